@@ -1,0 +1,129 @@
+/**
+ * Writes jute records into one growable buffer. A writer is reused across replies (reset(),
+ * then take a copy with toBuffer()) so the hot path does not allocate per field.
+ * Frames are written with a 4-byte length prefix that is patched in at the end.
+ */
+const TWO_POW_32 = 4294967296;
+const INITIAL_BYTES = 64 * 1024;
+
+export class JuteWriter {
+  private buffer: Buffer;
+  private offset = 0;
+
+  constructor(initialBytes = INITIAL_BYTES) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  get length(): number {
+    return this.offset;
+  }
+
+  reset(): this {
+    this.offset = 0;
+    return this;
+  }
+
+  private ensure(bytes: number): void {
+    const needed = this.offset + bytes;
+    if (needed <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < needed) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buffer.copy(grown, 0, 0, this.offset);
+    this.buffer = grown;
+  }
+
+  writeByte(value: number): this {
+    this.ensure(1);
+    this.buffer.writeInt8(value, this.offset++);
+    return this;
+  }
+
+  writeBool(value: boolean): this {
+    this.ensure(1);
+    this.buffer[this.offset++] = value ? 1 : 0;
+    return this;
+  }
+
+  writeInt(value: number): this {
+    this.ensure(4);
+    this.buffer.writeInt32BE(value | 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+
+  writeUInt(value: number): this {
+    this.ensure(4);
+    this.buffer.writeUInt32BE(value >>> 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+
+  /** A long from a JS number; exact for integers with |value| < 2^53. */
+  writeLong(value: number): this {
+    this.ensure(8);
+    if (value >= 0) {
+      this.buffer.writeUInt32BE(Math.floor(value / TWO_POW_32), this.offset);
+      this.buffer.writeUInt32BE(value % TWO_POW_32, this.offset + 4);
+    } else {
+      this.buffer.writeBigInt64BE(BigInt(value), this.offset);
+    }
+    this.offset += 8;
+    return this;
+  }
+
+  writeBigLong(value: bigint): this {
+    this.ensure(8);
+    this.buffer.writeBigInt64BE(value, this.offset);
+    this.offset += 8;
+    return this;
+  }
+
+  writeBuffer(value: Buffer | null): this {
+    if (value === null) return this.writeInt(-1);
+    this.writeInt(value.length);
+    this.ensure(value.length);
+    value.copy(this.buffer, this.offset);
+    this.offset += value.length;
+    return this;
+  }
+
+  writeString(value: string | null): this {
+    if (value === null) return this.writeInt(-1);
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.writeInt(bytes);
+    this.ensure(bytes);
+    this.buffer.write(value, this.offset, bytes, 'utf8');
+    this.offset += bytes;
+    return this;
+  }
+
+  writeStrings(values: readonly string[]): this {
+    this.writeInt(values.length);
+    for (const value of values) this.writeString(value);
+    return this;
+  }
+
+  writeRaw(bytes: Buffer): this {
+    this.ensure(bytes.length);
+    bytes.copy(this.buffer, this.offset);
+    this.offset += bytes.length;
+    return this;
+  }
+
+  /** Reserve a 4-byte frame length; returns its position for endFrame(). */
+  beginFrame(): number {
+    const at = this.offset;
+    this.writeInt(0);
+    return at;
+  }
+
+  endFrame(at: number): void {
+    this.buffer.writeInt32BE(this.offset - at - 4, at);
+  }
+
+  /** A copy of the bytes written so far (the writer's buffer is reused). */
+  toBuffer(): Buffer {
+    return Buffer.from(this.buffer.subarray(0, this.offset));
+  }
+}
