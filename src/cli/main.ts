@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * The `warren` command. `warren server` runs a standalone server: with no arguments it uses
+ * embedded defaults (client port 2181, data in ./data); `--config zoo.cfg` reads an existing
+ * ZooKeeper configuration; flags override both.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
+import { resolve } from 'node:path';
+import {
+  ConfigError,
+  applyFlags,
+  defaultConfig,
+  loadZooCfg,
+  validateConfig,
+  KNOWN_FOUR_LETTER_WORDS,
+  type ServerConfig,
+} from '../server/config.js';
+import { startStandalone } from '../server/standalone.js';
+import { WARREN_VERSION } from '../server/four-letter.js';
+
+interface ServerFlags {
+  config?: string;
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  dataLogDir?: string;
+  tickTime?: number;
+  fourLetterWords?: string;
+  logLevel: string;
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) {
+    throw new InvalidArgumentError('expected a positive integer');
+  }
+  return Number(value);
+}
+
+function fourLetterSet(list: string): ReadonlySet<string> {
+  if (list.trim() === '*') return new Set(KNOWN_FOUR_LETTER_WORDS);
+  return new Set(list.split(',').map((w) => w.trim()).filter((w) => w !== ''));
+}
+
+async function buildConfig(flags: ServerFlags): Promise<{ config: ServerConfig; warnings: string[] }> {
+  const base = flags.config ? await loadZooCfg(flags.config) : { config: defaultConfig(), warnings: [] };
+  const overrides: Partial<ServerConfig> = {};
+  if (flags.port !== undefined) overrides.clientPort = flags.port;
+  if (flags.host !== undefined) overrides.clientPortAddress = flags.host;
+  if (flags.dataDir !== undefined) overrides.dataDir = flags.dataDir;
+  if (flags.dataLogDir !== undefined) overrides.dataLogDir = flags.dataLogDir;
+  if (flags.tickTime !== undefined) overrides.tickTime = flags.tickTime;
+  if (flags.fourLetterWords !== undefined) {
+    overrides.fourLetterWords = fourLetterSet(flags.fourLetterWords);
+  }
+  const config = applyFlags(base.config, overrides);
+  config.dataDir = resolve(config.dataDir);
+  config.dataLogDir = resolve(config.dataLogDir);
+  validateConfig(config);
+  return { config, warnings: base.warnings };
+}
+
+async function runServer(flags: ServerFlags): Promise<void> {
+  const logger = pino({ level: flags.logLevel, base: { name: 'warren' } });
+  let built: { config: ServerConfig; warnings: string[] };
+  try {
+    built = await buildConfig(flags);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`warren: invalid configuration: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  for (const warning of built.warnings) logger.warn(warning);
+  if ((built.config.ensemble?.servers.length ?? 0) > 0) {
+    logger.warn('server.N lines found: ensembles are not supported yet; running standalone');
+  }
+  const standalone = await startStandalone(built.config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    standalone.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const program = new Command();
+program.name('warren').description('A coordination service that speaks ZooKeeper').version(WARREN_VERSION);
+program
+  .command('server')
+  .description('run a standalone server (defaults: port 2181, data in ./data)')
+  .option('-c, --config <file>', 'a ZooKeeper zoo.cfg to read')
+  .option('-p, --port <port>', 'client port (default 2181)', positiveInt)
+  .option('--host <address>', 'address to listen on (default 0.0.0.0)')
+  .option('-d, --data-dir <dir>', 'snapshots (and the log unless --data-log-dir); default ./data')
+  .option('--data-log-dir <dir>', 'transaction log directory (default: the data dir)')
+  .option('--tick-time <ms>', 'base time unit in ms (default 2000)', positiveInt)
+  .option('--4lw <words>', "four-letter words to enable, comma-separated or '*'")
+  .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+  .action(async (opts: Record<string, unknown>) => {
+    await runServer({ ...(opts as unknown as ServerFlags), fourLetterWords: opts['4lw'] as string | undefined });
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`warren: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+/**
+ * One client TCP connection: framing, the handshake state, the in-order request queue, output
+ * coalescing and backpressure. Request semantics live in request-handler.ts; this file only
+ * moves bytes and keeps order.
+ *
+ * Ordering rule: writes are prepared as soon as they arrive (they queue in the commit
+ * pipeline in order), but any other request waits until this connection's earlier writes have
+ * been applied and answered. So replies leave in request order, and a read sees the session's
+ * own earlier writes.
+ */
+import type { Socket } from 'node:net';
+import { FrameDecoder, FrameTooLargeError } from '../protocol/frame-decoder.js';
+import { JuteWriter } from '../protocol/jute-writer.js';
+import { Xid } from '../protocol/opcodes.js';
+import {
+  writeConnectResponse,
+  writeReplyHeader,
+  writeWatcherEvent,
+  type ConnectResponse,
+  type Id,
+} from '../protocol/records.js';
+import { writeResponse, type Response } from '../protocol/responses.js';
+import type { DecodedFrame } from './request-handler.js';
+import type { SessionState } from './session-tracker.js';
+
+/** What a connection needs from the server that owns it. */
+export interface ConnectionHost {
+  onFirstBytes(conn: Connection, first4: Buffer): boolean;
+  onConnectFrame(conn: Connection, frame: Buffer): void;
+  onRequestFrame(conn: Connection, frame: Buffer): void;
+  onClosed(conn: Connection): void;
+  readonly outstandingMax: number;
+}
+
+const SOCKET_BUFFERED_BYTES_MAX = 8 * 1024 * 1024;
+const sharedWriter = new JuteWriter(1024 * 1024);
+
+export type ConnectionState = 'new' | 'handshake' | 'connecting' | 'connected' | 'closed';
+
+export class Connection {
+  state: ConnectionState = 'new';
+  session: SessionState | null = null;
+  readonly ids: Id[];
+  /** Requests received and not yet answered (pings excluded). */
+  outstanding = 0;
+  /** Writes submitted to the commit pipeline and not yet applied. */
+  pendingWrites = 0;
+  /** Requests waiting for earlier writes (or for the handshake) to finish. */
+  waiting: DecodedFrame[] = [];
+  waitingHead = 0;
+  readonly decoder: FrameDecoder;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly establishedAt = Date.now();
+  packetsReceived = 0;
+  packetsSent = 0;
+  lastOp = 'NA';
+  lastCxid = 0;
+  lastZxid = 0;
+  lastResponseAt = 0;
+  latencyMin = Number.MAX_SAFE_INTEGER;
+  latencyMax = 0;
+  latencyTotal = 0;
+  latencyCount = 0;
+  /** Negotiated timeout for this connection's handshake. */
+  timeoutMs = 0;
+  private paused = false;
+  private corked = false;
+  private prefix: Buffer | null = Buffer.alloc(0);
+
+  constructor(
+    readonly socket: Socket,
+    private readonly host: ConnectionHost,
+    frameBytesMax: number,
+  ) {
+    this.decoder = new FrameDecoder(frameBytesMax);
+    const address = socket.remoteAddress ?? 'unknown';
+    this.remoteAddress = address.startsWith('::ffff:') ? address.slice(7) : address;
+    this.remotePort = socket.remotePort ?? 0;
+    this.ids = [{ scheme: 'ip', id: this.remoteAddress }];
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+    socket.on('drain', () => this.updateBackpressure());
+  }
+
+  private onData(data: Buffer): void {
+    if (this.state === 'closed') return;
+    let chunk = data;
+    if (this.prefix !== null) {
+      // The first 4 bytes may be a four-letter word rather than a frame length.
+      const joined = this.prefix.length > 0 ? Buffer.concat([this.prefix, chunk]) : chunk;
+      if (joined.length < 4) {
+        this.prefix = joined;
+        return;
+      }
+      this.prefix = null;
+      if (this.host.onFirstBytes(this, joined.subarray(0, 4))) return;
+      this.state = 'handshake';
+      chunk = joined;
+    }
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      if (e instanceof FrameTooLargeError) return this.close();
+      throw e;
+    }
+    for (const frame of frames) {
+      if ((this.state as ConnectionState) === 'closed') return;
+      this.packetsReceived++;
+      if (this.state === 'handshake') this.host.onConnectFrame(this, frame);
+      else this.host.onRequestFrame(this, frame);
+    }
+  }
+
+  /** Starts the output batch for this event-loop turn (one syscall for many replies). */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+      this.updateBackpressure();
+    });
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.state === 'closed') return;
+    this.cork();
+    this.socket.write(bytes);
+    this.packetsSent++;
+  }
+
+  sendConnectResponse(response: ConnectResponse): void {
+    const w = sharedWriter.reset();
+    const at = w.beginFrame();
+    writeConnectResponse(w, response);
+    w.endFrame(at);
+    this.write(w.toBuffer());
+  }
+
+  sendReply(xid: number, zxid: number, err: number, response: Response | null): void {
+    const w = sharedWriter.reset();
+    const at = w.beginFrame();
+    writeReplyHeader(w, xid, zxid, err);
+    if (response !== null) writeResponse(w, response);
+    w.endFrame(at);
+    this.write(w.toBuffer());
+    this.lastZxid = zxid;
+    this.lastResponseAt = Date.now();
+  }
+
+  sendNotification(zxid: number, type: number, path: string): void {
+    const w = sharedWriter.reset();
+    const at = w.beginFrame();
+    writeReplyHeader(w, Xid.notification, zxid, 0);
+    writeWatcherEvent(w, { type, state: 3, path });
+    w.endFrame(at);
+    this.write(w.toBuffer());
+  }
+
+  sendText(text: string): void {
+    this.write(Buffer.from(text, 'utf8'));
+  }
+
+  recordLatency(ms: number): void {
+    this.latencyCount++;
+    this.latencyTotal += ms;
+    if (ms < this.latencyMin) this.latencyMin = ms;
+    if (ms > this.latencyMax) this.latencyMax = ms;
+  }
+
+  /** Stop reading while too much is outstanding or the peer reads too slowly. */
+  updateBackpressure(): void {
+    if (this.state === 'closed') return;
+    const overloaded =
+      this.outstanding >= this.host.outstandingMax ||
+      this.socket.writableLength > SOCKET_BUFFERED_BYTES_MAX ||
+      this.waiting.length - this.waitingHead >= this.host.outstandingMax;
+    if (overloaded && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    } else if (!overloaded && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Flushes what was written, then closes. */
+  end(): void {
+    if (this.state === 'closed') return;
+    this.socket.end();
+    this.close();
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (!this.socket.destroyed) {
+      if (this.socket.writableLength > 0 || this.corked) this.socket.end();
+      else this.socket.destroy();
+    }
+    this.host.onClosed(this);
+  }
+
+  /** The session moved to another connection: drop this one without touching the session. */
+  detach(_reason: string): void {
+    this.session = null;
+    this.close();
+  }
+}

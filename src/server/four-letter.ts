@@ -1,0 +1,240 @@
+/**
+ * Four-letter words (protocol §19): plain-text commands sent instead of a handshake on a fresh
+ * connection, answered in ZooKeeper's formats (monitoring tools parse them) and gated by
+ * 4lw.commands.whitelist.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname, arch, platform, release, userInfo, freemem, totalmem } from 'node:os';
+import type { Connection } from './connection.js';
+import type { WarrenServer } from './server.js';
+
+export const WARREN_VERSION = '0.1.0';
+/** What `Zookeeper version:` reports: the protocol level served, then Warren's own version. */
+export const VERSION_STRING = `3.8.0-warren-${WARREN_VERSION}, built on 2026-11-26 00:00 UTC`;
+
+const KNOWN = new Set([
+  'ruok', 'srvr', 'stat', 'mntr', 'conf', 'cons', 'envi', 'wchs', 'wchc', 'wchp', 'dirs',
+  'isro', 'crst', 'srst', 'dump', 'gtmk', 'stmk', 'hash',
+]);
+
+const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
+
+/** The reply text for a four-letter word, or null when `word` is not one (a handshake). */
+export function fourLetterWord(server: WarrenServer, word: string): string | null {
+  if (!KNOWN.has(word)) return null;
+  if (!server.config.fourLetterWords.has(word)) {
+    return `${word} is not executed because it is not in the whitelist.\n`;
+  }
+  switch (word) {
+    case 'ruok':
+      return 'imok';
+    case 'isro':
+      return 'rw';
+    case 'srvr':
+      return serverSummary(server, false);
+    case 'stat':
+      return serverSummary(server, true);
+    case 'mntr':
+      return monitor(server);
+    case 'conf':
+      return configuration(server);
+    case 'cons':
+      return [...server.connections].map((c) => connectionLine(c, true) + '\n').join('') + '\n';
+    case 'envi':
+      return environment();
+    case 'wchs': {
+      const s = server.watches.dataSummary();
+      return `${s.sessions} connections watching ${s.paths} paths\nTotal watches:${s.watches}\n`;
+    }
+    case 'wchc':
+      return watchesByConnection(server);
+    case 'wchp':
+      return watchesByPath(server);
+    case 'dirs':
+      return directories(server);
+    case 'crst':
+      return 'Connection stats reset.\n';
+    case 'srst':
+      server.stats.reset();
+      return 'Server stats reset.\n';
+    case 'dump':
+      return dump(server);
+    case 'gtmk':
+      return '0';
+    default:
+      return `${word} is not supported by Warren.\n`;
+  }
+}
+
+function connectionLine(c: Connection, full: boolean): string {
+  const base = ` /${c.remoteAddress}:${c.remotePort}[1](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent}`;
+  if (!full || c.session === null) return base + ')';
+  const avg = c.latencyCount === 0 ? 0 : Math.round(c.latencyTotal / c.latencyCount);
+  const min = c.latencyCount === 0 ? 0 : c.latencyMin;
+  return (
+    base +
+    `,sid=${hex(c.session.id)},lop=${c.lastOp.toUpperCase()},est=${c.establishedAt}` +
+    `,to=${c.timeoutMs},lcxid=${hex(c.lastCxid)},lzxid=${hex(c.lastZxid)}` +
+    `,lresp=${c.lastResponseAt},llat=0,minlat=${min},avglat=${avg},maxlat=${c.latencyMax})`
+  );
+}
+
+function serverSummary(server: WarrenServer, withClients: boolean): string {
+  const s = server.stats;
+  const lines = [`Zookeeper version: ${VERSION_STRING}`];
+  if (withClients) {
+    lines.push('Clients:');
+    for (const c of server.connections) lines.push(connectionLine(c, false));
+    lines.push('');
+  }
+  lines.push(
+    `Latency min/avg/max: ${s.latencyMinOrZero}/${s.latencyAvg.toFixed(4)}/${s.latencyMax}`,
+    `Received: ${s.packetsReceived}`,
+    `Sent: ${s.packetsSent}`,
+    `Connections: ${server.connections.size}`,
+    `Outstanding: ${[...server.connections].reduce((n, c) => n + c.outstanding, 0)}`,
+    `Zxid: ${hex(server.lastZxid)}`,
+    'Mode: standalone',
+    `Node count: ${server.tree.nodeCount}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function monitor(server: WarrenServer): string {
+  const s = server.stats;
+  const summary = server.watches.dataSummary();
+  let ephemerals = 0;
+  for (const set of server.tree.ephemerals.values()) ephemerals += set.size;
+  const metrics: [string, string | number][] = [
+    ['version', VERSION_STRING],
+    ['server_state', 'standalone'],
+    ['avg_latency', s.latencyAvg.toFixed(4)],
+    ['max_latency', s.latencyMax],
+    ['min_latency', s.latencyMinOrZero],
+    ['packets_received', s.packetsReceived],
+    ['packets_sent', s.packetsSent],
+    ['num_alive_connections', server.connections.size],
+    ['outstanding_requests', [...server.connections].reduce((n, c) => n + c.outstanding, 0)],
+    ['uptime', Date.now() - s.startedAt],
+    ['znode_count', server.tree.nodeCount],
+    ['watch_count', server.watches.watchCount],
+    ['data_watch_count', summary.watches],
+    ['ephemerals_count', ephemerals],
+    ['approximate_data_size', server.tree.dataBytes],
+    ['global_sessions', server.sessions.size],
+    ['local_sessions', 0],
+    ['open_file_descriptor_count', openFileDescriptors()],
+    ['max_file_descriptor_count', 1048576],
+    ['connection_drop_probability', '0.0'],
+    ['auth_failed_count', s.authFailed],
+    ['connection_rejected', s.connectionsRejected],
+    ['last_proposal_size', -1],
+    ['commit_batches', server.pipeline.batches],
+    ['last_commit_batch_size', server.pipeline.lastBatchSize],
+    ['pending_writes', server.pipeline.pending],
+    ['log_failed', server.pipeline.failure === null ? 0 : 1],
+    ['heap_used_bytes', process.memoryUsage().heapUsed],
+  ];
+  return metrics.map(([k, v]) => `zk_${k}\t${v}`).join('\n') + '\n';
+}
+
+function openFileDescriptors(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+function configuration(server: WarrenServer): string {
+  const c = server.config;
+  const lines = [
+    `clientPort=${c.clientPort}`,
+    `secureClientPort=-1`,
+    `dataDir=${c.dataDir}`,
+    `dataDirSize=${dirSize(c.dataDir)}`,
+    `dataLogDir=${c.dataLogDir}`,
+    `dataLogSize=${dirSize(c.dataLogDir)}`,
+    `tickTime=${c.tickTime}`,
+    `maxClientCnxns=${c.maxClientCnxns}`,
+    `minSessionTimeout=${c.minSessionTimeout}`,
+    `maxSessionTimeout=${c.maxSessionTimeout}`,
+    `clientPortListenBacklog=-1`,
+    `serverId=0`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function environment(): string {
+  const user = userInfo();
+  const lines = [
+    'Environment:',
+    `zookeeper.version=${VERSION_STRING}`,
+    `host.name=${hostname()}`,
+    `java.version=node-${process.versions.node}`,
+    `java.vendor=Warren`,
+    `java.home=${process.execPath}`,
+    `java.class.path=`,
+    `java.library.path=`,
+    `java.io.tmpdir=${process.env['TMPDIR'] ?? '/tmp'}`,
+    `java.compiler=<NA>`,
+    `os.name=${platform()}`,
+    `os.arch=${arch()}`,
+    `os.version=${release()}`,
+    `user.name=${user.username}`,
+    `user.home=${user.homedir}`,
+    `user.dir=${process.cwd()}`,
+    `os.memory.free=${Math.round(freemem() / 1048576)}MB`,
+    `os.memory.max=${Math.round(totalmem() / 1048576)}MB`,
+    `os.memory.total=${Math.round(process.memoryUsage().rss / 1048576)}MB`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      const st = statSync(full);
+      total += st.isDirectory() ? dirSize(full) : st.size;
+    }
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
+function directories(server: WarrenServer): string {
+  const c = server.config;
+  return `datadir_size: ${dirSize(c.dataDir)}\nlogdir_size: ${dirSize(c.dataLogDir)}\n`;
+}
+
+function watchesByConnection(server: WarrenServer): string {
+  let out = '';
+  for (const session of server.sessions.all()) {
+    const paths = server.watches.pathsOf(session.id);
+    if (paths.length === 0) continue;
+    out += `${hex(session.id)}\n` + paths.map((p) => `\t${p}\n`).join('');
+  }
+  return out;
+}
+
+function watchesByPath(server: WarrenServer): string {
+  let out = '';
+  for (const path of server.watches.allPaths()) {
+    out += `${path}\n` + server.watches.sessionsOf(path).map((s) => `\t${hex(s)}\n`).join('');
+  }
+  return out;
+}
+
+function dump(server: WarrenServer): string {
+  let out = `SessionTracker dump:\nGlobal Sessions(${server.sessions.size}):\n`;
+  for (const s of server.sessions.all()) out += `${hex(s.id)}\t${s.timeoutMs}ms\n`;
+  out += `ephemeral nodes dump:\nSessions with Ephemerals (${server.tree.ephemerals.size}):\n`;
+  for (const [id, paths] of server.tree.ephemerals) {
+    out += `${hex(id)}:\n` + [...paths].map((p) => `\t${p}\n`).join('');
+  }
+  return out + 'Connections dump:\n';
+}

@@ -1,0 +1,223 @@
+/**
+ * What the server does with each request once it is its turn (see connection.ts for the
+ * ordering rule). Writes are prepared into txns and handed to the commit pipeline; everything
+ * else is answered from the committed tree right away.
+ */
+import { Err } from '../protocol/error-codes.js';
+import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
+import { EventType, OpCode, opName } from '../protocol/opcodes.js';
+import { decodeRequest, type Request, type SetWatchesRequest } from '../protocol/requests.js';
+import { EMPTY, type Response } from '../protocol/responses.js';
+import * as reads from '../tree/reads.js';
+import { authenticate, clientInfo } from './auth.js';
+import type { Connection } from './connection.js';
+import type { WarrenServer } from './server.js';
+
+export interface DecodedFrame {
+  xid: number;
+  opcode: number;
+  /** null when the body could not be decoded (answered with MarshallingError). */
+  request: Request | null;
+  receivedAt: number;
+}
+
+export function decodeFrame(frame: Buffer): DecodedFrame {
+  const r = new JuteReader(frame);
+  const xid = r.readInt();
+  const opcode = r.readInt();
+  let request: Request | null;
+  try {
+    request = decodeRequest(opcode, r);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    request = null;
+  }
+  return { xid, opcode, request, receivedAt: Date.now() };
+}
+
+const WRITE_OPS: ReadonlySet<number> = new Set([
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createContainer,
+  OpCode.createTTL,
+  OpCode.delete,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.check,
+  OpCode.multi,
+  OpCode.closeSession,
+]);
+
+/** Writes go to the pipeline without waiting; everything else waits for earlier writes. */
+export function isWrite(frame: DecodedFrame): boolean {
+  return frame.request !== null && WRITE_OPS.has(frame.opcode);
+}
+
+export function handleRequest(server: WarrenServer, conn: Connection, f: DecodedFrame): void {
+  const session = conn.session;
+  if (session === null) return;
+  conn.lastOp = opName(f.opcode);
+  conn.lastCxid = f.xid;
+  const req = f.request;
+  if (req === null) return server.reply(conn, f, Err.marshallingError, null);
+  if (session.closing) return server.reply(conn, f, Err.sessionExpired, null);
+  if (req.type === 'unknown') {
+    // Includes sasl (no SASL support) and deleteContainer (internal to the reaper).
+    server.reply(conn, f, Err.unimplemented, null);
+    return conn.end();
+  }
+  switch (req.type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+    case OpCode.delete:
+    case OpCode.setData:
+    case OpCode.setACL:
+    case OpCode.check:
+    case OpCode.multi:
+      return server.submitWrite(conn, f, req);
+    case OpCode.closeSession:
+      return server.submitClose(conn, f);
+    case OpCode.auth:
+      return handleAuth(server, conn, f, req.scheme, req.auth);
+    case OpCode.setWatches:
+    case OpCode.setWatches2:
+      return handleSetWatches(server, conn, f, req);
+    default:
+      return handleRead(server, conn, f, req);
+  }
+}
+
+function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req: Request): void {
+  const sessionId = (conn.session as { id: bigint }).id;
+  const ctx = { sessionId, ids: conn.ids, watches: server.watches };
+  const tree = server.tree;
+  let result: reads.ReadResult;
+  switch (req.type) {
+    case OpCode.exists:
+      result = reads.exists(tree, req, ctx);
+      break;
+    case OpCode.getData:
+      result = reads.getData(tree, req, ctx);
+      break;
+    case OpCode.getChildren:
+    case OpCode.getChildren2:
+      result = reads.getChildren(tree, req, ctx);
+      break;
+    case OpCode.getACL:
+      result = reads.getACL(tree, req, ctx);
+      break;
+    case OpCode.getAllChildrenNumber:
+      result = reads.getAllChildrenNumber(tree, req, ctx);
+      break;
+    case OpCode.getEphemerals:
+      result = reads.getEphemerals(tree, req, ctx);
+      break;
+    case OpCode.multiRead:
+      result = reads.multiRead(tree, req, ctx);
+      break;
+    case OpCode.sync:
+      result = { err: Err.ok, response: { kind: 'path', path: req.path } };
+      break;
+    case OpCode.whoAmI:
+      result = { err: Err.ok, response: { kind: 'whoAmI', clients: conn.ids.map(clientInfo) } };
+      break;
+    case OpCode.addWatch:
+      result = addWatch(server, sessionId, req.path, req.mode);
+      break;
+    case OpCode.checkWatches:
+    case OpCode.removeWatches:
+      result = checkOrRemoveWatches(server, sessionId, req.type, req.path, req.watcherType);
+      break;
+    case OpCode.reconfig:
+      // Standalone: ZooKeeper answers ReconfigDisabled unless reconfigEnabled is set.
+      result = { err: Err.reconfigDisabled, response: EMPTY };
+      break;
+    default:
+      result = { err: Err.unimplemented, response: EMPTY };
+  }
+  server.reply(conn, f, result.err, result.err === Err.ok ? result.response : null);
+}
+
+function addWatch(server: WarrenServer, sessionId: bigint, path: string, mode: number) {
+  if (mode !== 0 && mode !== 1) return { err: Err.marshallingError, response: EMPTY };
+  const w = server.watches;
+  const ok =
+    mode === 1
+      ? w.add('recursive', sessionId, path)
+      : w.add('persistent', sessionId, path);
+  if (!ok) return { err: Err.throttledOp, response: EMPTY };
+  return { err: Err.ok, response: { kind: 'errorBody', err: 0 } as Response };
+}
+
+function checkOrRemoveWatches(
+  server: WarrenServer,
+  sessionId: bigint,
+  op: number,
+  path: string,
+  watcherType: number,
+) {
+  const kinds = server.watches.kindsFor(watcherType);
+  if (kinds === null) return { err: Err.marshallingError, response: EMPTY };
+  let found = false;
+  for (const kind of kinds) {
+    if (op === OpCode.checkWatches) found ||= server.watches.has(kind, sessionId, path);
+    else found = server.watches.remove(kind, sessionId, path) || found;
+  }
+  return { err: found ? Err.ok : Err.noWatcher, response: EMPTY };
+}
+
+function handleAuth(
+  server: WarrenServer,
+  conn: Connection,
+  f: DecodedFrame,
+  scheme: string,
+  auth: Buffer,
+): void {
+  const ids = authenticate(scheme, auth, conn.remoteAddress, server.config.superDigest);
+  if (ids === null) {
+    server.stats.authFailed++;
+    conn.sendReply(f.xid, 0, Err.authFailed, null);
+    server.finishRequest(conn, f);
+    return conn.end();
+  }
+  for (const id of ids) {
+    if (!conn.ids.some((own) => own.scheme === id.scheme && own.id === id.id)) conn.ids.push(id);
+  }
+  conn.sendReply(f.xid, 0, Err.ok, null);
+  server.finishRequest(conn, f);
+}
+
+/** Restores a reconnecting client's watches, firing what it missed (protocol §8.6). */
+function handleSetWatches(
+  server: WarrenServer,
+  conn: Connection,
+  f: DecodedFrame,
+  req: SetWatchesRequest,
+): void {
+  const sessionId = (conn.session as { id: bigint }).id;
+  const tree = server.tree;
+  const w = server.watches;
+  const since = req.relativeZxid;
+  const fire = (type: number, path: string) => conn.sendNotification(-1, type, path);
+  for (const path of req.dataWatches) {
+    const node = tree.get(path);
+    if (node === undefined) fire(EventType.nodeDeleted, path);
+    else if (node.mzxid > since) fire(EventType.nodeDataChanged, path);
+    else w.add('data', sessionId, path);
+  }
+  for (const path of req.existWatches) {
+    if (tree.get(path) !== undefined) fire(EventType.nodeCreated, path);
+    else w.add('data', sessionId, path);
+  }
+  for (const path of req.childWatches) {
+    const node = tree.get(path);
+    if (node === undefined) fire(EventType.nodeDeleted, path);
+    else if (node.pzxid > since) fire(EventType.nodeChildrenChanged, path);
+    else w.add('child', sessionId, path);
+  }
+  for (const path of req.persistentWatches) w.add('persistent', sessionId, path);
+  for (const path of req.persistentRecursiveWatches) w.add('recursive', sessionId, path);
+  server.reply(conn, f, Err.ok, null);
+}

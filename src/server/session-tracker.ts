@@ -1,0 +1,98 @@
+/**
+ * Live-session bookkeeping on top of the replicated session table in the tree: which
+ * connection a session is attached to and when it expires. Expiry times are rounded up to the
+ * next tick, as ZooKeeper does, so a session expires between T and T + tickTime after the
+ * last request it sent.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SessionId } from '../protocol/records.js';
+import { assert } from '../util/assert.js';
+import type { Connection } from './connection.js';
+
+export interface SessionState {
+  id: SessionId;
+  timeoutMs: number;
+  passwd: Buffer;
+  expiresAt: number;
+  /** Set once a close or expiry has been prepared: the session takes no more requests. */
+  closing: boolean;
+  /** The attached connection, if any. */
+  connection: Connection | null;
+}
+
+/** Session ids: never 0, never the container marker, never the TTL marker's top byte. */
+const ID_MASK = 0x00ffffffffffffffn;
+
+export class SessionTracker {
+  private readonly sessions = new Map<SessionId, SessionState>();
+  private nextId: bigint;
+
+  constructor(
+    private readonly tickTimeMs: number,
+    serverId: number,
+    nowMs: number,
+  ) {
+    assert(serverId >= 0 && serverId < 255, 'server id must fit in one byte below 0xff');
+    // Like ZooKeeper: server id in the top byte, then a millisecond clock, then a counter.
+    this.nextId = (BigInt(serverId) << 56n) | ((BigInt(nowMs) << 16n) & ID_MASK & ~0xffffn);
+    if (this.nextId === 0n) this.nextId = 1n;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(id: SessionId): SessionState | undefined {
+    return this.sessions.get(id);
+  }
+
+  all(): IterableIterator<SessionState> {
+    return this.sessions.values();
+  }
+
+  /** A fresh id that no live session uses. */
+  allocateId(): SessionId {
+    while (this.sessions.has(this.nextId) || this.nextId === 0n) this.nextId++;
+    return this.nextId++;
+  }
+
+  static newPassword(): Buffer {
+    return randomBytes(16);
+  }
+
+  register(id: SessionId, timeoutMs: number, passwd: Buffer, nowMs: number): SessionState {
+    assert(!this.sessions.has(id), `session 0x${id.toString(16)} registered twice`);
+    const state: SessionState = {
+      id,
+      timeoutMs,
+      passwd,
+      expiresAt: this.expiryFor(nowMs, timeoutMs),
+      closing: false,
+      connection: null,
+    };
+    this.sessions.set(id, state);
+    return state;
+  }
+
+  remove(id: SessionId): SessionState | undefined {
+    const state = this.sessions.get(id);
+    this.sessions.delete(id);
+    return state;
+  }
+
+  touch(state: SessionState, nowMs: number): void {
+    state.expiresAt = this.expiryFor(nowMs, state.timeoutMs);
+  }
+
+  private expiryFor(nowMs: number, timeoutMs: number): number {
+    const tick = this.tickTimeMs;
+    return Math.ceil((nowMs + timeoutMs) / tick) * tick;
+  }
+
+  /** Sessions past their expiry that are not already closing. */
+  expired(nowMs: number): SessionState[] {
+    const out: SessionState[] = [];
+    for (const s of this.sessions.values()) if (!s.closing && s.expiresAt <= nowMs) out.push(s);
+    return out;
+  }
+}

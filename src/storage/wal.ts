@@ -1,0 +1,266 @@
+/**
+ * The write-ahead log: txns are durable once `append` resolves. The caller batches (group
+ * commit); each append is one write and one fdatasync, so the fsync cost is shared by the
+ * whole batch. Segments roll at a batch boundary once they pass segmentBytesMax.
+ *
+ * After a failed write or fsync the log is *failed* and rejects every append. A write error
+ * (ENOSPC, ...) leaves the synced prefix intact, so `tryRecover` cuts the file back to it and
+ * reopens the log. A failed fsync may have dropped dirty pages the kernel no longer reports,
+ * so nothing on this file can be trusted until a restart re-reads it: that failure is final.
+ *
+ * Open a Wal with `recover()`, which validates the existing segments first.
+ */
+import { join } from 'node:path';
+import { assert } from '../util/assert.js';
+import type { Disk, DiskFile } from './disk.js';
+import { StorageError, fsyncFailed, writeFailed } from './errors.js';
+import { segmentPrefix, zxidToHex } from './layout.js';
+import type { StorageLogger } from './logger.js';
+import {
+  encodeBatch,
+  encodeSegmentHeader,
+  segmentHeaderBytes,
+  type LogRecord,
+} from './wal-format.js';
+
+export interface WalSegmentPosition {
+  path: string;
+  firstZxid: number;
+  /** Bytes up to the end of its last valid (synced) record. */
+  validBytes: number;
+  /** The zxid its next record would have. */
+  nextZxid: number;
+}
+
+export interface WalOpenOptions {
+  directory: string;
+  disk: Disk;
+  logger: StorageLogger;
+  segmentBytesMax: number;
+  /** The zxid the next append must start with. */
+  nextZxid: number;
+  /** The newest segment, to append to after its last valid record; null starts a new one. */
+  last: WalSegmentPosition | null;
+}
+
+interface ActiveSegment {
+  path: string;
+  file: DiskFile;
+  /** Everything before this offset is fsynced; the next write goes here. */
+  syncedBytes: number;
+  nextZxid: number;
+}
+
+export async function openWal(options: WalOpenOptions): Promise<Wal> {
+  assert(options.segmentBytesMax > segmentHeaderBytes, 'segmentBytesMax is too small');
+  let active: ActiveSegment | null = null;
+  if (options.last !== null) {
+    const { path, validBytes, nextZxid } = options.last;
+    assert(validBytes >= segmentHeaderBytes, `segment ${path} has no valid header`);
+    const file = await options.disk.open(path, 'readWrite');
+    active = { path, file, syncedBytes: validBytes, nextZxid };
+  }
+  return new Wal(options, active);
+}
+
+export class Wal {
+  private nextZxid: number;
+  private busy = false;
+  private closed = false;
+  private failureError: StorageError | null = null;
+  /** A segment this WAL created whose header never became durable; tryRecover removes it. */
+  private abandoned: { path: string; file: DiskFile | null } | null = null;
+
+  /** Use openWal (via recover); the constructor takes an already opened active segment. */
+  constructor(
+    private readonly options: WalOpenOptions,
+    private active: ActiveSegment | null,
+  ) {
+    assert(Number.isSafeInteger(options.nextZxid) && options.nextZxid >= 1, 'bad nextZxid');
+    this.nextZxid = options.nextZxid;
+  }
+
+  /** The zxid of the last durable record (or of the snapshot the log continues from). */
+  get lastZxid(): number {
+    return this.nextZxid - 1;
+  }
+
+  /** The error that stopped the log, or null while it accepts appends. */
+  get failure(): StorageError | null {
+    return this.failureError;
+  }
+
+  /** The segment being appended to; purge never deletes the newest segment. */
+  get activeSegmentPath(): string | null {
+    return this.active?.path ?? null;
+  }
+
+  /**
+   * Writes the batch and resolves once it is fsynced. Zxids must continue the log exactly
+   * (each one more than the one before). Rejects with StorageError if the log is failed or
+   * the write or fsync fails; a rejected batch is not durable and may be appended again after
+   * tryRecover. Never call it again before the previous call settled.
+   */
+  async append(records: readonly LogRecord[]): Promise<void> {
+    assert(!this.closed, 'append on a closed WAL');
+    assert(!this.busy, 'append while another append or tryRecover is running');
+    if (this.failureError !== null) throw this.stoppedError(this.failureError);
+    records.forEach((record, index) => {
+      const expected = this.nextZxid + index;
+      assert(record.zxid === expected, `append of zxid ${record.zxid}, expected ${expected}`);
+    });
+    const batch = encodeBatch(records);
+    this.busy = true;
+    try {
+      const segment = await this.segmentForAppend();
+      await this.writeAndSync(segment, batch);
+      segment.syncedBytes += batch.length;
+      segment.nextZxid += records.length;
+      this.nextZxid += records.length;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * After a write error: cuts the segment back to its synced end, fsyncs and resumes appends;
+   * true if the log accepts appends again. After an fsync error always false: restart.
+   */
+  async tryRecover(): Promise<boolean> {
+    assert(!this.closed, 'tryRecover on a closed WAL');
+    assert(!this.busy, 'tryRecover while an append is running');
+    const failure = this.failureError;
+    if (failure === null) return true;
+    if (failure.code !== 'WARREN_STORAGE_WRITE') return false;
+    this.busy = true;
+    try {
+      const undone = this.abandoned !== null ? await this.removeAbandoned() : await this.cutBack();
+      if (undone) this.failureError = null;
+      return undone;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    assert(!this.busy, 'close while an append is running');
+    if (this.closed) return;
+    this.closed = true;
+    const active = this.active;
+    this.active = null;
+    if (active !== null) await active.file.close();
+  }
+
+  private stoppedError(failure: StorageError): StorageError {
+    return new StorageError(
+      failure.code,
+      `write-ahead log is stopped by an earlier failure: ${failure.message}`,
+      { cause: failure },
+    );
+  }
+
+  private fail(error: StorageError): StorageError {
+    this.failureError = error;
+    return error;
+  }
+
+  private async segmentForAppend(): Promise<ActiveSegment> {
+    const active = this.active;
+    const full = active !== null && active.syncedBytes >= this.options.segmentBytesMax;
+    // A log that ends before the snapshot it continues from starts a fresh segment.
+    const behind = active !== null && active.nextZxid !== this.nextZxid;
+    if (active !== null && !full && !behind) return active;
+    const created = await this.createSegment(this.nextZxid);
+    this.active = created;
+    if (active !== null) {
+      await active.file.close().catch((error: unknown) => {
+        // Its contents are already fsynced; a failing close loses nothing.
+        this.options.logger.warn({ err: error, path: active.path }, 'closing a WAL segment failed');
+      });
+    }
+    return created;
+  }
+
+  /** Creates a segment and makes its header and directory entry durable before any record. */
+  private async createSegment(firstZxid: number): Promise<ActiveSegment> {
+    const { disk, directory } = this.options;
+    const path = join(directory, segmentPrefix + zxidToHex(firstZxid));
+    let file: DiskFile;
+    try {
+      // createNew never clobbers an existing file; if this fails, nothing was created.
+      file = await disk.open(path, 'createNew');
+    } catch (error) {
+      throw this.fail(writeFailed(`creating WAL segment ${path}`, error));
+    }
+    this.abandoned = { path, file };
+    try {
+      await file.writeAll(encodeSegmentHeader(firstZxid), 0);
+    } catch (error) {
+      throw this.fail(writeFailed(`writing the header of WAL segment ${path}`, error));
+    }
+    try {
+      await file.datasync();
+      await disk.syncDirectory(directory);
+    } catch (error) {
+      throw this.fail(fsyncFailed(`new WAL segment ${path}`, error));
+    }
+    this.abandoned = null;
+    return { path, file, syncedBytes: segmentHeaderBytes, nextZxid: firstZxid };
+  }
+
+  private async writeAndSync(segment: ActiveSegment, batch: Buffer): Promise<void> {
+    try {
+      await segment.file.writeAll(batch, segment.syncedBytes);
+    } catch (error) {
+      throw this.fail(writeFailed(`writing to WAL segment ${segment.path}`, error));
+    }
+    try {
+      await segment.file.datasync();
+    } catch (error) {
+      throw this.fail(fsyncFailed(`WAL segment ${segment.path}`, error));
+    }
+  }
+
+  /** Drops the bytes of a failed write after the synced end of the active segment. */
+  private async cutBack(): Promise<boolean> {
+    const active = this.active;
+    if (active === null) return true; // only a segment creation failed, before any file
+    try {
+      await active.file.truncate(active.syncedBytes);
+    } catch (error) {
+      this.options.logger.warn({ err: error, path: active.path }, 'WAL truncate failed');
+      return false;
+    }
+    try {
+      await active.file.datasync();
+    } catch (error) {
+      this.fail(fsyncFailed(`WAL segment ${active.path}`, error));
+      return false;
+    }
+    return true;
+  }
+
+  /** Removes a segment whose creation failed; the next append creates it again. */
+  private async removeAbandoned(): Promise<boolean> {
+    const abandoned = this.abandoned;
+    assert(abandoned !== null, 'no abandoned segment');
+    try {
+      await abandoned.file?.close();
+      abandoned.file = null;
+      await this.options.disk.remove(abandoned.path).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      });
+    } catch (error) {
+      this.options.logger.warn({ err: error, path: abandoned.path }, 'removing failed segment');
+      return false;
+    }
+    try {
+      await this.options.disk.syncDirectory(this.options.directory);
+    } catch (error) {
+      this.fail(fsyncFailed(`WAL directory ${this.options.directory}`, error));
+      return false;
+    }
+    this.abandoned = null;
+    return true;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * prepare: committed tree + pending overlay + request → txn. Pure and deterministic given its
+ * context (zxid, time, identities). Validation follows ZooKeeper's PrepRequestProcessor order
+ * exactly, because the first failing check decides the error code clients see (protocol §5).
+ * A failed request still becomes a txn (type 'error') and consumes a zxid, as in ZooKeeper.
+ */
+import { Err } from '../protocol/error-codes.js';
+import { OpCode, Perm } from '../protocol/opcodes.js';
+import type { Id, SessionId } from '../protocol/records.js';
+import type {
+  CheckRequest,
+  DeleteRequest,
+  MultiRequest,
+  SetACLRequest,
+  SetDataRequest,
+  WriteSubRequest,
+} from '../protocol/requests.js';
+import { fixupACL, hasPerm } from './acl.js';
+import { NodeKind } from './node.js';
+import { ScratchView, type NodeView, type Overlay, type StateView } from './overlay.js';
+import { isValidPath, parentOf, SPECIAL_PATHS } from './path.js';
+import { prepareCreate } from './prepare-create.js';
+import type { Txn, TxnOp } from './txn.js';
+
+export interface PrepareContext {
+  zxid: number;
+  time: number;
+  sessionId: SessionId;
+  /** Identities of the requesting connection (ip, digest, super). */
+  ids: readonly Id[];
+  extendedTypesEnabled: boolean;
+}
+
+/** A validation failure: the ZooKeeper error code. */
+export class PrepareError {
+  constructor(readonly err: number) {}
+}
+
+export function fail(err: number): never {
+  throw new PrepareError(err);
+}
+
+export type SingleWriteRequest = WriteSubRequest | SetACLRequest;
+
+/** Prepares a single write or a multi. On success the overlay records its changes. */
+export function prepareWrite(
+  req: SingleWriteRequest | MultiRequest,
+  overlay: Overlay,
+  ctx: PrepareContext,
+): Txn {
+  const scratch = new OpScratch(overlay);
+  const header = { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId };
+  if (req.type === OpCode.multi) {
+    const errs = prepareMultiOps(req, scratch, ctx);
+    if (errs !== null) return { ...header, body: { type: 'multiError', errs } };
+    return commit(overlay, scratch, { ...header, body: { type: 'ops', ops: scratch.ops } });
+  }
+  try {
+    const op = prepareOp(req, scratch, ctx);
+    return commit(overlay, scratch, { ...header, body: { type: 'ops', ops: [op] } });
+  } catch (e) {
+    if (e instanceof PrepareError) return { ...header, body: { type: 'error', err: e.err } };
+    throw e;
+  }
+}
+
+class OpScratch extends ScratchView {
+  readonly ops: TxnOp[] = [];
+}
+
+function commit(overlay: Overlay, scratch: ScratchView, txn: Txn): Txn {
+  for (const [path, node] of scratch.changes) overlay.record(txn.zxid, path, node);
+  return txn;
+}
+
+/** Returns null on success (ops collected in scratch.ops), else the per-op error codes. */
+function prepareMultiOps(req: MultiRequest, scratch: OpScratch, ctx: PrepareContext) {
+  for (let i = 0; i < req.ops.length; i++) {
+    const sub = req.ops[i] as WriteSubRequest;
+    try {
+      scratch.ops.push(prepareOp(sub, scratch, ctx));
+    } catch (e) {
+      if (!(e instanceof PrepareError)) throw e;
+      return req.ops.map((_, j) => (j < i ? Err.ok : j === i ? e.err : Err.runtimeInconsistency));
+    }
+  }
+  return null;
+}
+
+function prepareOp(req: SingleWriteRequest, view: StateView, ctx: PrepareContext): TxnOp {
+  switch (req.type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+      return prepareCreate(req, view, ctx);
+    case OpCode.delete:
+      return prepareDelete(req, view, ctx);
+    case OpCode.setData:
+      return prepareSetData(req, view, ctx);
+    case OpCode.setACL:
+      return prepareSetACL(req, view, ctx);
+    case OpCode.check:
+      return prepareCheck(req, view, ctx);
+  }
+}
+
+export function lookupOrFail(view: StateView, path: string): NodeView {
+  const node = view.lookup(path);
+  if (node === null) fail(Err.noNode);
+  return node;
+}
+
+function checkPerm(node: NodeView, perm: number, ctx: PrepareContext): void {
+  if (!hasPerm(node.acl, perm, ctx.ids)) fail(Err.noAuth);
+}
+
+/** checkAndIncVersion: -1 matches anything; versions are signed 32-bit and wrap. */
+function nextVersion(current: number, expected: number): number {
+  if (expected !== -1 && expected !== current) fail(Err.badVersion);
+  return (current + 1) | 0;
+}
+
+function prepareDelete(req: DeleteRequest, view: StateView, ctx: PrepareContext): TxnOp {
+  const path = req.path;
+  if (path.lastIndexOf('/') < 0 || path.includes('\u0000') || SPECIAL_PATHS.has(path)) {
+    fail(Err.badArguments);
+  }
+  const parentPath = parentOf(path);
+  const parent = lookupOrFail(view, parentPath);
+  checkPerm(parent, Perm.delete, ctx);
+  const node = lookupOrFail(view, path);
+  nextVersion(node.version, req.version);
+  if (node.numChildren > 0) fail(Err.notEmpty);
+  view.put(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
+  view.put(path, null);
+  return { type: 'delete', path };
+}
+
+function prepareSetData(req: SetDataRequest, view: StateView, ctx: PrepareContext): TxnOp {
+  if (!isValidPath(req.path)) fail(Err.badArguments);
+  const node = lookupOrFail(view, req.path);
+  checkPerm(node, Perm.write, ctx);
+  const version = nextVersion(node.version, req.version);
+  view.put(req.path, { ...node, version, mtime: ctx.time });
+  return { type: 'setData', path: req.path, data: req.data, version };
+}
+
+function prepareSetACL(req: SetACLRequest, view: StateView, ctx: PrepareContext): TxnOp {
+  if (!isValidPath(req.path)) fail(Err.badArguments);
+  const acl = fixupACL(req.acl, ctx.ids);
+  if (acl === null) fail(Err.invalidACL);
+  const node = lookupOrFail(view, req.path);
+  checkPerm(node, Perm.admin, ctx);
+  const aversion = nextVersion(node.aversion, req.version);
+  view.put(req.path, { ...node, acl, aversion });
+  return { type: 'setACL', path: req.path, acl, aversion };
+}
+
+function prepareCheck(req: CheckRequest, view: StateView, ctx: PrepareContext): TxnOp {
+  if (!isValidPath(req.path)) fail(Err.badArguments);
+  const node = lookupOrFail(view, req.path);
+  checkPerm(node, Perm.read, ctx);
+  nextVersion(node.version, req.version);
+  return { type: 'check', path: req.path };
+}
+
+/**
+ * Closing or expiring a session: deletes its ephemerals, as they will be when this txn
+ * applies (committed ones not already deleted by a pending write, plus pending creates).
+ */
+export function prepareCloseSession(
+  sessionId: SessionId,
+  committed: Iterable<string>,
+  overlay: Overlay,
+  ctx: { zxid: number; time: number },
+): Txn {
+  const paths = new Set<string>();
+  for (const path of committed) {
+    const view = overlay.lookup(path);
+    if (view !== null && view.ephemeralOwner === sessionId) paths.add(path);
+  }
+  for (const path of overlay.pendingEphemerals(sessionId)) paths.add(path);
+  const sorted = [...paths].sort();
+  const scratch = new ScratchView(overlay);
+  for (const path of sorted) {
+    const parentPath = parentOf(path);
+    const parent = lookupOrFail(scratch, parentPath);
+    scratch.put(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
+    scratch.put(path, null);
+  }
+  const txn: Txn = {
+    zxid: ctx.zxid,
+    time: ctx.time,
+    sessionId,
+    body: { type: 'closeSession', sessionId, paths: sorted },
+  };
+  return commit(overlay, scratch, txn);
+}
+
+/**
+ * The reaper's delete of an empty container or an expired TTL node. Returns null (and
+ * consumes nothing) when the node no longer qualifies once pending changes are counted.
+ */
+export function prepareReap(path: string, overlay: Overlay, ctx: PrepareContext): Txn | null {
+  const node = overlay.lookup(path);
+  if (node === null || node.numChildren > 0) return null;
+  if (node.kind === NodeKind.container && node.creations === 0) return null;
+  if (node.kind === NodeKind.ttl && ctx.time - node.mtime <= node.ttlMs) return null;
+  if (node.kind !== NodeKind.container && node.kind !== NodeKind.ttl) return null;
+  const scratch = new ScratchView(overlay);
+  const parentPath = parentOf(path);
+  const parent = lookupOrFail(scratch, parentPath);
+  scratch.put(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
+  scratch.put(path, null);
+  const txn: Txn = {
+    zxid: ctx.zxid,
+    time: ctx.time,
+    sessionId: 0n,
+    body: { type: 'ops', ops: [{ type: 'delete', path }] },
+  };
+  return commit(overlay, scratch, txn);
+}

@@ -1,0 +1,117 @@
+/**
+ * Read operations against the committed tree, with their watch registration (which is atomic
+ * with the read: nothing applies in between). Reads validate almost nothing, as in ZooKeeper
+ * (protocol §5.6): a malformed path is simply not found.
+ */
+import { Err } from '../protocol/error-codes.js';
+import { OpCode, Perm } from '../protocol/opcodes.js';
+import type { Id, SessionId } from '../protocol/records.js';
+import type {
+  GetEphemeralsRequest,
+  MultiReadRequest,
+  PathRequest,
+  PathWatchRequest,
+} from '../protocol/requests.js';
+import { EMPTY, type MultiResult, type Response } from '../protocol/responses.js';
+import { hasPerm, maskDigests } from './acl.js';
+import type { DataTree } from './data-tree.js';
+import { toStat, type ZNode } from './node.js';
+import type { Kind, WatchManager } from './watch-manager.js';
+
+export interface ReadContext {
+  sessionId: SessionId;
+  ids: readonly Id[];
+  watches: WatchManager;
+}
+
+export interface ReadResult {
+  err: number;
+  response: Response;
+}
+
+const failed = (err: number): ReadResult => ({ err, response: EMPTY });
+const ok = (response: Response): ReadResult => ({ err: Err.ok, response });
+
+/** ZooKeeper's tree also answers to '' for the root. */
+const normalise = (path: string): string => (path === '' ? '/' : path);
+
+function watch(ctx: ReadContext, kind: Kind, path: string): boolean {
+  return ctx.watches.add(kind, ctx.sessionId, path);
+}
+
+function readable(tree: DataTree, path: string, ctx: ReadContext): ZNode | number {
+  const node = tree.get(path);
+  if (node === undefined) return Err.noNode;
+  if (!hasPerm(node.acl, Perm.read, ctx.ids)) return Err.noAuth;
+  return node;
+}
+
+export function exists(tree: DataTree, req: PathWatchRequest, ctx: ReadContext): ReadResult {
+  const path = normalise(req.path);
+  if (path.includes('\u0000')) return failed(Err.badArguments);
+  const node = tree.get(path);
+  if (node !== undefined && !hasPerm(node.acl, Perm.read, ctx.ids)) return failed(Err.noAuth);
+  if (req.watch && !watch(ctx, 'data', path)) return failed(Err.throttledOp);
+  if (node === undefined) return failed(Err.noNode);
+  return ok({ kind: 'stat', stat: toStat(node) });
+}
+
+export function getData(tree: DataTree, req: PathWatchRequest, ctx: ReadContext): ReadResult {
+  const path = normalise(req.path);
+  const node = readable(tree, path, ctx);
+  if (typeof node === 'number') return failed(node);
+  if (req.watch && !watch(ctx, 'data', path)) return failed(Err.throttledOp);
+  return ok({ kind: 'data', data: node.data, stat: toStat(node) });
+}
+
+export function getChildren(tree: DataTree, req: PathWatchRequest, ctx: ReadContext): ReadResult {
+  const path = normalise(req.path);
+  const node = readable(tree, path, ctx);
+  if (typeof node === 'number') return failed(node);
+  if (req.watch && !watch(ctx, 'child', path)) return failed(Err.throttledOp);
+  const children = node.children === null ? [] : [...node.children];
+  if (req.type === OpCode.getChildren2) {
+    return ok({ kind: 'children2', children, stat: toStat(node) });
+  }
+  return ok({ kind: 'children', children });
+}
+
+export function getACL(tree: DataTree, req: PathRequest, ctx: ReadContext): ReadResult {
+  const node = tree.get(normalise(req.path));
+  if (node === undefined) return failed(Err.noNode);
+  const admin = hasPerm(node.acl, Perm.admin, ctx.ids);
+  if (!admin && !hasPerm(node.acl, Perm.read, ctx.ids)) return failed(Err.noAuth);
+  const acl = admin ? [...node.acl] : maskDigests(node.acl);
+  return ok({ kind: 'acl', acl, stat: toStat(node) });
+}
+
+export function getAllChildrenNumber(
+  tree: DataTree,
+  req: PathRequest,
+  ctx: ReadContext,
+): ReadResult {
+  const path = normalise(req.path);
+  const node = readable(tree, path, ctx);
+  if (typeof node === 'number') return failed(node);
+  return ok({ kind: 'count', count: tree.countDescendants(path) });
+}
+
+export function getEphemerals(tree: DataTree, req: GetEphemeralsRequest, ctx: ReadContext) {
+  const owned = tree.ephemerals.get(ctx.sessionId);
+  const prefix = req.prefix.trim() === '' || req.prefix === '/' ? '' : req.prefix;
+  const paths = owned === undefined ? [] : [...owned].filter((p) => p.startsWith(prefix));
+  return ok({ kind: 'paths', paths });
+}
+
+/** multiRead: each sub-read stands alone; failures become error items (protocol §6.4). */
+export function multiRead(tree: DataTree, req: MultiReadRequest, ctx: ReadContext): ReadResult {
+  const results: MultiResult[] = req.ops.map((op) => {
+    const sub = { ...op, watch: false };
+    const r = op.type === OpCode.getData ? getData(tree, sub, ctx) : getChildren(tree, sub, ctx);
+    if (r.err !== Err.ok) {
+      return { type: OpCode.error, err: r.err, response: { kind: 'errorBody', err: r.err } };
+    }
+    return { type: op.type, err: Err.ok, response: r.response };
+  });
+  return ok({ kind: 'multi', results });
+}

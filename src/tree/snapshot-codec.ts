@@ -1,0 +1,182 @@
+/**
+ * Snapshot records of the tree: an exact image at one zxid, produced while the tree keeps
+ * changing. Nodes are copied lazily: a node about to change (or be deleted) before the writer
+ * reached it is cloned first (copy-on-write), and nodes created meanwhile are skipped. The
+ * writer is a generator so the server can interleave it with serving requests.
+ */
+import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
+import { JuteWriter } from '../protocol/jute-writer.js';
+import { readACLs, writeACLs } from '../protocol/records.js';
+import { assert } from '../util/assert.js';
+import { DataTree } from './data-tree.js';
+import { NodeKind, type ZNode } from './node.js';
+import { nameOf, parentOf } from './path.js';
+
+const FORMAT_VERSION = 1;
+const RECORD = { header: 1, sessions: 2, nodes: 3 } as const;
+/** Nodes per record: keeps each record small and each generator step short (~1 ms). */
+export const SNAPSHOT_NODES_PER_RECORD = 1000;
+
+let nextGeneration = 1;
+
+function writeNode(w: JuteWriter, path: string, n: ZNode): void {
+  w.writeString(path).writeBuffer(n.data);
+  writeACLs(w, n.acl);
+  w.writeLong(n.czxid).writeLong(n.mzxid).writeLong(n.pzxid).writeLong(n.ctime).writeLong(n.mtime);
+  w.writeInt(n.version).writeInt(n.aversion).writeInt(n.creations).writeByte(n.kind);
+  w.writeBigLong(n.ephemeralOwner).writeLong(n.ttlMs);
+}
+
+/** A shallow copy is enough: data buffers and ACL arrays are never mutated in place. */
+function cloneNode(n: ZNode): ZNode {
+  return { ...n, children: null };
+}
+
+export interface SnapshotImage {
+  zxid: number;
+  records: Generator<Buffer, void, undefined>;
+}
+
+/** Starts a snapshot of the tree as of now. Consume `records` to the end (or call return()). */
+export function beginSnapshot(tree: DataTree): SnapshotImage {
+  assert(tree.mutationHook === null, 'snapshot: another snapshot is in progress');
+  const generation = nextGeneration++;
+  const saved = new Map<string, ZNode>();
+  tree.activeSnapshotGeneration = generation;
+  tree.mutationHook = (path, node) => {
+    if (node.snapshotGeneration === generation) return;
+    saved.set(path, cloneNode(node));
+    node.snapshotGeneration = generation;
+  };
+  const zxid = tree.lastZxid;
+  const header = new JuteWriter(64);
+  header.writeByte(RECORD.header).writeByte(FORMAT_VERSION).writeLong(zxid);
+  const sessions = new JuteWriter(1024);
+  sessions.writeByte(RECORD.sessions).writeInt(tree.sessions.size);
+  for (const [id, s] of tree.sessions) {
+    sessions.writeBigLong(id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
+  }
+  const release = (): void => {
+    tree.mutationHook = null;
+    tree.activeSnapshotGeneration = 0;
+  };
+  function* records(): Generator<Buffer, void, undefined> {
+    try {
+      yield header.toBuffer();
+      yield sessions.toBuffer();
+      const w = new JuteWriter(256 * 1024);
+      let count = 0;
+      const flush = (): Buffer => {
+        const out = w.toBuffer();
+        out.writeInt32BE(count, 1);
+        w.reset();
+        count = 0;
+        return out;
+      };
+      const start = (): void => {
+        w.writeByte(RECORD.nodes).writeInt(0);
+      };
+      start();
+      for (const [path, node] of tree.nodes) {
+        if (node.snapshotGeneration === generation) continue;
+        node.snapshotGeneration = generation;
+        writeNode(w, path, node);
+        if (++count === SNAPSHOT_NODES_PER_RECORD) {
+          yield flush();
+          start();
+        }
+      }
+      for (const [path, node] of saved) {
+        writeNode(w, path, node);
+        if (++count === SNAPSHOT_NODES_PER_RECORD) {
+          yield flush();
+          start();
+        }
+      }
+      if (count > 0) yield flush();
+    } finally {
+      release();
+    }
+  }
+  return { zxid, records: records() };
+}
+
+function readNode(r: JuteReader): [string, ZNode] {
+  const path = r.readString();
+  const data = r.readBuffer();
+  const acl = readACLs(r) ?? [];
+  const node: ZNode = {
+    data,
+    acl,
+    czxid: r.readLong(),
+    mzxid: r.readLong(),
+    pzxid: r.readLong(),
+    ctime: r.readLong(),
+    mtime: r.readLong(),
+    version: r.readInt(),
+    aversion: r.readInt(),
+    creations: r.readInt(),
+    kind: r.readByte() as NodeKind,
+    ephemeralOwner: r.readBigLong(),
+    ttlMs: r.readLong(),
+    children: null,
+    snapshotGeneration: 0,
+  };
+  if (node.kind < 0 || node.kind > 3) throw new DecodeError(`unknown node kind ${node.kind}`);
+  return [path, node];
+}
+
+/** Rebuilds a tree from snapshot records (in the order they were written). */
+export function loadSnapshot(records: Iterable<Buffer>): DataTree {
+  const tree = new DataTree();
+  tree.nodes.clear();
+  let zxid: number | null = null;
+  for (const record of records) {
+    const r = new JuteReader(record);
+    const type = r.readByte();
+    if (type === RECORD.header) {
+      const version = r.readByte();
+      if (version !== FORMAT_VERSION) throw new DecodeError(`snapshot format ${version} unknown`);
+      zxid = r.readLong();
+    } else if (type === RECORD.sessions) {
+      const count = r.readInt();
+      for (let i = 0; i < count; i++) {
+        const id = r.readBigLong();
+        tree.sessions.set(id, { timeoutMs: r.readInt(), passwd: r.readBuffer() ?? Buffer.alloc(0) });
+      }
+    } else if (type === RECORD.nodes) {
+      const count = r.readInt();
+      for (let i = 0; i < count; i++) {
+        const [path, node] = readNode(r);
+        if (tree.nodes.has(path)) throw new DecodeError(`snapshot lists ${path} twice`);
+        tree.nodes.set(path, node);
+      }
+    } else {
+      throw new DecodeError(`unknown snapshot record type ${type}`);
+    }
+    if (r.remaining !== 0) throw new DecodeError('stray bytes in a snapshot record');
+  }
+  if (zxid === null) throw new DecodeError('snapshot has no header');
+  linkTree(tree);
+  tree.lastZxid = zxid;
+  return tree;
+}
+
+/** Second pass: children sets and the indexes (ephemerals, reapable, data size). */
+function linkTree(tree: DataTree): void {
+  if (!tree.nodes.has('/')) throw new DecodeError('snapshot has no root node');
+  for (const [path, node] of tree.nodes) {
+    tree.dataBytes += node.data === null ? 0 : node.data.length;
+    if (node.kind === NodeKind.ephemeral) {
+      let owned = tree.ephemerals.get(node.ephemeralOwner);
+      if (owned === undefined) tree.ephemerals.set(node.ephemeralOwner, (owned = new Set()));
+      owned.add(path);
+    } else if (node.kind === NodeKind.container || node.kind === NodeKind.ttl) {
+      tree.reapable.add(path);
+    }
+    if (path === '/') continue;
+    const parent = tree.nodes.get(parentOf(path));
+    if (parent === undefined) throw new DecodeError(`snapshot node ${path} has no parent`);
+    (parent.children ??= new Set()).add(nameOf(path));
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The watch registry (protocol §8). Watches are keyed by session id (a session has at most
+ * one connection; the server drops a session's watches when its connection goes). trigger()
+ * turns one change event into at most one notification per session, consuming one-shot
+ * watches; delivery is the server's job.
+ */
+import { EventType, WatcherType } from '../protocol/opcodes.js';
+import type { ACL, SessionId } from '../protocol/records.js';
+import type { ChangeEvent } from './apply.js';
+import { parentOf } from './path.js';
+
+export interface Notification {
+  sessionId: SessionId;
+  type: EventType;
+  path: string;
+}
+
+type Table = Map<string, Set<SessionId>>;
+
+interface SessionWatches {
+  data: Set<string>;
+  child: Set<string>;
+  persistent: Set<string>;
+  recursive: Set<string>;
+}
+
+export type Kind = keyof SessionWatches;
+
+/** Decides whether a session may see an event on a node with this ACL (READ permission). */
+export type CanRead = (sessionId: SessionId, acl: readonly ACL[]) => boolean;
+
+export class WatchManager {
+  private readonly tables: Record<Kind, Table> = {
+    data: new Map(),
+    child: new Map(),
+    persistent: new Map(),
+    recursive: new Map(),
+  };
+  private readonly bySession = new Map<SessionId, SessionWatches>();
+  private total = 0;
+
+  constructor(private readonly perSessionMax: number) {}
+
+  get watchCount(): number {
+    return this.total;
+  }
+
+  /** Registers a watch; false when the session is at its watch limit. */
+  add(kind: Kind, sessionId: SessionId, path: string): boolean {
+    let own = this.bySession.get(sessionId);
+    if (own === undefined) {
+      own = { data: new Set(), child: new Set(), persistent: new Set(), recursive: new Set() };
+      this.bySession.set(sessionId, own);
+    }
+    if (own[kind].has(path)) return true;
+    const count = own.data.size + own.child.size + own.persistent.size + own.recursive.size;
+    if (count >= this.perSessionMax) return false;
+    own[kind].add(path);
+    let sessions = this.tables[kind].get(path);
+    if (sessions === undefined) this.tables[kind].set(path, (sessions = new Set()));
+    sessions.add(sessionId);
+    this.total++;
+    return true;
+  }
+
+  has(kind: Kind, sessionId: SessionId, path: string): boolean {
+    return this.bySession.get(sessionId)?.[kind].has(path) ?? false;
+  }
+
+  remove(kind: Kind, sessionId: SessionId, path: string): boolean {
+    const own = this.bySession.get(sessionId);
+    if (own === undefined || !own[kind].delete(path)) return false;
+    const sessions = this.tables[kind].get(path);
+    sessions?.delete(sessionId);
+    if (sessions?.size === 0) this.tables[kind].delete(path);
+    this.total--;
+    return true;
+  }
+
+  removeSession(sessionId: SessionId): void {
+    const own = this.bySession.get(sessionId);
+    if (own === undefined) return;
+    for (const kind of ['data', 'child', 'persistent', 'recursive'] as const) {
+      for (const path of [...own[kind]]) this.remove(kind, sessionId, path);
+    }
+    this.bySession.delete(sessionId);
+  }
+
+  /** checkWatches/removeWatches matching (3.9 semantics, protocol §5.7). */
+  kindsFor(watcherType: number): Kind[] | null {
+    switch (watcherType) {
+      case WatcherType.children:
+        return ['child'];
+      case WatcherType.data:
+        return ['data'];
+      case WatcherType.any:
+        return ['data', 'child', 'persistent', 'recursive'];
+      case WatcherType.persistent:
+        return ['persistent'];
+      case WatcherType.persistentRecursive:
+        return ['recursive'];
+      default:
+        return null;
+    }
+  }
+
+  /** Notifications for one change event, in session-registration order, one per session. */
+  trigger(event: ChangeEvent, canRead: CanRead): Notification[] {
+    const notified = new Set<SessionId>();
+    const path = event.path;
+    if (event.type === EventType.nodeChildrenChanged) {
+      this.collect('child', path, true, notified);
+      this.collect('persistent', path, false, notified);
+    } else {
+      this.collect('data', path, true, notified);
+      this.collect('persistent', path, false, notified);
+      if (this.tables.recursive.size > 0) this.collectRecursive(path, notified);
+      if (event.type === EventType.nodeDeleted) this.collect('child', path, true, notified);
+    }
+    const out: Notification[] = [];
+    for (const sessionId of notified) {
+      if (canRead(sessionId, event.acl)) out.push({ sessionId, type: event.type, path });
+    }
+    return out;
+  }
+
+  private collect(kind: Kind, path: string, consume: boolean, into: Set<SessionId>): void {
+    const sessions = this.tables[kind].get(path);
+    if (sessions === undefined) return;
+    for (const sessionId of sessions) into.add(sessionId);
+    if (!consume) return;
+    for (const sessionId of [...sessions]) this.remove(kind, sessionId, path);
+  }
+
+  private collectRecursive(path: string, into: Set<SessionId>): void {
+    for (let p = path; p !== ''; p = parentOf(p)) {
+      const sessions = this.tables.recursive.get(p);
+      if (sessions !== undefined) for (const sessionId of sessions) into.add(sessionId);
+    }
+  }
+
+  /** For wchs: sessions with data watches, watched data paths, data watches in total. */
+  dataSummary(): { sessions: number; paths: number; watches: number } {
+    let watches = 0;
+    let sessions = 0;
+    for (const own of this.bySession.values()) {
+      if (own.data.size > 0) sessions++;
+      watches += own.data.size;
+    }
+    return { sessions, paths: this.tables.data.size, watches };
+  }
+
+  /** Every (path, kinds) a session watches, for wchc-style dumps. */
+  pathsOf(sessionId: SessionId): string[] {
+    const own = this.bySession.get(sessionId);
+    if (own === undefined) return [];
+    return [...new Set([...own.data, ...own.child, ...own.persistent, ...own.recursive])];
+  }
+
+  sessionsOf(path: string): SessionId[] {
+    const out = new Set<SessionId>();
+    for (const table of Object.values(this.tables)) {
+      for (const s of table.get(path) ?? []) out.add(s);
+    }
+    return [...out];
+  }
+
+  allPaths(): string[] {
+    const out = new Set<string>();
+    for (const table of Object.values(this.tables)) for (const p of table.keys()) out.add(p);
+    return [...out];
+  }
+}

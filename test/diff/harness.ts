@@ -1,0 +1,315 @@
+/**
+ * The differential harness: the same requests, in the same order, to a reference ZooKeeper and
+ * a candidate server, over N RawClient sessions per server (client i of one server mirrors
+ * client i of the other). Operations run one at a time (or as one pipelined burst on one
+ * client), so each server's output is deterministic, and after every operation the issuing
+ * client's received frames are compared segment by segment: the notifications (type, state,
+ * path) that arrived before each reply, then the reply itself, normalised by normalise.ts.
+ * The first difference throws a DiffMismatch that carries both sides and the recent history.
+ */
+import { RawClient, type RawEvent } from '../support/raw-client.js';
+import type { RunningServer } from '../support/server-process.js';
+import { opName } from '../../src/protocol/opcodes.js';
+import type { Request } from '../../src/protocol/requests.js';
+import {
+  TimeChecker,
+  ZxidPairing,
+  hex,
+  normaliseReply,
+  sameForm,
+  show,
+  type Form,
+  type SideView,
+} from './normalise.js';
+
+export class DiffMismatch extends Error {
+  override readonly name = 'DiffMismatch';
+  readonly code = 'WARREN_DIFF_MISMATCH';
+}
+
+export interface HarnessOptions {
+  clients: number;
+  sessionTimeoutMs: number;
+  /** Reply timeout per request, so a stuck server fails the run instead of hanging it. */
+  replyTimeoutMs?: number;
+}
+
+class Side implements SideView {
+  readonly sessions = new Map<bigint, string>();
+  readonly times = new TimeChecker();
+  readonly clients: (RawClient | null)[];
+  /** Per client: index of the first event not yet compared. */
+  readonly cursors: number[];
+
+  constructor(
+    readonly label: string,
+    readonly server: RunningServer,
+    clients: number,
+  ) {
+    this.clients = new Array<RawClient | null>(clients).fill(null);
+    this.cursors = new Array<number>(clients).fill(0);
+  }
+
+  client(i: number): RawClient {
+    const c = this.clients[i];
+    if (c === null || c === undefined) throw new Error(`${this.label}: client ${i} not connected`);
+    return c;
+  }
+}
+
+/** One step of a run, as the harness and its messages describe it. */
+export interface StepResult {
+  /** The reference side's replies, in order (to drive a generator's model). */
+  replies: { req: Request; header: { err: number; zxid: number }; form: Form }[];
+}
+
+type Outcome = { ok: true; events: RawEvent[] } | { ok: false; error: string };
+
+export class DiffHarness {
+  readonly ref: Side;
+  readonly cand: Side;
+  readonly zxids = new ZxidPairing();
+  /** Recent operation descriptions, for failure messages. */
+  readonly history: string[] = [];
+  private nextSession = 0;
+  /** Context for failure messages (seed, replay command). */
+  context = '';
+
+  constructor(
+    reference: RunningServer,
+    candidate: RunningServer,
+    readonly options: HarnessOptions,
+    readonly names: { reference: string; candidate: string },
+  ) {
+    this.ref = new Side(names.reference, reference, options.clients);
+    this.cand = new Side(names.candidate, candidate, options.clients);
+  }
+
+  get clientCount(): number {
+    return this.options.clients;
+  }
+
+  /** Opens every client with a fresh session. */
+  async open(): Promise<void> {
+    for (let i = 0; i < this.options.clients; i++) await this.connect(i);
+  }
+
+  /** Connects client i with a fresh session on both servers and compares the handshakes. */
+  async connect(i: number): Promise<void> {
+    const name = `s${this.nextSession++}`;
+    const [a, b] = await Promise.all([this.openClient(this.ref, i), this.openClient(this.cand, i)]);
+    this.note(`c${i} connect (new session ${name})`);
+    this.compareHandshake(a, b, `c${i} connect`);
+    this.ref.sessions.set(a.sessionId, name);
+    this.cand.sessions.set(b.sessionId, name);
+  }
+
+  /**
+   * Drops client i's TCP connection and re-attaches its session on a new one. Pending
+   * notifications are flushed and compared first (a sync), since a dropped connection loses
+   * whatever was still in flight.
+   */
+  async reattach(i: number): Promise<void> {
+    await this.flush(i);
+    const olds = [this.ref.client(i), this.cand.client(i)];
+    for (const c of olds) c.destroy();
+    await Promise.all(olds.map((c) => c.closed));
+    const [a, b] = await Promise.all([
+      this.openClient(this.ref, i, olds[0]),
+      this.openClient(this.cand, i, olds[1]),
+    ]);
+    this.note(`c${i} reattach session ${this.ref.sessions.get(a.sessionId) ?? '?'}`);
+    this.compareHandshake(a, b, `c${i} reattach`);
+    if (a.sessionId !== olds[0]?.sessionId || b.sessionId !== olds[1]?.sessionId) {
+      this.fail(`c${i} reattach`, 'a re-attached session came back with another session id', a, b);
+    }
+  }
+
+  /** Sends one request on client i to both servers and compares everything received. */
+  async send(i: number, req: Request): Promise<StepResult> {
+    return this.burst(i, [req]);
+  }
+
+  /** Sends several requests back to back (pipelined) on client i, then compares. */
+  async burst(i: number, reqs: Request[]): Promise<StepResult> {
+    const what = reqs.map((r) => `c${i} ${describeRequest(r)}`).join(' ; ');
+    this.note(what);
+    const [a, b] = await Promise.all([this.sendAll(this.ref, i, reqs), this.sendAll(this.cand, i, reqs)]);
+    return this.compareOutcomes(i, reqs, a, b, what);
+  }
+
+  /** closeSession on client i (compared like any request), then waits for both sockets. */
+  async close(i: number): Promise<void> {
+    await this.send(i, { type: -11 });
+    await Promise.all([this.ref.client(i).closed, this.cand.client(i).closed]);
+    this.ref.clients[i] = null;
+    this.cand.clients[i] = null;
+  }
+
+  /** A sync on client i, so notifications still in flight to it are received and compared. */
+  async flush(i: number): Promise<void> {
+    await this.send(i, { type: 9, path: '/' });
+  }
+
+  async flushAll(): Promise<void> {
+    for (let i = 0; i < this.options.clients; i++) {
+      if (this.ref.clients[i] !== null) await this.flush(i);
+    }
+  }
+
+  /** Closes every open session (compared), then checks no protocol errors were recorded. */
+  async closeAll(): Promise<void> {
+    for (let i = 0; i < this.options.clients; i++) {
+      if (this.ref.clients[i] !== null) await this.close(i);
+    }
+  }
+
+  /** Drops every connection without comparing (cleanup after a failure). */
+  destroyAll(): void {
+    for (const side of [this.ref, this.cand]) {
+      for (const c of side.clients) c?.destroy();
+    }
+  }
+
+  note(what: string): void {
+    this.history.push(what);
+    if (this.history.length > 40) this.history.shift();
+  }
+
+  private async openClient(side: Side, i: number, old?: RawClient): Promise<RawClient> {
+    const c = await RawClient.connect(side.server.host, side.server.port, {
+      timeoutMs: this.options.sessionTimeoutMs,
+      replyTimeoutMs: this.options.replyTimeoutMs ?? 15_000,
+      ...(old === undefined
+        ? {}
+        : { sessionId: old.sessionId, passwd: old.passwd, lastZxidSeen: old.lastZxid }),
+    });
+    side.clients[i] = c;
+    side.cursors[i] = 0;
+    return c;
+  }
+
+  private compareHandshake(a: RawClient, b: RawClient, what: string): void {
+    const fa = { timeOut: a.timeOut, readOnly: a.readOnly, passwdBytes: a.passwd.length };
+    const fb = { timeOut: b.timeOut, readOnly: b.readOnly, passwdBytes: b.passwd.length };
+    if (!sameForm(fa, fb)) this.fail(what, 'handshakes differ', fa, fb);
+    this.checkProtocol(what);
+  }
+
+  private async sendAll(side: Side, i: number, reqs: Request[]): Promise<Outcome> {
+    const client = side.client(i);
+    try {
+      await Promise.all(reqs.map((r) => client.request(r)));
+      const events = client.events.slice(side.cursors[i]);
+      return { ok: true, events };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private compareOutcomes(
+    i: number,
+    reqs: Request[],
+    a: Outcome,
+    b: Outcome,
+    what: string,
+  ): StepResult {
+    if (!a.ok || !b.ok) {
+      const sa = a.ok ? 'replied' : a.error;
+      const sb = b.ok ? 'replied' : b.error;
+      this.fail(what, 'a request failed without a reply', sa, sb);
+    }
+    const segA = segments(a.events);
+    const segB = segments(b.events);
+    this.ref.cursors[i] = (this.ref.cursors[i] ?? 0) + segA.consumed;
+    this.cand.cursors[i] = (this.cand.cursors[i] ?? 0) + segB.consumed;
+    const replies: StepResult['replies'] = [];
+    for (let k = 0; k < reqs.length; k++) {
+      const sa = segA.list[k];
+      const sb = segB.list[k];
+      const req = reqs[k] as Request;
+      if (sa === undefined || sb === undefined) {
+        this.fail(what, `reply ${k} missing`, segA.list.length, segB.list.length);
+      }
+      const step = reqs.length > 1 ? `${what} [reply ${k}: ${describeRequest(req)}]` : what;
+      if (!sameForm(sa.notifications, sb.notifications)) {
+        this.fail(step, 'notifications before the reply differ', sa.notifications, sb.notifications);
+      }
+      const form = this.compareReply(step, sa.reply, sb.reply);
+      replies.push({ req, header: sa.reply.header, form });
+    }
+    this.checkProtocol(what);
+    return { replies };
+  }
+
+  private compareReply(what: string, a: ReplyEvent, b: ReplyEvent): Form {
+    const na = normaliseReply(this.ref, a.header, a.response);
+    const nb = normaliseReply(this.cand, b.header, b.response);
+    if (na.problems.length > 0) this.fail(what, `${this.ref.label}: ${na.problems.join('; ')}`, a, b);
+    if (nb.problems.length > 0) this.fail(what, `${this.cand.label}: ${nb.problems.join('; ')}`, a, b);
+    if (!sameForm(na.form, nb.form)) this.fail(what, 'replies differ', a, b, na.form, nb.form);
+    for (let k = 0; k < na.zxids.length; k++) {
+      const problem = this.zxids.pair(na.zxids[k] ?? 0, nb.zxids[k] ?? 0);
+      if (problem !== null) this.fail(what, problem, a, b);
+    }
+    return na.form;
+  }
+
+  private checkProtocol(what: string): void {
+    for (const side of [this.ref, this.cand]) {
+      for (const c of side.clients) {
+        if (c !== null && c.protocolErrors.length > 0) {
+          this.fail(what, `${side.label} protocol errors: ${c.protocolErrors.join('; ')}`, null, null);
+        }
+      }
+    }
+  }
+
+  fail(what: string, why: string, a: unknown, b: unknown, fa?: Form, fb?: Form): never {
+    const lines = [
+      `DIFF MISMATCH: ${why}`,
+      this.context,
+      `op: ${what}`,
+      `${this.ref.label}: ${show(a)}`,
+      `${this.cand.label}: ${show(b)}`,
+    ];
+    if (fa !== undefined && fb !== undefined) {
+      lines.push(`${this.ref.label} normalised: ${show(fa)}`);
+      lines.push(`${this.cand.label} normalised: ${show(fb)}`);
+    }
+    lines.push('recent operations (oldest first):', ...this.history.map((h) => `  ${h}`));
+    throw new DiffMismatch(lines.filter((l) => l !== '').join('\n'));
+  }
+}
+
+type ReplyEvent = Extract<RawEvent, { kind: 'reply' }>;
+
+interface Segment {
+  notifications: Form[];
+  reply: ReplyEvent;
+}
+
+/** Splits events into (notifications..., reply) segments; trailing notifications stay. */
+function segments(events: readonly RawEvent[]): { list: Segment[]; consumed: number } {
+  const list: Segment[] = [];
+  let pending: Form[] = [];
+  let consumed = 0;
+  events.forEach((e, k) => {
+    if (e.kind === 'notification') {
+      pending.push([e.event.type, e.event.state, e.event.path, e.header.err]);
+    } else {
+      list.push({ notifications: pending, reply: e });
+      pending = [];
+      consumed = k + 1;
+    }
+  });
+  return { list, consumed };
+}
+
+export function describeRequest(req: Request): string {
+  if (req.type === 'unknown') return `opcode ${req.opcode}`;
+  const { type, ...fields } = req;
+  return `${opName(type)} ${show(fields)}`;
+}
+
+export { hex };

@@ -1,0 +1,227 @@
+/**
+ * Turns replies from two servers into comparable forms. Everything that legitimately differs
+ * between two correct servers is taken out of the form and checked separately:
+ * - zxids (header zxid, czxid/mzxid/pzxid) become 'Z' and are paired by a ZxidPairing, which
+ *   insists that the pairing stays a strictly monotonic bijection;
+ * - ctime/mtime become "zero or not"; per server, a TimeChecker insists that one zxid always
+ *   comes with one time and that times are epoch milliseconds;
+ * - session ids (ephemeralOwner) become the logical session name that owns them;
+ * - lists documented as unordered (children, ephemerals, whoAmI) are sorted.
+ */
+import type { ReplyHeader, Stat } from '../../src/protocol/records.js';
+import type { Response } from '../../src/protocol/responses.js';
+
+export type Form = null | boolean | number | string | Form[] | { [key: string]: Form };
+
+/** Pairs the zxids of the reference server with the candidate's, in order of appearance. */
+export class ZxidPairing {
+  private readonly refToCand = new Map<number, number>();
+  private readonly candToRef = new Map<number, number>();
+  /** Reference zxids seen so far, sorted ascending. */
+  private readonly sorted: number[] = [];
+
+  /** Records ref ↔ cand; returns a description of the inconsistency, or null. */
+  pair(ref: number, cand: number): string | null {
+    const known = this.refToCand.get(ref);
+    if (known !== undefined) {
+      return known === cand ? null : `reference zxid ${hex(ref)} was paired with ` +
+        `${hex(known)} before, now with ${hex(cand)}`;
+    }
+    const back = this.candToRef.get(cand);
+    if (back !== undefined) {
+      return `candidate zxid ${hex(cand)} was paired with reference ${hex(back)} before, ` +
+        `now with ${hex(ref)}`;
+    }
+    const at = lowerBound(this.sorted, ref);
+    const below = at > 0 ? this.sorted[at - 1] : undefined;
+    const above = this.sorted[at];
+    const belowCand = below === undefined ? undefined : this.refToCand.get(below);
+    const aboveCand = above === undefined ? undefined : this.refToCand.get(above);
+    if (below !== undefined && belowCand !== undefined && belowCand >= cand) {
+      return `zxid order differs: reference ${hex(below)} < ${hex(ref)} but candidate ` +
+        `${hex(belowCand)} >= ${hex(cand)}`;
+    }
+    if (above !== undefined && aboveCand !== undefined && aboveCand <= cand) {
+      return `zxid order differs: reference ${hex(ref)} < ${hex(above)} but candidate ` +
+        `${hex(cand)} >= ${hex(aboveCand)}`;
+    }
+    this.sorted.splice(at, 0, ref);
+    this.refToCand.set(ref, cand);
+    this.candToRef.set(cand, ref);
+    return null;
+  }
+
+  /** The candidate zxid paired with a reference zxid, if any. */
+  candidateOf(ref: number): number | undefined {
+    return this.refToCand.get(ref);
+  }
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? 0) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function hex(n: number | bigint): string {
+  return n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Per server: one zxid, one time; times are epoch milliseconds near now. */
+export class TimeChecker {
+  private readonly timeOfZxid = new Map<number, number>();
+
+  check(zxid: number, time: number, what: string, problems: string[]): void {
+    if (zxid === 0) {
+      if (time !== 0) problems.push(`${what} is ${time} for zxid 0 (special nodes have time 0)`);
+      return;
+    }
+    if (Math.abs(time - Date.now()) > DAY_MS) {
+      problems.push(`${what} ${time} is not epoch milliseconds near now`);
+    }
+    const known = this.timeOfZxid.get(zxid);
+    if (known === undefined) this.timeOfZxid.set(zxid, time);
+    else if (known !== time) {
+      problems.push(`${what} ${time} for zxid ${hex(zxid)}, which had time ${known} before`);
+    }
+  }
+}
+
+/** What a side needs to normalise its replies. */
+export interface SideView {
+  /** Session id → logical name (s0, s1, ...) for sessions this run created. */
+  sessions: Map<bigint, string>;
+  times: TimeChecker;
+}
+
+/** A normalised reply: the form to compare and the zxids to pair, in structural order. */
+export interface Normalised {
+  form: Form;
+  zxids: number[];
+  /** Invariant violations within this side (time checks). */
+  problems: string[];
+}
+
+class Normaliser {
+  readonly zxids: number[] = [];
+  readonly problems: string[] = [];
+
+  constructor(private readonly side: SideView) {}
+
+  zxid(z: number): Form {
+    this.zxids.push(z);
+    return 'Z';
+  }
+
+  session(id: bigint): Form {
+    if (id === 0n) return 0;
+    return this.side.sessions.get(id) ?? `unknown-session-${hex(id)}`;
+  }
+
+  stat(s: Stat): Form {
+    const t = this.side.times;
+    t.check(s.czxid, s.ctime, 'ctime', this.problems);
+    t.check(s.mzxid, s.mtime, 'mtime', this.problems);
+    if (s.czxid === s.mzxid && s.ctime !== s.mtime) {
+      this.problems.push(`czxid == mzxid but ctime ${s.ctime} != mtime ${s.mtime}`);
+    }
+    return {
+      czxid: this.zxid(s.czxid),
+      mzxid: this.zxid(s.mzxid),
+      pzxid: this.zxid(s.pzxid),
+      ctime: s.ctime === 0 ? 0 : 'T',
+      mtime: s.mtime === 0 ? 0 : 'T',
+      version: s.version,
+      cversion: s.cversion,
+      aversion: s.aversion,
+      ephemeralOwner: this.session(s.ephemeralOwner),
+      dataLength: s.dataLength,
+      numChildren: s.numChildren,
+    };
+  }
+
+  response(res: Response): Form {
+    switch (res.kind) {
+      case 'empty':
+        return { kind: 'empty' };
+      case 'path':
+        return { kind: 'path', path: res.path };
+      case 'pathStat':
+        return { kind: 'pathStat', path: res.path, stat: this.stat(res.stat) };
+      case 'stat':
+        return { kind: 'stat', stat: this.stat(res.stat) };
+      case 'data':
+        return { kind: 'data', data: dataForm(res.data), stat: this.stat(res.stat) };
+      case 'acl':
+        return {
+          kind: 'acl',
+          acl: res.acl.map((a) => [a.perms, a.id.scheme, a.id.id]),
+          stat: this.stat(res.stat),
+        };
+      case 'children':
+        return { kind: 'children', children: sorted(res.children) };
+      case 'children2':
+        return { kind: 'children2', children: sorted(res.children), stat: this.stat(res.stat) };
+      case 'count':
+        return { kind: 'count', count: res.count };
+      case 'paths':
+        return { kind: 'paths', paths: sorted(res.paths) };
+      case 'whoAmI':
+        return { kind: 'whoAmI', clients: sorted(res.clients.map((c) => `${c.authScheme}:${c.user}`)) };
+      case 'errorBody':
+        return { kind: 'errorBody', err: res.err };
+      case 'multi':
+        return {
+          kind: 'multi',
+          results: res.results.map((r) => ({ type: r.type, err: r.err, res: this.response(r.response) })),
+        };
+    }
+  }
+}
+
+function sorted(items: readonly string[]): string[] {
+  return [...items].sort();
+}
+
+function dataForm(data: Buffer | null): Form {
+  return data === null ? null : `hex:${data.toString('hex')}`;
+}
+
+export function normaliseReply(
+  side: SideView,
+  header: ReplyHeader,
+  response: Response | null,
+): Normalised {
+  const n = new Normaliser(side);
+  const zxid = n.zxid(header.zxid);
+  const body = response === null ? null : n.response(response);
+  return { form: { err: header.err, zxid, body }, zxids: n.zxids, problems: n.problems };
+}
+
+/** Deep equality of forms (plain JSON data). */
+export function sameForm(a: Form, b: Form): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** JSON for messages: bigints as hex, Buffers as text when printable, else hex. */
+export function show(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return hex(v);
+    if (isBufferJson(v)) {
+      const b = Buffer.from(v.data);
+      return /^[\x20-\x7e]*$/.test(b.toString('latin1')) ? `"${b.toString('latin1')}"` : `hex:${b.toString('hex')}`;
+    }
+    return v;
+  });
+}
+
+function isBufferJson(v: unknown): v is { type: 'Buffer'; data: number[] } {
+  return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'Buffer';
+}
