@@ -47,7 +47,7 @@ export async function readLog(
     }
     expected = segment.zxid + scan.records.length;
     const position = { path: segment.path, firstZxid: segment.zxid, nextZxid: expected };
-    if (scan.validBytes < bytes.length) {
+    if (scan.tornProblem !== null) {
       logger.warn(
         {
           path: segment.path,

@@ -40,6 +40,8 @@ class Side implements SideView {
   readonly clients: (RawClient | null)[];
   /** Per client: index of the first event not yet compared. */
   readonly cursors: number[];
+  /** Per client: lastZxid at its previous setWatches or connect. */
+  readonly marks: number[];
 
   constructor(
     readonly label: string,
@@ -48,6 +50,7 @@ class Side implements SideView {
   ) {
     this.clients = new Array<RawClient | null>(clients).fill(null);
     this.cursors = new Array<number>(clients).fill(0);
+    this.marks = new Array<number>(clients).fill(0);
   }
 
   client(i: number): RawClient {
@@ -63,6 +66,14 @@ export interface StepResult {
   replies: { req: Request; header: { err: number; zxid: number }; form: Form }[];
 }
 
+export interface WatchLists {
+  data: string[];
+  exist: string[];
+  child: string[];
+  persistent: string[];
+  recursive: string[];
+}
+
 type Outcome = { ok: true; events: RawEvent[] } | { ok: false; error: string };
 
 export class DiffHarness {
@@ -74,6 +85,8 @@ export class DiffHarness {
   private nextSession = 0;
   /** Context for failure messages (seed, replay command). */
   context = '';
+  /** Counts of (operation, error code) and of notifications seen on the reference side. */
+  readonly stats = new Map<string, number>();
 
   constructor(
     reference: RunningServer,
@@ -133,9 +146,50 @@ export class DiffHarness {
   /** Sends several requests back to back (pipelined) on client i, then compares. */
   async burst(i: number, reqs: Request[]): Promise<StepResult> {
     const what = reqs.map((r) => `c${i} ${describeRequest(r)}`).join(' ; ');
+    return this.exchange(i, reqs, reqs, what);
+  }
+
+  /**
+   * setWatches (101, or 105 when persistent lists are given) on client i. relativeZxid is,
+   * on each server, either the client's current lastZxid ('now') or the one it had at its
+   * previous setWatches or connect ('mark'): the same logical point on both servers.
+   */
+  async setWatches(i: number, since: 'mark' | 'now', lists: WatchLists): Promise<StepResult> {
+    const two = lists.persistent.length > 0 || lists.recursive.length > 0;
+    const build = (side: Side): Request => {
+      const c = side.client(i);
+      const relativeZxid = since === 'now' ? c.lastZxid : (side.marks[i] ?? 0);
+      side.marks[i] = c.lastZxid;
+      return {
+        type: two ? 105 : 101,
+        relativeZxid,
+        dataWatches: lists.data,
+        existWatches: lists.exist,
+        childWatches: lists.child,
+        persistentWatches: two ? lists.persistent : [],
+        persistentRecursiveWatches: two ? lists.recursive : [],
+      };
+    };
+    const a = build(this.ref);
+    const b = build(this.cand);
+    const what = `c${i} ${describeRequest(a)} (${since}; candidate relativeZxid ${hex(
+      b.type === 101 || b.type === 105 ? b.relativeZxid : 0,
+    )})`;
+    return this.exchange(i, [a], [b], what);
+  }
+
+  private async exchange(
+    i: number,
+    reqsRef: Request[],
+    reqsCand: Request[],
+    what: string,
+  ): Promise<StepResult> {
     this.note(what);
-    const [a, b] = await Promise.all([this.sendAll(this.ref, i, reqs), this.sendAll(this.cand, i, reqs)]);
-    return this.compareOutcomes(i, reqs, a, b, what);
+    const [a, b] = await Promise.all([
+      this.sendAll(this.ref, i, reqsRef),
+      this.sendAll(this.cand, i, reqsCand),
+    ]);
+    return this.compareOutcomes(i, reqsRef, a, b, what);
   }
 
   /** closeSession on client i (compared like any request), then waits for both sockets. */
@@ -186,6 +240,7 @@ export class DiffHarness {
     });
     side.clients[i] = c;
     side.cursors[i] = 0;
+    side.marks[i] = c.lastZxid;
     return c;
   }
 
@@ -233,9 +288,15 @@ export class DiffHarness {
       }
       const step = reqs.length > 1 ? `${what} [reply ${k}: ${describeRequest(req)}]` : what;
       if (!sameForm(sa.notifications, sb.notifications)) {
-        this.fail(step, 'notifications before the reply differ', sa.notifications, sb.notifications);
+        this.fail(
+          step,
+          'notifications before the reply differ',
+          sa.notifications,
+          sb.notifications,
+        );
       }
       const form = this.compareReply(step, sa.reply, sb.reply);
+      this.count(sa.reply, sa.notifications.length);
       replies.push({ req, header: sa.reply.header, form });
     }
     this.checkProtocol(what);
@@ -245,8 +306,10 @@ export class DiffHarness {
   private compareReply(what: string, a: ReplyEvent, b: ReplyEvent): Form {
     const na = normaliseReply(this.ref, a.header, a.response);
     const nb = normaliseReply(this.cand, b.header, b.response);
-    if (na.problems.length > 0) this.fail(what, `${this.ref.label}: ${na.problems.join('; ')}`, a, b);
-    if (nb.problems.length > 0) this.fail(what, `${this.cand.label}: ${nb.problems.join('; ')}`, a, b);
+    if (na.problems.length > 0)
+      this.fail(what, `${this.ref.label}: ${na.problems.join('; ')}`, a, b);
+    if (nb.problems.length > 0)
+      this.fail(what, `${this.cand.label}: ${nb.problems.join('; ')}`, a, b);
     if (!sameForm(na.form, nb.form)) this.fail(what, 'replies differ', a, b, na.form, nb.form);
     for (let k = 0; k < na.zxids.length; k++) {
       const problem = this.zxids.pair(na.zxids[k] ?? 0, nb.zxids[k] ?? 0);
@@ -255,11 +318,36 @@ export class DiffHarness {
     return na.form;
   }
 
+  private count(reply: ReplyEvent, notifications: number): void {
+    const key = `${opName(reply.opcode)} ${reply.header.err}`;
+    this.stats.set(key, (this.stats.get(key) ?? 0) + 1);
+    if (reply.response?.kind === 'multi') {
+      for (const r of reply.response.results) {
+        const sub = `  multi item ${opName(r.type)} ${r.err}`;
+        this.stats.set(sub, (this.stats.get(sub) ?? 0) + 1);
+      }
+    }
+    this.stats.set('notifications', (this.stats.get('notifications') ?? 0) + notifications);
+  }
+
+  /** The stats as sorted lines. */
+  statsReport(): string {
+    return [...this.stats.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n');
+  }
+
   private checkProtocol(what: string): void {
     for (const side of [this.ref, this.cand]) {
       for (const c of side.clients) {
         if (c !== null && c.protocolErrors.length > 0) {
-          this.fail(what, `${side.label} protocol errors: ${c.protocolErrors.join('; ')}`, null, null);
+          this.fail(
+            what,
+            `${side.label} protocol errors: ${c.protocolErrors.join('; ')}`,
+            null,
+            null,
+          );
         }
       }
     }

@@ -24,13 +24,17 @@ export class ZxidPairing {
   pair(ref: number, cand: number): string | null {
     const known = this.refToCand.get(ref);
     if (known !== undefined) {
-      return known === cand ? null : `reference zxid ${hex(ref)} was paired with ` +
-        `${hex(known)} before, now with ${hex(cand)}`;
+      return known === cand
+        ? null
+        : `reference zxid ${hex(ref)} was paired with ` +
+            `${hex(known)} before, now with ${hex(cand)}`;
     }
     const back = this.candToRef.get(cand);
     if (back !== undefined) {
-      return `candidate zxid ${hex(cand)} was paired with reference ${hex(back)} before, ` +
-        `now with ${hex(ref)}`;
+      return (
+        `candidate zxid ${hex(cand)} was paired with reference ${hex(back)} before, ` +
+        `now with ${hex(ref)}`
+      );
     }
     const at = lowerBound(this.sorted, ref);
     const below = at > 0 ? this.sorted[at - 1] : undefined;
@@ -38,12 +42,16 @@ export class ZxidPairing {
     const belowCand = below === undefined ? undefined : this.refToCand.get(below);
     const aboveCand = above === undefined ? undefined : this.refToCand.get(above);
     if (below !== undefined && belowCand !== undefined && belowCand >= cand) {
-      return `zxid order differs: reference ${hex(below)} < ${hex(ref)} but candidate ` +
-        `${hex(belowCand)} >= ${hex(cand)}`;
+      return (
+        `zxid order differs: reference ${hex(below)} < ${hex(ref)} but candidate ` +
+        `${hex(belowCand)} >= ${hex(cand)}`
+      );
     }
     if (above !== undefined && aboveCand !== undefined && aboveCand <= cand) {
-      return `zxid order differs: reference ${hex(ref)} < ${hex(above)} but candidate ` +
-        `${hex(cand)} >= ${hex(aboveCand)}`;
+      return (
+        `zxid order differs: reference ${hex(ref)} < ${hex(above)} but candidate ` +
+        `${hex(cand)} >= ${hex(aboveCand)}`
+      );
     }
     this.sorted.splice(at, 0, ref);
     this.refToCand.set(ref, cand);
@@ -174,13 +182,20 @@ class Normaliser {
       case 'paths':
         return { kind: 'paths', paths: sorted(res.paths) };
       case 'whoAmI':
-        return { kind: 'whoAmI', clients: sorted(res.clients.map((c) => `${c.authScheme}:${c.user}`)) };
+        return {
+          kind: 'whoAmI',
+          clients: sorted(res.clients.map((c) => `${c.authScheme}:${c.user}`)),
+        };
       case 'errorBody':
         return { kind: 'errorBody', err: res.err };
       case 'multi':
         return {
           kind: 'multi',
-          results: res.results.map((r) => ({ type: r.type, err: r.err, res: this.response(r.response) })),
+          results: res.results.map((r) => ({
+            type: r.type,
+            err: r.err,
+            res: this.response(r.response),
+          })),
         };
     }
   }
@@ -216,7 +231,9 @@ export function show(value: unknown): string {
     if (typeof v === 'bigint') return hex(v);
     if (isBufferJson(v)) {
       const b = Buffer.from(v.data);
-      return /^[\x20-\x7e]*$/.test(b.toString('latin1')) ? `"${b.toString('latin1')}"` : `hex:${b.toString('hex')}`;
+      return /^[\x20-\x7e]*$/.test(b.toString('latin1'))
+        ? `"${b.toString('latin1')}"`
+        : `hex:${b.toString('hex')}`;
     }
     return v;
   });

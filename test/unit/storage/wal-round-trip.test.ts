@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { test } from 'node:test';
+import { nodeDisk } from '../../../src/storage/disk.js';
+import { FaultyDisk } from '../../../src/storage/faulty-disk.js';
 import { recover } from '../../../src/storage/recovery.js';
 import { writeSnapshot } from '../../../src/storage/snapshot.js';
 import { snapshotDirectory } from '../../../src/storage/layout.js';
@@ -50,10 +52,17 @@ test('records round-trip across several segments and reopenings', async (t) => {
 
 test('a group commit of many records is one write and recovers whole', async (t) => {
   const dataDir = await makeTempDir(t);
-  const { wal } = await recover({ dataDir, logger: new CapturingLogger() });
+  const disk = new FaultyDisk(nodeDisk); // no faults armed: it only counts calls
+  const { wal } = await recover({ dataDir, disk, logger: new CapturingLogger() });
   const records = makeRecords(1, 5000, 150);
+  const before = { ...disk.calls };
   await appendInBatches(wal, records, 1000);
   await wal.close();
+  // Five batches: one write and one fdatasync each, plus the new segment's header and
+  // directory entry.
+  assert.equal(disk.calls.write - before.write, 5 + 1);
+  assert.equal(disk.calls.datasync - before.datasync, 5 + 1);
+  assert.equal(disk.calls.syncDirectory - before.syncDirectory, 1);
   const again = await recover({ dataDir, logger: new CapturingLogger() });
   assert.deepEqual(plain(again.txns), plain(records));
   assert.equal(again.wal.lastZxid, 5000);
@@ -99,12 +108,13 @@ test('a log that ends before the snapshot continues in a new segment', async (t)
   await again.wal.close();
 });
 
-test('a new segment holds only its header until the first batch lands', async (t) => {
+test('a segment is its header followed by exactly the bytes of its records', async (t) => {
   const dataDir = await makeTempDir(t);
   const { wal } = await recover({ dataDir, logger: new CapturingLogger() });
   await wal.append(makeRecords(1, 1));
   await wal.close();
   const [segment] = await segmentsOf(dataDir);
   assert.ok(segment !== undefined);
+  // zxid 1 has a 38-byte payload; a record adds length, crc and zxid (16 bytes).
   assert.equal((await stat(segment.path)).size, segmentHeaderBytes + 16 + 38);
 });

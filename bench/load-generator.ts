@@ -1,0 +1,230 @@
+/**
+ * The coordinator side of the load generator: forks the worker processes, spreads the
+ * sessions over them, walks them through warm-up and the measured window, and merges what they
+ * report. Around the window it samples the server's CPU (/proc/<pid>/stat), the machine's busy
+ * time and its own CPU, so one result says how much CPU each side spent per operation.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { LatencyHistogram } from './histogram.js';
+import {
+  coreCount,
+  machineBusyShare,
+  machineCpu,
+  processCpuMs,
+  processMemory,
+  type MemoryFigures,
+} from './proc-stats.js';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-messages.js';
+import type { WorkloadSpec } from './workload.js';
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./load-worker.js', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+const RESULT_TIMEOUT_MS = 30_000;
+const SESSION_TIMEOUT_MS = 30_000;
+
+export interface LoadPlan {
+  host: string;
+  port: number;
+  /** The server's pid for CPU and memory figures; null when unknown (remote target). */
+  serverPid: number | null;
+  sessions: number;
+  inflight: number;
+  workers: number;
+  warmupMs: number;
+  durationMs: number;
+  spec: WorkloadSpec;
+}
+
+export interface LoadResult {
+  op: string;
+  replies: number;
+  windowMs: number;
+  opsPerSec: number;
+  errorCount: number;
+  errors: Record<string, number>;
+  byOpcode: Record<string, number>;
+  latencyMs: { p50: number; p99: number; p999: number; mean: number; max: number };
+  /** Server CPU over the window, and per 1000 replies. */
+  serverCpuMs: number | null;
+  serverCpuMsPer1k: number | null;
+  /** Load-generator CPU (all workers and this process) over the window, and per 1000 replies. */
+  generatorCpuMs: number;
+  generatorCpuMsPer1k: number;
+  /** Busy share of the whole machine (all cores) over the window, 0..1. */
+  machineBusy: number | null;
+  cores: number;
+  memory: MemoryFigures | null;
+  uncleanCloses: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** One forked worker and the messages it has sent but nobody has taken yet. */
+class WorkerHandle {
+  private readonly inbox: FromWorker[] = [];
+  private waiter: (() => void) | null = null;
+  private exitNote: string | null = null;
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (message: FromWorker) => {
+      this.inbox.push(message);
+      this.waiter?.();
+    });
+    child.on('exit', (code, signal) => {
+      this.exitNote = `load worker ${child.pid} exited (${signal ?? `code ${code}`})`;
+      this.waiter?.();
+    });
+  }
+
+  post(message: ToWorker): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  /** The next message of the given type; a `failed` message or an exit rejects. */
+  async next<T extends FromWorker['type']>(
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<FromWorker, { type: T }>> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const message = this.inbox.shift();
+      if (message?.type === 'failed') throw new Error(`load worker: ${message.message}`);
+      if (message?.type === type) return message as Extract<FromWorker, { type: T }>;
+      if (message !== undefined) continue;
+      if (this.exitNote !== null) throw new Error(this.exitNote);
+      const left = deadline - performance.now();
+      if (left <= 0)
+        throw new Error(`load worker ${this.child.pid}: no ${type} in ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+function spawnWorkers(plan: LoadPlan): WorkerHandle[] {
+  const count = Math.max(1, Math.min(plan.workers, plan.sessions));
+  const handles: WorkerHandle[] = [];
+  for (let i = 0; i < count; i++) {
+    const sessions = Math.floor(plan.sessions / count) + (i < plan.sessions % count ? 1 : 0);
+    const child = fork(WORKER_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const handle = new WorkerHandle(child);
+    const config: WorkerConfig = {
+      workerIndex: i,
+      host: plan.host,
+      port: plan.port,
+      sessions,
+      inflight: plan.inflight,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      spec: plan.spec,
+    };
+    handle.post({ type: 'start', config });
+    handles.push(handle);
+  }
+  return handles;
+}
+
+function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Runs one operation's warm-up and measured window and returns the merged figures. */
+export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const handles = spawnWorkers(plan);
+  try {
+    await Promise.all(handles.map((h) => h.next('ready', READY_TIMEOUT_MS)));
+    for (const h of handles) h.post({ type: 'go' });
+    await sleep(plan.warmupMs);
+    const before = sample(plan.serverPid);
+    for (const h of handles) h.post({ type: 'measure' });
+    await sleep(plan.durationMs);
+    for (const h of handles) h.post({ type: 'stop' });
+    const after = sample(plan.serverPid);
+    const results = await Promise.all(
+      handles.map(async (h) => (await h.next('result', RESULT_TIMEOUT_MS)).result),
+    );
+    return merge(plan, results, before, after);
+  } finally {
+    for (const h of handles) h.kill();
+  }
+}
+
+interface Sample {
+  serverCpuMs: number | null;
+  machine: ReturnType<typeof machineCpu>;
+  ownCpuMs: number;
+  at: number;
+}
+
+function sample(serverPid: number | null): Sample {
+  return {
+    serverCpuMs: serverPid === null ? null : processCpuMs(serverPid),
+    machine: machineCpu(),
+    ownCpuMs: ownCpuMs(),
+    at: performance.now(),
+  };
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;
+}
+
+function merge(plan: LoadPlan, results: WorkerResult[], before: Sample, after: Sample): LoadResult {
+  const histogram = new LatencyHistogram();
+  const errors: Record<string, number> = {};
+  const byOpcode: Record<string, number> = {};
+  let opsPerSec = 0;
+  let workerCpuMs = 0;
+  for (const r of results) {
+    histogram.merge(r.histogram);
+    addCounts(errors, r.errors);
+    addCounts(byOpcode, r.byOpcode);
+    opsPerSec += r.windowMs > 0 ? (r.replies * 1000) / r.windowMs : 0;
+    workerCpuMs += r.cpuMs;
+  }
+  const replies = histogram.count;
+  const per1k = (ms: number): number => (replies > 0 ? (ms * 1000) / replies : NaN);
+  const serverCpuMs =
+    before.serverCpuMs === null || after.serverCpuMs === null
+      ? null
+      : after.serverCpuMs - before.serverCpuMs;
+  const generatorCpuMs = workerCpuMs + (after.ownCpuMs - before.ownCpuMs);
+  return {
+    op: plan.spec.op,
+    replies,
+    windowMs: after.at - before.at,
+    opsPerSec,
+    errorCount: Object.values(errors).reduce((a, b) => a + b, 0),
+    errors,
+    byOpcode,
+    latencyMs: {
+      p50: histogram.quantileMs(0.5),
+      p99: histogram.quantileMs(0.99),
+      p999: histogram.quantileMs(0.999),
+      mean: histogram.meanMs(),
+      max: histogram.maxMs(),
+    },
+    serverCpuMs,
+    serverCpuMsPer1k: serverCpuMs === null ? null : per1k(serverCpuMs),
+    generatorCpuMs,
+    generatorCpuMsPer1k: per1k(generatorCpuMs),
+    machineBusy: machineBusyShare(before.machine, after.machine),
+    cores: coreCount(),
+    memory: plan.serverPid === null ? null : processMemory(plan.serverPid),
+    uncleanCloses: results.reduce((n, r) => n + r.uncleanCloses, 0),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * A load-generator process, forked by load-generator.ts. It opens its share of the sessions,
+ * runs the closed loop on each, and counts only what completes between `measure` and `stop`
+ * (requests sent during warm-up that complete inside the window count, as in zkbench). Its
+ * own CPU over the window comes from process.cpuUsage(), so the coordinator can say how much
+ * of the machine the generator took from the server. Exits when the coordinator goes away.
+ */
+import { performance } from 'node:perf_hooks';
+import { LatencyHistogram } from './histogram.js';
+import { BenchSession } from './session.js';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-messages.js';
+import { makeRequestSource } from './workload.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 5_000;
+
+class WindowStats {
+  readonly histogram = new LatencyHistogram();
+  readonly errors = new Map<number, number>();
+  readonly byOpcode = new Map<number, number>();
+  replies = 0;
+
+  record(opcode: number, err: number, latencyMs: number): void {
+    this.replies++;
+    this.histogram.recordMs(latencyMs);
+    this.byOpcode.set(opcode, (this.byOpcode.get(opcode) ?? 0) + 1);
+    if (err !== 0) this.errors.set(err, (this.errors.get(err) ?? 0) + 1);
+  }
+}
+
+/** Resolves once the message is handed to the IPC channel. */
+function send(message: FromWorker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.send === undefined) {
+      reject(new Error('no IPC channel to the coordinator'));
+      return;
+    }
+    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+function failAndExit(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.send?.({ type: 'failed', message } satisfies FromWorker, () => process.exit(1));
+  setTimeout(() => process.exit(1), 1_000).unref();
+}
+
+function cpuMsNow(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+class LoadWorker {
+  private sessions: BenchSession[] = [];
+  private stats = new WindowStats();
+  private windowStart = 0;
+  private cpuStart = 0;
+
+  constructor(private readonly config: WorkerConfig) {}
+
+  async open(): Promise<void> {
+    const { host, port, sessions, sessionTimeoutMs } = this.config;
+    const opts = { sessionTimeoutMs, connectTimeoutMs: CONNECT_TIMEOUT_MS };
+    const opened = Array.from({ length: sessions }, () => BenchSession.open(host, port, opts));
+    this.sessions = await Promise.all(opened);
+    for (const session of this.sessions) {
+      session.onFailure = (error) => failAndExit(error);
+    }
+  }
+
+  go(): void {
+    const { workerIndex, inflight, spec } = this.config;
+    this.sessions.forEach((session, i) => {
+      const source = makeRequestSource(spec, `w${workerIndex}s${i}`, workerIndex * 1000 + i + 1);
+      session.run(source, inflight, (opcode, err, latencyMs) =>
+        this.stats.record(opcode, err, latencyMs),
+      );
+    });
+  }
+
+  measure(): void {
+    this.stats = new WindowStats();
+    this.windowStart = performance.now();
+    this.cpuStart = cpuMsNow();
+  }
+
+  async stop(): Promise<void> {
+    const windowMs = performance.now() - this.windowStart;
+    const cpuMs = cpuMsNow() - this.cpuStart;
+    const stats = this.stats;
+    for (const session of this.sessions) {
+      session.onFailure = () => undefined;
+      session.stop();
+    }
+    this.stats = new WindowStats();
+    const result: WorkerResult = {
+      workerIndex: this.config.workerIndex,
+      replies: stats.replies,
+      errors: Object.fromEntries(stats.errors),
+      byOpcode: Object.fromEntries(stats.byOpcode),
+      histogram: stats.histogram.snapshot(),
+      windowMs,
+      cpuMs,
+      uncleanCloses: 0,
+    };
+    const closed = await Promise.all(this.sessions.map((s) => s.close(CLOSE_TIMEOUT_MS)));
+    result.uncleanCloses = closed.filter((clean) => !clean).length;
+    await send({ type: 'result', result });
+  }
+}
+
+let worker: LoadWorker | null = null;
+
+async function onMessage(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case 'start':
+      worker = new LoadWorker(message.config);
+      await worker.open();
+      await send({ type: 'ready' });
+      return;
+    case 'go':
+      worker?.go();
+      return;
+    case 'measure':
+      worker?.measure();
+      return;
+    case 'stop':
+      await worker?.stop();
+      process.disconnect();
+      return;
+  }
+}
+
+if (process.send === undefined) {
+  console.error('load-worker.js is started by bench/run.js, not by hand');
+  process.exit(2);
+}
+process.on('message', (message: ToWorker) => {
+  onMessage(message).catch(failAndExit);
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,76 @@
+/**
+ * Untimed setup before the measured phases: the benchmark root, one parent per create phase
+ * and the key set that get, set and mixed work on (see workload.ts for the layout). It runs on
+ * one pipelined session; the server answers a session FIFO, so a parent created earlier in the
+ * pipeline exists before its children arrive. Any error reply fails the setup.
+ */
+import { errName } from '../src/protocol/error-codes.js';
+import { opName } from '../src/protocol/opcodes.js';
+import type { Request } from '../src/protocol/requests.js';
+import { BenchSession } from './session.js';
+import {
+  createDir,
+  createRequest,
+  keyPath,
+  keysDir,
+  makeValue,
+  usesKeys,
+  type BenchOp,
+} from './workload.js';
+
+const SETUP_INFLIGHT = 64;
+const SESSION_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 5_000;
+
+export interface SetupPlan {
+  host: string;
+  port: number;
+  root: string;
+  /** The operations of the run, in order; index i is phase i. */
+  ops: readonly BenchOp[];
+  keys: number;
+  valueBytes: number;
+}
+
+function setupRequests(plan: SetupPlan): Request[] {
+  const empty = Buffer.alloc(0);
+  const requests: Request[] = [createRequest(plan.root, empty)];
+  plan.ops.forEach((op, phase) => {
+    if (op === 'create') requests.push(createRequest(createDir(plan.root, phase), empty));
+  });
+  if (plan.ops.some(usesKeys)) {
+    requests.push(createRequest(keysDir(plan.root), empty));
+    const value = makeValue(plan.valueBytes, 0);
+    for (let i = 0; i < plan.keys; i++) requests.push(createRequest(keyPath(plan.root, i), value));
+  }
+  return requests;
+}
+
+/** Creates the benchmark's znodes; resolves with how long it took in ms. */
+export async function populate(plan: SetupPlan): Promise<number> {
+  const started = Date.now();
+  const session = await BenchSession.open(plan.host, plan.port, {
+    sessionTimeoutMs: SESSION_TIMEOUT_MS,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  });
+  const requests = setupRequests(plan);
+  let next = 0;
+  let firstError: string | null = null;
+  session.run(
+    () => (firstError === null ? (requests[next++] ?? null) : null),
+    SETUP_INFLIGHT,
+    (opcode, err) => {
+      if (err !== 0 && firstError === null) {
+        firstError = `${opName(opcode)} failed with ${errName(err)} (${err})`;
+      }
+    },
+  );
+  try {
+    await session.idle(); // rejects if the session fails
+  } finally {
+    await session.close(CLOSE_TIMEOUT_MS);
+  }
+  if (firstError !== null) throw new Error(`benchmark setup under ${plan.root}: ${firstError}`);
+  return Date.now() - started;
+}

@@ -1,0 +1,364 @@
+/**
+ * The seeded stream of operations for the random differential run. A light model of the tree
+ * (paths the reference server said exist) biases choices towards nodes that exist, so
+ * operations succeed often enough to build deep state, while random pool paths keep errors
+ * and collisions frequent. Per client it tracks watch registrations to stay clear of the one
+ * behaviour that differs between ZooKeeper 3.8 and 3.9 on purpose (§8.1/§25: a one-shot watch
+ * and a persistent watch by the same connection on the same path, or two addWatch modes).
+ */
+import { OpCode } from '../../src/protocol/opcodes.js';
+import type { Request, WriteSubRequest } from '../../src/protocol/requests.js';
+import type { Prng } from '../support/prng.js';
+import type { Form } from './normalise.js';
+import {
+  EPHEMERAL_PREFIXES,
+  NAMES_1,
+  NAMES_2,
+  ODD_PATHS,
+  OPEN_ACL,
+  ROOT,
+  SEQUENTIAL_PREFIXES,
+  SPECIAL_PATHS,
+  USERS,
+  pickAcl,
+  pickData,
+  pickVersion,
+  randomPoolPath,
+} from './pools.js';
+
+export interface SetWatchesStep {
+  kind: 'setWatches';
+  client: number;
+  /** 'mark': relativeZxid = lastZxid at the previous setWatches or connect; 'now': current. */
+  since: 'mark' | 'now';
+  data: string[];
+  exist: string[];
+  child: string[];
+  persistent: string[];
+  recursive: string[];
+}
+
+export type Step =
+  | { kind: 'send'; client: number; reqs: Request[] }
+  | { kind: 'reconnect'; client: number }
+  | { kind: 'reattach'; client: number }
+  | SetWatchesStep;
+
+interface WatchState {
+  /** Paths with a one-shot watch set at some point on this connection. */
+  oneShot: Set<string>;
+  /** Paths with an addWatch registration on this connection, and its mode. */
+  persistent: Map<string, number>;
+}
+
+const HOUR_MS = 3_600_000;
+
+export class OpGenerator {
+  /** Paths the reference server has reported as existing (a hint, not the truth). */
+  private readonly known = new Set<string>([ROOT]);
+  private readonly watches: WatchState[];
+
+  constructor(
+    private readonly rng: Prng,
+    private readonly clients: number,
+  ) {
+    this.watches = Array.from({ length: clients }, () => freshWatchState());
+  }
+
+  next(): Step {
+    const client = this.rng.int(this.clients);
+    const r = this.rng.next();
+    if (r < 0.004) return this.connectionStep(client, 'reconnect');
+    if (r < 0.008) return this.connectionStep(client, 'reattach');
+    if (r < 0.02) return this.setWatches(client);
+    if (r < 0.06) {
+      const n = this.rng.range(2, 4);
+      const reqs: Request[] = [];
+      for (let k = 0; k < n; k++) reqs.push(this.request(client, false));
+      return { kind: 'send', client, reqs };
+    }
+    return { kind: 'send', client, reqs: [this.request(client, true)] };
+  }
+
+  /** Feeds back the reference server's normalised reply to a request. */
+  observe(req: Request, form: Form): void {
+    const reply = form as { err: number; body: Form };
+    const body = reply.body as { [key: string]: Form } | null;
+    if (req.type === 'unknown') return;
+    if (reply.err === -101 && 'path' in req && !isCreate(req.type)) this.known.delete(req.path);
+    if (reply.err !== 0 || body === null) return;
+    switch (req.type) {
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL:
+        this.known.add(body.path as string);
+        return;
+      case OpCode.delete:
+        this.known.delete(req.path);
+        return;
+      case OpCode.getChildren:
+      case OpCode.getChildren2:
+        for (const c of body.children as string[]) this.known.add(joinPath(req.path, c));
+        return;
+      case OpCode.multi:
+        this.observeMulti(req.ops, body.results as { err: number; res: { path?: string } }[]);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private observeMulti(
+    ops: WriteSubRequest[],
+    results: { err: number; res: { path?: string } }[],
+  ): void {
+    if (results.some((r) => r.err !== 0)) return;
+    ops.forEach((op, k) => {
+      const path = results[k]?.res.path;
+      if (isCreate(op.type) && path !== undefined) this.known.add(path);
+      if (op.type === OpCode.delete) this.known.delete(op.path);
+    });
+  }
+
+  private connectionStep(client: number, kind: 'reconnect' | 'reattach'): Step {
+    this.watches[client] = freshWatchState();
+    return { kind, client };
+  }
+
+  private state(client: number): WatchState {
+    return this.watches[client] ?? freshWatchState();
+  }
+
+  /** A path the reference reported as existing; /d when there is none. */
+  private knownPath(): string {
+    return this.known.size === 0 ? ROOT : this.rng.pick([...this.known]);
+  }
+
+  private path(): string {
+    const r = this.rng.next();
+    if (r < 0.5) return this.knownPath();
+    if (r < 0.9) return randomPoolPath(this.rng);
+    if (r < 0.96) return this.rng.pick(SPECIAL_PATHS);
+    return this.rng.pick(ODD_PATHS);
+  }
+
+  /** A parent that likely exists, for creates. */
+  private parent(): string {
+    const r = this.rng.next();
+    if (r < 0.75) return this.knownPath();
+    if (r < 0.97) return randomPoolPath(this.rng);
+    return this.rng.pick(['/', '/zookeeper', '/zookeeper/config']);
+  }
+
+  private request(client: number, allowAuth: boolean): Request {
+    const w = [
+      22, // create family
+      7, // delete
+      9, // setData
+      16, // exists/getData/getChildren/getChildren2
+      3, // getACL
+      3, // setACL
+      allowAuth ? 2 : 0, // auth
+      8, // multi
+      3, // multiRead
+      4, // addWatch/checkWatches/removeWatches
+      2, // getEphemerals
+      2, // getAllChildrenNumber
+      1, // sync
+      1, // whoAmI
+    ];
+    switch (this.rng.weighted(w)) {
+      case 0:
+        return this.create();
+      case 1:
+        return { type: 2, path: this.path(), version: pickVersion(this.rng) };
+      case 2:
+        return {
+          type: 5,
+          path: this.path(),
+          data: pickData(this.rng),
+          version: pickVersion(this.rng),
+        };
+      case 3:
+        return this.read(client);
+      case 4:
+        return { type: 6, path: this.path() };
+      case 5:
+        return {
+          type: 7,
+          path: this.path(),
+          acl: pickAcl(this.rng),
+          version: pickVersion(this.rng),
+        };
+      case 6:
+        return this.auth();
+      case 7:
+        return { type: 14, ops: this.multiOps() };
+      case 8:
+        return this.multiRead();
+      case 9:
+        return this.watchOp(client);
+      case 10:
+        return { type: 103, prefix: this.rng.pick(EPHEMERAL_PREFIXES) };
+      case 11:
+        return { type: 104, path: this.path() };
+      case 12:
+        return { type: 9, path: this.path() };
+      default:
+        return { type: 107 };
+    }
+  }
+
+  private create(): Request {
+    const r = this.rng.next();
+    const parent = this.parent();
+    const sequentialPath = (): string => joinPath(parent, this.rng.pick(SEQUENTIAL_PREFIXES));
+    const plainPath = (): string => {
+      const r2 = this.rng.next();
+      if (r2 < 0.08) return this.rng.pick(ODD_PATHS);
+      if (r2 < 0.1) return ROOT;
+      return joinPath(parent, this.childName());
+    };
+    const base = { data: pickData(this.rng), acl: pickAcl(this.rng), ttl: -1 };
+    if (r < 0.08) return { ...base, type: 19, path: plainPath(), flags: 4 };
+    if (r < 0.16) {
+      const flags = this.rng.pick([5, 5, 6, 0]);
+      const ttl = this.rng.chance(0.85) ? HOUR_MS : this.rng.pick([0, -1, 2 ** 40, 2 ** 40 - 1]);
+      const path = flags === 6 ? sequentialPath() : plainPath();
+      return { ...base, type: 21, path, flags, ttl };
+    }
+    const type = this.rng.chance(0.5) ? 1 : 15;
+    const flags = this.rng.chance(0.96)
+      ? this.rng.pick([0, 0, 0, 1, 1, 2, 3])
+      : this.rng.pick([5, 6, 7, -1, 100]);
+    const path = flags === 2 || flags === 3 ? sequentialPath() : plainPath();
+    return { ...base, type, path, flags };
+  }
+
+  private childName(): string {
+    return this.rng.pick(this.rng.chance(0.5) ? NAMES_1 : NAMES_2);
+  }
+
+  private read(client: number): Request {
+    const type = this.rng.pick([3, 4, 8, 12] as const);
+    const path = this.path();
+    return { type, path, watch: this.rng.chance(0.4) && this.oneShotAllowed(client, path) };
+  }
+
+  private oneShotAllowed(client: number, path: string): boolean {
+    const s = this.state(client);
+    if (s.persistent.has(path)) return false;
+    s.oneShot.add(path);
+    return true;
+  }
+
+  private auth(): Request {
+    const u = this.rng.pick(USERS);
+    return { type: 100, scheme: 'digest', auth: Buffer.from(`${u.user}:${u.password}`) };
+  }
+
+  private multiRead(): Request {
+    const n = this.rng.range(0, 4);
+    const ops = Array.from({ length: n }, () => ({
+      type: this.rng.pick([4, 8] as const),
+      path: this.path(),
+      watch: this.rng.chance(0.2),
+    }));
+    return { type: 22, ops };
+  }
+
+  private multiOps(): WriteSubRequest[] {
+    const n = this.rng.weighted([3, 20, 32, 25, 12, 8]);
+    const ops: WriteSubRequest[] = [];
+    const touched: string[] = [];
+    for (let k = 0; k < n; k++) {
+      const dependent = touched.length > 0 && this.rng.chance(0.4);
+      const base = dependent ? this.rng.pick(touched) : this.multiPath();
+      const op = this.multiSub(base, dependent);
+      ops.push(op);
+      touched.push(op.path);
+    }
+    return ops;
+  }
+
+  /** Mostly paths that exist, so that a fair share of transactions commit. */
+  private multiPath(): string {
+    return this.rng.chance(0.7) ? this.knownPath() : this.path();
+  }
+
+  private multiSub(base: string, dependent: boolean): WriteSubRequest {
+    const kind = this.rng.weighted([40, 20, 20, 20]);
+    const version = this.rng.chance(0.6) ? -1 : pickVersion(this.rng);
+    if (kind === 1) return { type: 2, path: base, version };
+    if (kind === 2) return { type: 5, path: base, data: pickData(this.rng), version };
+    if (kind === 3) return { type: 13, path: base, version };
+    const path = dependent && this.rng.chance(0.6) ? joinPath(base, this.childName()) : base;
+    const acl = this.rng.chance(0.9) ? OPEN_ACL : pickAcl(this.rng);
+    const data = pickData(this.rng);
+    const r = this.rng.next();
+    if (r < 0.1) return { type: 19, path, data, acl, flags: 4, ttl: -1 };
+    if (r < 0.2) return { type: 21, path, data, acl, flags: this.rng.pick([5, 6]), ttl: HOUR_MS };
+    const flags = this.rng.pick([0, 0, 0, 1, 2, 3]);
+    const seqPath = flags >= 2 ? joinPath(path, this.rng.pick(SEQUENTIAL_PREFIXES)) : path;
+    return { type: this.rng.pick([1, 15] as const), path: seqPath, data, acl, flags, ttl: -1 };
+  }
+
+  private watchOp(client: number): Request {
+    const s = this.state(client);
+    const path = this.path();
+    const r = this.rng.next();
+    if (r < 0.4) {
+      const mode = this.rng.chance(0.97) ? this.rng.pick([0, 1]) : 2;
+      const had = s.persistent.get(path);
+      if (s.oneShot.has(path) || (had !== undefined && had !== mode)) return { type: 107 };
+      if (mode !== 2) s.persistent.set(path, mode);
+      return { type: 106, path, mode };
+    }
+    const type = this.rng.pick([17, 18] as const);
+    let watcherType = this.rng.pick([1, 2, 3, 3]);
+    if (s.persistent.has(path) && watcherType !== 3) watcherType = 3;
+    if (type === 18 && watcherType === 3) {
+      s.persistent.delete(path);
+      s.oneShot.delete(path);
+    }
+    return { type, path, watcherType };
+  }
+
+  private setWatches(client: number): SetWatchesStep {
+    const s = this.state(client);
+    const some = (oneShot: boolean): string[] => {
+      const out: string[] = [];
+      const n = this.rng.weighted([40, 35, 25]);
+      for (let k = 0; k < n; k++) {
+        const p = this.path();
+        if (oneShot ? this.oneShotAllowed(client, p) : !s.oneShot.has(p) && !s.persistent.has(p)) {
+          out.push(p);
+        }
+      }
+      return out;
+    };
+    const data = some(true);
+    const exist = some(true);
+    const child = some(true);
+    const withPersistent = this.rng.chance(0.3);
+    const persistent = withPersistent ? some(false) : [];
+    for (const p of persistent) s.persistent.set(p, 0);
+    const recursive = withPersistent ? some(false) : [];
+    for (const p of recursive) s.persistent.set(p, 1);
+    const since = this.rng.chance(0.5) ? 'mark' : 'now';
+    return { kind: 'setWatches', client, since, data, exist, child, persistent, recursive };
+  }
+}
+
+function freshWatchState(): WatchState {
+  return { oneShot: new Set(), persistent: new Map() };
+}
+
+function isCreate(type: number): boolean {
+  return type === 1 || type === 15 || type === 19 || type === 21;
+}
+
+function joinPath(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
