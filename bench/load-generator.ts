@@ -54,6 +54,11 @@ export interface LoadResult {
   generatorCpuMsPer1k: number;
   /** Busy share of the whole machine (all cores) over the window, 0..1. */
   machineBusy: number | null;
+  /**
+   * Cores busy with neither the server nor the generator during the window (other processes,
+   * the kernel's own work): well above 0 means the figures are depressed by outside load.
+   */
+  otherCores: number | null;
   cores: number;
   memory: MemoryFigures | null;
   uncleanCloses: number;
@@ -203,10 +208,16 @@ function merge(plan: LoadPlan, results: WorkerResult[], before: Sample, after: S
       ? null
       : after.serverCpuMs - before.serverCpuMs;
   const generatorCpuMs = workerCpuMs + (after.ownCpuMs - before.ownCpuMs);
+  const windowMs = after.at - before.at;
+  const machineBusy = machineBusyShare(before.machine, after.machine);
+  const otherCores =
+    machineBusy === null || serverCpuMs === null || windowMs <= 0
+      ? null
+      : Math.max(0, machineBusy * coreCount() - (serverCpuMs + generatorCpuMs) / windowMs);
   return {
     op: plan.spec.op,
     replies,
-    windowMs: after.at - before.at,
+    windowMs,
     opsPerSec,
     errorCount: Object.values(errors).reduce((a, b) => a + b, 0),
     errors,
@@ -222,7 +233,8 @@ function merge(plan: LoadPlan, results: WorkerResult[], before: Sample, after: S
     serverCpuMsPer1k: serverCpuMs === null ? null : per1k(serverCpuMs),
     generatorCpuMs,
     generatorCpuMsPer1k: per1k(generatorCpuMs),
-    machineBusy: machineBusyShare(before.machine, after.machine),
+    machineBusy,
+    otherCores,
     cores: coreCount(),
     memory: plan.serverPid === null ? null : processMemory(plan.serverPid),
     uncleanCloses: results.reduce((n, r) => n + r.uncleanCloses, 0),

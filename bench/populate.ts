@@ -56,13 +56,13 @@ export async function populate(plan: SetupPlan): Promise<number> {
   });
   const requests = setupRequests(plan);
   let next = 0;
-  let firstError: string | null = null;
+  const failed: { first: string | null } = { first: null };
   session.run(
-    () => (firstError === null ? (requests[next++] ?? null) : null),
+    () => (failed.first === null ? (requests[next++] ?? null) : null),
     SETUP_INFLIGHT,
     (opcode, err) => {
-      if (err !== 0 && firstError === null) {
-        firstError = `${opName(opcode)} failed with ${errName(err)} (${err})`;
+      if (err !== 0 && failed.first === null) {
+        failed.first = `${opName(opcode)} failed with ${errName(err)} (${err})`;
       }
     },
   );
@@ -71,6 +71,8 @@ export async function populate(plan: SetupPlan): Promise<number> {
   } finally {
     await session.close(CLOSE_TIMEOUT_MS);
   }
-  if (firstError !== null) throw new Error(`benchmark setup under ${plan.root}: ${firstError}`);
+  if (failed.first !== null) {
+    throw new Error(`benchmark setup under ${plan.root}: ${failed.first}`);
+  }
   return Date.now() - started;
 }

@@ -14,6 +14,9 @@ export interface BenchRow {
   error: string | null;
 }
 
+/** More outside CPU than this during a window earns a warning under the tables. */
+const OTHER_CORES_WARN = 0.25;
+
 const COLUMNS = [
   ['server', 10],
   ['ops/s', 9],
@@ -26,6 +29,7 @@ const COLUMNS = [
   ['gen CPU ms/1k', 14],
   ['gen cores', 10],
   ['busy', 6],
+  ['other cores', 12],
   ['srv RSS MiB', 12],
 ] as const;
 
@@ -63,6 +67,7 @@ function resultCells(row: BenchRow): string[] {
     fixed(r.generatorCpuMsPer1k, 1),
     cores(r.generatorCpuMs, r.windowMs),
     r.machineBusy === null ? '-' : `${Math.round(r.machineBusy * 100)}%`,
+    fixed(r.otherCores, 2),
     fixed(r.memory?.rssMiB, 0),
   ];
 }
@@ -110,8 +115,15 @@ export function formatTables(opts: BenchOptions, rows: readonly BenchRow[]): str
   out.push('');
   out.push(
     'srv/gen CPU ms/1k: CPU the server / the load generator spent per 1000 replies; ' +
-      'cores: CPU seconds per second; busy: whole machine.',
+      'cores: CPU seconds per second; busy: whole machine; other cores: CPU used by neither.',
   );
+  const worst = Math.max(0, ...rows.map((r) => r.result?.otherCores ?? 0));
+  if (worst > OTHER_CORES_WARN) {
+    out.push(
+      `WARNING: up to ${worst.toFixed(2)} cores went to other processes during a measured ` +
+        'window; throughput and latency are depressed. Rerun on a quiet machine.',
+    );
+  }
   return out.join('\n');
 }
 

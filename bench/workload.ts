@@ -2,7 +2,7 @@
  * What each benchmark operation sends, and the znode layout it works on:
  *   <root>/k/<i>     the pre-populated key set (get, set, mixed), i < keys
  *   <root>/c<phase>  one parent per create phase; each session creates
- *                    <root>/c<phase>/w<worker>s<session>-<n> with n counting up (no sequential flag)
+ *                    <root>/c<phase>/w<worker>s<session>-<n>, n counting up (not sequential)
  * Requests are encoded with src/protocol (encodeRequest), exactly as a client would send them.
  */
 import { OpCode, Perm } from '../src/protocol/opcodes.js';

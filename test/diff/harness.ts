@@ -10,7 +10,9 @@
 import { RawClient, type RawEvent } from '../support/raw-client.js';
 import type { RunningServer } from '../support/server-process.js';
 import { opName } from '../../src/protocol/opcodes.js';
+import type { ReplyHeader, WatcherEvent } from '../../src/protocol/records.js';
 import type { Request } from '../../src/protocol/requests.js';
+import type { Response } from '../../src/protocol/responses.js';
 import {
   TimeChecker,
   ZxidPairing,
@@ -60,10 +62,21 @@ class Side implements SideView {
   }
 }
 
-/** One step of a run, as the harness and its messages describe it. */
+/** What one server sent for one request: the notifications before the reply, and the reply. */
+export interface SideReply {
+  notifications: WatcherEvent[];
+  header: ReplyHeader;
+  response: Response | null;
+}
+
+/** One step of a run: per request, the reference's normalised form and both raw replies. */
 export interface StepResult {
-  /** The reference side's replies, in order (to drive a generator's model). */
-  replies: { req: Request; header: { err: number; zxid: number }; form: Form }[];
+  replies: { req: Request; form: Form; ref: SideReply; cand: SideReply }[];
+}
+
+/** Handshake options a scenario may vary. */
+export interface ConnectExtras {
+  readOnly?: boolean | null;
 }
 
 export interface WatchLists {
@@ -108,9 +121,12 @@ export class DiffHarness {
   }
 
   /** Connects client i with a fresh session on both servers and compares the handshakes. */
-  async connect(i: number): Promise<void> {
+  async connect(i: number, extra: ConnectExtras = {}): Promise<void> {
     const name = `s${this.nextSession++}`;
-    const [a, b] = await Promise.all([this.openClient(this.ref, i), this.openClient(this.cand, i)]);
+    const [a, b] = await Promise.all([
+      this.openClient(this.ref, i, undefined, extra),
+      this.openClient(this.cand, i, undefined, extra),
+    ]);
     this.note(`c${i} connect (new session ${name})`);
     this.compareHandshake(a, b, `c${i} connect`);
     this.ref.sessions.set(a.sessionId, name);
@@ -120,10 +136,10 @@ export class DiffHarness {
   /**
    * Drops client i's TCP connection and re-attaches its session on a new one. Pending
    * notifications are flushed and compared first (a sync), since a dropped connection loses
-   * whatever was still in flight.
+   * whatever was still in flight; pass flushFirst=false when the server already closed it.
    */
-  async reattach(i: number): Promise<void> {
-    await this.flush(i);
+  async reattach(i: number, flushFirst = true): Promise<void> {
+    if (flushFirst) await this.flush(i);
     const olds = [this.ref.client(i), this.cand.client(i)];
     for (const c of olds) c.destroy();
     await Promise.all(olds.map((c) => c.closed));
@@ -230,8 +246,14 @@ export class DiffHarness {
     if (this.history.length > 40) this.history.shift();
   }
 
-  private async openClient(side: Side, i: number, old?: RawClient): Promise<RawClient> {
+  private async openClient(
+    side: Side,
+    i: number,
+    old?: RawClient,
+    extra: ConnectExtras = {},
+  ): Promise<RawClient> {
     const c = await RawClient.connect(side.server.host, side.server.port, {
+      ...extra,
       timeoutMs: this.options.sessionTimeoutMs,
       replyTimeoutMs: this.options.replyTimeoutMs ?? 15_000,
       ...(old === undefined
@@ -297,7 +319,7 @@ export class DiffHarness {
       }
       const form = this.compareReply(step, sa.reply, sb.reply);
       this.count(sa.reply, sa.notifications.length);
-      replies.push({ req, header: sa.reply.header, form });
+      replies.push({ req, form, ref: sideReply(sa), cand: sideReply(sb) });
     }
     this.checkProtocol(what);
     return { replies };
@@ -374,20 +396,28 @@ type ReplyEvent = Extract<RawEvent, { kind: 'reply' }>;
 
 interface Segment {
   notifications: Form[];
+  events: WatcherEvent[];
   reply: ReplyEvent;
+}
+
+function sideReply(s: Segment): SideReply {
+  return { notifications: s.events, header: s.reply.header, response: s.reply.response };
 }
 
 /** Splits events into (notifications..., reply) segments; trailing notifications stay. */
 function segments(events: readonly RawEvent[]): { list: Segment[]; consumed: number } {
   const list: Segment[] = [];
   let pending: Form[] = [];
+  let raw: WatcherEvent[] = [];
   let consumed = 0;
   events.forEach((e, k) => {
     if (e.kind === 'notification') {
       pending.push([e.event.type, e.event.state, e.event.path, e.header.err]);
+      raw.push(e.event);
     } else {
-      list.push({ notifications: pending, reply: e });
+      list.push({ notifications: pending, events: raw, reply: e });
       pending = [];
+      raw = [];
       consumed = k + 1;
     }
   });

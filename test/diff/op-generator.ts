@@ -293,7 +293,7 @@ export class OpGenerator {
     if (kind === 1) return { type: 2, path: base, version };
     if (kind === 2) return { type: 5, path: base, data: pickData(this.rng), version };
     if (kind === 3) return { type: 13, path: base, version };
-    const path = dependent && this.rng.chance(0.6) ? joinPath(base, this.childName()) : base;
+    const path = this.rng.chance(dependent ? 0.6 : 0.75) ? joinPath(base, this.childName()) : base;
     const acl = this.rng.chance(0.9) ? OPEN_ACL : pickAcl(this.rng);
     const data = pickData(this.rng);
     const r = this.rng.next();

@@ -130,6 +130,8 @@ export function spawnServer(
     });
   });
   liveChildren.add(child);
+  // A test that forgets stop() must not hang the runner: the exit handler kills the child.
+  child.unref();
   return {
     child,
     pid: child.pid ?? -1,

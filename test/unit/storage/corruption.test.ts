@@ -61,7 +61,7 @@ async function flipByte(path: string, offset: number): Promise<void> {
   await writeFile(path, bytes);
 }
 
-test('a damaged middle record of the last segment is corruption, not a torn tail', async (t) => {
+void test('a damaged middle record of the last segment is corruption, not a torn tail', async (t) => {
   for (const where of ['payload', 'length', 'checksum'] as const) {
     const dataDir = await makeTempDir(t);
     const segments = await writeLog(dataDir);
@@ -74,7 +74,7 @@ test('a damaged middle record of the last segment is corruption, not a torn tail
   }
 });
 
-test('any damage in a segment that is not the last is corruption', async (t) => {
+void test('any damage in a segment that is not the last is corruption', async (t) => {
   const dataDir = await makeTempDir(t);
   const segments = await writeLog(dataDir);
   const middle = segments[1];
@@ -92,7 +92,7 @@ test('any damage in a segment that is not the last is corruption', async (t) => 
   await expectCorrupt(dataDir, middle.path, 0);
 });
 
-test('a missing middle segment is a gap in the zxids', async (t) => {
+void test('a missing middle segment is a gap in the zxids', async (t) => {
   const dataDir = await makeTempDir(t);
   const segments = await writeLog(dataDir);
   const [, middle, next] = segments;
@@ -101,7 +101,7 @@ test('a missing middle segment is a gap in the zxids', async (t) => {
   await expectCorrupt(dataDir, next.path, 0);
 });
 
-test('zxids that skip or step back inside a segment are corruption', async (t) => {
+void test('zxids that skip or step back inside a segment are corruption', async (t) => {
   for (const zxids of [
     [1, 2, 4],
     [1, 2, 2, 3],
@@ -119,7 +119,7 @@ test('zxids that skip or step back inside a segment are corruption', async (t) =
   }
 });
 
-test('a segment whose header disagrees with its name is corruption', async (t) => {
+void test('a segment whose header disagrees with its name is corruption', async (t) => {
   const dataDir = await makeTempDir(t);
   const logDir = logDirectory(dataDir);
   const { wal } = await recover({ dataDir, logger: new CapturingLogger() });
@@ -130,7 +130,7 @@ test('a segment whose header disagrees with its name is corruption', async (t) =
   await expectCorrupt(dataDir, path, 0);
 });
 
-test('a log that starts after the snapshot is missing records', async (t) => {
+void test('a log that starts after the snapshot is missing records', async (t) => {
   const dataDir = await makeTempDir(t);
   const segments = await writeLog(dataDir);
   const [first, second] = segments;

@@ -30,7 +30,7 @@ async function setUp(dataDir: string, snapshotZxids: number[]): Promise<void> {
   }
 }
 
-test('purge keeps the newest snapshots and the log from the oldest kept one', async (t) => {
+void test('purge keeps the newest snapshots and the log from the oldest kept one', async (t) => {
   const dataDir = await makeTempDir(t);
   await setUp(dataDir, [10, 20, 30, 40, 50]);
   const before = await segmentsOf(dataDir);
@@ -64,7 +64,7 @@ test('purge keeps the newest snapshots and the log from the oldest kept one', as
   await recovered.wal.close();
 });
 
-test('purge never deletes the newest segment and keeps everything without snapshots', async (t) => {
+void test('purge never deletes the newest segment and keeps everything without snapshots', async (t) => {
   const dataDir = await makeTempDir(t);
   await setUp(dataDir, []);
   const all = await segmentsOf(dataDir);
@@ -85,7 +85,7 @@ test('purge never deletes the newest segment and keeps everything without snapsh
   });
 });
 
-test('a retain count below 3 is refused', async (t) => {
+void test('a retain count below 3 is refused', async (t) => {
   const dataDir = await makeTempDir(t);
   for (const snapRetainCount of [0, 2, 2.5]) {
     await assert.rejects(purge({ dataDir, snapRetainCount }), (error: unknown) => {

@@ -19,16 +19,23 @@ function hex(records: Buffer[]): string[] {
   return records.map((record) => record.toString('hex'));
 }
 
-test('a snapshot round-trips from sync and async producers', async (t) => {
+function assertSameRecords(actual: Buffer[], expected: Buffer[]): void {
+  assert.equal(actual.length, expected.length);
+  expected.forEach((record, index) => {
+    assert.ok(record.equals(actual[index] ?? Buffer.alloc(0)), `record ${index} differs`);
+  });
+}
+
+void test('a snapshot round-trips from sync and async producers', async (t) => {
   const dir = await makeTempDir(t);
   const big = Buffer.alloc(snapshotFlushBytes * 2 + 13, 0xab);
   const records = [Buffer.from('root'), Buffer.alloc(0), big, Buffer.from('after big')];
-  for (let i = 0; i < 20_000; i++) records.push(Buffer.from(`/node-${i}:${'x'.repeat(i % 90)}`));
+  for (let i = 0; i < 10_000; i++) records.push(Buffer.from(`/node-${i}:${'x'.repeat(i % 90)}`));
   const path = await writeSnapshot(dir, 42, records);
   assert.equal(path, join(dir, 'snapshot.000000000000002a'));
   const read = await readSnapshot(path);
   assert.equal(read.zxid, 42);
-  assert.deepEqual(hex(read.records), hex(records));
+  assertSameRecords(read.records, records);
 
   async function* produce(): AsyncGenerator<Buffer> {
     for (const record of records) {
@@ -37,7 +44,7 @@ test('a snapshot round-trips from sync and async producers', async (t) => {
     }
   }
   const fromAsync = await readSnapshot(await writeSnapshot(dir, 43, produce()));
-  assert.deepEqual(hex(fromAsync.records), hex(records));
+  assertSameRecords(fromAsync.records, records);
 
   const empty = await readSnapshot(await writeSnapshot(dir, 0, []));
   assert.deepEqual(empty, { zxid: 0, records: [] });
@@ -47,7 +54,7 @@ test('a snapshot round-trips from sync and async producers', async (t) => {
   );
 });
 
-test('every flipped byte and every cut of a snapshot is detected', async (t) => {
+void test('every flipped byte and every cut of a snapshot is detected', async (t) => {
   const dir = await makeTempDir(t);
   const records = [Buffer.from('a'), Buffer.from('bcd'), Buffer.alloc(0), Buffer.from('efgh')];
   const path = await writeSnapshot(dir, 7, records);
@@ -70,7 +77,7 @@ test('every flipped byte and every cut of a snapshot is detected', async (t) => 
   await assert.rejects(readSnapshot(join(dir, 'snapshot.0000000000000008')), /file name/);
 });
 
-test('a failed snapshot write leaves no file behind', async (t) => {
+void test('a failed snapshot write leaves no file behind', async (t) => {
   const dir = await makeTempDir(t);
   const disk = new FaultyDisk(nodeDisk);
   const records = Array.from({ length: 3 }, () => Buffer.alloc(snapshotFlushBytes / 2));
@@ -91,7 +98,7 @@ test('a failed snapshot write leaves no file behind', async (t) => {
   assert.deepEqual(await readdir(dir), []);
 });
 
-test('recovery falls back to an older snapshot when the newest is damaged', async (t) => {
+void test('recovery falls back to an older snapshot when the newest is damaged', async (t) => {
   const dataDir = await makeTempDir(t);
   const snapshots = snapshotDirectory(dataDir);
   const txns = makeRecords(1, 15);
@@ -119,7 +126,7 @@ test('recovery falls back to an older snapshot when the newest is damaged', asyn
   await fallback.wal.close();
 });
 
-test('recovery removes snapshots a crash left half written', async (t) => {
+void test('recovery removes snapshots a crash left half written', async (t) => {
   const dataDir = await makeTempDir(t);
   const snapshots = snapshotDirectory(dataDir);
   const { wal } = await recover({ dataDir, logger: new CapturingLogger() });

@@ -34,7 +34,7 @@ async function writeLog(dataDir: string): Promise<{ path: string; bytes: Buffer 
   return { path: last.path, bytes: await readFile(last.path) };
 }
 
-test('a cut at every byte of the last record recovers the records before it', async (t) => {
+void test('a cut at every byte of the last record recovers the records before it', async (t) => {
   const dataDir = await makeTempDir(t);
   const { path, bytes } = await writeLog(dataDir);
   const lastLength = 16 + (records[records.length - 1]?.payload.length ?? 0);
@@ -53,7 +53,7 @@ test('a cut at every byte of the last record recovers the records before it', as
   }
 });
 
-test('every cut of a whole segment keeps exactly the complete records', () => {
+void test('every cut of a whole segment keeps exactly the complete records', () => {
   const segment = Buffer.concat([encodeSegmentHeader(1), encodeBatch(records)]);
   const ends: number[] = [];
   let end = segmentHeaderBytes;
@@ -66,7 +66,7 @@ test('every cut of a whole segment keeps exactly the complete records', () => {
   }
 });
 
-test('a new segment torn inside its header is removed and made again', async (t) => {
+void test('a new segment torn inside its header is removed and made again', async (t) => {
   const dataDir = await makeTempDir(t);
   const { wal } = await recover({ dataDir, logger: new CapturingLogger() });
   await wal.append(records.slice(0, 5));
@@ -91,7 +91,7 @@ test('a new segment torn inside its header is removed and made again', async (t)
   assert.deepEqual(await readFile(next), Buffer.concat([header, appended]));
 });
 
-test('trailing zeros and a bad last checksum are a torn tail', async (t) => {
+void test('trailing zeros and a bad last checksum are a torn tail', async (t) => {
   const dataDir = await makeTempDir(t);
   const { path, bytes } = await writeLog(dataDir);
   await writeFile(path, Buffer.concat([bytes, Buffer.alloc(4096)]));
@@ -111,7 +111,7 @@ test('trailing zeros and a bad last checksum are a torn tail', async (t) => {
   assert.match(String(crc.warnings[0]?.fields['problem']), /checksum/);
 });
 
-test('random garbage after the last record is a torn tail', async (t) => {
+void test('random garbage after the last record is a torn tail', async (t) => {
   const dataDir = await makeTempDir(t);
   const { path, bytes } = await writeLog(dataDir);
   const garbage = Buffer.alloc(2000);

@@ -21,7 +21,7 @@ function isStorageError(code: string) {
   };
 }
 
-test('ENOSPC fails the append and the log; tryRecover resumes with data intact', async (t) => {
+void test('ENOSPC fails the append and the log; tryRecover resumes with data intact', async (t) => {
   const dataDir = await makeTempDir(t);
   const disk = new FaultyDisk(nodeDisk);
   const { wal } = await recover({ dataDir, disk, logger: new CapturingLogger() });
@@ -53,7 +53,7 @@ test('ENOSPC fails the append and the log; tryRecover resumes with data intact',
   await recovered.wal.close();
 });
 
-test('an fsync failure stops the log for good', async (t) => {
+void test('an fsync failure stops the log for good', async (t) => {
   const dataDir = await makeTempDir(t);
   const disk = new FaultyDisk(nodeDisk);
   const { wal } = await recover({ dataDir, disk, logger: new CapturingLogger() });
@@ -77,7 +77,7 @@ test('an fsync failure stops the log for good', async (t) => {
   await recovered.wal.close();
 });
 
-test('an fsync failure inside tryRecover also stops the log for good', async (t) => {
+void test('an fsync failure inside tryRecover also stops the log for good', async (t) => {
   const dataDir = await makeTempDir(t);
   const disk = new FaultyDisk(nodeDisk);
   const { wal } = await recover({ dataDir, disk, logger: new CapturingLogger() });
@@ -91,7 +91,7 @@ test('an fsync failure inside tryRecover also stops the log for good', async (t)
   await wal.close();
 });
 
-test('a crash after a failed write recovers like a torn tail', async (t) => {
+void test('a crash after a failed write recovers like a torn tail', async (t) => {
   const dataDir = await makeTempDir(t);
   const disk = new FaultyDisk(nodeDisk);
   const { wal } = await recover({ dataDir, disk, logger: new CapturingLogger() });
@@ -106,7 +106,7 @@ test('a crash after a failed write recovers like a torn tail', async (t) => {
   await recovered.wal.close();
 });
 
-test('a failed segment roll is undone by tryRecover', async (t) => {
+void test('a failed segment roll is undone by tryRecover', async (t) => {
   const dataDir = await makeTempDir(t);
   const disk = new FaultyDisk(nodeDisk);
   const options = { dataDir, disk, logger: new CapturingLogger(), segmentBytesMax: 100 };
@@ -128,7 +128,7 @@ test('a failed segment roll is undone by tryRecover', async (t) => {
   await recovered.wal.close();
 });
 
-test('misuse is an assertion: overlapping appends and zxids out of order', async (t) => {
+void test('misuse is an assertion: overlapping appends and zxids out of order', async (t) => {
   const dataDir = await makeTempDir(t);
   const { wal } = await recover({ dataDir, logger: new CapturingLogger() });
   const first = wal.append(makeRecords(1, 2));

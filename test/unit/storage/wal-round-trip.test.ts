@@ -19,7 +19,7 @@ import {
   segmentsOf,
 } from './helpers.js';
 
-test('records round-trip across several segments and reopenings', async (t) => {
+void test('records round-trip across several segments and reopenings', async (t) => {
   const dataDir = await makeTempDir(t);
   const logger = new CapturingLogger();
   const options = { dataDir, logger, segmentBytesMax: 400 };
@@ -50,7 +50,7 @@ test('records round-trip across several segments and reopenings', async (t) => {
   assert.deepEqual(logger.warnings, []);
 });
 
-test('a group commit of many records is one write and recovers whole', async (t) => {
+void test('a group commit of many records is one write and recovers whole', async (t) => {
   const dataDir = await makeTempDir(t);
   const disk = new FaultyDisk(nodeDisk); // no faults armed: it only counts calls
   const { wal } = await recover({ dataDir, disk, logger: new CapturingLogger() });
@@ -69,7 +69,7 @@ test('a group commit of many records is one write and recovers whole', async (t)
   await again.wal.close();
 });
 
-test('the log goes to dataLogDir when it is given', async (t) => {
+void test('the log goes to dataLogDir when it is given', async (t) => {
   const dataDir = await makeTempDir(t);
   const dataLogDir = await makeTempDir(t);
   const { wal } = await recover({ dataDir, dataLogDir, logger: new CapturingLogger() });
@@ -82,7 +82,7 @@ test('the log goes to dataLogDir when it is given', async (t) => {
   await again.wal.close();
 });
 
-test('a log that ends before the snapshot continues in a new segment', async (t) => {
+void test('a log that ends before the snapshot continues in a new segment', async (t) => {
   const dataDir = await makeTempDir(t);
   const logger = new CapturingLogger();
   const { wal } = await recover({ dataDir, logger });
@@ -108,7 +108,7 @@ test('a log that ends before the snapshot continues in a new segment', async (t)
   await again.wal.close();
 });
 
-test('a segment is its header followed by exactly the bytes of its records', async (t) => {
+void test('a segment is its header followed by exactly the bytes of its records', async (t) => {
   const dataDir = await makeTempDir(t);
   const { wal } = await recover({ dataDir, logger: new CapturingLogger() });
   await wal.append(makeRecords(1, 1));

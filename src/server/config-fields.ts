@@ -1,0 +1,285 @@
+/**
+ * What a Warren server can be configured with: the ServerConfig shape, its defaults, and one
+ * spec per field saying which zoo.cfg keys set it, how a value is read and what is valid.
+ * The same spec checks a zoo.cfg line and a value given by flags, so both say the same thing.
+ */
+import { emptyEnsemble, type EnsembleConfig } from './config-ensemble.js';
+import {
+  isHost,
+  isIntBetween,
+  isPort,
+  isSuperDigest,
+  JAVA_INT_MAX,
+  parseBoolean,
+  parseDecimalOrHexInt,
+  parseJavaInt,
+} from './config-values.js';
+
+export interface ServerConfig {
+  clientPort: number;
+  clientPortAddress: string;
+  /** Resolved relative to the working directory by the caller. */
+  dataDir: string;
+  /** Defaults to dataDir. */
+  dataLogDir: string;
+  /** Milliseconds. */
+  tickTime: number;
+  /** Milliseconds; defaults to 2 × tickTime. */
+  minSessionTimeout: number;
+  /** Milliseconds; defaults to 20 × tickTime. */
+  maxSessionTimeout: number;
+  /** Connections per client IP; 0 = unlimited. */
+  maxClientCnxns: number;
+  /** autopurge.snapRetainCount; at least 3. */
+  snapRetainCount: number;
+  /** autopurge.purgeInterval; 0 = no purging. */
+  purgeIntervalHours: number;
+  /** 4lw.commands.whitelist; `srvr` is always in it, as in ZooKeeper. */
+  fourLetterWords: ReadonlySet<string>;
+  /** Transactions between snapshots. */
+  snapCount: number;
+  /** jute.maxbuffer: the largest packet and znode, in bytes. */
+  juteMaxBuffer: number;
+  extendedTypesEnabled: boolean;
+  /** `user:base64sha1`, or null for no super user. */
+  superDigest: string | null;
+  containerCheckIntervalMs: number;
+  containerMaxPerMinute: number;
+  /** warren.outstandingRequestsMax: requests in flight per connection. */
+  outstandingRequestsMax: number;
+  /** warren.watchesPerSessionMax. */
+  watchesPerSessionMax: number;
+  /** warren.sessionsMax. */
+  sessionsMax: number;
+  /** warren.connectionsMax: connections in total. */
+  connectionsMax: number;
+  /** server.N, group.N, weight.N, dynamicConfigFile: kept for the caller, unused standalone. */
+  ensemble: EnsembleConfig;
+}
+
+/** Every four-letter word ZooKeeper 3.8 knows (FourLetterCommands.cmd2String). */
+export const KNOWN_FOUR_LETTER_WORDS: readonly string[] = Object.freeze([
+  'ruok',
+  'srvr',
+  'stat',
+  'mntr',
+  'conf',
+  'cons',
+  'envi',
+  'wchs',
+  'wchc',
+  'wchp',
+  'dirs',
+  'isro',
+  'crst',
+  'srst',
+  'dump',
+  'gtmk',
+  'stmk',
+  'hash',
+]);
+
+const DEFAULT_TICK_TIME_MS = 2000;
+export const SNAP_RETAIN_COUNT_MIN = 3;
+export const SNAP_COUNT_MIN = 2;
+export const JUTE_MAX_BUFFER_MIN = 1024;
+export const JUTE_MAX_BUFFER_MAX = 1 << 30;
+/** So that the default maxSessionTimeout, 20 × tickTime, fits in an int as in ZooKeeper. */
+export const TICK_TIME_MAX_MS = Math.floor(JAVA_INT_MAX / 20);
+
+export function defaultConfig(): ServerConfig {
+  return {
+    clientPort: 2181,
+    clientPortAddress: '0.0.0.0',
+    dataDir: './data',
+    dataLogDir: './data',
+    tickTime: DEFAULT_TICK_TIME_MS,
+    minSessionTimeout: 2 * DEFAULT_TICK_TIME_MS,
+    maxSessionTimeout: 20 * DEFAULT_TICK_TIME_MS,
+    maxClientCnxns: 60,
+    snapRetainCount: SNAP_RETAIN_COUNT_MIN,
+    purgeIntervalHours: 0,
+    fourLetterWords: new Set(['srvr']),
+    snapCount: 100_000,
+    juteMaxBuffer: 0xfffff,
+    extendedTypesEnabled: false,
+    superDigest: null,
+    containerCheckIntervalMs: 60_000,
+    containerMaxPerMinute: 10_000,
+    outstandingRequestsMax: 1000,
+    watchesPerSessionMax: 1_000_000,
+    sessionsMax: 100_000,
+    connectionsMax: 60_000,
+    ensemble: emptyEnsemble(),
+  };
+}
+
+export interface FourLetterWordList {
+  words: Set<string>;
+  /** Entries that are not known words; they are dropped. */
+  unknown: string[];
+}
+
+/**
+ * Reads a 4lw.commands.whitelist value: comma-separated words, `*` for all known words.
+ * Entries are trimmed and empty ones skipped; `srvr` is always added, as ZooKeeper does
+ * (zkServer.sh depends on it). Words are case-sensitive, as in ZooKeeper.
+ */
+export function parseFourLetterWords(list: string): FourLetterWordList {
+  const words = new Set<string>(['srvr']);
+  const unknown: string[] = [];
+  for (const entry of list.split(',').map((word) => word.trim())) {
+    if (entry === '*') KNOWN_FOUR_LETTER_WORDS.forEach((word) => words.add(word));
+    else if (KNOWN_FOUR_LETTER_WORDS.includes(entry)) words.add(entry);
+    else if (entry !== '') unknown.push(entry);
+  }
+  return { words, unknown };
+}
+
+/** The fields set from a single value (all but the ensemble). */
+export type ValueField = Exclude<keyof ServerConfig, 'ensemble'>;
+
+export interface FieldSpec {
+  readonly field: ValueField;
+  /** zoo.cfg spellings; the first is the one ZooKeeper documents. */
+  readonly keys: readonly string[];
+  /** Completes "KEY must be …". */
+  readonly expected: string;
+  /** Reads a trimmed zoo.cfg value; undefined when malformed. May note oddities. */
+  parse(raw: string, note: (message: string) => void): unknown;
+  /** Whether a typed value (parsed, or given by flags) is acceptable. */
+  valid(value: unknown): boolean;
+  /** Why a well-formed but refused value is refused, when `expected` does not say. */
+  explain?(value: unknown): string | undefined;
+}
+
+interface IntOptions {
+  min: number;
+  max?: number;
+  /** zoo.cfg values below min are raised to min, as ZooKeeper does; warn says so. */
+  raise?: 'silently' | 'with a warning';
+}
+
+function intSpec(field: ValueField, keys: string[], expected: string, o: IntOptions): FieldSpec {
+  const max = o.max ?? JAVA_INT_MAX;
+  return {
+    field,
+    keys,
+    expected,
+    parse(raw, note) {
+      const value = parseJavaInt(raw);
+      if (value === undefined || value >= o.min || o.raise === undefined) return value;
+      if (o.raise === 'with a warning') {
+        note(`${keys[0]} ${value} is below ${o.min}; using ${o.min}, as ZooKeeper does`);
+      }
+      return o.min;
+    },
+    valid: (value) => isIntBetween(value, o.min, max),
+    explain(value) {
+      const number = typeof value === 'string' ? Number(value) : value;
+      const tooLarge = typeof number === 'number' && /^[+-]?[0-9]+$/.test(String(value));
+      return tooLarge && number > max ? `the largest accepted is ${max}` : undefined;
+    },
+  };
+}
+
+function textSpec(field: ValueField, key: string, expected: string, check: FieldSpec['valid']) {
+  return { field, keys: [key], expected, parse: (raw: string) => raw, valid: check };
+}
+
+const isPath = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
+const MS = 'a positive integer (milliseconds)';
+const POSITIVE = 'a positive integer';
+
+export const FIELD_SPECS: readonly FieldSpec[] = [
+  {
+    field: 'clientPort',
+    keys: ['clientPort'],
+    expected: 'a port number (1..65535)',
+    parse: parseJavaInt,
+    valid: isPort,
+  },
+  textSpec('clientPortAddress', 'clientPortAddress', 'a host name or IP address', isHost),
+  textSpec('dataDir', 'dataDir', 'a non-empty directory path', isPath),
+  textSpec('dataLogDir', 'dataLogDir', 'a non-empty directory path', isPath),
+  intSpec('tickTime', ['tickTime'], MS, { min: 1, max: TICK_TIME_MAX_MS }),
+  intSpec('minSessionTimeout', ['minSessionTimeout'], MS, { min: 1 }),
+  intSpec('maxSessionTimeout', ['maxSessionTimeout'], MS, { min: 1 }),
+  intSpec('maxClientCnxns', ['maxClientCnxns'], 'a non-negative integer (0 = unlimited)', {
+    min: 0,
+  }),
+  intSpec('snapRetainCount', ['autopurge.snapRetainCount'], 'an integer of at least 3', {
+    min: SNAP_RETAIN_COUNT_MIN,
+    raise: 'with a warning',
+  }),
+  intSpec('purgeIntervalHours', ['autopurge.purgeInterval'], 'a non-negative integer (hours)', {
+    min: 0,
+    raise: 'silently', // ZooKeeper: any value ≤ 0 turns purging off
+  }),
+  {
+    field: 'fourLetterWords',
+    keys: ['4lw.commands.whitelist', 'zookeeper.4lw.commands.whitelist'],
+    expected: 'a comma-separated list of four-letter words, or *',
+    parse(raw, note) {
+      const { words, unknown } = parseFourLetterWords(raw);
+      for (const word of unknown) {
+        note(
+          `4lw.commands.whitelist: unknown four-letter word '${word}' is ignored ` +
+            `(known: ${KNOWN_FOUR_LETTER_WORDS.join(', ')})`,
+        );
+      }
+      return words;
+    },
+    valid: (value) =>
+      value instanceof Set && [...(value as Set<unknown>)].every(isKnownFourLetterWord),
+  },
+  intSpec('snapCount', ['snapCount', 'zookeeper.snapCount'], 'an integer of at least 2', {
+    min: SNAP_COUNT_MIN,
+    raise: 'with a warning',
+  }),
+  {
+    field: 'juteMaxBuffer',
+    keys: ['jute.maxbuffer'],
+    expected: `an integer in ${JUTE_MAX_BUFFER_MIN}..${JUTE_MAX_BUFFER_MAX} (bytes; decimal or 0x hex)`,
+    parse: parseDecimalOrHexInt,
+    valid: (value) => isIntBetween(value, JUTE_MAX_BUFFER_MIN, JUTE_MAX_BUFFER_MAX),
+  },
+  {
+    field: 'extendedTypesEnabled',
+    keys: ['zookeeper.extendedTypesEnabled', 'extendedTypesEnabled'],
+    expected: 'true or false',
+    parse(raw, note) {
+      const parsed = parseBoolean(raw);
+      if (parsed?.zooKeeperRejects === true) {
+        note(`'${raw}' read as ${parsed.value}; ZooKeeper itself only reads true/false here`);
+      }
+      return parsed?.value;
+    },
+    valid: (value) => typeof value === 'boolean',
+  },
+  {
+    field: 'superDigest',
+    keys: [
+      'zookeeper.DigestAuthenticationProvider.superDigest',
+      'DigestAuthenticationProvider.superDigest',
+    ],
+    expected: `'user:base64' with a 28-character base64 SHA-1 digest`,
+    parse: (raw) => (raw === '' ? null : raw),
+    valid: (value) => value === null || isSuperDigest(value),
+  },
+  intSpec('containerCheckIntervalMs', ['znode.container.checkIntervalMs'], MS, { min: 1 }),
+  intSpec('containerMaxPerMinute', ['znode.container.maxPerMinute'], POSITIVE, { min: 1 }),
+  intSpec('outstandingRequestsMax', ['warren.outstandingRequestsMax'], POSITIVE, { min: 1 }),
+  intSpec('watchesPerSessionMax', ['warren.watchesPerSessionMax'], POSITIVE, { min: 1 }),
+  intSpec('sessionsMax', ['warren.sessionsMax'], POSITIVE, { min: 1 }),
+  intSpec('connectionsMax', ['warren.connectionsMax'], POSITIVE, { min: 1 }),
+];
+
+function isKnownFourLetterWord(word: unknown): boolean {
+  return typeof word === 'string' && KNOWN_FOUR_LETTER_WORDS.includes(word);
+}
+
+/** zoo.cfg key (any accepted spelling) → spec. */
+export const SPEC_BY_KEY: ReadonlyMap<string, FieldSpec> = new Map(
+  FIELD_SPECS.flatMap((spec) => spec.keys.map((key) => [key, spec] as const)),
+);

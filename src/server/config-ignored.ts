@@ -1,0 +1,143 @@
+/**
+ * ZooKeeper settings that Warren recognises but does not act on. A zoo.cfg holding them is
+ * accepted: most pass silently, a few get a note because ignoring them changes behaviour an
+ * operator may count on (TLS, ACL skipping, global limits). Settings that ZooKeeper's
+ * QuorumPeerConfig parses strictly keep their type check here (ZooKeeper refuses to start on
+ * `initLimit=ten`, so Warren does too); ones ZooKeeper reads as system properties are not
+ * checked, since ZooKeeper falls back to its default on a malformed value.
+ */
+
+/** `int` and `bool` are checked as ZooKeeper's QuorumPeerConfig checks them. */
+export type IgnoredKind = 'int' | 'bool' | 'text';
+
+export interface IgnoredSetting {
+  readonly kind: IgnoredKind;
+  /** Said once per file (the same note for several keys is said once). */
+  readonly note?: string;
+}
+
+const TLS_NOTE = 'Warren does not serve TLS; TLS settings are ignored';
+
+const INT_KEYS = [
+  'initLimit',
+  'syncLimit',
+  'connectToLearnerMasterLimit',
+  'electionAlg',
+  'observerMasterPort',
+  'clientPortListenBacklog',
+  'quorum.cnxn.threads.size',
+  'multiAddress.reachabilityCheckTimeoutMs',
+];
+
+const BOOL_KEYS = [
+  'localSessionsUpgradingEnabled',
+  'quorumListenOnAllIPs',
+  'syncEnabled',
+  'standaloneEnabled',
+  'reconfigEnabled',
+  'portUnification',
+  'sslQuorumReloadCertFiles',
+  'quorum.auth.enableSasl',
+  'quorum.auth.serverRequireSasl',
+  'quorum.auth.learnerRequireSasl',
+  'multiAddress.enabled',
+  'multiAddress.reachabilityCheckEnabled',
+];
+
+/** Read by ZooKeeper as `zookeeper.<key>` system properties (or plain ones); not checked. */
+const TEXT_KEYS = [
+  'peerType',
+  'oraclePath',
+  'quorum.auth.learner.saslLoginContext',
+  'quorum.auth.server.saslLoginContext',
+  'quorum.auth.kerberos.servicePrincipal',
+  'preAllocSize',
+  'forceSync',
+  'snapSizeLimitInKb',
+  'txnLogSizeLimitInKb',
+  'commitLogCount',
+  'maxResponseCacheSize',
+  'maxGetChildrenResponseCacheSize',
+  'fsync.warningthresholdms',
+  'digest.enabled',
+  'audit.enable',
+  'serverCnxnFactory',
+  'electionPortBindRetry',
+  'cnxTimeout',
+  'leaderServes',
+  'tcpKeepAlive',
+  'flushDelay',
+  'maxWriteQueuePollTime',
+  'maxBatchSize',
+  'requestThrottleLimit',
+  'requestThrottleStallTime',
+  'requestThrottleDropStale',
+  'closeSessionTxn.enabled',
+  'enforceQuota',
+  'watchManagerName',
+  'znode.container.maxNeverUsedIntervalMs',
+  'jute.maxbuffer.extrasize',
+  'DigestAuthenticationProvider.enabled',
+  'emulate353TTLNodes',
+];
+
+const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
+  ['localSessionsEnabled', { kind: 'bool', note: 'Warren has no local sessions' }],
+  ['secureClientPort', { kind: 'int', note: TLS_NOTE }],
+  ['secureClientPortAddress', { kind: 'text', note: TLS_NOTE }],
+  ['sslQuorum', { kind: 'bool', note: TLS_NOTE }],
+  ['client.secure', { kind: 'text', note: TLS_NOTE }],
+  ['skipACL', { kind: 'text', note: 'skipACL is ignored: Warren always checks ACLs' }],
+  ['readonlymode.enabled', { kind: 'text', note: 'Warren has no read-only mode' }],
+  [
+    'globalOutstandingLimit',
+    {
+      kind: 'text',
+      note:
+        'globalOutstandingLimit is ignored: Warren limits requests in flight per connection ' +
+        '(warren.outstandingRequestsMax, default 1000)',
+    },
+  ],
+  [
+    'maxCnxns',
+    {
+      kind: 'text',
+      note: 'maxCnxns is ignored: Warren limits connections in total with warren.connectionsMax',
+    },
+  ],
+  [
+    'DigestAuthenticationProvider.digestAlg',
+    { kind: 'text', note: 'Warren checks digests with SHA1 only; digestAlg is ignored' },
+  ],
+];
+
+const IGNORED: ReadonlyMap<string, IgnoredSetting> = new Map<string, IgnoredSetting>([
+  ...INT_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'int' }]),
+  ...BOOL_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'bool' }]),
+  ...TEXT_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'text' }]),
+  ...NOTED,
+]);
+
+const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
+  ['metricsProvider.', { kind: 'text' }],
+  ['admin.', { kind: 'text' }],
+  ['jvm.pause.', { kind: 'text' }],
+  ['connection_throttle_', { kind: 'text' }],
+  ['ssl.', { kind: 'text', note: TLS_NOTE }],
+  [
+    'authProvider.',
+    { kind: 'text', note: 'Warren supports the digest auth scheme only; authProvider.* is ignored' },
+  ],
+];
+
+/** The setting for a key, exact or by prefix; undefined when ZooKeeper has no such key. */
+export function findIgnoredSetting(key: string): IgnoredSetting | undefined {
+  const exact = IGNORED.get(key);
+  if (exact !== undefined) return exact;
+  return IGNORED_PREFIXES.find(([prefix]) => key.startsWith(prefix))?.[1];
+}
+
+/** Every exact key recognised as ignored; for "did you mean" hints. */
+export function ignoredKeys(): Iterable<string> {
+  return IGNORED.keys();
+}
