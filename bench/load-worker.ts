@@ -6,6 +6,8 @@
  * of the machine the generator took from the server. Exits when the coordinator goes away.
  */
 import { performance } from 'node:perf_hooks';
+import { OpCode } from '../src/protocol/opcodes.js';
+import { STAT_BYTES } from '../src/protocol/records.js';
 import { LatencyHistogram } from './histogram.js';
 import { BenchSession } from './session.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-messages.js';
@@ -14,17 +16,38 @@ import { makeRequestSource } from './workload.js';
 const CONNECT_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 5_000;
 
+/** Reply header (xid, zxid, err) size, to check the size of successful replies. */
+const REPLY_HEADER_BYTES = 16;
+/** The error key for a successful reply whose size is not what the request implies. */
+export const BAD_REPLY_SIZE = 'badReplySize';
+
+/** The exact size of an ok reply to getData or setData on the key set, or null (unchecked). */
+function expectedReplyBytes(opcode: number, valueBytes: number): number | null {
+  if (opcode === OpCode.getData) return REPLY_HEADER_BYTES + 4 + valueBytes + STAT_BYTES;
+  if (opcode === OpCode.setData) return REPLY_HEADER_BYTES + STAT_BYTES;
+  return null;
+}
+
 class WindowStats {
   readonly histogram = new LatencyHistogram();
-  readonly errors = new Map<number, number>();
+  readonly errors = new Map<number | string, number>();
   readonly byOpcode = new Map<number, number>();
   replies = 0;
 
-  record(opcode: number, err: number, latencyMs: number): void {
+  constructor(private readonly valueBytes: number) {}
+
+  record(opcode: number, err: number, latencyMs: number, frameBytes: number): void {
     this.replies++;
     this.histogram.recordMs(latencyMs);
     this.byOpcode.set(opcode, (this.byOpcode.get(opcode) ?? 0) + 1);
-    if (err !== 0) this.errors.set(err, (this.errors.get(err) ?? 0) + 1);
+    if (err !== 0) {
+      this.errors.set(err, (this.errors.get(err) ?? 0) + 1);
+    } else {
+      const expected = expectedReplyBytes(opcode, this.valueBytes);
+      if (expected !== null && frameBytes !== expected) {
+        this.errors.set(BAD_REPLY_SIZE, (this.errors.get(BAD_REPLY_SIZE) ?? 0) + 1);
+      }
+    }
   }
 }
 
@@ -52,11 +75,13 @@ function cpuMsNow(): number {
 
 class LoadWorker {
   private sessions: BenchSession[] = [];
-  private stats = new WindowStats();
+  private stats: WindowStats;
   private windowStart = 0;
   private cpuStart = 0;
 
-  constructor(private readonly config: WorkerConfig) {}
+  constructor(private readonly config: WorkerConfig) {
+    this.stats = new WindowStats(config.spec.valueBytes);
+  }
 
   async open(): Promise<void> {
     const { host, port, sessions, sessionTimeoutMs } = this.config;
@@ -72,14 +97,14 @@ class LoadWorker {
     const { workerIndex, inflight, spec } = this.config;
     this.sessions.forEach((session, i) => {
       const source = makeRequestSource(spec, `w${workerIndex}s${i}`, workerIndex * 1000 + i + 1);
-      session.run(source, inflight, (opcode, err, latencyMs) =>
-        this.stats.record(opcode, err, latencyMs),
+      session.run(source, inflight, (opcode, err, latencyMs, frameBytes) =>
+        this.stats.record(opcode, err, latencyMs, frameBytes),
       );
     });
   }
 
   measure(): void {
-    this.stats = new WindowStats();
+    this.stats = new WindowStats(this.config.spec.valueBytes);
     this.windowStart = performance.now();
     this.cpuStart = cpuMsNow();
   }
@@ -92,7 +117,7 @@ class LoadWorker {
       session.onFailure = () => undefined;
       session.stop();
     }
-    this.stats = new WindowStats();
+    this.stats = new WindowStats(this.config.spec.valueBytes);
     const result: WorkerResult = {
       workerIndex: this.config.workerIndex,
       replies: stats.replies,

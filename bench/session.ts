@@ -32,8 +32,13 @@ export interface SessionOptions {
   connectTimeoutMs: number;
 }
 
-/** Called for every reply: the request's opcode, the reply's err and the latency. */
-export type ReplyListener = (opcode: number, err: number, latencyMs: number) => void;
+/** Called for every reply: the request's opcode, the reply's err, the latency, its size. */
+export type ReplyListener = (
+  opcode: number,
+  err: number,
+  latencyMs: number,
+  frameBytes: number,
+) => void;
 
 export class SessionFailedError extends Error {
   override readonly name = 'SessionFailedError';
@@ -231,7 +236,7 @@ export class BenchSession {
     }
     this.head = (slot + 1) & this.mask;
     this.outstanding--;
-    this.listener(this.sentOp[slot]!, header.err, now - this.sentAt[slot]!);
+    this.listener(this.sentOp[slot]!, header.err, now - this.sentAt[slot]!, frame.length);
   }
 
   private fill(): void {

@@ -39,11 +39,20 @@ function positiveInt(value: string): number {
 
 function fourLetterSet(list: string): ReadonlySet<string> {
   if (list.trim() === '*') return new Set(KNOWN_FOUR_LETTER_WORDS);
-  return new Set(list.split(',').map((w) => w.trim()).filter((w) => w !== ''));
+  return new Set(
+    list
+      .split(',')
+      .map((w) => w.trim())
+      .filter((w) => w !== ''),
+  );
 }
 
-async function buildConfig(flags: ServerFlags): Promise<{ config: ServerConfig; warnings: string[] }> {
-  const base = flags.config ? await loadZooCfg(flags.config) : { config: defaultConfig(), warnings: [] };
+async function buildConfig(
+  flags: ServerFlags,
+): Promise<{ config: ServerConfig; warnings: string[] }> {
+  const base = flags.config
+    ? await loadZooCfg(flags.config)
+    : { config: defaultConfig(), warnings: [] };
   const overrides: Partial<ServerConfig> = {};
   if (flags.port !== undefined) overrides.clientPort = flags.port;
   if (flags.host !== undefined) overrides.clientPortAddress = flags.host;
@@ -95,7 +104,10 @@ async function runServer(flags: ServerFlags): Promise<void> {
 }
 
 const program = new Command();
-program.name('warren').description('A coordination service that speaks ZooKeeper').version(WARREN_VERSION);
+program
+  .name('warren')
+  .description('A coordination service that speaks ZooKeeper')
+  .version(WARREN_VERSION);
 program
   .command('server')
   .description('run a standalone server (defaults: port 2181, data in ./data)')
@@ -108,7 +120,10 @@ program
   .option('--4lw <words>', "four-letter words to enable, comma-separated or '*'")
   .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
   .action(async (opts: Record<string, unknown>) => {
-    await runServer({ ...(opts as unknown as ServerFlags), fourLetterWords: opts['4lw'] as string | undefined });
+    await runServer({
+      ...(opts as unknown as ServerFlags),
+      fourLetterWords: opts['4lw'] as string | undefined,
+    });
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -142,7 +142,8 @@ export function decodeResponse(op: number, r: JuteReader): Response {
     case OpCode.whoAmI: {
       const n = r.readVectorLength();
       const clients: ClientInfo[] = [];
-      for (let i = 0; i < n; i++) clients.push({ authScheme: r.readString(), user: r.readString() });
+      for (let i = 0; i < n; i++)
+        clients.push({ authScheme: r.readString(), user: r.readString() });
       return { kind: 'whoAmI', clients };
     }
     case OpCode.addWatch:

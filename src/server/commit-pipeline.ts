@@ -120,6 +120,11 @@ export class CommitPipeline {
     this.onLogFailure(failure);
   }
 
+  /** Resolves once no batch is being written (at shutdown, before the log is closed). */
+  async idle(): Promise<void> {
+    while (this.inFlight || this.scheduled) await new Promise((r) => setTimeout(r, 1));
+  }
+
   /** After the operator fixed the disk (and the log recovered), accept writes again. */
   resume(): void {
     this.failure = null;

@@ -80,7 +80,13 @@ function splitHostAndPorts(text: string): string[] | undefined {
   const rest = text.slice(close + 1);
   if (rest === '') return [host];
   if (!rest.startsWith(':')) return undefined;
-  return [host, ...rest.slice(1).split(':').map((part) => part.trim())];
+  return [
+    host,
+    ...rest
+      .slice(1)
+      .split(':')
+      .map((part) => part.trim()),
+  ];
 }
 
 function parseRole(raw: string | undefined): PeerRole | undefined {
@@ -92,7 +98,8 @@ function parseRole(raw: string | undefined): PeerRole | undefined {
 /** Parses `[clientHost:]clientPort` into the server; returns the reason it is malformed. */
 function parseClientPart(text: string, server: EnsembleServer): string | undefined {
   const fields = splitHostAndPorts(text);
-  if (fields === undefined || fields.length > 2) return `expected [clientHost:]clientPort after ';'`;
+  if (fields === undefined || fields.length > 2)
+    return `expected [clientHost:]clientPort after ';'`;
   const port = fields[fields.length - 1] ?? '';
   const clientPort = parsePort(port);
   if (clientPort === undefined) return `clientPort '${port}' is not a port number (1..65535)`;

@@ -84,6 +84,7 @@ export const SNAP_RETAIN_COUNT_MIN = 3;
 export const SNAP_COUNT_MIN = 2;
 export const JUTE_MAX_BUFFER_MIN = 1024;
 export const JUTE_MAX_BUFFER_MAX = 1 << 30;
+const JUTE_RANGE = `${JUTE_MAX_BUFFER_MIN}..${JUTE_MAX_BUFFER_MAX}`;
 /** So that the default maxSessionTimeout, 20 × tickTime, fits in an int as in ZooKeeper. */
 export const TICK_TIME_MAX_MS = Math.floor(JAVA_INT_MAX / 20);
 
@@ -145,7 +146,7 @@ export interface FieldSpec {
   readonly keys: readonly string[];
   /** Completes "KEY must be …". */
   readonly expected: string;
-  /** Reads a trimmed zoo.cfg value; undefined when malformed. May note oddities. */
+  /** Reads a trimmed zoo.cfg value; undefined when malformed. Notes are about this key. */
   parse(raw: string, note: (message: string) => void): unknown;
   /** Whether a typed value (parsed, or given by flags) is acceptable. */
   valid(value: unknown): boolean;
@@ -170,7 +171,7 @@ function intSpec(field: ValueField, keys: string[], expected: string, o: IntOpti
       const value = parseJavaInt(raw);
       if (value === undefined || value >= o.min || o.raise === undefined) return value;
       if (o.raise === 'with a warning') {
-        note(`${keys[0]} ${value} is below ${o.min}; using ${o.min}, as ZooKeeper does`);
+        note(`${value} is below ${o.min}; using ${o.min}, as ZooKeeper does`);
       }
       return o.min;
     },
@@ -224,7 +225,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
       const { words, unknown } = parseFourLetterWords(raw);
       for (const word of unknown) {
         note(
-          `4lw.commands.whitelist: unknown four-letter word '${word}' is ignored ` +
+          `unknown four-letter word '${word}' is ignored ` +
             `(known: ${KNOWN_FOUR_LETTER_WORDS.join(', ')})`,
         );
       }
@@ -240,7 +241,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   {
     field: 'juteMaxBuffer',
     keys: ['jute.maxbuffer'],
-    expected: `an integer in ${JUTE_MAX_BUFFER_MIN}..${JUTE_MAX_BUFFER_MAX} (bytes; decimal or 0x hex)`,
+    expected: `an integer in ${JUTE_RANGE} (bytes; decimal or 0x hex)`,
     parse: parseDecimalOrHexInt,
     valid: (value) => isIntBetween(value, JUTE_MAX_BUFFER_MIN, JUTE_MAX_BUFFER_MAX),
   },
@@ -251,7 +252,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     parse(raw, note) {
       const parsed = parseBoolean(raw);
       if (parsed?.zooKeeperRejects === true) {
-        note(`'${raw}' read as ${parsed.value}; ZooKeeper itself only reads true/false here`);
+        note(`'${raw}' read as ${parsed.value}; ZooKeeper only understands true/false here`);
       }
       return parsed?.value;
     },

@@ -126,7 +126,10 @@ const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['ssl.', { kind: 'text', note: TLS_NOTE }],
   [
     'authProvider.',
-    { kind: 'text', note: 'Warren supports the digest auth scheme only; authProvider.* is ignored' },
+    {
+      kind: 'text',
+      note: 'Warren supports the digest auth scheme only; authProvider.* is ignored',
+    },
   ],
 ];
 

@@ -35,11 +35,11 @@ export function parsePort(raw: string): number | undefined {
   return value !== undefined && isPort(value) ? value : undefined;
 }
 
-export function isPort(value: unknown): value is number {
+export function isPort(value: unknown): boolean {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
 }
 
-export function isIntBetween(value: unknown, min: number, max: number): value is number {
+export function isIntBetween(value: unknown, min: number, max: number): boolean {
   return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 }
 
@@ -69,7 +69,7 @@ export function parseBoolean(raw: string): ParsedBoolean | undefined {
 }
 
 /** A host name or address: non-empty and free of whitespace. Not resolved here. */
-export function isHost(value: unknown): value is string {
+export function isHost(value: unknown): boolean {
   return typeof value === 'string' && value.length > 0 && !/\s/.test(value);
 }
 
@@ -77,6 +77,6 @@ export function isHost(value: unknown): value is string {
  * `user:base64` where base64 is the 28-character base64 of a SHA-1 digest, as printed by
  * ZooKeeper's DigestAuthenticationProvider (`user:` followed by base64(sha1('user:password'))).
  */
-export function isSuperDigest(value: unknown): value is string {
+export function isSuperDigest(value: unknown): boolean {
   return typeof value === 'string' && /^[^:\s]+:[A-Za-z0-9+/]{27}=$/.test(value);
 }

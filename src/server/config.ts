@@ -171,7 +171,9 @@ function applyField(
   const { field } = spec;
   // ZooKeeper: -1 leaves the session timeouts at their tickTime-based defaults.
   if ((field === 'minSessionTimeout' || field === 'maxSessionTimeout') && raw === '-1') return;
-  const value = spec.parse(raw, (note) => state.warnings.push(`${prefixOf(where)}${note}`));
+  const note = (text: string): void =>
+    void state.warnings.push(`${prefixOf(where)}${key}: ${text}`);
+  const value = spec.parse(raw, note);
   if (value === undefined || !spec.valid(value)) {
     throw invalidValue(key, spec.expected, raw, where, spec.explain?.(raw));
   }

@@ -14,8 +14,24 @@ export const WARREN_VERSION = '0.1.0';
 export const VERSION_STRING = `3.8.0-warren-${WARREN_VERSION}, built on 2026-11-26 00:00 UTC`;
 
 const KNOWN = new Set([
-  'ruok', 'srvr', 'stat', 'mntr', 'conf', 'cons', 'envi', 'wchs', 'wchc', 'wchp', 'dirs',
-  'isro', 'crst', 'srst', 'dump', 'gtmk', 'stmk', 'hash',
+  'ruok',
+  'srvr',
+  'stat',
+  'mntr',
+  'conf',
+  'cons',
+  'envi',
+  'wchs',
+  'wchc',
+  'wchp',
+  'dirs',
+  'isro',
+  'crst',
+  'srst',
+  'dump',
+  'gtmk',
+  'stmk',
+  'hash',
 ]);
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
@@ -224,7 +240,12 @@ function watchesByConnection(server: WarrenServer): string {
 function watchesByPath(server: WarrenServer): string {
   let out = '';
   for (const path of server.watches.allPaths()) {
-    out += `${path}\n` + server.watches.sessionsOf(path).map((s) => `\t${hex(s)}\n`).join('');
+    out +=
+      `${path}\n` +
+      server.watches
+        .sessionsOf(path)
+        .map((s) => `\t${hex(s)}\n`)
+        .join('');
   }
   return out;
 }

@@ -144,9 +144,7 @@ function addWatch(server: WarrenServer, sessionId: bigint, path: string, mode: n
   if (mode !== 0 && mode !== 1) return { err: Err.marshallingError, response: EMPTY };
   const w = server.watches;
   const ok =
-    mode === 1
-      ? w.add('recursive', sessionId, path)
-      : w.add('persistent', sessionId, path);
+    mode === 1 ? w.add('recursive', sessionId, path) : w.add('persistent', sessionId, path);
   if (!ok) return { err: Err.throttledOp, response: EMPTY };
   return { err: Err.ok, response: { kind: 'errorBody', err: 0 } as Response };
 }

@@ -10,7 +10,12 @@ import type { Logger } from 'pino';
 import { Err } from '../protocol/error-codes.js';
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { OpCode, Perm, Xid } from '../protocol/opcodes.js';
-import { readConnectRequest, type ACL, type ConnectRequest, type SessionId } from '../protocol/records.js';
+import {
+  readConnectRequest,
+  type ACL,
+  type ConnectRequest,
+  type SessionId,
+} from '../protocol/records.js';
 import type { MultiRequest, SetACLRequest, WriteSubRequest } from '../protocol/requests.js';
 import type { Response } from '../protocol/responses.js';
 import { hasPerm } from '../tree/acl.js';
@@ -109,6 +114,7 @@ export class WarrenServer implements ConnectionHost {
     this.listener = null;
     for (const conn of [...this.connections]) conn.close();
     if (listener !== null) await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await this.pipeline.idle();
   }
 
   private accept(socket: Socket): void {
@@ -289,7 +295,11 @@ export class WarrenServer implements ConnectionHost {
     return { zxid: this.nextZxid++, time: Date.now(), sessionId, body };
   }
 
-  submitWrite(conn: Connection, f: DecodedFrame, req: WriteSubRequest | SetACLRequest | MultiRequest) {
+  submitWrite(
+    conn: Connection,
+    f: DecodedFrame,
+    req: WriteSubRequest | SetACLRequest | MultiRequest,
+  ) {
     if (this.pipeline.failure !== null) return this.reply(conn, f, Err.notReadOnly, null);
     const session = conn.session as SessionState;
     const txn = prepareWrite(req, this.overlay, {
@@ -363,7 +373,9 @@ export class WarrenServer implements ConnectionHost {
     if (this.pipeline.failure !== null) return;
     const perRun = Math.max(
       1,
-      Math.floor((this.config.containerMaxPerMinute * this.config.containerCheckIntervalMs) / 60000),
+      Math.floor(
+        (this.config.containerMaxPerMinute * this.config.containerCheckIntervalMs) / 60000,
+      ),
     );
     let reaped = 0;
     for (const path of [...this.tree.reapable]) {

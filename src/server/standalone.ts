@@ -1,17 +1,17 @@
 /**
  * Start-up and shutdown of a standalone server: recover the tree from the newest snapshot
- * plus the log, open the log for appends, serve, and take snapshots (and purge old files) as
- * the log grows. The snapshot is written while the server keeps serving.
+ * plus the log, open the log for appends, serve, and snapshot as the log grows.
  */
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { purge, recover, snapshotDirectory, writeSnapshot } from '../storage/index.js';
+import { recover } from '../storage/index.js';
 import { applyTxn } from '../tree/apply.js';
 import { DataTree } from '../tree/data-tree.js';
-import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
+import { loadSnapshot } from '../tree/snapshot-codec.js';
 import { decodeTxn } from '../tree/txn-codec.js';
 import type { ServerConfig } from './config.js';
 import { WarrenServer } from './server.js';
+import { SnapshotScheduler } from './snapshot-scheduler.js';
 
 export interface Standalone {
   server: WarrenServer;
@@ -22,27 +22,14 @@ export interface Standalone {
   snapshot(): Promise<number>;
 }
 
-/** Yields the snapshot records, giving the event loop a turn every few milliseconds. */
-async function* paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {
-  let since = Date.now();
-  for (const record of records) {
-    yield record;
-    if (Date.now() - since >= 5) {
-      await new Promise((resolve) => setImmediate(resolve));
-      since = Date.now();
-    }
-  }
-}
-
 export async function startStandalone(config: ServerConfig, logger: Logger): Promise<Standalone> {
   await mkdir(config.dataDir, { recursive: true });
   await mkdir(config.dataLogDir, { recursive: true });
-  const storageLogger = logger.child({ module: 'storage' });
   const started = Date.now();
   const recovered = await recover({
     dataDir: config.dataDir,
     dataLogDir: config.dataLogDir,
-    logger: storageLogger,
+    logger: logger.child({ module: 'storage' }),
   });
   const tree = recovered.snapshot ? loadSnapshot(recovered.snapshot.records) : new DataTree();
   for (const record of recovered.txns) applyTxn(tree, decodeTxn(record.payload));
@@ -58,45 +45,13 @@ export async function startStandalone(config: ServerConfig, logger: Logger): Pro
     'recovered state from disk',
   );
   const wal = recovered.wal;
-  let sinceSnapshot = recovered.txns.length;
-  let snapshotting: Promise<number> | null = null;
-  // Like ZooKeeper, randomise the snapshot point so servers of an ensemble don't align.
-  let nextSnapshotAt = config.snapCount / 2 + Math.floor((Math.random() * config.snapCount) / 2);
-
-  const takeSnapshot = (): Promise<number> => {
-    if (snapshotting !== null) return snapshotting;
-    const image = beginSnapshot(tree);
-    sinceSnapshot = 0;
-    const began = Date.now();
-    snapshotting = writeSnapshot(snapshotDirectory(config.dataDir), image.zxid, paced(image.records))
-      .then(async () => {
-        logger.info({ zxid: image.zxid, ms: Date.now() - began }, 'snapshot written');
-        await purge({
-          dataDir: config.dataDir,
-          dataLogDir: config.dataLogDir,
-          snapRetainCount: config.snapRetainCount,
-        });
-        return image.zxid;
-      })
-      .finally(() => {
-        snapshotting = null;
-        nextSnapshotAt =
-          config.snapCount / 2 + Math.floor((Math.random() * config.snapCount) / 2);
-      });
-    return snapshotting;
-  };
-
+  const snapshots = new SnapshotScheduler(tree, config, logger, recovered.txns.length);
   const server = new WarrenServer({
     config,
     tree,
     log: wal,
     logger,
-    onApplied: () => {
-      if (++sinceSnapshot < nextSnapshotAt || snapshotting !== null) return;
-      takeSnapshot().catch((e: unknown) =>
-        logger.error({ err: e }, 'snapshot failed; the log still holds every txn'),
-      );
-    },
+    onApplied: () => snapshots.onApplied(),
     tryRecoverLog: () => wal.tryRecover(),
   });
   const { host, port } = await server.listen();
@@ -105,10 +60,10 @@ export async function startStandalone(config: ServerConfig, logger: Logger): Pro
     server,
     host,
     port,
-    snapshot: takeSnapshot,
+    snapshot: () => snapshots.snapshot(),
     async close() {
       await server.close();
-      if (snapshotting !== null) await snapshotting.catch(() => undefined);
+      await snapshots.settle();
       await wal.close();
     },
   };

@@ -11,7 +11,7 @@ export {
   type StorageErrorCode,
 } from './errors.js';
 export { FaultyDisk, type Fault, type FaultOperation } from './faulty-disk.js';
-export { logDirectory, snapshotDirectory } from './layout.js';
+export { logDirectory, snapshotDirectory, type StorageFile } from './layout.js';
 export * as storageLimits from './limits.js';
 export type { StorageLogger } from './logger.js';
 export { purge, type PurgeOptions, type PurgeResult } from './purge.js';

@@ -46,7 +46,10 @@ export interface SnapshotOptions {
 }
 
 /** Snapshot files in `directory`, newest (highest zxid) first. */
-export async function listSnapshots(directory: string, disk: Disk = nodeDisk) {
+export async function listSnapshots(
+  directory: string,
+  disk: Disk = nodeDisk,
+): Promise<StorageFile[]> {
   const files: StorageFile[] = await listFiles(disk, directory, snapshotPrefix);
   return files.reverse();
 }
@@ -80,7 +83,9 @@ export async function writeSnapshot(
     });
     const opened = file;
     file = null;
-    await opened.close();
+    await opened.close().catch((error: unknown) => {
+      throw writeFailed(`closing snapshot ${temporary}`, error);
+    });
     await disk.rename(temporary, path).catch((error: unknown) => {
       throw writeFailed(`renaming snapshot ${temporary}`, error);
     });

@@ -90,11 +90,6 @@ export class Wal {
     return this.failureError;
   }
 
-  /** The segment being appended to; purge never deletes the newest segment. */
-  get activeSegmentPath(): string | null {
-    return this.active?.path ?? null;
-  }
-
   /**
    * Writes the batch and resolves once it is fsynced. Zxids must continue the log exactly
    * (each one more than the one before). Rejects with StorageError if the log is failed or
@@ -147,7 +142,10 @@ export class Wal {
     if (this.closed) return;
     this.closed = true;
     const active = this.active;
+    const abandoned = this.abandoned?.file ?? null;
     this.active = null;
+    this.abandoned = null;
+    if (abandoned !== null) await abandoned.close();
     if (active !== null) await active.file.close();
   }
 

@@ -65,7 +65,15 @@ export function applyTxn(tree: DataTree, txn: Txn): ApplyResult {
 function applyOp(tree: DataTree, txn: Txn, op: TxnOp, events: ChangeEvent[]): OpResult {
   switch (op.type) {
     case 'create': {
-      const node = newNode(op.data, op.acl, txn.zxid, txn.time, op.kind, op.ephemeralOwner, op.ttlMs);
+      const node = newNode(
+        op.data,
+        op.acl,
+        txn.zxid,
+        txn.time,
+        op.kind,
+        op.ephemeralOwner,
+        op.ttlMs,
+      );
       tree.createNode(op.path, node, txn.zxid);
       const parentPath = parentOf(op.path);
       events.push({ type: EventType.nodeCreated, path: op.path, acl: node.acl });

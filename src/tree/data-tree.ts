@@ -112,7 +112,8 @@ export class DataTree {
   setData(path: string, data: Buffer | null, version: number, zxid: number, time: number): ZNode {
     const node = this.mustGet(path);
     this.touch(path, node);
-    this.dataBytes += (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
+    this.dataBytes +=
+      (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
     node.data = data;
     node.version = version;
     node.mzxid = zxid;

@@ -31,9 +31,11 @@ export interface PrepareContext {
   extendedTypesEnabled: boolean;
 }
 
-/** A validation failure: the ZooKeeper error code. */
-export class PrepareError {
-  constructor(readonly err: number) {}
+/** A validation failure: the ZooKeeper error code the client gets. */
+export class PrepareError extends Error {
+  constructor(readonly err: number) {
+    super(`prepare failed with ${err}`);
+  }
 }
 
 export function fail(err: number): never {

@@ -142,7 +142,10 @@ export function loadSnapshot(records: Iterable<Buffer>): DataTree {
       const count = r.readInt();
       for (let i = 0; i < count; i++) {
         const id = r.readBigLong();
-        tree.sessions.set(id, { timeoutMs: r.readInt(), passwd: r.readBuffer() ?? Buffer.alloc(0) });
+        tree.sessions.set(id, {
+          timeoutMs: r.readInt(),
+          passwd: r.readBuffer() ?? Buffer.alloc(0),
+        });
       }
     } else if (type === RECORD.nodes) {
       const count = r.readInt();

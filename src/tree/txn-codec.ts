@@ -125,14 +125,27 @@ function decodeOp(r: JuteReader): TxnOp {
       const acl = readACLs(r) ?? [];
       const kind = r.readByte() as NodeKind;
       if (kind < 0 || kind > 3) throw new DecodeError(`unknown node kind ${kind}`);
-      return { type: 'create', path, data, acl, kind, ephemeralOwner: r.readBigLong(), ttlMs: r.readLong() };
+      return {
+        type: 'create',
+        path,
+        data,
+        acl,
+        kind,
+        ephemeralOwner: r.readBigLong(),
+        ttlMs: r.readLong(),
+      };
     }
     case OP.delete:
       return { type: 'delete', path: r.readString() };
     case OP.setData:
       return { type: 'setData', path: r.readString(), data: r.readBuffer(), version: r.readInt() };
     case OP.setACL:
-      return { type: 'setACL', path: r.readString(), acl: readACLs(r) ?? [], aversion: r.readInt() };
+      return {
+        type: 'setACL',
+        path: r.readString(),
+        acl: readACLs(r) ?? [],
+        aversion: r.readInt(),
+      };
     case OP.check:
       return { type: 'check', path: r.readString() };
     default:

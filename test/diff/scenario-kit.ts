@@ -6,9 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import type { ACL, ReplyHeader, Stat, WatcherEvent } from '../../src/protocol/records.js';
-import type { CreateRequest, Request } from '../../src/protocol/requests.js';
+import type {
+  CreateRequest,
+  DeleteRequest,
+  PathWatchRequest,
+  Request,
+  SetDataRequest,
+} from '../../src/protocol/requests.js';
 import type { Response } from '../../src/protocol/responses.js';
 import { DiffHarness, type SideReply, type StepResult } from './harness.js';
+import { show } from './normalise.js';
 import { OPEN_ACL } from './pools.js';
 import { SESSION_TIMEOUT_MS, startPair, targetEnv, type ServerPair } from './targets.js';
 
@@ -39,7 +46,8 @@ export class ScenarioPair {
       { clients: SCENARIO_CLIENTS, sessionTimeoutMs: SESSION_TIMEOUT_MS },
       pair.names,
     );
-    const replay = `${targetEnv()}node --test --test-name-pattern="${name}" dist/test/diff/${this.file}`;
+    const pattern = `--test-name-pattern="${name}"`;
+    const replay = `${targetEnv()}node --test ${pattern} dist/test/diff/${this.file}`;
     h.context = `scenario "${name}" (base ${base})\nreplay: ${replay}`;
     try {
       await h.open();
@@ -73,11 +81,23 @@ export function create(path: string, o: CreateOptions = {}): CreateRequest {
   };
 }
 
-export const exists = (path: string, watch = false): Request => ({ type: 3, path, watch });
-export const getData = (path: string, watch = false): Request => ({ type: 4, path, watch });
-export const getChildren = (path: string, watch = false): Request => ({ type: 8, path, watch });
-export const del = (path: string, version = -1): Request => ({ type: 2, path, version });
-export const setData = (path: string, data: Buffer | null, version = -1): Request => ({
+export const exists = (path: string, watch = false): PathWatchRequest => ({
+  type: 3,
+  path,
+  watch,
+});
+export const getData = (path: string, watch = false): PathWatchRequest => ({
+  type: 4,
+  path,
+  watch,
+});
+export const getChildren = (path: string, watch = false): PathWatchRequest => ({
+  type: 8,
+  path,
+  watch,
+});
+export const del = (path: string, version = -1): DeleteRequest => ({ type: 2, path, version });
+export const setData = (path: string, data: Buffer | null, version = -1): SetDataRequest => ({
   type: 5,
   path,
   data,
@@ -108,16 +128,20 @@ export function err(step: StepResult, code: number, k = 0): void {
 
 /** The notifications before the reply, as [type, path] pairs, on both servers. */
 export function notes(step: StepResult, expected: [number, string][], k = 0): void {
-  onBoth(step, (r, side) => {
-    const got = r.notifications.map((e: WatcherEvent) => [e.type, e.path]);
-    assert.deepEqual(got, expected, `${side}: notifications`);
-    for (const e of r.notifications) assert.equal(e.state, 3, `${side}: state SyncConnected`);
-  }, k);
+  onBoth(
+    step,
+    (r, side) => {
+      const got = r.notifications.map((e: WatcherEvent) => [e.type, e.path]);
+      assert.deepEqual(got, expected, `${side}: notifications`);
+      for (const e of r.notifications) assert.equal(e.state, 3, `${side}: state SyncConnected`);
+    },
+    k,
+  );
 }
 
 export function statOf(r: { response: Response | null }): Stat {
   const res = r.response;
-  assert.ok(res !== null && 'stat' in res, `expected a Stat, got ${JSON.stringify(res)}`);
+  assert.ok(res !== null && 'stat' in res, `expected a Stat, got ${show(res)}`);
   return res.stat;
 }
 

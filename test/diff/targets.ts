@@ -3,7 +3,7 @@
  * always Apache ZooKeeper 3.8 (extended types on, container/TTL reaper effectively off, no
  * fsync). The candidate is Warren (WARREN_DIFF_TARGET=warren, the default) or a second
  * ZooKeeper (WARREN_DIFF_TARGET=zookeeper), which validates the harness itself: two
- * ZooKeepers must never differ.
+ * ZooKeepers must never differ. Warren gets the same settings through a zoo.cfg.
  */
 import {
   startZooKeeper,
@@ -11,7 +11,9 @@ import {
   ZOOKEEPER_UNAVAILABLE_REASON,
 } from '../support/zookeeper-ref.js';
 import { startWarren, warrenBuilt, WARREN_NOT_BUILT_REASON } from '../support/warren-proc.js';
-import type { RunningServer } from '../support/server-process.js';
+import { makeOwnedDir, type RunningServer } from '../support/server-process.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type DiffTarget = 'warren' | 'zookeeper';
 
@@ -50,10 +52,23 @@ function startReference(): Promise<RunningServer> {
   });
 }
 
-/** Extra Warren CLI arguments, e.g. WARREN_DIFF_WARREN_ARGS="--no-fsync". */
+/**
+ * Warren reads the same settings from a zoo.cfg (--config; the launcher's --port, --host and
+ * --data-dir flags override it). WARREN_DIFF_WARREN_ARGS adds more CLI arguments.
+ */
 function warrenArgs(): string[] {
+  const dir = makeOwnedDir('warren-diff-cfg-');
+  const cfg = join(dir, 'zoo.cfg');
+  const lines = [
+    'tickTime=2000',
+    `dataDir=${join(dir, 'unused')}`,
+    'extendedTypesEnabled=true',
+    `znode.container.checkIntervalMs=${DAY_MS}`,
+  ];
+  writeFileSync(cfg, lines.join('\n') + '\n');
   const extra = process.env.WARREN_DIFF_WARREN_ARGS;
-  return extra === undefined || extra.trim() === '' ? [] : extra.trim().split(/\s+/);
+  const more = extra === undefined || extra.trim() === '' ? [] : extra.trim().split(/\s+/);
+  return ['--config', cfg, ...more];
 }
 
 export async function startPair(): Promise<ServerPair> {

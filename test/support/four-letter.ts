@@ -16,7 +16,9 @@ export function fourLetter(
     const chunks: Buffer[] = [];
     const socket = connect({ host, port });
     socket.setTimeout(timeoutMs, () => {
-      socket.destroy(new Error(`four-letter word '${cmd}' to ${host}:${port}: no answer after ${timeoutMs} ms`));
+      socket.destroy(
+        new Error(`four-letter word '${cmd}' to ${host}:${port}: no answer after ${timeoutMs} ms`),
+      );
     });
     socket.once('connect', () => socket.end(cmd));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));

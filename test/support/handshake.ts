@@ -8,7 +8,11 @@ import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { JuteReader } from '../../src/protocol/jute-reader.js';
 import { JuteWriter } from '../../src/protocol/jute-writer.js';
 import { OpCode } from '../../src/protocol/opcodes.js';
-import { readConnectResponse, writeConnectRequest, type ConnectResponse } from '../../src/protocol/records.js';
+import {
+  readConnectResponse,
+  writeConnectRequest,
+  type ConnectResponse,
+} from '../../src/protocol/records.js';
 
 const HANDSHAKE_FRAME_BYTES_MAX = 64 * 1024;
 const PROBE_SESSION_TIMEOUT_MS = 10_000;

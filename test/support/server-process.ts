@@ -164,14 +164,21 @@ export async function stopServer(proc: ServerProcess, graceMs = STOP_GRACE_MS): 
 export async function signalServer(proc: ServerProcess, signal: NodeJS.Signals): Promise<void> {
   if (proc.exitStatus() !== null) return;
   proc.child.kill(signal);
-  if (TERMINATING_SIGNALS.has(signal)) await proc.exited;
+  if (!TERMINATING_SIGNALS.has(signal)) return;
+  // The child is unref'd so a forgotten server never keeps a test alive; while we wait for
+  // its exit it must keep the event loop alive, or the loop can end before 'exit' arrives.
+  proc.child.ref();
+  await proc.exited;
 }
 
 /** The last `lines` lines of a log file, or a note that it is missing. */
 export function logTail(logFile: string, lines = 40): string {
   if (!existsSync(logFile)) return `(no log file at ${logFile})`;
   const text = readFileSync(logFile, 'utf8');
-  const tail = text.split('\n').slice(-lines - 1).join('\n');
+  const tail = text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
   return `--- last ${lines} lines of ${logFile} ---\n${tail}`;
 }
 
@@ -198,7 +205,9 @@ export async function waitUntilReady(
   for (;;) {
     const status = proc.exitStatus();
     if (status !== null) {
-      throw new Error(`${what} ${describeExit(status)} before it was ready\n${logTail(proc.logFile)}`);
+      throw new Error(
+        `${what} ${describeExit(status)} before it was ready\n${logTail(proc.logFile)}`,
+      );
     }
     try {
       if (await probe()) return;
@@ -207,8 +216,9 @@ export async function waitUntilReady(
       lastError = error instanceof Error ? error.message : String(error);
     }
     if (Date.now() > deadline) {
+      const tail = logTail(proc.logFile);
       throw new Error(
-        `${what} not ready after ${timeoutMs} ms (last probe: ${lastError})\n${logTail(proc.logFile)}`,
+        `${what} not ready after ${timeoutMs} ms (last probe: ${lastError})\n${tail}`,
       );
     }
     await sleep(100);

@@ -3,6 +3,7 @@
  * (which proves the test itself right) and Warren. A test loops over TARGETS, asks
  * targetSkipReason() whether to skip, and starts the server with startTarget().
  * Warren is never skipped: when it is not built, startTarget() fails with a message saying so.
+ * Warren takes ZooKeeper's settings as zoo.cfg lines (`--config`), ZooKeeper as JVM properties.
  */
 import { startWarren, type WarrenOptions } from './warren-proc.js';
 import {
@@ -16,11 +17,30 @@ import type { RunningServer } from './server-process.js';
 export type TargetName = 'zookeeper' | 'warren';
 export const TARGETS: readonly TargetName[] = ['zookeeper', 'warren'];
 
+/** Settings both servers take, each in its own way (JVM property or zoo.cfg line). */
 export interface TargetOptions {
-  /** ZooKeeper: enable TTL nodes. Warren serves them without a switch. */
+  /** TTL nodes (off by default in both). */
   extendedTypes?: boolean;
+  /** How often containers and TTL nodes are reaped (60 s by default in both). */
+  containerCheckIntervalMs?: number;
+  /** `user:base64(sha1(user:password))`, see digestId(). */
+  superDigest?: string;
+  /** Per-server extras, applied last. */
   zookeeper?: ZooKeeperOptions;
   warren?: WarrenOptions;
+}
+
+function warrenConfig(opts: TargetOptions): Record<string, string> | undefined {
+  const config: Record<string, string> = {};
+  if (opts.extendedTypes === true) config.extendedTypesEnabled = 'true';
+  if (opts.containerCheckIntervalMs !== undefined) {
+    config['znode.container.checkIntervalMs'] = String(opts.containerCheckIntervalMs);
+  }
+  if (opts.superDigest !== undefined) {
+    config['DigestAuthenticationProvider.superDigest'] = opts.superDigest;
+  }
+  Object.assign(config, opts.warren?.config);
+  return Object.keys(config).length > 0 ? config : undefined;
 }
 
 /** Why the target cannot run here, or undefined when it should run. */
@@ -31,7 +51,12 @@ export function targetSkipReason(target: TargetName): string | undefined {
 
 export function startTarget(target: TargetName, opts: TargetOptions = {}): Promise<RunningServer> {
   if (target === 'zookeeper') {
-    return startZooKeeper({ extendedTypes: opts.extendedTypes, ...opts.zookeeper });
+    return startZooKeeper({
+      extendedTypes: opts.extendedTypes,
+      containerCheckIntervalMs: opts.containerCheckIntervalMs,
+      superDigest: opts.superDigest,
+      ...opts.zookeeper,
+    });
   }
-  return startWarren(opts.warren);
+  return startWarren({ ...opts.warren, config: warrenConfig(opts) });
 }

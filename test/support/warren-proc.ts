@@ -8,7 +8,7 @@
  * (a's temp dir is removed by a.stop() or when the test process exits, so stop b first.)
  * No test-framework imports: bench/ uses this too.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeHandshake } from './handshake.js';
@@ -35,6 +35,12 @@ export interface WarrenOptions {
   port?: number;
   /** More CLI arguments after `server --port P --data-dir D --host 127.0.0.1`. */
   args?: string[];
+  /**
+   * zoo.cfg lines, with ZooKeeper's key spellings (`extendedTypesEnabled`,
+   * `znode.container.checkIntervalMs`, `DigestAuthenticationProvider.superDigest`, ...):
+   * written to a file in the temp dir and passed as `--config`; the flags above win.
+   */
+  config?: Record<string, string>;
   /** Added to (and overriding) this process's environment. */
   env?: Record<string, string>;
   /** Keep the temp dir (data and log) this launcher creates when the server stops. */
@@ -50,6 +56,12 @@ export const WARREN_NOT_BUILT_REASON =
   `Warren's CLI is not built: ${WARREN_MAIN} does not exist. Run \`npx tsc -p .\`; ` +
   'if src/cli/main.ts does not exist yet, the Warren server has not been written.';
 
+function zooCfgText(config: Record<string, string>): string {
+  return Object.entries(config)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
+}
+
 function launch(
   rootDir: string,
   dataDir: string,
@@ -57,7 +69,13 @@ function launch(
   opts: WarrenOptions,
 ): Promise<ServerProcess> {
   const args = [WARREN_MAIN, 'server', '--port', String(port), '--data-dir', dataDir];
-  args.push('--host', LOOPBACK_HOST, ...(opts.args ?? []));
+  args.push('--host', LOOPBACK_HOST);
+  if (opts.config !== undefined) {
+    const configFile = join(rootDir, 'zoo.cfg');
+    writeFileSync(configFile, zooCfgText(opts.config));
+    args.push('--config', configFile);
+  }
+  args.push(...(opts.args ?? []));
   const proc = spawnServer(process.execPath, args, {
     logFile: join(rootDir, 'warren.log'),
     env: { ...process.env, ...opts.env },

@@ -1,6 +1,10 @@
 /** A tiny in-process driver for tree tests: prepare + apply without a server or a disk. */
 import type { Id, SessionId } from '../../../src/protocol/records.js';
-import type { MultiRequest, SetACLRequest, WriteSubRequest } from '../../../src/protocol/requests.js';
+import type {
+  MultiRequest,
+  SetACLRequest,
+  WriteSubRequest,
+} from '../../../src/protocol/requests.js';
 import { OPEN_ACL_UNSAFE } from '../../../src/tree/acl.js';
 import { applyTxn, type ApplyResult } from '../../../src/tree/apply.js';
 import { DataTree } from '../../../src/tree/data-tree.js';

@@ -44,14 +44,22 @@ describe('create', () => {
 
   it('checks in ZooKeeper order: flags, ttl, path, acl, parent, perms, exists, ephemeral parent', () => {
     const h = new TreeHarness();
-    const base = { type: 15 as const, data: null, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], ttl: -1 };
+    const base = {
+      type: 15 as const,
+      data: null,
+      acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }],
+      ttl: -1,
+    };
     assert.equal(h.errOf(h.prepare({ ...base, path: '/a', flags: 9 })), Err.badArguments);
     assert.equal(h.errOf(h.prepare({ ...base, path: 'a', flags: 0 })), Err.badArguments);
     assert.equal(h.errOf(h.prepare({ ...base, path: '/a', flags: 0, acl: [] })), Err.invalidACL);
     assert.equal(h.errOf(h.prepare({ ...base, path: '/a/b', flags: 0 })), Err.noNode);
     assert.equal(h.errOf(h.prepare({ ...base, path: '/a//b', flags: 0, acl: [] })), Err.invalidACL);
     h.create('/e', 1);
-    assert.equal(h.errOf(h.prepare({ ...base, path: '/e/c', flags: 0 })), Err.noChildrenForEphemerals);
+    assert.equal(
+      h.errOf(h.prepare({ ...base, path: '/e/c', flags: 0 })),
+      Err.noChildrenForEphemerals,
+    );
     assert.equal(h.errOf(h.prepare({ ...base, path: '/e', flags: 0 })), Err.nodeExists);
     assert.equal(h.errOf(h.prepare({ ...base, path: '/', flags: 0 })), Err.nodeExists);
   });
@@ -60,16 +68,27 @@ describe('create', () => {
     const h = new TreeHarness();
     const req = { type: 21 as const, path: '/ttl', data: null, acl: null, flags: 5, ttl: 100 };
     h.extendedTypesEnabled = false;
-    assert.equal(h.errOf(h.prepare({ ...req, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }] })), Err.unimplemented);
+    assert.equal(
+      h.errOf(h.prepare({ ...req, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }] })),
+      Err.unimplemented,
+    );
     h.extendedTypesEnabled = true;
-    assert.equal(h.errOf(h.prepare({ ...req, ttl: 0, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }] })), Err.badArguments);
+    assert.equal(
+      h.errOf(
+        h.prepare({ ...req, ttl: 0, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }] }),
+      ),
+      Err.badArguments,
+    );
   });
 });
 
 describe('delete, setData, setACL', () => {
   it('refuses special paths, wrong versions and non-empty nodes', () => {
     const h = new TreeHarness();
-    assert.equal(h.errOf(h.prepare({ type: 2, path: '/zookeeper', version: -1 })), Err.badArguments);
+    assert.equal(
+      h.errOf(h.prepare({ type: 2, path: '/zookeeper', version: -1 })),
+      Err.badArguments,
+    );
     h.create('/n');
     h.create('/n/c');
     assert.equal(h.errOf(h.prepare({ type: 2, path: '/n', version: 3 })), Err.badVersion);
@@ -85,7 +104,10 @@ describe('delete, setData, setACL', () => {
     assert.equal(stat?.version, 1);
     assert.equal(stat?.mzxid, txn.zxid);
     assert.equal(stat?.ephemeralOwner, h.sessionId);
-    assert.equal(h.errOf(h.prepare({ type: 5, path: '/e', data: null, version: 0 })), Err.badVersion);
+    assert.equal(
+      h.errOf(h.prepare({ type: 5, path: '/e', data: null, version: 0 })),
+      Err.badVersion,
+    );
   });
 
   it('setACL checks ADMIN and aversion', () => {
@@ -128,7 +150,10 @@ describe('multi', () => {
         { type: 1, path: '/y', data: null, acl, flags: 0, ttl: -1 },
       ],
     });
-    assert.deepEqual(txn.body, { type: 'multiError', errs: [0, Err.noNode, Err.runtimeInconsistency] });
+    assert.deepEqual(txn.body, {
+      type: 'multiError',
+      errs: [0, Err.noNode, Err.runtimeInconsistency],
+    });
     h.apply(txn);
     assert.equal(h.tree.get('/x'), undefined);
   });
@@ -137,10 +162,31 @@ describe('multi', () => {
 describe('overlay', () => {
   it('validates against writes prepared but not yet applied', () => {
     const h = new TreeHarness();
-    const first = h.prepare({ type: 1, path: '/o', data: null, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0, ttl: -1 });
-    const second = h.prepare({ type: 1, path: '/o', data: null, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0, ttl: -1 });
+    const first = h.prepare({
+      type: 1,
+      path: '/o',
+      data: null,
+      acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }],
+      flags: 0,
+      ttl: -1,
+    });
+    const second = h.prepare({
+      type: 1,
+      path: '/o',
+      data: null,
+      acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }],
+      flags: 0,
+      ttl: -1,
+    });
     assert.equal(h.errOf(second), Err.nodeExists);
-    const seq = h.prepare({ type: 1, path: '/o/s', data: null, acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 2, ttl: -1 });
+    const seq = h.prepare({
+      type: 1,
+      path: '/o/s',
+      data: null,
+      acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }],
+      flags: 2,
+      ttl: -1,
+    });
     const del = h.prepare({ type: 2, path: '/o', version: -1 });
     assert.equal(h.errOf(del), Err.notEmpty);
     h.apply(first);

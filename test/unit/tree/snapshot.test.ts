@@ -48,21 +48,26 @@ function image(tree: DataTree): string {
 describe('snapshot', () => {
   it('is an exact image at its zxid while writes keep applying', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 40 }), fc.array(opArb, { maxLength: 40 }), fc.integer({ min: 0, max: 5 }), (before, during, consumeFirst) => {
-        const h = new TreeHarness();
-        for (const op of before) step(h, op);
-        const expected = image(h.tree);
-        const snap = beginSnapshot(h.tree);
-        const records: Buffer[] = [];
-        let i = 0;
-        for (const record of snap.records) {
-          records.push(record);
-          if (i++ >= consumeFirst) for (const op of during.splice(0, 3)) step(h, op);
-        }
-        for (const op of during) step(h, op);
-        assert.equal(h.tree.mutationHook, null, 'the hook is released at the end');
-        assert.equal(image(loadSnapshot(records)), expected);
-      }),
+      fc.property(
+        fc.array(opArb, { maxLength: 40 }),
+        fc.array(opArb, { maxLength: 40 }),
+        fc.integer({ min: 0, max: 5 }),
+        (before, during, consumeFirst) => {
+          const h = new TreeHarness();
+          for (const op of before) step(h, op);
+          const expected = image(h.tree);
+          const snap = beginSnapshot(h.tree);
+          const records: Buffer[] = [];
+          let i = 0;
+          for (const record of snap.records) {
+            records.push(record);
+            if (i++ >= consumeFirst) for (const op of during.splice(0, 3)) step(h, op);
+          }
+          for (const op of during) step(h, op);
+          assert.equal(h.tree.mutationHook, null, 'the hook is released at the end');
+          assert.equal(image(loadSnapshot(records)), expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -84,7 +89,12 @@ describe('txn codec', () => {
       h.create('/a').txn,
       h.create('/a/e', 1).txn,
       h.run({ type: 5, path: '/a', data: null, version: 0 }).txn,
-      h.run({ type: 7, path: '/a', acl: [{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }], version: -1 }).txn,
+      h.run({
+        type: 7,
+        path: '/a',
+        acl: [{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }],
+        version: -1,
+      }).txn,
       h.run({ type: 2, path: '/nope', version: -1 }).txn,
     ];
     for (const txn of txns) assert.deepEqual(decodeTxn(txnToBuffer(txn)), txn);
