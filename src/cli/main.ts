@@ -30,6 +30,13 @@ interface ServerFlags {
   logLevel: string;
 }
 
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+    throw new InvalidArgumentError('expected a port number (1..65535)');
+  }
+  return Number(value);
+}
+
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) {
     throw new InvalidArgumentError('expected a positive integer');
@@ -112,7 +119,7 @@ program
   .command('server')
   .description('run a standalone server (defaults: port 2181, data in ./data)')
   .option('-c, --config <file>', 'a ZooKeeper zoo.cfg to read')
-  .option('-p, --port <port>', 'client port (default 2181)', positiveInt)
+  .option('-p, --port <port>', 'client port (default 2181)', port)
   .option('--host <address>', 'address to listen on (default 0.0.0.0)')
   .option('-d, --data-dir <dir>', 'snapshots (and the log unless --data-log-dir); default ./data')
   .option('--data-log-dir <dir>', 'transaction log directory (default: the data dir)')

@@ -36,7 +36,14 @@ async function writer(server: RunningServer, id: number, cycle: number, acked: A
   }
   const counter = `/w${id}`;
   try {
-    const made = await client.request({ type: 1, path: counter, data: Buffer.from('0'), acl, flags: 0, ttl: -1 });
+    const made = await client.request({
+      type: 1,
+      path: counter,
+      data: Buffer.from('0'),
+      acl,
+      flags: 0,
+      ttl: -1,
+    });
     if (made.header.err === Err.ok) acked.created.add(counter);
     for (let i = 1; ; i++) {
       const path = `/w${id}/c${cycle}-${i}`;
@@ -60,7 +67,11 @@ async function verify(server: RunningServer, acked: Acked): Promise<void> {
   try {
     for (const path of acked.created) {
       const reply = await client.request({ type: 3, path, watch: false });
-      assert.equal(reply.header.err, Err.ok, `acknowledged create of ${path} was lost (seed ${SEED})`);
+      assert.equal(
+        reply.header.err,
+        Err.ok,
+        `acknowledged create of ${path} was lost (seed ${SEED})`,
+      );
     }
     for (const [path, value] of acked.values) {
       const reply = await client.request({ type: 4, path, watch: false });
@@ -83,18 +94,31 @@ describe('crash: SIGKILL at random moments', () => {
     const owner = await RawClient.connect(server.host, server.port, { timeoutMs: 30000 });
     const sessionId = owner.sessionId;
     const passwd = owner.passwd;
-    const eph = await owner.request({ type: 1, path: '/owner-eph', data: null, acl, flags: 1, ttl: -1 });
+    const eph = await owner.request({
+      type: 1,
+      path: '/owner-eph',
+      data: null,
+      acl,
+      flags: 1,
+      ttl: -1,
+    });
     assert.equal(eph.header.err, Err.ok);
     owner.destroy();
     try {
       for (let cycle = 1; cycle <= CYCLES; cycle++) {
-        const writers = Array.from({ length: WRITERS }, (_, id) => writer(server, id, cycle, acked));
+        const writers = Array.from({ length: WRITERS }, (_, id) =>
+          writer(server, id, cycle, acked),
+        );
         await sleep(150 + prng.int(600));
         await server.kill('SIGKILL');
         await Promise.all(writers);
         server = await startWarren({ dataDir, port, keepDataDir: true });
         await verify(server, acked);
-        const back = await RawClient.connect(server.host, server.port, { timeoutMs: 30000, sessionId, passwd });
+        const back = await RawClient.connect(server.host, server.port, {
+          timeoutMs: 30000,
+          sessionId,
+          passwd,
+        });
         assert.ok(back.timeOut > 0, `session expired across restart ${cycle} (seed ${SEED})`);
         const stillThere = await back.request({ type: 3, path: '/owner-eph', watch: false });
         assert.equal(stillThere.header.err, Err.ok, 'the live session lost its ephemeral');

@@ -24,6 +24,8 @@ import {
   type SideView,
 } from './normalise.js';
 
+const KEEPALIVE_MS = 3_000;
+
 export class DiffMismatch extends Error {
   override readonly name = 'DiffMismatch';
   readonly code = 'WARREN_DIFF_MISMATCH';
@@ -96,6 +98,7 @@ export class DiffHarness {
   /** Recent operation descriptions, for failure messages. */
   readonly history: string[] = [];
   private nextSession = 0;
+  private keepalive: NodeJS.Timeout | undefined;
   /** Context for failure messages (seed, replay command). */
   context = '';
   /** Counts of (operation, error code) and of notifications seen on the reference side. */
@@ -115,9 +118,24 @@ export class DiffHarness {
     return this.options.clients;
   }
 
-  /** Opens every client with a fresh session. */
+  /** Opens every client with a fresh session, and starts pinging them. */
   async open(): Promise<void> {
     for (let i = 0; i < this.options.clients; i++) await this.connect(i);
+    this.keepalive ??= setInterval(() => this.pingAll(), KEEPALIVE_MS);
+    this.keepalive.unref();
+  }
+
+  /**
+   * Pings every open connection, so a session does not expire while a scenario waits on
+   * something else (an expiry is a txn at a time of the server's choosing: it would make the
+   * two servers' zxids drift apart). Ping replies stay out of the compared segments.
+   */
+  private pingAll(): void {
+    for (const side of [this.ref, this.cand]) {
+      for (const c of side.clients) {
+        if (c !== null && c.isOpen) c.ping().catch(() => undefined);
+      }
+    }
   }
 
   /** Connects client i with a fresh session on both servers and compares the handshakes. */
@@ -150,7 +168,14 @@ export class DiffHarness {
     this.note(`c${i} reattach session ${this.ref.sessions.get(a.sessionId) ?? '?'}`);
     this.compareHandshake(a, b, `c${i} reattach`);
     if (a.sessionId !== olds[0]?.sessionId || b.sessionId !== olds[1]?.sessionId) {
-      this.fail(`c${i} reattach`, 'a re-attached session came back with another session id', a, b);
+      const view = (c: RawClient, old?: RawClient): string =>
+        `asked for ${hex(old?.sessionId ?? 0n)}, got ${hex(c.sessionId)} timeOut ${c.timeOut}`;
+      this.fail(
+        `c${i} reattach`,
+        'a re-attached session came back with another session id',
+        view(a, olds[0]),
+        view(b, olds[1]),
+      );
     }
   }
 
@@ -229,13 +254,21 @@ export class DiffHarness {
 
   /** Closes every open session (compared), then checks no protocol errors were recorded. */
   async closeAll(): Promise<void> {
+    this.stopKeepalive();
     for (let i = 0; i < this.options.clients; i++) {
       if (this.ref.clients[i] !== null) await this.close(i);
     }
   }
 
+  /** Stops the keepalive pings (closeAll and destroyAll do it too). */
+  stopKeepalive(): void {
+    if (this.keepalive !== undefined) clearInterval(this.keepalive);
+    this.keepalive = undefined;
+  }
+
   /** Drops every connection without comparing (cleanup after a failure). */
   destroyAll(): void {
+    this.stopKeepalive();
     for (const side of [this.ref, this.cand]) {
       for (const c of side.clients) c?.destroy();
     }
@@ -411,6 +444,7 @@ function segments(events: readonly RawEvent[]): { list: Segment[]; consumed: num
   let raw: WatcherEvent[] = [];
   let consumed = 0;
   events.forEach((e, k) => {
+    if (e.kind === 'ping') return;
     if (e.kind === 'notification') {
       pending.push([e.event.type, e.event.state, e.event.path, e.header.err]);
       raw.push(e.event);

@@ -224,7 +224,11 @@ export class OpGenerator {
     if (r < 0.08) return { ...base, type: 19, path: plainPath(), flags: 4 };
     if (r < 0.16) {
       const flags = this.rng.pick([5, 5, 6, 0]);
-      const ttl = this.rng.chance(0.85) ? HOUR_MS : this.rng.pick([0, -1, 2 ** 40, 2 ** 40 - 1]);
+      let ttl = this.rng.chance(0.85) ? HOUR_MS : this.rng.pick([0, -1, 2 ** 40, 2 ** 40 - 1]);
+      // Never op 21 with a non-TTL mode and a negative ttl: ZooKeeper 3.8.0 accepts it in prep,
+      // then dies applying it (EphemeralType.TTL.toEphemeralOwner throws in SyncThread, the
+      // JVM exits, and the logged txn makes every restart fail too).
+      if (flags === 0 && ttl < 0) ttl = HOUR_MS;
       const path = flags === 6 ? sequentialPath() : plainPath();
       return { ...base, type: 21, path, flags, ttl };
     }

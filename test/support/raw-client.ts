@@ -3,9 +3,10 @@
  * harness and benchmarks (no test-framework imports). It does the handshake, sends requests
  * with increasing xids, matches replies strictly in request order (pings aside), decodes
  * bodies with src/protocol, and keeps an ordered log of every frame received so tests can
- * assert how notifications interleave with replies. Anything the server does that a real
- * client would reject (xid out of order, trailing bytes, bad lengths) is recorded in
- * `protocolErrors` rather than thrown, so a test can assert that list is empty.
+ * assert how notifications interleave with replies (ping replies are logged as 'ping').
+ * Anything the server does that a real client would reject (xid out of order, trailing
+ * bytes, bad lengths) is recorded in `protocolErrors` rather than thrown, so a test can
+ * assert that list is empty.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { FrameDecoder, FrameTooLargeError } from '../../src/protocol/frame-decoder.js';
@@ -52,7 +53,9 @@ export interface RawReply {
 
 export type RawEvent =
   | { kind: 'reply'; opcode: number; header: ReplyHeader; response: Response | null }
-  | { kind: 'notification'; header: ReplyHeader; event: WatcherEvent };
+  | { kind: 'notification'; header: ReplyHeader; event: WatcherEvent }
+  /** A ping reply: matched outside the request queue, logged apart from replies. */
+  | { kind: 'ping'; header: ReplyHeader };
 
 interface Pending {
   xid: number;
@@ -336,7 +339,8 @@ export class RawClient {
       throw err;
     }
     this.checkDrained(r, `${opName(entry.opcode)} reply (err ${header.err})`);
-    this.events.push({ kind: 'reply', opcode: entry.opcode, header, response });
+    if (header.xid === Xid.ping) this.events.push({ kind: 'ping', header });
+    else this.events.push({ kind: 'reply', opcode: entry.opcode, header, response });
     entry.resolve({ header, response });
   }
 
