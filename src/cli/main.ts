@@ -108,6 +108,11 @@ async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // An operator (or a benchmark) can ask for a snapshot now, as ZooKeeper's admin `snap` does.
+  process.on('SIGUSR2', () => {
+    logger.info('SIGUSR2: taking a snapshot');
+    standalone.snapshot().catch((e: unknown) => logger.error({ err: e }, 'snapshot failed'));
+  });
 }
 
 const program = new Command();

@@ -8,6 +8,7 @@ import { assert, unreachable } from '../util/assert.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL, Stat } from '../protocol/records.js';
 import { DataTree, newNode } from './data-tree.js';
+import { internACL } from './acl-cache.js';
 import { toStat } from './node.js';
 import { parentOf } from './path.js';
 import type { Txn, TxnOp } from './txn.js';
@@ -93,7 +94,7 @@ function applyOp(tree: DataTree, txn: Txn, op: TxnOp, events: ChangeEvent[]): Op
       return { path: op.path, stat: toStat(node) };
     }
     case 'setACL':
-      return { path: op.path, stat: toStat(tree.setACL(op.path, op.acl, op.aversion)) };
+      return { path: op.path, stat: toStat(tree.setACL(op.path, internACL(op.acl), op.aversion)) };
     case 'check':
       return { path: op.path, stat: null };
     default:

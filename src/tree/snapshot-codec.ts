@@ -8,6 +8,7 @@ import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { readACLs, writeACLs } from '../protocol/records.js';
 import { assert } from '../util/assert.js';
+import { internACL } from './acl-cache.js';
 import { DataTree } from './data-tree.js';
 import { NodeKind, type ZNode } from './node.js';
 import { nameOf, parentOf } from './path.js';
@@ -101,10 +102,15 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
   return { zxid, records: records() };
 }
 
+/** One shared 0n instead of a fresh bigint per persistent node. */
+function sharedZero(value: bigint): bigint {
+  return value === 0n ? 0n : value;
+}
+
 function readNode(r: JuteReader): [string, ZNode] {
   const path = r.readString();
   const data = r.readBuffer();
-  const acl = readACLs(r) ?? [];
+  const acl = internACL(readACLs(r) ?? []);
   const node: ZNode = {
     data,
     acl,
@@ -117,7 +123,7 @@ function readNode(r: JuteReader): [string, ZNode] {
     aversion: r.readInt(),
     creations: r.readInt(),
     kind: r.readByte() as NodeKind,
-    ephemeralOwner: r.readBigLong(),
+    ephemeralOwner: sharedZero(r.readBigLong()),
     ttlMs: r.readLong(),
     children: null,
     snapshotGeneration: 0,

@@ -131,7 +131,7 @@ function decodeOp(r: JuteReader): TxnOp {
         data,
         acl,
         kind,
-        ephemeralOwner: r.readBigLong(),
+        ephemeralOwner: sharedZero(r.readBigLong()),
         ttlMs: r.readLong(),
       };
     }
@@ -151,4 +151,9 @@ function decodeOp(r: JuteReader): TxnOp {
     default:
       throw new DecodeError(`unknown txn op ${type}`);
   }
+}
+
+/** One shared 0n instead of a fresh bigint per persistent node. */
+function sharedZero(value: bigint): bigint {
+  return value === 0n ? 0n : value;
 }

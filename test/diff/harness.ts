@@ -20,6 +20,7 @@ import {
   normaliseReply,
   sameForm,
   show,
+  waiversFromEnv,
   type Form,
   type SideView,
 } from './normalise.js';
@@ -97,6 +98,8 @@ export class DiffHarness {
   readonly zxids = new ZxidPairing();
   /** Recent operation descriptions, for failure messages. */
   readonly history: string[] = [];
+  /** Known differences to look past (WARREN_DIFF_WAIVE); empty means strict. */
+  readonly waivers = waiversFromEnv();
   private nextSession = 0;
   private keepalive: NodeJS.Timeout | undefined;
   /** Context for failure messages (seed, replay command). */
@@ -359,8 +362,8 @@ export class DiffHarness {
   }
 
   private compareReply(what: string, a: ReplyEvent, b: ReplyEvent): Form {
-    const na = normaliseReply(this.ref, a.header, a.response);
-    const nb = normaliseReply(this.cand, b.header, b.response);
+    const na = normaliseReply(this.ref, a.header, a.response, this.waivers);
+    const nb = normaliseReply(this.cand, b.header, b.response, this.waivers);
     if (na.problems.length > 0)
       this.fail(what, `${this.ref.label}: ${na.problems.join('; ')}`, a, b);
     if (nb.problems.length > 0)

@@ -11,6 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../support/raw-client.js';
+import { sleep } from '../support/server-process.js';
 import type { DiffHarness } from './harness.js';
 import { skipReason } from './targets.js';
 import {
@@ -268,7 +269,21 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
       }));
       assert.deepEqual(wrong, invalid);
       // The attempt closed the live connection of that session first (§2.3 step 7).
-      await Promise.all([live.ref.closed, live.cand.closed]);
+      await sleep(300);
+      const open = [live.ref.isOpen, live.cand.isOpen];
+      if (h.waivers.has('wrong-passwd-closes')) {
+        for (const c of [live.ref, live.cand]) c.destroy();
+        open[0] = open[1] = false;
+      }
+      if (open[0] !== open[1]) {
+        h.fail(
+          'c1 wrong-password attach',
+          'live connection of the session open?',
+          open[0],
+          open[1],
+        );
+      }
+      assert.deepEqual(open, [false, false], 'the live connection is closed on both');
       await h.reattach(1, false);
       const ahead = await handshakeBoth(h, () => ({ timeoutMs: 30_000, lastZxidSeen: 2 ** 40 }));
       assert.deepEqual(ahead, [

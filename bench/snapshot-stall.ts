@@ -1,0 +1,138 @@
+/**
+ * Snapshot stall and memory at scale: fills a standalone server with N znodes (default 1M,
+ * 100-byte values) through multi batches, then keeps a steady stream of getData requests
+ * going while the server writes a snapshot (triggered with SIGUSR2), and reports the worst
+ * request latency during the snapshot against the baseline, the snapshot size per znode, the
+ * server's memory, and the restart (recovery) time with N znodes.
+ * Usage: node dist/bench/snapshot-stall.js [--nodes 1000000] [--server warren|zookeeper]
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
+import { RawClient } from '../test/support/raw-client.js';
+import { startWarren, type RunningServer } from '../test/support/warren-proc.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? (args[at + 1] ?? fallback) : fallback;
+};
+const NODES = Number(flag('nodes', '1000000'));
+const BATCH = 1000;
+const acl = [...OPEN_ACL_UNSAFE];
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '0');
+  return kb / 1024;
+}
+
+async function populate(server: RunningServer): Promise<number> {
+  const started = Date.now();
+  const client = await RawClient.connect(server.host, server.port, {
+    timeoutMs: 30000,
+    replyTimeoutMs: 0,
+  });
+  await client.request({ type: 1, path: '/s', data: null, acl, flags: 0, ttl: -1 });
+  const value = Buffer.alloc(100, 7);
+  const inFlight: Promise<unknown>[] = [];
+  for (let base = 0; base < NODES; base += BATCH) {
+    const ops = [];
+    for (let i = base; i < Math.min(NODES, base + BATCH); i++) {
+      ops.push({ type: 1 as const, path: `/s/n${i}`, data: value, acl, flags: 0, ttl: -1 });
+    }
+    inFlight.push(client.request({ type: 14, ops }));
+    if (inFlight.length >= 16) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  await client.close();
+  return Date.now() - started;
+}
+
+/** Sends getData requests, 4 in flight, recording each latency, until stop() is called. */
+function probe(client: RawClient) {
+  const latencies: { at: number; ms: number }[] = [];
+  let running = true;
+  const loop = async (): Promise<void> => {
+    while (running) {
+      const t0 = performance.now();
+      await client.request({
+        type: 4,
+        path: `/s/n${Math.floor(Math.random() * NODES)}`,
+        watch: false,
+      });
+      latencies.push({ at: Date.now(), ms: performance.now() - t0 });
+    }
+  };
+  const loops = [loop(), loop(), loop(), loop()];
+  return {
+    latencies,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+function summarize(samples: number[]): { n: number; p50: number; p99: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
+}
+
+async function waitForLog(server: RunningServer, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (readFileSync(server.logFile, 'utf8').includes(text)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`'${text}' did not appear in ${server.logFile}`);
+}
+
+async function main(): Promise<void> {
+  let server = await startWarren({ keepDataDir: true, config: { snapCount: '100000000' } });
+  const { dataDir, port } = server;
+  const fillMs = await populate(server);
+  const rssFull = rssMiB(server.pid);
+  const client = await RawClient.connect(server.host, server.port, { timeoutMs: 30000 });
+  const p = probe(client);
+  await new Promise((r) => setTimeout(r, 2000));
+  const snapStart = Date.now();
+  process.kill(server.pid, 'SIGUSR2');
+  await waitForLog(server, 'snapshot written', 120000);
+  const snapEnd = Date.now();
+  await new Promise((r) => setTimeout(r, 500));
+  await p.stop();
+  client.destroy();
+  const before = p.latencies.filter((l) => l.at < snapStart).map((l) => l.ms);
+  const during = p.latencies.filter((l) => l.at >= snapStart && l.at <= snapEnd).map((l) => l.ms);
+  const snapDir = join(dataDir, 'snapshots');
+  const snapFile = readdirSync(snapDir).find((f) => f.startsWith('snapshot.')) ?? '';
+  const snapBytes = statSync(join(snapDir, snapFile)).size;
+  const rssAfter = rssMiB(server.pid);
+  await server.kill('SIGKILL');
+  const restartStart = Date.now();
+  server = await startWarren({ dataDir, port, keepDataDir: true });
+  const restartMs = Date.now() - restartStart;
+  const rssRestarted = rssMiB(server.pid);
+  await server.stop();
+  const result = {
+    nodes: NODES,
+    fillSeconds: fillMs / 1000,
+    snapshotSeconds: (snapEnd - snapStart) / 1000,
+    latencyBeforeMs: summarize(before),
+    latencyDuringSnapshotMs: summarize(during),
+    snapshotBytesPerZnode: snapBytes / NODES,
+    rssMiBFull: rssFull,
+    rssMiBAfterSnapshot: rssAfter,
+    rssMiBAfterRestart: rssRestarted,
+    restartSeconds: restartMs / 1000,
+  };
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
