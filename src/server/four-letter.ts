@@ -84,7 +84,9 @@ export function fourLetterWord(server: WarrenServer, word: string): string | nul
 }
 
 function connectionLine(c: Connection, full: boolean): string {
-  const base = ` /${c.remoteAddress}:${c.remotePort}[1](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent}`;
+  const base =
+    ` /${c.remoteAddress}:${c.remotePort}[1](queued=${c.outstanding},` +
+    `recved=${c.packetsReceived},sent=${c.packetsSent}`;
   if (!full || c.session === null) return base + ')';
   const avg = c.latencyCount === 0 ? 0 : Math.round(c.latencyTotal / c.latencyCount);
   const min = c.latencyCount === 0 ? 0 : c.latencyMin;

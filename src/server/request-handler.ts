@@ -63,7 +63,9 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
   if (session.closing) return server.reply(conn, f, Err.sessionExpired, null);
   if (req.type === 'unknown') {
     // Includes sasl (no SASL support) and deleteContainer (internal to the reaper).
-    server.reply(conn, f, Err.unimplemented, null);
+    // ZooKeeper answers with zxid -1 and closes the connection; the session lives on.
+    conn.sendReply(f.xid, -1, Err.unimplemented, null);
+    server.finishRequest(conn, f);
     return conn.end();
   }
   switch (req.type) {

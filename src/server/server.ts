@@ -200,6 +200,14 @@ export class WarrenServer implements ConnectionHost {
 
   private reattachSession(conn: Connection, req: ConnectRequest): void {
     const state = this.sessions.get(req.sessionId);
+    // As ZooKeeper does, the session's other connection is closed before the password is
+    // checked: the client of that connection reconnects and re-authenticates.
+    const previous = state?.connection ?? null;
+    if (state !== undefined && previous !== null && previous !== conn) {
+      state.connection = null;
+      this.watches.removeSession(state.id);
+      previous.detach('session moved to another connection');
+    }
     const passwdOk =
       state !== undefined &&
       state.passwd.length === req.passwd.length &&
@@ -213,12 +221,6 @@ export class WarrenServer implements ConnectionHost {
         readOnly: req.readOnly === null ? null : false,
       });
       return conn.end();
-    }
-    const previous = state.connection;
-    if (previous !== null && previous !== conn) {
-      state.connection = null;
-      this.watches.removeSession(state.id);
-      previous.detach('session moved to another connection');
     }
     this.attach(conn, state, req, conn.timeoutMs);
   }

@@ -33,7 +33,10 @@ export class DataTree {
   activeSnapshotGeneration = 0;
 
   constructor() {
-    this.nodes.set('/', newNode(null, OPEN_ACL_UNSAFE, 0, 0, NodeKind.persistent, 0n, 0));
+    this.nodes.set(
+      '/',
+      newNode(Buffer.alloc(0), OPEN_ACL_UNSAFE, 0, 0, NodeKind.persistent, 0n, 0),
+    );
     this.addSystemNode(ZOOKEEPER_PATH, OPEN_ACL_UNSAFE);
     this.addSystemNode(QUOTA_PATH, OPEN_ACL_UNSAFE);
     this.addSystemNode(CONFIG_PATH, READ_ACL_UNSAFE);

@@ -9,7 +9,15 @@
  */
 import { RawClient, type RawEvent } from '../support/raw-client.js';
 import type { RunningServer } from '../support/server-process.js';
-import { opName } from '../../src/protocol/opcodes.js';
+import { DiffStats } from './stats.js';
+import {
+  closeGroup,
+  describeRequest,
+  segments,
+  sortRuns,
+  type ReplyEvent,
+  type Segment,
+} from './segments.js';
 import type { ReplyHeader, WatcherEvent } from '../../src/protocol/records.js';
 import type { Request } from '../../src/protocol/requests.js';
 import type { Response } from '../../src/protocol/responses.js';
@@ -100,12 +108,14 @@ export class DiffHarness {
   readonly history: string[] = [];
   /** Known differences to look past (WARREN_DIFF_WAIVE); empty means strict. */
   readonly waivers = waiversFromEnv();
+  /** Per client: notification keys to compare as a multiset in its next segment. */
+  private readonly unordered: (Set<string> | null)[] = [];
   private nextSession = 0;
   private keepalive: NodeJS.Timeout | undefined;
   /** Context for failure messages (seed, replay command). */
   context = '';
   /** Counts of (operation, error code) and of notifications seen on the reference side. */
-  readonly stats = new Map<string, number>();
+  readonly stats = new DiffStats();
 
   constructor(
     reference: RunningServer,
@@ -238,6 +248,16 @@ export class DiffHarness {
 
   /** closeSession on client i (compared like any request), then waits for both sockets. */
   async close(i: number): Promise<void> {
+    // The close txn deletes the session's ephemerals in an order of the server's choosing
+    // (ZooKeeper: hash order), so the notifications it causes are compared as a multiset.
+    const eph = await this.send(i, { type: 103, prefix: '/' });
+    const res = eph.replies[0]?.ref.response;
+    if (res?.kind === 'paths' && res.paths.length > 1) {
+      const group = closeGroup(res.paths);
+      for (let j = 0; j < this.options.clients; j++) {
+        this.unordered[j] = new Set([...(this.unordered[j] ?? []), ...group]);
+      }
+    }
     await this.send(i, { type: -11 });
     await Promise.all([this.ref.client(i).closed, this.cand.client(i).closed]);
     this.ref.clients[i] = null;
@@ -345,6 +365,11 @@ export class DiffHarness {
         this.fail(what, `reply ${k} missing`, segA.list.length, segB.list.length);
       }
       const step = reqs.length > 1 ? `${what} [reply ${k}: ${describeRequest(req)}]` : what;
+      const group = k === 0 ? this.unordered[i] : null;
+      if (group !== null && group !== undefined) {
+        sa.notifications = sortRuns(sa.notifications, group);
+        sb.notifications = sortRuns(sb.notifications, group);
+      }
       if (!sameForm(sa.notifications, sb.notifications)) {
         this.fail(
           step,
@@ -354,9 +379,10 @@ export class DiffHarness {
         );
       }
       const form = this.compareReply(step, sa.reply, sb.reply);
-      this.count(sa.reply, sa.notifications.length);
+      this.stats.count(sa.reply, sa.notifications.length);
       replies.push({ req, form, ref: sideReply(sa), cand: sideReply(sb) });
     }
+    this.unordered[i] = null;
     this.checkProtocol(what);
     return { replies };
   }
@@ -374,26 +400,6 @@ export class DiffHarness {
       if (problem !== null) this.fail(what, problem, a, b);
     }
     return na.form;
-  }
-
-  private count(reply: ReplyEvent, notifications: number): void {
-    const key = `${opName(reply.opcode)} ${reply.header.err}`;
-    this.stats.set(key, (this.stats.get(key) ?? 0) + 1);
-    if (reply.response?.kind === 'multi') {
-      for (const r of reply.response.results) {
-        const sub = `  multi item ${opName(r.type)} ${r.err}`;
-        this.stats.set(sub, (this.stats.get(sub) ?? 0) + 1);
-      }
-    }
-    this.stats.set('notifications', (this.stats.get('notifications') ?? 0) + notifications);
-  }
-
-  /** The stats as sorted lines. */
-  statsReport(): string {
-    return [...this.stats.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\n');
   }
 
   private checkProtocol(what: string): void {
@@ -428,43 +434,6 @@ export class DiffHarness {
   }
 }
 
-type ReplyEvent = Extract<RawEvent, { kind: 'reply' }>;
-
-interface Segment {
-  notifications: Form[];
-  events: WatcherEvent[];
-  reply: ReplyEvent;
-}
-
 function sideReply(s: Segment): SideReply {
   return { notifications: s.events, header: s.reply.header, response: s.reply.response };
 }
-
-/** Splits events into (notifications..., reply) segments; trailing notifications stay. */
-function segments(events: readonly RawEvent[]): { list: Segment[]; consumed: number } {
-  const list: Segment[] = [];
-  let pending: Form[] = [];
-  let raw: WatcherEvent[] = [];
-  let consumed = 0;
-  events.forEach((e, k) => {
-    if (e.kind === 'ping') return;
-    if (e.kind === 'notification') {
-      pending.push([e.event.type, e.event.state, e.event.path, e.header.err]);
-      raw.push(e.event);
-    } else {
-      list.push({ notifications: pending, events: raw, reply: e });
-      pending = [];
-      raw = [];
-      consumed = k + 1;
-    }
-  });
-  return { list, consumed };
-}
-
-export function describeRequest(req: Request): string {
-  if (req.type === 'unknown') return `opcode ${req.opcode}`;
-  const { type, ...fields } = req;
-  return `${opName(type)} ${show(fields)}`;
-}
-
-export { hex };

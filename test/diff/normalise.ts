@@ -6,9 +6,10 @@
  * - ctime/mtime become "zero or not"; per server, a TimeChecker insists that one zxid always
  *   comes with one time and that times are epoch milliseconds;
  * - session ids (ephemeralOwner) become the logical session name that owns them;
- * - lists documented as unordered (children, ephemerals, whoAmI) are sorted.
+ * - lists documented as unordered (children, ephemerals, whoAmI) are sorted, and so are the
+ *   digest entries an `auth` ACL expands into (see aclForm).
  */
-import type { ReplyHeader, Stat } from '../../src/protocol/records.js';
+import type { ACL, ReplyHeader, Stat } from '../../src/protocol/records.js';
 import type { Response } from '../../src/protocol/responses.js';
 
 export type Form = null | boolean | number | string | Form[] | { [key: string]: Form };
@@ -120,6 +121,10 @@ export const WAIVERS = {
   'unimplemented-zxid': 'do not compare the header zxid of Unimplemented replies',
   /** ZooKeeper closes a session's live connection when another attach fails its password. */
   'wrong-passwd-closes': 'skip the check that a failed attach closes the live connection',
+  /** ZooKeeper's root node has empty (not null) data. */
+  'root-null-data': 'treat null and empty data alike on nodes with czxid 0',
+  /** ZooKeeper treats the path "" as a separate key in places (watches, counts). */
+  'empty-path': 'leave the path "" out of the random operations',
 } as const;
 export type Waiver = keyof typeof WAIVERS;
 
@@ -202,14 +207,13 @@ class Normaliser {
         return { kind: 'pathStat', path: res.path, stat: this.stat(res.stat) };
       case 'stat':
         return { kind: 'stat', stat: this.stat(res.stat) };
-      case 'data':
-        return { kind: 'data', data: dataForm(res.data), stat: this.stat(res.stat) };
+      case 'data': {
+        const special = res.stat.czxid === 0 && this.waivers.has('root-null-data');
+        const data = special && res.data === null ? Buffer.alloc(0) : res.data;
+        return { kind: 'data', data: dataForm(data), stat: this.stat(res.stat) };
+      }
       case 'acl':
-        return {
-          kind: 'acl',
-          acl: res.acl.map((a) => [a.perms, a.id.scheme, a.id.id]),
-          stat: this.stat(res.stat),
-        };
+        return { kind: 'acl', acl: aclForm(res.acl), stat: this.stat(res.stat) };
       case 'children':
         return { kind: 'children', children: sorted(res.children) };
       case 'children2':
@@ -232,6 +236,33 @@ class Normaliser {
         };
     }
   }
+}
+
+/**
+ * ACL entries in order, except that each run of consecutive digest entries with the same
+ * perms is sorted: that is what an `auth` entry expands into, and ZooKeeper expands it in the
+ * hash order of the connection's identity set.
+ */
+function aclForm(acl: readonly ACL[]): Form {
+  const out: Form[] = [];
+  let run: string[] = [];
+  let runPerms = 0;
+  const flush = (): void => {
+    for (const id of run.sort()) out.push([runPerms, 'digest', id]);
+    run = [];
+  };
+  for (const a of acl) {
+    const digest = a.id.scheme === 'digest';
+    if (!digest || (run.length > 0 && a.perms !== runPerms)) flush();
+    if (digest) {
+      runPerms = a.perms;
+      run.push(a.id.id);
+    } else {
+      out.push([a.perms, a.id.scheme, a.id.id]);
+    }
+  }
+  flush();
+  return out;
 }
 
 function sorted(items: readonly string[]): string[] {

@@ -9,7 +9,7 @@
 import { OpCode } from '../../src/protocol/opcodes.js';
 import type { Request, WriteSubRequest } from '../../src/protocol/requests.js';
 import type { Prng } from '../support/prng.js';
-import type { Form } from './normalise.js';
+import type { Form, Waiver } from './normalise.js';
 import {
   EPHEMERAL_PREFIXES,
   NAMES_1,
@@ -57,12 +57,18 @@ export class OpGenerator {
   /** Paths the reference server has reported as existing (a hint, not the truth). */
   private readonly known = new Set<string>([ROOT]);
   private readonly watches: WatchState[];
+  /** Path → clients that ever set a watch on it (never cleared). */
+  private readonly everWatched = new Map<string, Set<number>>();
+
+  private readonly oddPaths: string[];
 
   constructor(
     private readonly rng: Prng,
     private readonly clients: number,
+    waivers: ReadonlySet<Waiver> = new Set(),
   ) {
     this.watches = Array.from({ length: clients }, () => freshWatchState());
+    this.oddPaths = waivers.has('empty-path') ? ODD_PATHS.filter((p) => p !== '') : ODD_PATHS;
   }
 
   next(): Step {
@@ -140,7 +146,7 @@ export class OpGenerator {
     if (r < 0.5) return this.knownPath();
     if (r < 0.9) return randomPoolPath(this.rng);
     if (r < 0.96) return this.rng.pick(SPECIAL_PATHS);
-    return this.rng.pick(ODD_PATHS);
+    return this.rng.pick(this.oddPaths);
   }
 
   /** A parent that likely exists, for creates. */
@@ -216,7 +222,7 @@ export class OpGenerator {
     const sequentialPath = (): string => joinPath(parent, this.rng.pick(SEQUENTIAL_PREFIXES));
     const plainPath = (): string => {
       const r2 = this.rng.next();
-      if (r2 < 0.08) return this.rng.pick(ODD_PATHS);
+      if (r2 < 0.08) return this.rng.pick(this.oddPaths);
       if (r2 < 0.1) return ROOT;
       return joinPath(parent, this.childName());
     };
@@ -254,7 +260,20 @@ export class OpGenerator {
     const s = this.state(client);
     if (s.persistent.has(path)) return false;
     s.oneShot.add(path);
+    this.noteWatcher(client, path);
     return true;
+  }
+
+  /** Records that a client set a watch on a path (kept across reconnects, conservatively). */
+  private noteWatcher(client: number, path: string): void {
+    const set = this.everWatched.get(path) ?? new Set<number>();
+    set.add(client);
+    this.everWatched.set(path, set);
+  }
+
+  private watchedByOthers(client: number, path: string): boolean {
+    for (const c of this.everWatched.get(path) ?? []) if (c !== client) return true;
+    return false;
   }
 
   private auth(): Request {
@@ -317,9 +336,18 @@ export class OpGenerator {
       const had = s.persistent.get(path);
       if (s.oneShot.has(path) || (had !== undefined && had !== mode)) return { type: 107 };
       if (mode !== 2) s.persistent.set(path, mode);
+      if (mode !== 2) this.noteWatcher(client, path);
       return { type: 106, path, mode };
     }
     const type = this.rng.pick([17, 18] as const);
+    // ZooKeeper 3.8.0's checkWatches answers OK when *any* connection watches the path (its
+    // WatchManager.containsWatcher ignores the watcher): only ask where no other client ever
+    // set a watch. removeWatches is per connection there, as documented.
+    // It also answers MarshallingError for a path without a leading '/' (an internal
+    // exception while walking parents), where the documented answer is NoWatcher.
+    if (type === 17 && (this.watchedByOthers(client, path) || !path.startsWith('/'))) {
+      return { type: 107 };
+    }
     let watcherType = this.rng.pick([1, 2, 3, 3]);
     if (s.persistent.has(path) && watcherType !== 3) watcherType = 3;
     if (type === 18 && watcherType === 3) {
@@ -347,9 +375,15 @@ export class OpGenerator {
     const child = some(true);
     const withPersistent = this.rng.chance(0.3);
     const persistent = withPersistent ? some(false) : [];
-    for (const p of persistent) s.persistent.set(p, 0);
+    for (const p of persistent) {
+      s.persistent.set(p, 0);
+      this.noteWatcher(client, p);
+    }
     const recursive = withPersistent ? some(false) : [];
-    for (const p of recursive) s.persistent.set(p, 1);
+    for (const p of recursive) {
+      s.persistent.set(p, 1);
+      this.noteWatcher(client, p);
+    }
     const since = this.rng.chance(0.5) ? 'mark' : 'now';
     return { kind: 'setWatches', client, since, data, exist, child, persistent, recursive };
   }

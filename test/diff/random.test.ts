@@ -76,7 +76,7 @@ async function runSeed(seed: number, ops: number): Promise<void> {
     h.context = `seed ${seed}, setup\nreplay: ${replay}`;
     await h.open();
     await h.send(0, { type: 1, path: ROOT, data: null, acl: OPEN_ACL, flags: 0, ttl: -1 });
-    const gen = new OpGenerator(new Prng(seed), CLIENTS);
+    const gen = new OpGenerator(new Prng(seed), CLIENTS, h.waivers);
     for (let k = 0; k < ops; k++) {
       h.context = `seed ${seed}, op #${k} of ${ops}\nreplay: ${replay}\n${logs}`;
       await runStep(h, gen, gen.next());
@@ -84,7 +84,7 @@ async function runSeed(seed: number, ops: number): Promise<void> {
     h.context = `seed ${seed}, final flush and close\nreplay: ${replay}\n${logs}`;
     await h.flushAll();
     await h.closeAll();
-    if (process.env.WARREN_DIFF_STATS === '1') console.log(`seed ${seed}\n${h.statsReport()}`);
+    if (process.env.WARREN_DIFF_STATS === '1') console.log(`seed ${seed}\n${h.stats.report()}`);
   } catch (error) {
     h.destroyAll();
     throw error;

@@ -265,7 +265,12 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
         assert.deepEqual(ids, [[1, 'world', 'anyone']]);
         assert.equal(statOf(r).aversion, -1);
       });
-      await h.send(0, getData('/zookeeper/config'));
+      for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
+        const data = await h.send(0, getData(p));
+        onBoth(data, (r, side) => {
+          assert.deepEqual(bodyOf(r, 'data').data, Buffer.alloc(0), `${side}: ${p} has empty data`);
+        });
+      }
       await h.send(0, exists('/zookeeper'));
       for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
         err(await h.send(1, del(p)), -8);

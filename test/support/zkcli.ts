@@ -67,6 +67,8 @@ export async function runZkCli(
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (exitCode) => resolve(exitCode));
+    // A CLI that dies early (no java) closes stdin: its exit code tells, not the EPIPE.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(opts.stdin ?? '');
   }).finally(() => clearTimeout(timer));
   const raw = readFileSync(outFile, 'utf8');
