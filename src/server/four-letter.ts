@@ -107,16 +107,26 @@ function serverSummary(server: WarrenServer, withClients: boolean): string {
     lines.push('');
   }
   lines.push(
-    `Latency min/avg/max: ${s.latencyMinOrZero}/${s.latencyAvg.toFixed(4)}/${s.latencyMax}`,
+    `Latency min/avg/max: ${s.latencyMinOrZero}/${javaDouble(s.latencyAvg)}/${s.latencyMax}`,
     `Received: ${s.packetsReceived}`,
     `Sent: ${s.packetsSent}`,
     `Connections: ${server.connections.size}`,
     `Outstanding: ${[...server.connections].reduce((n, c) => n + c.outstanding, 0)}`,
     `Zxid: ${hex(server.lastZxid)}`,
     'Mode: standalone',
-    `Node count: ${server.tree.nodeCount}`,
+    `Node count: ${zooKeeperNodeCount(server)}`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** Java's Double.toString for the values we print: integers keep a '.0'. */
+function javaDouble(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value);
+}
+
+/** ZooKeeper's node count includes the root twice (as '' and '/'); tools compare it. */
+function zooKeeperNodeCount(server: WarrenServer): number {
+  return server.tree.nodeCount + 1;
 }
 
 function monitor(server: WarrenServer): string {
@@ -127,7 +137,7 @@ function monitor(server: WarrenServer): string {
   const metrics: [string, string | number][] = [
     ['version', VERSION_STRING],
     ['server_state', 'standalone'],
-    ['avg_latency', s.latencyAvg.toFixed(4)],
+    ['avg_latency', javaDouble(s.latencyAvg)],
     ['max_latency', s.latencyMax],
     ['min_latency', s.latencyMinOrZero],
     ['packets_received', s.packetsReceived],
@@ -135,7 +145,7 @@ function monitor(server: WarrenServer): string {
     ['num_alive_connections', server.connections.size],
     ['outstanding_requests', [...server.connections].reduce((n, c) => n + c.outstanding, 0)],
     ['uptime', Date.now() - s.startedAt],
-    ['znode_count', server.tree.nodeCount],
+    ['znode_count', zooKeeperNodeCount(server)],
     ['watch_count', server.watches.watchCount],
     ['data_watch_count', summary.watches],
     ['ephemerals_count', ephemerals],

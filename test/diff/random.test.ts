@@ -12,7 +12,9 @@
  *
  * Knobs: WARREN_DIFF_SEED=1,2,3 (exact seeds), WARREN_DIFF_SEEDS=n (seeds 1..n),
  * WARREN_DIFF_OPS=n (operations per seed), WARREN_DIFF_TARGET=warren|zookeeper,
- * WARREN_DIFF_STATS=1 (print how often each operation/error pair and notification occurred).
+ * WARREN_DIFF_STATS=1 (print how often each operation/error pair and notification occurred),
+ * WARREN_DIFF_WAIVE=name,... (look past known, reported differences; see WAIVERS in
+ * normalise.ts), WARREN_DIFF_WARREN_ARGS (extra arguments for `warren server`).
  */
 import { test } from 'node:test';
 import { Prng } from '../support/prng.js';
@@ -23,7 +25,7 @@ import { SESSION_TIMEOUT_MS, skipReason, startPair, targetEnv } from './targets.
 
 const CLIENTS = 4;
 const DEFAULT_SEEDS = [1, 2, 3, 4];
-const DEFAULT_OPS = 2500;
+const DEFAULT_OPS = 3000;
 
 function seeds(): number[] {
   const exact = process.env.WARREN_DIFF_SEED;

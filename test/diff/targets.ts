@@ -98,7 +98,11 @@ export async function startPair(): Promise<ServerPair> {
   };
 }
 
-/** The env prefix that selects the same target in a replay command. */
+/** The env prefix that selects the same target (and waivers) in a replay command. */
 export function targetEnv(): string {
-  return diffTarget() === 'zookeeper' ? 'WARREN_DIFF_TARGET=zookeeper ' : '';
+  const waive = process.env.WARREN_DIFF_WAIVE ?? '';
+  return (
+    (diffTarget() === 'zookeeper' ? 'WARREN_DIFF_TARGET=zookeeper ' : '') +
+    (waive === '' ? '' : `WARREN_DIFF_WAIVE=${waive} `)
+  );
 }

@@ -161,6 +161,8 @@ export function planFor(stream: Buffer, sentinelXid: number): Plan {
 export interface Verdict {
   problems: string[];
   sentinelAnswered: boolean;
+  /** The error code of every in-order reply, for the run's statistics. */
+  codes: number[];
 }
 
 /** Checks the frames the server sent for a plan; `closed` is whether it closed afterwards. */
@@ -170,6 +172,7 @@ export function judgeReplies(plan: Plan, frames: Buffer[], closed: boolean): Ver
   let next = 0;
   let authFailed = false;
   let sentinelAnswered = false;
+  const codes: number[] = [];
   for (const frame of frames) {
     const problem = judgeFrame(frame, plan, expected, next);
     if (typeof problem === 'string') {
@@ -178,6 +181,7 @@ export function judgeReplies(plan: Plan, frames: Buffer[], closed: boolean): Ver
     }
     if (problem === null) continue;
     next++;
+    codes.push(problem.err);
     authFailed ||= problem.opcode === OpCode.auth && problem.err === -115;
     sentinelAnswered ||= next === expected.length && plan.sentinelDue;
   }
@@ -188,7 +192,7 @@ export function judgeReplies(plan: Plan, frames: Buffer[], closed: boolean): Ver
   if (!closed && plan.sentinelDue && !sentinelAnswered) {
     problems.push(`no reply to the sentinel: ${next} of ${expected.length} replies (a hang)`);
   }
-  return { problems, sentinelAnswered };
+  return { problems, sentinelAnswered, codes };
 }
 
 /** null: a notification or ping reply; else the request answered, or what is wrong. */

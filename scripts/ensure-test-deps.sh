@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the differential and interop suites need (Apache ZooKeeper 3.8
+# as the reference and for zkCli, kazoo, a JRE, netcat), when they are missing and we are
+# root. Without root it says what is missing; those suites then fail with the same message.
+set -euo pipefail
+
+readonly APT_PACKAGES=(zookeeper zookeeper-bin python3-kazoo default-jre-headless netcat-openbsd)
+
+# True when every package is installed (dpkg -s also succeeds for removed-but-configured ones).
+all_installed() {
+  local package
+  for package in "$@"; do
+    [[ $(dpkg-query -W -f '${db:Status-Status}' "$package" 2>/dev/null) == installed ]] || return 1
+  done
+}
+
+if ! command -v dpkg-query >/dev/null; then
+  echo "ensure-test-deps: not a Debian system; install ZooKeeper 3.8 and kazoo by hand" >&2
+  exit 0
+fi
+if all_installed "${APT_PACKAGES[@]}"; then
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "ensure-test-deps: missing Debian packages; run as root: apt-get install ${APT_PACKAGES[*]}" >&2
+  exit 0
+fi
+echo "ensure-test-deps: installing ${APT_PACKAGES[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}" >/dev/null
+dpkg-query -W -f '${Package} ${Version}\n' "${APT_PACKAGES[@]}"
