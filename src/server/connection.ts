@@ -33,6 +33,8 @@ export interface ConnectionHost {
 }
 
 const SOCKET_BUFFERED_BYTES_MAX = 8 * 1024 * 1024;
+/** zookeeper.nio.sessionlessCnxnTimeout's default. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 const sharedWriter = new JuteWriter(1024 * 1024);
 
 export type ConnectionState = 'new' | 'handshake' | 'connecting' | 'connected' | 'closed';
@@ -83,6 +85,12 @@ export class Connection {
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
     socket.on('drain', () => this.updateBackpressure());
+    // A connection that never completes its handshake is closed, as in ZooKeeper.
+    const handshakeTimer = setTimeout(() => {
+      if (this.state === 'new' || this.state === 'handshake') this.close();
+    }, HANDSHAKE_TIMEOUT_MS);
+    handshakeTimer.unref();
+    socket.once('close', () => clearTimeout(handshakeTimer));
   }
 
   private onData(data: Buffer): void {

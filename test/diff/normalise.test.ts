@@ -47,11 +47,12 @@ void describe('ZxidPairing', () => {
   });
 });
 
+const NOW = Date.now();
 const stat = (over: Partial<Stat> = {}): Stat => ({
   czxid: 5,
   mzxid: 7,
-  ctime: Date.now() - 10,
-  mtime: Date.now(),
+  ctime: NOW - 10,
+  mtime: NOW,
   version: 1,
   cversion: 0,
   aversion: 0,
@@ -87,9 +88,12 @@ void describe('normaliseReply', () => {
     const s = side();
     const ok = normaliseReply(s, { xid: 1, zxid: 9, err: 0 }, { kind: 'stat', stat: stat() });
     assert.deepEqual(ok.problems, []);
-    const clash = stat({ czxid: 7, mzxid: 7, ctime: 1, mtime: 2 });
+    const clash = stat({ czxid: 7, mzxid: 7, ctime: NOW - 5, mtime: NOW - 6 });
     const bad = normaliseReply(s, { xid: 1, zxid: 9, err: 0 }, { kind: 'stat', stat: clash });
-    assert.equal(bad.problems.length, 3);
+    assert.equal(bad.problems.length, 3, bad.problems.join('; '));
+    const micro = stat({ czxid: 8, mzxid: 8, ctime: NOW * 1000, mtime: NOW * 1000 });
+    const us = normaliseReply(s, { xid: 1, zxid: 9, err: 0 }, { kind: 'stat', stat: micro });
+    assert.equal(us.problems.length, 2, 'microseconds are not epoch milliseconds');
   });
 
   void test('auth-expanded digest runs compare as sets; other ACL order is kept', () => {
