@@ -4,7 +4,8 @@
 # root. Without root it says what is missing; those suites then fail with the same message.
 set -euo pipefail
 
-readonly APT_PACKAGES=(zookeeper zookeeper-bin python3-kazoo default-jre-headless netcat-openbsd)
+readonly APT_PACKAGES=(zookeeper zookeeper-bin python3-kazoo default-jre-headless netcat-openbsd
+  default-jdk-headless libcurator-recipes-java)
 
 # True when every package is installed (dpkg -s also succeeds for removed-but-configured ones).
 all_installed() {

@@ -122,6 +122,11 @@ export class JuteWriter {
     this.buffer.writeInt32BE(this.offset - at - 4, at);
   }
 
+  /** A view of the bytes written so far: valid only until the writer is used again. */
+  view(): Buffer {
+    return this.buffer.subarray(0, this.offset);
+  }
+
   /** A copy of the bytes written so far (the writer's buffer is reused). */
   toBuffer(): Buffer {
     return Buffer.from(this.buffer.subarray(0, this.offset));

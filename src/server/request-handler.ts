@@ -5,7 +5,7 @@
  */
 import { Err } from '../protocol/error-codes.js';
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
-import { EventType, OpCode, opName } from '../protocol/opcodes.js';
+import { EventType, OpCode, opName, Xid } from '../protocol/opcodes.js';
 import { decodeRequest, type Request, type SetWatchesRequest } from '../protocol/requests.js';
 import { EMPTY, type Response } from '../protocol/responses.js';
 import * as reads from '../tree/reads.js';
@@ -69,6 +69,10 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
     return conn.end();
   }
   switch (req.type) {
+    case OpCode.ping:
+      // Only a ping pipelined behind the handshake gets here; it too answers with xid -2.
+      conn.sendReply(Xid.ping, server.tree.lastZxid, Err.ok, null);
+      return server.finishRequest(conn, f);
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:

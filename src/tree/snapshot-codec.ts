@@ -35,6 +35,7 @@ function cloneNode(n: ZNode): ZNode {
 
 export interface SnapshotImage {
   zxid: number;
+  /** Each record is valid until the next one is requested: copy it to keep it. */
   records: Generator<Buffer, void, undefined>;
 }
 
@@ -68,7 +69,8 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
       const w = new JuteWriter(256 * 1024);
       let count = 0;
       const flush = (): Buffer => {
-        const out = w.toBuffer();
+        // A view, not a copy: the consumer copies it before asking for the next record.
+        const out = w.view();
         out.writeInt32BE(count, 1);
         w.reset();
         count = 0;

@@ -8,6 +8,7 @@
  * The first difference throws a DiffMismatch that carries both sides and the recent history.
  */
 import { RawClient, type RawEvent } from '../support/raw-client.js';
+import { sleep } from '../support/server-process.js';
 import type { RunningServer } from '../support/server-process.js';
 import { DiffStats } from './stats.js';
 import {
@@ -83,6 +84,11 @@ export interface SideReply {
 /** One step of a run: per request, the reference's normalised form and both raw replies. */
 export interface StepResult {
   replies: { req: Request; form: Form; ref: SideReply; cand: SideReply }[];
+  /**
+   * Both servers closed the connection before answering every request (the replies that did
+   * arrive are compared and listed). The client must be re-attached before its next use.
+   */
+  closed: boolean;
 }
 
 /** Handshake options a scenario may vary. */
@@ -98,7 +104,14 @@ export interface WatchLists {
   recursive: string[];
 }
 
-type Outcome = { ok: true; events: RawEvent[] } | { ok: false; error: string };
+/** What one server did with a step: the frames received, and how it failed if it did. */
+interface Outcome {
+  events: RawEvent[];
+  /** null when every request got its reply. */
+  error: string | null;
+  /** The server closed the connection (the client saw the socket close). */
+  closed: boolean;
+}
 
 export class DiffHarness {
   readonly ref: Side;
@@ -239,6 +252,8 @@ export class DiffHarness {
     what: string,
   ): Promise<StepResult> {
     this.note(what);
+    const open = [this.ref.client(i).isOpen, this.cand.client(i).isOpen];
+    if (!open[0] || !open[1]) this.fail(what, 'client connection is not open', open[0], open[1]);
     const [a, b] = await Promise.all([
       this.sendAll(this.ref, i, reqsRef),
       this.sendAll(this.cand, i, reqsCand),
@@ -331,13 +346,14 @@ export class DiffHarness {
 
   private async sendAll(side: Side, i: number, reqs: Request[]): Promise<Outcome> {
     const client = side.client(i);
+    let error: string | null = null;
     try {
       await Promise.all(reqs.map((r) => client.request(r)));
-      const events = client.events.slice(side.cursors[i]);
-      return { ok: true, events };
-    } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+      await Promise.race([client.closed, sleep(500)]);
     }
+    return { events: client.events.slice(side.cursors[i]), error, closed: !client.isOpen };
   }
 
   private compareOutcomes(
@@ -347,17 +363,19 @@ export class DiffHarness {
     b: Outcome,
     what: string,
   ): StepResult {
-    if (!a.ok || !b.ok) {
-      const sa = a.ok ? 'replied' : a.error;
-      const sb = b.ok ? 'replied' : b.error;
-      this.fail(what, 'a request failed without a reply', sa, sb);
+    const bothClosed = a.error !== null && b.error !== null && a.closed && b.closed;
+    if ((a.error !== null || b.error !== null) && !bothClosed) {
+      const view = (o: Outcome): string =>
+        o.error === null ? 'replied' : `${o.error} (connection ${o.closed ? 'closed' : 'open'})`;
+      this.fail(what, 'a request failed without a reply', view(a), view(b));
     }
     const segA = segments(a.events);
     const segB = segments(b.events);
     this.ref.cursors[i] = (this.ref.cursors[i] ?? 0) + segA.consumed;
     this.cand.cursors[i] = (this.cand.cursors[i] ?? 0) + segB.consumed;
     const replies: StepResult['replies'] = [];
-    for (let k = 0; k < reqs.length; k++) {
+    const answered = bothClosed ? Math.max(segA.list.length, segB.list.length) : reqs.length;
+    for (let k = 0; k < answered; k++) {
       const sa = segA.list[k];
       const sb = segB.list[k];
       const req = reqs[k] as Request;
@@ -384,7 +402,7 @@ export class DiffHarness {
     }
     this.unordered[i] = null;
     this.checkProtocol(what);
-    return { replies };
+    return { replies, closed: bothClosed };
   }
 
   private compareReply(what: string, a: ReplyEvent, b: ReplyEvent): Form {

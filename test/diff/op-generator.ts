@@ -128,8 +128,13 @@ export class OpGenerator {
   }
 
   private connectionStep(client: number, kind: 'reconnect' | 'reattach'): Step {
-    this.watches[client] = freshWatchState();
+    this.connectionLost(client);
     return { kind, client };
+  }
+
+  /** The client's connection is gone, and its watches with it. */
+  connectionLost(client: number): void {
+    this.watches[client] = freshWatchState();
   }
 
   private state(client: number): WatchState {
@@ -157,15 +162,21 @@ export class OpGenerator {
     return this.rng.pick(['/', '/zookeeper', '/zookeeper/config']);
   }
 
-  private request(client: number, allowAuth: boolean): Request {
+  /**
+   * One request. `alone` is false inside a pipelined burst, which leaves out auth (ZooKeeper
+   * answers it ahead of earlier requests, §5.8) and setACL (ZooKeeper checks later requests
+   * of the pipeline against the node's old ACL until the setACL is applied: its prep-stage
+   * change record keeps the stale ACL, so the outcome depends on timing).
+   */
+  private request(client: number, alone: boolean): Request {
     const w = [
       22, // create family
       7, // delete
       9, // setData
       16, // exists/getData/getChildren/getChildren2
       3, // getACL
-      3, // setACL
-      allowAuth ? 2 : 0, // auth
+      alone ? 3 : 0, // setACL
+      alone ? 2 : 0, // auth
       8, // multi
       3, // multiRead
       4, // addWatch/checkWatches/removeWatches

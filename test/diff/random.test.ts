@@ -57,6 +57,11 @@ async function runStep(h: DiffHarness, gen: OpGenerator, step: Step): Promise<vo
     case 'send': {
       const result = await h.burst(step.client, step.reqs);
       for (const r of result.replies) gen.observe(r.req, r.form);
+      if (result.closed) {
+        // Both servers dropped the connection alike: carry on with the session on a new one.
+        gen.connectionLost(step.client);
+        await h.reattach(step.client, false);
+      }
       return;
     }
   }

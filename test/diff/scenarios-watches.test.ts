@@ -293,6 +293,19 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
       await h.connect(2);
     }));
 
+  void test('jute.maxbuffer: a 1,000,000-byte node is fine, a 1 MiB request frame closes', () =>
+    pair.run('size limit', async (h, b) => {
+      const big = Buffer.alloc(1_000_000, 0x61);
+      err(await h.send(2, create(`${b}/big`, { data: big })), 0);
+      const read = await h.send(1, getData(`${b}/big`));
+      onBoth(read, (x) => assert.equal(bodyOf(x, 'data').data?.length, 1_000_000));
+      const tooBig = await h.send(2, setData(`${b}/big`, Buffer.alloc(1 << 20)));
+      assert.equal(tooBig.closed, true, 'the server closes the connection, no reply');
+      assert.deepEqual(tooBig.replies, []);
+      await h.reattach(2, false);
+      onBoth(await h.send(2, exists(`${b}/big`)), (x) => assert.equal(x.response?.kind, 'stat'));
+    }));
+
   void test('unknown opcode and failed auth: error reply, connection closed, session kept', () =>
     pair.run('closing errors', async (h, b) => {
       await h.send(2, create(`${b}/mine`, { flags: 1 }));

@@ -122,7 +122,9 @@ async function burst(lane: Lane, garbage: Buffer): Promise<Verdict & { outcome: 
 function randomFrames(rng: Prng): Buffer {
   const n = 1 + rng.int(8);
   return Buffer.concat(
-    Array.from({ length: n }, (_, k) => requestFrame(k + 1, randomOpcode(rng), randomJuteBody(rng))),
+    Array.from({ length: n }, (_, k) =>
+      requestFrame(k + 1, randomOpcode(rng), randomJuteBody(rng)),
+    ),
   );
 }
 
@@ -180,7 +182,8 @@ async function beforeHandshake(server: RunningServer, bytes: Buffer): Promise<st
     }
     await wire.waitFor(() => wire.isClosed || wire.frames.length > 0, REPLY_WAIT_MS);
     const reply = wire.frames[0];
-    if (reply !== undefined) return checkConnectResponse(reply, req.sessionId, req.readOnly !== null);
+    if (reply !== undefined)
+      return checkConnectResponse(reply, req.sessionId, req.readOnly !== null);
     if (!wire.isClosed) return ['a ConnectRequest neither answered nor closed'];
     // A silent close is right for a client ahead of the server's zxid (§2.3), and when a
     // frame the server cannot take follows the ConnectRequest: Warren reads on and closes
@@ -220,7 +223,9 @@ function checkConnectResponse(reply: Buffer, sessionId: bigint, withReadOnly: bo
 
 /** Mutated ConnectRequests and random bytes, as the first bytes of a connection. */
 function firstBytes(rng: Prng): Buffer {
-  const valid = frameOf(connectBody({ timeOut: SESSION_TIMEOUT_MS, readOnly: rng.chance(0.5) ? false : null }));
+  const valid = frameOf(
+    connectBody({ timeOut: SESSION_TIMEOUT_MS, readOnly: rng.chance(0.5) ? false : null }),
+  );
   if (rng.chance(0.7)) return mutate(rng, valid);
   return rng.bytes(1 + rng.int(64));
 }

@@ -89,7 +89,9 @@ const PATH_BYTES = [
 const PATHS: Buffer[] = [...PATH_STRINGS.map((s) => Buffer.from(s, 'utf8')), ...PATH_BYTES];
 
 const ustring = (p: Buffer): Buffer => Buffer.concat([int32(p.length), p]);
-const aclVector = bodyOf((w) => w.writeInt(1).writeInt(31).writeString('world').writeString('anyone'));
+const aclVector = bodyOf((w) =>
+  w.writeInt(1).writeInt(31).writeString('world').writeString('anyone'),
+);
 
 function createBody(p: Buffer, flags: number, ttl: boolean, acl = aclVector): Buffer {
   const parts = [ustring(p), int32(-1), acl, int32(flags)];

@@ -142,7 +142,7 @@ function checkReplies(
   }
   const zxids = replies.map((r) => r.header.zxid);
   for (let k = 1; k < zxids.length; k++) {
-    if ((zxids[k] as number) < (zxids[k - 1] as number)) return `zxids went back: ${zxids}`;
+    if ((zxids[k] as number) < (zxids[k - 1] as number)) return `zxids went back: ${zxids.join()}`;
   }
   return null;
 }

@@ -25,8 +25,21 @@ import { JUTE_MAX_BUFFER, SERVED_OPCODES, VALID_ERR_CODES } from './wire.js';
 
 const SERVED_LIST = [...SERVED_OPCODES].filter((op) => op !== OpCode.closeSession);
 const EDGE_INTS = [
-  0, 1, -1, -2, 2, 4, 5, 16, 31, 100, 0x7fffffff, -0x80000000, JUTE_MAX_BUFFER,
-  JUTE_MAX_BUFFER + 1, 0x10000,
+  0,
+  1,
+  -1,
+  -2,
+  2,
+  4,
+  5,
+  16,
+  31,
+  100,
+  0x7fffffff,
+  -0x80000000,
+  JUTE_MAX_BUFFER,
+  JUTE_MAX_BUFFER + 1,
+  0x10000,
 ];
 const PATHS = ['/', '/fz', '/fz/a', '', 'x', '/fz//b', '/fz/', '/zookeeper', '/zookeeper/config'];
 
@@ -137,7 +150,12 @@ export interface Plan {
 
 export function planFor(stream: Buffer, sentinelXid: number): Plan {
   const { frames, end } = splitFrames(stream);
-  const plan: Plan = { requests: [], mustClose: end === 'badLength', sentinelDue: false, ambiguous: false };
+  const plan: Plan = {
+    requests: [],
+    mustClose: end === 'badLength',
+    sentinelDue: false,
+    ambiguous: false,
+  };
   for (const frame of frames) {
     if (frame.length < 8) {
       plan.mustClose = true;

@@ -90,6 +90,3 @@ function nameOf(request: Request): string {
   const entry = Object.entries(OpCode).find(([, code]) => code === request.type);
   return entry?.[0] ?? `op${request.type}`;
 }
-
-/** Requests without a body. */
-export const BODYLESS_OPCODES: readonly number[] = [OpCode.ping, OpCode.whoAmI];

@@ -60,7 +60,7 @@ describe('snapshot', () => {
           const records: Buffer[] = [];
           let i = 0;
           for (const record of snap.records) {
-            records.push(record);
+            records.push(Buffer.from(record));
             if (i++ >= consumeFirst) for (const op of during.splice(0, 3)) step(h, op);
           }
           for (const op of during) step(h, op);
@@ -76,7 +76,7 @@ describe('snapshot', () => {
     const h = new TreeHarness();
     for (let i = 0; i < 2500; i++) h.create(`/k${i}`);
     const snap = beginSnapshot(h.tree);
-    const records = [...snap.records];
+    const records = Array.from(snap.records, (r) => Buffer.from(r));
     assert.ok(records.length >= 4);
     assert.equal(image(loadSnapshot(records)), image(h.tree));
   });
