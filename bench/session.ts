@@ -188,11 +188,9 @@ export class BenchSession {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (error) {
-      this.fail(error instanceof Error ? error : new Error(String(error)));
+    const frames = this.decoder.push(chunk);
+    if (this.decoder.failure !== null) {
+      this.fail(this.decoder.failure);
       return;
     }
     const now = performance.now();

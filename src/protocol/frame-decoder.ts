@@ -21,10 +21,17 @@ export class FrameDecoder {
   }
 
   /**
-   * Feeds a chunk and returns every complete frame body it finishes, in order.
-   * Throws FrameTooLargeError on a bad length; the decoder is unusable afterwards.
+   * Set once a bad length was met. The frames before it were still returned (ZooKeeper
+   * executes every request it read before the bad length); the caller must then close.
+   */
+  failure: FrameTooLargeError | null = null;
+
+  /**
+   * Feeds a chunk and returns every complete frame body it finishes, in order. After a bad
+   * length it returns what came before it and sets `failure`; later pushes return nothing.
    */
   push(chunk: Buffer): Buffer[] {
+    if (this.failure !== null) return [];
     let data = chunk;
     if (this.pendingBytes > 0) {
       this.pending.push(chunk);
@@ -37,9 +44,12 @@ export class FrameDecoder {
     while (data.length - offset >= 4) {
       const length = data.readInt32BE(offset);
       if (length < 0 || length > this.frameBytesMax) {
-        throw new FrameTooLargeError(
+        this.failure = new FrameTooLargeError(
           `frame length ${length} is outside 0..${this.frameBytesMax} (jute.maxbuffer)`,
         );
+        this.pending = [];
+        this.pendingBytes = 0;
+        return frames;
       }
       if (data.length - offset - 4 < length) break;
       frames.push(data.subarray(offset + 4, offset + 4 + length));

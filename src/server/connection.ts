@@ -9,7 +9,7 @@
  * own earlier writes.
  */
 import type { Socket } from 'node:net';
-import { FrameDecoder, FrameTooLargeError } from '../protocol/frame-decoder.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { Xid } from '../protocol/opcodes.js';
 import {
@@ -108,19 +108,15 @@ export class Connection {
       this.state = 'handshake';
       chunk = joined;
     }
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (e) {
-      if (e instanceof FrameTooLargeError) return this.close();
-      throw e;
-    }
+    const frames = this.decoder.push(chunk);
     for (const frame of frames) {
       if ((this.state as ConnectionState) === 'closed') return;
       this.packetsReceived++;
       if (this.state === 'handshake') this.host.onConnectFrame(this, frame);
       else this.host.onRequestFrame(this, frame);
     }
+    // A bad frame length: what came before it was handled; now the connection goes.
+    if (this.decoder.failure !== null) this.close();
   }
 
   /** Starts the output batch for this event-loop turn (one syscall for many replies). */

@@ -246,7 +246,7 @@ function watchesByConnection(server: WarrenServer): string {
     if (paths.length === 0) continue;
     out += `${hex(session.id)}\n` + paths.map((p) => `\t${p}\n`).join('');
   }
-  return out;
+  return out + '\n';
 }
 
 function watchesByPath(server: WarrenServer): string {
@@ -259,7 +259,7 @@ function watchesByPath(server: WarrenServer): string {
         .map((s) => `\t${hex(s)}\n`)
         .join('');
   }
-  return out;
+  return out + '\n';
 }
 
 function dump(server: WarrenServer): string {

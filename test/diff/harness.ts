@@ -8,8 +8,7 @@
  * The first difference throws a DiffMismatch that carries both sides and the recent history.
  */
 import { RawClient, type RawEvent } from '../support/raw-client.js';
-import { sleep } from '../support/server-process.js';
-import type { RunningServer } from '../support/server-process.js';
+import { sleep, type RunningServer } from '../support/server-process.js';
 import { DiffStats } from './stats.js';
 import {
   closeGroup,

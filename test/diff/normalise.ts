@@ -9,6 +9,7 @@
  * - lists documented as unordered (children, ephemerals, whoAmI) are sorted, and so are the
  *   digest entries an `auth` ACL expands into (see aclForm).
  */
+import { createHash } from 'node:crypto';
 import type { ACL, ReplyHeader, Stat } from '../../src/protocol/records.js';
 import type { Response } from '../../src/protocol/responses.js';
 
@@ -270,7 +271,10 @@ function sorted(items: readonly string[]): string[] {
 }
 
 function dataForm(data: Buffer | null): Form {
-  return data === null ? null : `hex:${data.toString('hex')}`;
+  if (data === null) return null;
+  if (data.length <= 64) return `hex:${data.toString('hex')}`;
+  const digest = createHash('sha1').update(data).digest('hex');
+  return `${data.length} bytes, sha1 ${digest}`;
 }
 
 export function normaliseReply(
@@ -297,6 +301,7 @@ export function show(value: unknown): string {
     if (typeof v === 'bigint') return hex(v);
     if (isBufferJson(v)) {
       const b = Buffer.from(v.data);
+      if (b.length > 64) return `<${b.length} bytes: ${b.subarray(0, 16).toString('hex')}...>`;
       return /^[\x20-\x7e]*$/.test(b.toString('latin1'))
         ? `"${b.toString('latin1')}"`
         : `hex:${b.toString('hex')}`;

@@ -5,6 +5,7 @@
  * documented semantics on ZooKeeper and on the candidate, besides the differential comparison.
  */
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { ACL, ReplyHeader, Stat, WatcherEvent } from '../../src/protocol/records.js';
 import type {
   CreateRequest,
@@ -35,7 +36,12 @@ export class ScenarioPair {
     await this.pair?.stop();
   }
 
-  /** Runs a scenario with a fresh harness under a fresh base path (/<prefix><n>). */
+  /** Declares a node:test test that runs `body` as a scenario (see run). */
+  scenario(title: string, body: (h: DiffHarness, base: string) => Promise<void>): void {
+    void test(title, () => this.run(title, body));
+  }
+
+  /** Runs a scenario with a fresh harness under a fresh base path (/scn<n>). */
   async run(name: string, body: (h: DiffHarness, base: string) => Promise<void>): Promise<void> {
     const pair = this.pair;
     if (pair === null) throw new Error('ScenarioPair.start() was not called');
@@ -46,7 +52,7 @@ export class ScenarioPair {
       { clients: SCENARIO_CLIENTS, sessionTimeoutMs: SESSION_TIMEOUT_MS },
       pair.names,
     );
-    const pattern = `--test-name-pattern="${name}"`;
+    const pattern = `--test-name-pattern="${name.replace(/[^\w ,:;-]/g, '.')}"`;
     const replay = `${targetEnv()}node --test ${pattern} dist/test/diff/${this.file}`;
     h.context = `scenario "${name}" (base ${base})\nreplay: ${replay}`;
     try {

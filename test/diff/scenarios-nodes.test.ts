@@ -7,7 +7,7 @@
  * the failed-multi result pattern, multiRead error items, getACL masking, special nodes,
  * failed writes consuming zxids, and parent Stat changes.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { digestId } from '../support/digest.js';
 import { skipReason } from './targets.js';
@@ -34,8 +34,9 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
   before(() => pair.start());
   after(() => pair.stop());
 
-  void test('cversion counts creations and deletions; pzxid follows the last child change', () =>
-    pair.run('cversion', async (h, b) => {
+  pair.scenario(
+    'cversion counts creations and deletions; pzxid follows the last child change',
+    async (h, b) => {
       const p = `${b}/p`;
       const made = await h.send(0, create(p));
       for (const c of ['a', 'b']) await h.send(0, create(`${p}/${c}`));
@@ -56,10 +57,12 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
         assert.ok(s.pzxid > s.czxid, `${side}: pzxid of a node whose children are all gone`);
       });
       onBoth(made, (r, side) => assert.equal(statOf(r).pzxid, statOf(r).czxid, side));
-    }));
+    },
+  );
 
-  void test('sequential suffix is the creation counter, bumped by every child create', () =>
-    pair.run('sequential', async (h, b) => {
+  pair.scenario(
+    'sequential suffix is the creation counter, bumped by every child create',
+    async (h, b) => {
       const t = `${b}/t`;
       await h.send(0, create(t));
       await h.send(0, create(`${t}/a`));
@@ -95,37 +98,38 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
       await h.send(0, create(t));
       const restart = await h.send(0, create(`${t}/r`, { flags: 2 }));
       onBoth(restart, (r) => assert.equal(bodyOf(r, 'pathStat').path, `${t}/r0000000000`));
-    }));
+    },
+  );
 
-  void test('null and empty data stay distinct', () =>
-    pair.run('null data', async (h, b) => {
-      await h.send(0, create(`${b}/n`, { data: null }));
-      await h.send(0, create(`${b}/e`, { data: Buffer.alloc(0) }));
-      const rn = await h.send(1, getData(`${b}/n`));
-      onBoth(rn, (r) => {
-        assert.equal(bodyOf(r, 'data').data, null);
-        assert.equal(statOf(r).dataLength, 0);
-      });
-      const re = await h.send(1, getData(`${b}/e`));
-      onBoth(re, (r) => assert.deepEqual(bodyOf(r, 'data').data, Buffer.alloc(0)));
-      await h.send(0, setData(`${b}/e`, null));
-      await h.send(0, setData(`${b}/n`, Buffer.alloc(0)));
-      const both = await h.send(2, {
-        type: 22,
-        ops: [
-          { type: 4, path: `${b}/e`, watch: false },
-          { type: 4, path: `${b}/n`, watch: false },
-        ],
-      });
-      onBoth(both, (r) => {
-        const [e, n] = bodyOf(r, 'multi').results;
-        assert.equal(bodyOf(e!, 'data').data, null);
-        assert.deepEqual(bodyOf(n!, 'data').data, Buffer.alloc(0));
-      });
-    }));
+  pair.scenario('null and empty data stay distinct', async (h, b) => {
+    await h.send(0, create(`${b}/n`, { data: null }));
+    await h.send(0, create(`${b}/e`, { data: Buffer.alloc(0) }));
+    const rn = await h.send(1, getData(`${b}/n`));
+    onBoth(rn, (r) => {
+      assert.equal(bodyOf(r, 'data').data, null);
+      assert.equal(statOf(r).dataLength, 0);
+    });
+    const re = await h.send(1, getData(`${b}/e`));
+    onBoth(re, (r) => assert.deepEqual(bodyOf(r, 'data').data, Buffer.alloc(0)));
+    await h.send(0, setData(`${b}/e`, null));
+    await h.send(0, setData(`${b}/n`, Buffer.alloc(0)));
+    const both = await h.send(2, {
+      type: 22,
+      ops: [
+        { type: 4, path: `${b}/e`, watch: false },
+        { type: 4, path: `${b}/n`, watch: false },
+      ],
+    });
+    onBoth(both, (r) => {
+      const [e, n] = bodyOf(r, 'multi').results;
+      assert.equal(bodyOf(e!, 'data').data, null);
+      assert.deepEqual(bodyOf(n!, 'data').data, Buffer.alloc(0));
+    });
+  });
 
-  void test('failed multi: err 0, results 0 / code / -2, nothing applied, zxid consumed', () =>
-    pair.run('failed multi', async (h, b) => {
+  pair.scenario(
+    'failed multi: err 0, results 0 / code / -2, nothing applied, zxid consumed',
+    async (h, b) => {
       const before = await h.send(0, exists(b));
       const failed = await h.send(0, {
         type: 14,
@@ -175,10 +179,12 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
       });
       const empty = await h.send(2, { type: 14, ops: [] });
       onBoth(empty, (r) => assert.deepEqual(bodyOf(r, 'multi').results, []));
-    }));
+    },
+  );
 
-  void test('multiRead: an error item is (type -1, code) + ErrorResponse(code)', () =>
-    pair.run('multiRead error', async (h, b) => {
+  pair.scenario(
+    'multiRead: an error item is (type -1, code) + ErrorResponse(code)',
+    async (h, b) => {
       await h.send(0, create(`${b}/k`));
       const r = await h.send(1, {
         type: 22,
@@ -204,10 +210,12 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
       await h.send(0, create(`${b}/k2`));
       const quiet = await h.send(1, exists(b));
       onBoth(quiet, (x, side) => assert.deepEqual(x.notifications, [], side));
-    }));
+    },
+  );
 
-  void test('getACL masks digest hashes for callers without ADMIN; auth ACLs expand', () =>
-    pair.run('getACL masking', async (h, b) => {
+  pair.scenario(
+    'getACL masks digest hashes for callers without ADMIN; auth ACLs expand',
+    async (h, b) => {
       const alice = digestId('alice', 'pw-a');
       const acl = [
         { perms: 1, id: { scheme: 'world', id: 'anyone' } },
@@ -249,61 +257,61 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
           .sort();
         assert.deepEqual(ids, ['digest:alice', 'ip:127.0.0.1']);
       });
-    }));
+    },
+  );
 
-  void test('special nodes under /zookeeper', () =>
-    pair.run('special nodes', async (h) => {
-      const kids = await h.send(0, getChildren('/zookeeper'));
-      onBoth(kids, (r) =>
-        assert.deepEqual(bodyOf(r, 'children').children.sort(), ['config', 'quota']),
-      );
-      const root = await h.send(0, getChildren('/'));
-      onBoth(root, (r) => assert.ok(bodyOf(r, 'children').children.includes('zookeeper')));
-      const config = await h.send(0, { type: 6, path: '/zookeeper/config' });
-      onBoth(config, (r) => {
-        const ids = bodyOf(r, 'acl').acl.map((e) => [e.perms, e.id.scheme, e.id.id]);
-        assert.deepEqual(ids, [[1, 'world', 'anyone']]);
-        assert.equal(statOf(r).aversion, -1);
+  pair.scenario('special nodes under /zookeeper', async (h) => {
+    const kids = await h.send(0, getChildren('/zookeeper'));
+    onBoth(kids, (r) =>
+      assert.deepEqual(bodyOf(r, 'children').children.sort(), ['config', 'quota']),
+    );
+    const root = await h.send(0, getChildren('/'));
+    onBoth(root, (r) => assert.ok(bodyOf(r, 'children').children.includes('zookeeper')));
+    const config = await h.send(0, { type: 6, path: '/zookeeper/config' });
+    onBoth(config, (r) => {
+      const ids = bodyOf(r, 'acl').acl.map((e) => [e.perms, e.id.scheme, e.id.id]);
+      assert.deepEqual(ids, [[1, 'world', 'anyone']]);
+      assert.equal(statOf(r).aversion, -1);
+    });
+    for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
+      const data = await h.send(0, getData(p));
+      onBoth(data, (r, side) => {
+        assert.deepEqual(bodyOf(r, 'data').data, Buffer.alloc(0), `${side}: ${p} has empty data`);
       });
-      for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
-        const data = await h.send(0, getData(p));
-        onBoth(data, (r, side) => {
-          assert.deepEqual(bodyOf(r, 'data').data, Buffer.alloc(0), `${side}: ${p} has empty data`);
-        });
-      }
-      await h.send(0, exists('/zookeeper'));
-      for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
-        err(await h.send(1, del(p)), -8);
-      }
-      const n = await h.send(0, { type: 104, path: '/zookeeper' });
-      onBoth(n, (r) => assert.equal(bodyOf(r, 'count').count, 2));
-      err(await h.send(1, setData('/zookeeper/config', Buffer.from('x'))), -102);
-    }));
+    }
+    await h.send(0, exists('/zookeeper'));
+    for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
+      err(await h.send(1, del(p)), -8);
+    }
+    const n = await h.send(0, { type: 104, path: '/zookeeper' });
+    onBoth(n, (r) => assert.equal(bodyOf(r, 'count').count, 2));
+    err(await h.send(1, setData('/zookeeper/config', Buffer.from('x'))), -102);
+  });
 
-  void test('failed writes consume a zxid, reads report the last one', () =>
-    pair.run('zxid accounting', async (h, b) => {
-      const w1 = await h.send(0, setData(`${b}/missing`, null));
-      const w2 = await h.send(0, del(`${b}/missing`));
-      const w3 = await h.send(0, create(`${b}/a//b`));
-      const r1 = await h.send(1, getData(b));
-      for (const side of ['ref', 'cand'] as const) {
-        const [z1, z2, z3, z4] = [w1, w2, w3, r1].map((s) => s.replies[0]![side].header.zxid);
-        assert.ok(z1! < z2! && z2! < z3!, `${side}: failed writes consume zxids`);
-        assert.equal(z4, z3, `${side}: a read reports the last zxid`);
-      }
-      err(w3, -101);
-      err(await h.send(0, create('no-slash')), -8);
-      err(await h.send(0, create(`${b}/missing/x`, { acl: [] })), -114);
-      err(await h.send(0, create(`${b}/bad`, { flags: 7 })), -8);
-      err(await h.send(0, create(`${b}/ttl`, { type: 15, flags: 5 })), -8);
-      err(await h.send(0, create(`${b}/ttl`, { type: 21, flags: 0, ttl: 100 })), -8);
-      err(await h.send(0, create(`${b}/ttl`, { type: 21, flags: 5, ttl: 0 })), -8);
-      err(await h.send(0, setData(b, null, -2)), -103);
-      err(await h.send(0, create(`${b}/./x`)), -101);
-    }));
+  pair.scenario('failed writes consume a zxid, reads report the last one', async (h, b) => {
+    const w1 = await h.send(0, setData(`${b}/missing`, null));
+    const w2 = await h.send(0, del(`${b}/missing`));
+    const w3 = await h.send(0, create(`${b}/a//b`));
+    const r1 = await h.send(1, getData(b));
+    for (const side of ['ref', 'cand'] as const) {
+      const [z1, z2, z3, z4] = [w1, w2, w3, r1].map((s) => s.replies[0]![side].header.zxid);
+      assert.ok(z1! < z2! && z2! < z3!, `${side}: failed writes consume zxids`);
+      assert.equal(z4, z3, `${side}: a read reports the last zxid`);
+    }
+    err(w3, -101);
+    err(await h.send(0, create('no-slash')), -8);
+    err(await h.send(0, create(`${b}/missing/x`, { acl: [] })), -114);
+    err(await h.send(0, create(`${b}/bad`, { flags: 7 })), -8);
+    err(await h.send(0, create(`${b}/ttl`, { type: 15, flags: 5 })), -8);
+    err(await h.send(0, create(`${b}/ttl`, { type: 21, flags: 0, ttl: 100 })), -8);
+    err(await h.send(0, create(`${b}/ttl`, { type: 21, flags: 5, ttl: 0 })), -8);
+    err(await h.send(0, setData(b, null, -2)), -103);
+    err(await h.send(0, create(`${b}/./x`)), -101);
+  });
 
-  void test('create modes: owners, parents, NoChildrenForEphemerals, setData keeps owner', () =>
-    pair.run('create modes', async (h, b) => {
+  pair.scenario(
+    'create modes: owners, parents, NoChildrenForEphemerals, setData keeps owner',
+    async (h, b) => {
       const parentBefore = await h.send(0, exists(b));
       const ttl = await h.send(0, create(`${b}/ttl`, { type: 21, flags: 5, ttl: 3_600_000 }));
       const box = await h.send(0, create(`${b}/box`, { type: 19, flags: 4 }));
@@ -332,5 +340,6 @@ void describe('differential scenarios: nodes, multi, ACLs', { skip }, () => {
       await h.close(1);
       err(await h.send(0, exists(`${b}/eph`)), -101);
       await h.connect(1);
-    }));
+    },
+  );
 });

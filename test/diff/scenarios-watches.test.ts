@@ -8,7 +8,7 @@
  * notifications are compared between ZooKeeper 3.8 and the candidate by the harness, and the
  * documented outcome is asserted on both.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RawClient } from '../support/raw-client.js';
 import { sleep } from '../support/server-process.js';
@@ -64,8 +64,9 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
   before(() => pair.start());
   after(() => pair.stop());
 
-  void test('exists watches a missing node; getData/getChildren on a missing node do not', () =>
-    pair.run('exists watch', async (h, b) => {
+  pair.scenario(
+    'exists watches a missing node; getData/getChildren on a missing node do not',
+    async (h, b) => {
       err(await h.send(0, exists(`${b}/m`, true)), -101);
       err(await h.send(0, getData(`${b}/g`, true)), -101);
       err(await h.send(0, getChildren(`${b}/g`, true)), -101);
@@ -74,10 +75,12 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
       notes(await h.send(0, sync()), [[CREATED, `${b}/m`]]);
       notes(await h.send(1, setData(`${b}/m`, null)), []);
       notes(await h.send(0, sync()), []);
-    }));
+    },
+  );
 
-  void test('one notification per connection per trigger, however many watches match', () =>
-    pair.run('one per trigger', async (h, b) => {
+  pair.scenario(
+    'one notification per connection per trigger, however many watches match',
+    async (h, b) => {
       const o = `${b}/o`;
       await h.send(0, create(o));
       await h.send(0, exists(o, true));
@@ -94,10 +97,12 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
       // The writer's own watches fire before its reply.
       await h.send(2, getData(o, true));
       notes(await h.send(2, setData(o, null)), [[DATA, o]]);
-    }));
+    },
+  );
 
-  void test('delete with data and child watches: one NodeDeleted, then the parent', () =>
-    pair.run('delete order', async (h, b) => {
+  pair.scenario(
+    'delete with data and child watches: one NodeDeleted, then the parent',
+    async (h, b) => {
       const w = `${b}/w`;
       await h.send(0, create(w));
       await h.send(0, create(`${w}/k`));
@@ -116,10 +121,12 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
         [DELETED, w],
         [CHILDREN, b],
       ]);
-    }));
+    },
+  );
 
-  void test('persistent watches get NodeChildrenChanged, recursive ones never do', () =>
-    pair.run('persistent watches', async (h, b) => {
+  pair.scenario(
+    'persistent watches get NodeChildrenChanged, recursive ones never do',
+    async (h, b) => {
       const r = `${b}/r`;
       const p = `${b}/p`;
       const added = await h.send(0, { type: 106, path: r, mode: 1 });
@@ -154,10 +161,12 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
         [DELETED, p],
         [CREATED, p],
       ]);
-    }));
+    },
+  );
 
-  void test('checkWatches/removeWatches: no reply body, NoWatcher when nothing matches', () =>
-    pair.run('watch management', async (h, b) => {
+  pair.scenario(
+    'checkWatches/removeWatches: no reply body, NoWatcher when nothing matches',
+    async (h, b) => {
       const a = `${b}/a`;
       await h.send(0, create(a));
       err(await h.send(0, { type: 17, path: a, watcherType: 3 }), -121);
@@ -174,63 +183,64 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
       err(await h.send(0, { type: 18, path: `${b}/q`, watcherType: 3 }), 0);
       err(await h.send(0, { type: 17, path: `${b}/q`, watcherType: 3 }), -121);
       err(await h.send(0, { type: 106, path: `${b}/q`, mode: 7 }), -5);
-    }));
+    },
+  );
 
-  void test('setWatches fires for missed changes and registers the rest', () =>
-    pair.run('setWatches', async (h, b) => {
-      await h.send(0, create(`${b}/old`));
-      await h.send(0, create(`${b}/sw`));
-      await h.send(0, create(`${b}/kids`));
-      await h.send(0, create(`${b}/kids/c`));
-      await h.send(1, sync());
-      const lists = {
-        data: [`${b}/sw`, `${b}/none`],
-        exist: [`${b}/old`, `${b}/none2`],
-        child: [`${b}/kids`, `${b}/gone`],
-        persistent: [],
-        recursive: [],
-      };
-      const now = await h.setWatches(1, 'now', lists);
-      onBoth(now, (x, side) => {
-        const got = x.notifications.map((e) => `${e.type} ${e.path}`).sort();
-        const want = [`1 ${b}/old`, `2 ${b}/gone`, `2 ${b}/none`].sort();
-        assert.deepEqual(got, want, `${side}: fired at once`);
-      });
-      await h.send(0, setData(`${b}/sw`, null));
-      await h.send(0, create(`${b}/none2`));
-      await h.send(0, del(`${b}/kids/c`));
-      notes(await h.send(1, sync()), [
-        [DATA, `${b}/sw`],
-        [CREATED, `${b}/none2`],
-        [CHILDREN, `${b}/kids`],
-      ]);
-      // relativeZxid from client 2's connect: everything changed since then fires now.
-      const lists2 = { ...lists, persistent: [`${b}/pp`], recursive: [`${b}/rr`] };
-      const stale = await h.setWatches(2, 'mark', lists2);
-      onBoth(stale, (x, side) => {
-        const got = x.notifications.map((e) => `${e.type} ${e.path}`).sort();
-        const want = [
-          `1 ${b}/none2`,
-          `1 ${b}/old`,
-          `2 ${b}/gone`,
-          `2 ${b}/none`,
-          `3 ${b}/sw`,
-          `4 ${b}/kids`,
-        ];
-        assert.deepEqual(got, want, `${side}: fired at once`);
-      });
-      await h.send(0, create(`${b}/pp`));
-      await h.send(0, create(`${b}/rr`));
-      await h.send(0, create(`${b}/rr/x`));
-      notes(await h.send(2, sync()), [
-        [CREATED, `${b}/pp`],
-        [CREATED, `${b}/rr`],
-        [CREATED, `${b}/rr/x`],
-      ]);
-    }));
+  pair.scenario('setWatches fires for missed changes and registers the rest', async (h, b) => {
+    await h.send(0, create(`${b}/old`));
+    await h.send(0, create(`${b}/sw`));
+    await h.send(0, create(`${b}/kids`));
+    await h.send(0, create(`${b}/kids/c`));
+    await h.send(1, sync());
+    const lists = {
+      data: [`${b}/sw`, `${b}/none`],
+      exist: [`${b}/old`, `${b}/none2`],
+      child: [`${b}/kids`, `${b}/gone`],
+      persistent: [],
+      recursive: [],
+    };
+    const now = await h.setWatches(1, 'now', lists);
+    onBoth(now, (x, side) => {
+      const got = x.notifications.map((e) => `${e.type} ${e.path}`).sort();
+      const want = [`1 ${b}/old`, `2 ${b}/gone`, `2 ${b}/none`].sort();
+      assert.deepEqual(got, want, `${side}: fired at once`);
+    });
+    await h.send(0, setData(`${b}/sw`, null));
+    await h.send(0, create(`${b}/none2`));
+    await h.send(0, del(`${b}/kids/c`));
+    notes(await h.send(1, sync()), [
+      [DATA, `${b}/sw`],
+      [CREATED, `${b}/none2`],
+      [CHILDREN, `${b}/kids`],
+    ]);
+    // relativeZxid from client 2's connect: everything changed since then fires now.
+    const lists2 = { ...lists, persistent: [`${b}/pp`], recursive: [`${b}/rr`] };
+    const stale = await h.setWatches(2, 'mark', lists2);
+    onBoth(stale, (x, side) => {
+      const got = x.notifications.map((e) => `${e.type} ${e.path}`).sort();
+      const want = [
+        `1 ${b}/none2`,
+        `1 ${b}/old`,
+        `2 ${b}/gone`,
+        `2 ${b}/none`,
+        `3 ${b}/sw`,
+        `4 ${b}/kids`,
+      ];
+      assert.deepEqual(got, want, `${side}: fired at once`);
+    });
+    await h.send(0, create(`${b}/pp`));
+    await h.send(0, create(`${b}/rr`));
+    await h.send(0, create(`${b}/rr/x`));
+    notes(await h.send(2, sync()), [
+      [CREATED, `${b}/pp`],
+      [CREATED, `${b}/rr`],
+      [CREATED, `${b}/rr/x`],
+    ]);
+  });
 
-  void test('getEphemerals lists the caller’s ephemerals by plain string prefix', () =>
-    pair.run('getEphemerals', async (h, b) => {
+  pair.scenario(
+    'getEphemerals lists the caller’s ephemerals by plain string prefix',
+    async (h, b) => {
       for (const p of [`${b}/e1`, `${b}/e2`, `${b}/ex`, `${b}/x`]) {
         await h.send(0, create(p, { flags: 1 }));
       }
@@ -243,10 +253,12 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
       onBoth(all, (x) => assert.equal(bodyOf(x, 'paths').paths.length, 4));
       const none = await h.send(2, { type: 103, prefix: '' });
       onBoth(none, (x) => assert.deepEqual(bodyOf(x, 'paths').paths, []));
-    }));
+    },
+  );
 
-  void test('handshakes: 44-byte request, invalid session, wrong password, zxid ahead', () =>
-    pair.run('handshakes', async (h) => {
+  pair.scenario(
+    'handshakes: 44-byte request, invalid session, wrong password, zxid ahead',
+    async (h) => {
       await h.close(2);
       await h.connect(2, { readOnly: null });
       await h.send(2, sync());
@@ -291,10 +303,12 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
         'rejected: server closed the connection before replying',
       ]);
       await h.connect(2);
-    }));
+    },
+  );
 
-  void test('jute.maxbuffer: a 1,000,000-byte node is fine, a 1 MiB request frame closes', () =>
-    pair.run('size limit', async (h, b) => {
+  pair.scenario(
+    'jute.maxbuffer: a 1,000,000-byte node is fine, a 1 MiB request frame closes',
+    async (h, b) => {
       const big = Buffer.alloc(1_000_000, 0x61);
       err(await h.send(2, create(`${b}/big`, { data: big })), 0);
       const read = await h.send(1, getData(`${b}/big`));
@@ -304,10 +318,12 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
       assert.deepEqual(tooBig.replies, []);
       await h.reattach(2, false);
       onBoth(await h.send(2, exists(`${b}/big`)), (x) => assert.equal(x.response?.kind, 'stat'));
-    }));
+    },
+  );
 
-  void test('unknown opcode and failed auth: error reply, connection closed, session kept', () =>
-    pair.run('closing errors', async (h, b) => {
+  pair.scenario(
+    'unknown opcode and failed auth: error reply, connection closed, session kept',
+    async (h, b) => {
       await h.send(2, create(`${b}/mine`, { flags: 1 }));
       err(await h.send(2, { type: 'unknown', opcode: 999 }), -6);
       await Promise.all([h.ref.client(2).closed, h.cand.client(2).closed]);
@@ -326,5 +342,6 @@ void describe('differential scenarios: watches, sessions, connections', { skip }
           ['digest:bob', 'ip:127.0.0.1'],
         ),
       );
-    }));
+    },
+  );
 });

@@ -9,9 +9,11 @@
  *   boundary, which must still work;
  * - bad frame lengths before and after the handshake: negative, above jute.maxbuffer,
  *   0x7fffffff, zero, shorter than a RequestHeader, longer than what is ever sent — closed
- *   with no reply, and the session survives a close after its handshake;
+ *   with no reply, and the session survives a close after its handshake; a second
+ *   ConnectRequest reads as opcode 0: Unimplemented, then closed;
  * - four-letter lookalikes: 'ruok' after a handshake is a frame length (closed, not
- *   answered), 'abcd' first is closed, and every real word answers text and closes.
+ *   answered), 'abcd' first is closed, and every real word answers non-empty text (wchc and
+ *   wchp in ZooKeeper's shape: their dump, then an empty line) and closes.
  * The last test checks the bystander, the process, the log and a fresh client.
  */
 import { after, before, describe, it } from 'node:test';

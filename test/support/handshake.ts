@@ -34,6 +34,7 @@ function nextFrame(socket: Socket, decoder: FrameDecoder, timeoutMs: number): Pr
       try {
         const frames = decoder.push(chunk);
         if (frames[0] !== undefined) finish(null, frames[0]);
+        else if (decoder.failure !== null) finish(decoder.failure);
       } catch (error) {
         finish(error instanceof Error ? error : new Error(String(error)));
       }

@@ -9,7 +9,7 @@
  * assert that list is empty.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { FrameDecoder, FrameTooLargeError } from '../../src/protocol/frame-decoder.js';
+import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
 import { JuteReader } from '../../src/protocol/jute-reader.js';
 import { JuteWriter } from '../../src/protocol/jute-writer.js';
 import { OpCode, Xid, opName } from '../../src/protocol/opcodes.js';
@@ -75,9 +75,11 @@ export class RawClient {
   readonly events: RawEvent[] = [];
   /** Violations of the protocol observed on this connection (empty in a healthy run). */
   readonly protocolErrors: string[] = [];
+  /** Socket errors after the handshake (e.g. ECONNRESET when the server drops us). */
+  readonly socketErrors: string[] = [];
   /** Resolves once the socket has closed, for whatever reason. Never rejects. */
   readonly closed: Promise<void>;
-  /** Highest positive reply zxid seen (notifications excluded), like a real client. */
+  /** Highest positive reply zxid seen (pings and notifications excluded), like Java's. */
   lastZxid: number;
 
   private readonly decoder: FrameDecoder;
@@ -237,7 +239,7 @@ export class RawClient {
       };
       this.socket.on('error', (err) => {
         if (this.connectResponse === null) fail(`connect failed: ${err.message}`);
-        else if (!this.isClosed) this.protocolErrors.push(`socket error: ${err.message}`);
+        else if (!this.isClosed) this.socketErrors.push(err.message);
       });
       this.socket.on('close', () => {
         if (this.connectResponse === null) fail('server closed the connection before replying');
@@ -271,12 +273,10 @@ export class RawClient {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      if (!(err instanceof FrameTooLargeError)) throw err;
-      this.protocolErrors.push(err.message);
+    const frames = this.decoder.push(chunk);
+    const failure = this.decoder.failure;
+    if (failure !== null && frames.length === 0) {
+      this.protocolErrors.push(failure.message);
       this.socket.destroy();
       return;
     }
@@ -328,7 +328,8 @@ export class RawClient {
     const entry = this.match(header);
     if (entry === null) return;
     if (entry.timer !== null) clearTimeout(entry.timer);
-    if (header.zxid > this.lastZxid) this.lastZxid = header.zxid;
+    // Like the Java client: ping replies (and notifications) do not move lastZxid.
+    if (header.xid !== Xid.ping && header.zxid > this.lastZxid) this.lastZxid = header.zxid;
     let response: Response | null = null;
     try {
       if (header.err === 0) response = decodeResponse(entry.opcode, r);

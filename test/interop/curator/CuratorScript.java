@@ -30,6 +30,7 @@ import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,6 +38,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -74,8 +76,10 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 
 public final class CuratorScript {
   private static final int SESSION_TIMEOUT_MS = 10_000;
@@ -110,6 +114,7 @@ public final class CuratorScript {
         steps.put("transactions", CuratorScript::transactions);
         steps.put("watches", CuratorScript::watches);
         steps.put("persistent-watches", CuratorScript::persistentWatches);
+        steps.put("digest-auth", CuratorScript::digestAuth);
       }
       case "recipes" -> {
         steps.put("mutex", CuratorScript::mutex);
@@ -126,6 +131,7 @@ public final class CuratorScript {
       case "session" -> {
         steps.put("reconnect", CuratorScript::reconnect);
         steps.put("expiry", CuratorScript::expiry);
+        steps.put("expiry-told-by-server", CuratorScript::expiryToldByServer);
         steps.put("close", CuratorScript::closeSession);
       }
       default -> {
@@ -134,8 +140,10 @@ public final class CuratorScript {
       }
     }
     // Start from an empty subtree, so that a rerun against the same server sees what a fresh
-    // server would (sequence numbers come from the parents' cversions).
-    try (CuratorFramework c = client()) {
+    // server would (sequence numbers come from the parents' cversions). The steps' digest
+    // credentials let it read the nodes they protect.
+    try (CuratorFramework c = client(connectString, SESSION_TIMEOUT_MS,
+        builder -> builder.authorization("digest", bytes("curator:secret")))) {
       c.delete().quietly().deletingChildrenIfNeeded().forPath("/curator-" + args[1]);
     }
     int failures = 0;
@@ -197,11 +205,16 @@ public final class CuratorScript {
 
   private static CuratorFramework client(String hosts, int sessionTimeoutMs)
       throws InterruptedException {
-    CuratorFramework client = CuratorFrameworkFactory.builder()
+    return client(hosts, sessionTimeoutMs, builder -> builder);
+  }
+
+  private static CuratorFramework client(String hosts, int sessionTimeoutMs,
+      UnaryOperator<CuratorFrameworkFactory.Builder> customize) throws InterruptedException {
+    CuratorFramework client = customize.apply(CuratorFrameworkFactory.builder()
         .connectString(hosts)
         .sessionTimeoutMs(sessionTimeoutMs)
         .connectionTimeoutMs(Math.min(sessionTimeoutMs, 10_000))
-        .retryPolicy(new ExponentialBackoffRetry(100, 10, 1_000))
+        .retryPolicy(new ExponentialBackoffRetry(100, 10, 1_000)))
         .build();
     client.start();
     if (!client.blockUntilConnected((int) WAIT_S, TimeUnit.SECONDS)) {
@@ -593,6 +606,29 @@ public final class CuratorScript {
     }
   }
 
+  private static void digestAuth() throws Exception {
+    String root = "/curator-basics/auth";
+    try (CuratorFramework owner = client(connectString, SESSION_TIMEOUT_MS,
+            builder -> builder.authorization("digest", bytes("curator:secret")));
+        CuratorFramework stranger = client();
+        CuratorFramework friend = client(connectString, SESSION_TIMEOUT_MS,
+            builder -> builder.authorization("digest", bytes("curator:secret")))) {
+      owner.create().creatingParentsIfNeeded().withACL(ZooDefs.Ids.CREATOR_ALL_ACL)
+          .forPath(root + "/private", bytes("p"));
+      List<ACL> acls = owner.getACL().forPath(root + "/private");
+      eq(1, acls.size(), "one ACL entry");
+      eq(ZooDefs.Perms.ALL, acls.get(0).getPerms(), "perms");
+      eq("digest:curator:" + DigestAuthenticationProvider.generateDigest("curator:secret")
+          .substring("curator:".length()), acls.get(0).getId().getScheme() + ":"
+          + acls.get(0).getId().getId(), "the creator's digest id");
+      expect(KeeperException.NoAuthException.class,
+          () -> stranger.getData().forPath(root + "/private"));
+      eq("p", text(friend.getData().forPath(root + "/private")), "same credentials read");
+      expect(KeeperException.InvalidACLException.class, () -> stranger.create()
+          .withACL(ZooDefs.Ids.CREATOR_ALL_ACL).forPath(root + "/no-auth-creator"));
+    }
+  }
+
   // ---- recipes ------------------------------------------------------------------------------
 
   private static void mutex() throws Exception {
@@ -603,9 +639,11 @@ public final class CuratorScript {
     AtomicInteger maxHolders = new AtomicInteger();
     // Read, pause, write: loses updates unless the lock excludes the other contenders.
     AtomicInteger counter = new AtomicInteger();
+    CyclicBarrier connected = new CyclicBarrier(contenders);
     parallel(contenders, index -> {
       try (CuratorFramework c = client()) {
         InterProcessMutex mutex = new InterProcessMutex(c, root);
+        connected.await(WAIT_S, TimeUnit.SECONDS);
         for (int round = 0; round < rounds; round++) {
           check(mutex.acquire(WAIT_S, TimeUnit.SECONDS), "acquire by contender " + index);
           check(mutex.acquire(WAIT_S, TimeUnit.SECONDS), "re-entrant acquire");
@@ -636,14 +674,16 @@ public final class CuratorScript {
     String root = "/curator-recipes/semaphore";
     AtomicInteger holders = new AtomicInteger();
     AtomicInteger maxHolders = new AtomicInteger();
+    CyclicBarrier connected = new CyclicBarrier(4);
     parallel(4, index -> {
       try (CuratorFramework c = client()) {
         InterProcessSemaphoreV2 semaphore = new InterProcessSemaphoreV2(c, root, 2);
+        connected.await(WAIT_S, TimeUnit.SECONDS);
         for (int round = 0; round < 3; round++) {
           Lease lease = semaphore.acquire(WAIT_S, TimeUnit.SECONDS);
           check(lease != null, "lease for " + index);
           maxHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
-          Thread.sleep(50);
+          Thread.sleep(100);
           holders.decrementAndGet();
           semaphore.returnLease(lease);
         }
@@ -1046,14 +1086,17 @@ public final class CuratorScript {
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     BlockingQueue<String> recursive = new LinkedBlockingQueue<>();
     Watcher watcher = recorder(events);
+    BlockingQueue<String> callbacks = new LinkedBlockingQueue<>();
     try (Proxy proxy = new Proxy(connectString);
-        CuratorFramework a = client(proxy.connectString(), SESSION_TIMEOUT_MS);
+        CuratorFramework a = client(proxy.connectString(), SESSION_TIMEOUT_MS,
+            builder -> builder.authorization("digest", bytes("curator:secret")));
         CuratorFramework b = client()) {
       a.getConnectionStateListenable().addListener((client, state) -> states.add(state));
       long session = sessionId(a);
       b.create().creatingParentsIfNeeded().forPath(root + "/watched", bytes("v0"));
       b.create().forPath(root + "/doomed");
       a.create().withMode(CreateMode.EPHEMERAL).forPath(root + "/eph", bytes("mine"));
+      a.create().withACL(ZooDefs.Ids.CREATOR_ALL_ACL).forPath(root + "/private", bytes("p"));
       a.getData().usingWatcher(watcher).forPath(root + "/watched");
       a.getData().usingWatcher(watcher).forPath(root + "/doomed");
       a.checkExists().usingWatcher(watcher).forPath(root + "/appears");
@@ -1072,6 +1115,9 @@ public final class CuratorScript {
       b.delete().forPath(root + "/doomed");
       b.create().forPath(root + "/appears");
       b.create().forPath(root + "/tree/missed");
+      // Curator retries a background operation that meets a lost connection.
+      a.create().inBackground((client, event) -> callbacks.add(describe(event)))
+          .forPath(root + "/queued");
       Thread.sleep(1_500);
       proxy.refuse(false);
       eq(ConnectionState.RECONNECTED, next(states, "RECONNECTED"), "state after reconnecting");
@@ -1093,6 +1139,8 @@ public final class CuratorScript {
       b.create().forPath(root + "/tree/after");
       eq("NodeCreated " + root + "/tree/after", next(recursive, "recursive watch kept"),
           "recursive watch after reconnecting");
+      eq("CREATE 0 " + root + "/queued", next(callbacks, "background create"), "retried create");
+      eq("p", text(a.getData().forPath(root + "/private")), "digest auth sent again");
       a.setData().forPath(root + "/eph", bytes("still mine"));
       eq("still mine", text(b.getData().forPath(root + "/eph")), "the session still writes");
       quiet(states, "connection state change");
@@ -1133,6 +1181,46 @@ public final class CuratorScript {
         });
         eq(null, b.checkExists().forPath(root + "/plain"), "a plain ephemeral stays gone");
       }
+    }
+  }
+
+  /**
+   * The session is closed while its client is away (a second handle attaches to it with its id
+   * and password, then closes it); when the client comes back, the server's reply to its
+   * connect says expired, and Curator goes LOST, then RECONNECTED in a new session.
+   */
+  private static void expiryToldByServer() throws Exception {
+    String root = "/curator-session/server-expiry";
+    BlockingQueue<ConnectionState> states = new LinkedBlockingQueue<>();
+    try (Proxy proxy = new Proxy(connectString);
+        CuratorFramework a = client(proxy.connectString(), SESSION_TIMEOUT_MS);
+        CuratorFramework b = client()) {
+      a.getConnectionStateListenable().addListener((client, state) -> states.add(state));
+      ZooKeeper handle = a.getZookeeperClient().getZooKeeper();
+      long session = handle.getSessionId();
+      byte[] password = handle.getSessionPasswd();
+      b.create().creatingParentsIfNeeded().forPath(root);
+      a.create().withMode(CreateMode.EPHEMERAL).forPath(root + "/plain");
+      proxy.refuse(true);
+      proxy.drop();
+      eq(ConnectionState.SUSPENDED, next(states, "SUSPENDED"), "state after the drop");
+      BlockingQueue<Watcher.Event.KeeperState> keeperStates = new LinkedBlockingQueue<>();
+      ZooKeeper second = new ZooKeeper(connectString, SESSION_TIMEOUT_MS,
+          event -> keeperStates.add(event.getState()), session, password);
+      eq(Watcher.Event.KeeperState.SyncConnected, next(keeperStates, "second handle"),
+          "attaching to the session from a second connection");
+      eq(session, second.getSessionId(), "the second handle's session");
+      eq(session, second.exists(root + "/plain", false).getEphemeralOwner(), "owner");
+      second.close();
+      await("closing the session to delete its ephemerals",
+          () -> b.checkExists().forPath(root + "/plain") == null);
+      proxy.refuse(false);
+      eq(ConnectionState.LOST, next(states, "LOST"), "state once the server says expired");
+      eq(ConnectionState.RECONNECTED, next(states, "RECONNECTED"), "state in a new session");
+      check(sessionId(a) != session, "a new session after expiry");
+      a.create().withMode(CreateMode.EPHEMERAL).forPath(root + "/plain");
+      eq(sessionId(a), b.checkExists().forPath(root + "/plain").getEphemeralOwner(), "owner");
+      quiet(states, "connection state change");
     }
   }
 

@@ -114,11 +114,15 @@ void describe('bad lengths', () => {
     void test(`length ${length} is rejected, whole or split`, () => {
       const prefix = Buffer.alloc(4);
       prefix.writeInt32BE(length);
-      assert.throws(() => new FrameDecoder(MAX).push(prefix), FrameTooLargeError);
+      const whole = new FrameDecoder(MAX);
+      assert.deepStrictEqual(whole.push(prefix), []);
+      assert.ok(whole.failure instanceof FrameTooLargeError);
       for (let i = 1; i < 4; i++) {
         const decoder = new FrameDecoder(MAX);
         assert.deepStrictEqual(decoder.push(prefix.subarray(0, i)), []);
-        assert.throws(() => decoder.push(prefix.subarray(i)), FrameTooLargeError, `split ${i}`);
+        assert.equal(decoder.failure, null);
+        assert.deepStrictEqual(decoder.push(prefix.subarray(i)), []);
+        assert.ok((decoder.failure as unknown) instanceof FrameTooLargeError, `split ${i}`);
       }
     });
   }
@@ -128,15 +132,28 @@ void describe('bad lengths', () => {
     prefix.writeInt32BE(MAX + 1);
     const decoder = new FrameDecoder(MAX);
     assert.deepStrictEqual(feed(decoder, [frame(Buffer.from('ok'))]), [Buffer.from('ok')]);
-    assert.throws(() => decoder.push(prefix), FrameTooLargeError);
+    assert.deepStrictEqual(decoder.push(prefix), []);
+    assert.ok(decoder.failure instanceof FrameTooLargeError);
+  });
+
+  void test('frames before a bad length in the same chunk are still returned', () => {
+    const bad = Buffer.alloc(4);
+    bad.writeInt32BE(-1);
+    const decoder = new FrameDecoder(MAX);
+    const chunk = Buffer.concat([frame(Buffer.from('a')), frame(Buffer.from('b')), bad]);
+    assert.deepStrictEqual(
+      decoder.push(chunk).map((f) => f.toString()),
+      ['a', 'b'],
+    );
+    assert.ok(decoder.failure instanceof FrameTooLargeError);
+    assert.deepStrictEqual(decoder.push(frame(Buffer.from('c'))), [], 'nothing after a failure');
   });
 
   void test('the default ZooKeeper cap: 0xfffff accepted, 0x100000 rejected', () => {
     const ok = Buffer.from('000fffff', 'hex');
     assert.deepStrictEqual(new FrameDecoder(0xfffff).push(ok), []);
-    assert.throws(
-      () => new FrameDecoder(0xfffff).push(Buffer.from('00100000', 'hex')),
-      FrameTooLargeError,
-    );
+    const over = new FrameDecoder(0xfffff);
+    over.push(Buffer.from('00100000', 'hex'));
+    assert.ok(over.failure instanceof FrameTooLargeError);
   });
 });
