@@ -79,6 +79,15 @@ export class JuteReader {
     return out;
   }
 
+  /** A buffer as a latin1 string (one char per byte): compact to keep in memory. */
+  readBinaryString(): string | null {
+    const length = this.readLength('buffer');
+    if (length < 0) return null;
+    const value = this.buffer.toString('latin1', this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+
   /** A ustring; length -1 (null) reads as '' since clients such as kazoo send '' as null. */
   readString(): string {
     const length = this.readLength('string');

@@ -88,6 +88,16 @@ export class JuteWriter {
     return this;
   }
 
+  /** A buffer whose bytes are held as a latin1 string (one char per byte). */
+  writeBinaryString(value: string | null): this {
+    if (value === null) return this.writeInt(-1);
+    this.writeInt(value.length);
+    this.ensure(value.length);
+    this.buffer.write(value, this.offset, value.length, 'latin1');
+    this.offset += value.length;
+    return this;
+  }
+
   writeString(value: string | null): this {
     if (value === null) return this.writeInt(-1);
     const bytes = Buffer.byteLength(value, 'utf8');

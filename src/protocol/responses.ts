@@ -26,7 +26,9 @@ export type Response =
   | { kind: 'path'; path: string }
   | { kind: 'pathStat'; path: string; stat: Stat }
   | { kind: 'stat'; stat: Stat }
+  /** Decoded replies carry a Buffer; the server may hand stored bytes as a latin1 string. */
   | { kind: 'data'; data: Buffer | null; stat: Stat }
+  | { kind: 'storedData'; data: string | null; stat: Stat }
   | { kind: 'acl'; acl: ACL[]; stat: Stat }
   | { kind: 'children'; children: string[] }
   | { kind: 'children2'; children: string[]; stat: Stat }
@@ -61,6 +63,10 @@ export function writeResponse(w: JuteWriter, res: Response): void {
       return;
     case 'data':
       w.writeBuffer(res.data);
+      writeStat(w, res.stat);
+      return;
+    case 'storedData':
+      w.writeBinaryString(res.data);
       writeStat(w, res.stat);
       return;
     case 'acl':

@@ -67,7 +67,7 @@ function applyOp(tree: DataTree, txn: Txn, op: TxnOp, events: ChangeEvent[]): Op
   switch (op.type) {
     case 'create': {
       const node = newNode(
-        op.data,
+        toStored(op.data),
         op.acl,
         txn.zxid,
         txn.time,
@@ -89,7 +89,7 @@ function applyOp(tree: DataTree, txn: Txn, op: TxnOp, events: ChangeEvent[]): Op
       deleteWithEvents(tree, op.path, txn.zxid, events);
       return { path: op.path, stat: null };
     case 'setData': {
-      const node = tree.setData(op.path, op.data, op.version, txn.zxid, txn.time);
+      const node = tree.setData(op.path, toStored(op.data), op.version, txn.zxid, txn.time);
       events.push({ type: EventType.nodeDataChanged, path: op.path, acl: node.acl });
       return { path: op.path, stat: toStat(node) };
     }
@@ -111,4 +111,9 @@ function deleteWithEvents(tree: DataTree, path: string, zxid: number, events: Ch
     path: parentPath,
     acl: tree.mustGet(parentPath).acl,
   });
+}
+
+/** Node data is held as a latin1 string: one char per byte, one small heap object. */
+function toStored(data: Buffer | null): string | null {
+  return data === null ? null : data.toString('latin1');
 }

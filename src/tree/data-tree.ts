@@ -33,10 +33,7 @@ export class DataTree {
   activeSnapshotGeneration = 0;
 
   constructor() {
-    this.nodes.set(
-      '/',
-      newNode(Buffer.alloc(0), OPEN_ACL_UNSAFE, 0, 0, NodeKind.persistent, 0n, 0),
-    );
+    this.nodes.set('/', newNode('', OPEN_ACL_UNSAFE, 0, 0, NodeKind.persistent, 0n, 0));
     this.addSystemNode(ZOOKEEPER_PATH, OPEN_ACL_UNSAFE);
     this.addSystemNode(QUOTA_PATH, OPEN_ACL_UNSAFE);
     this.addSystemNode(CONFIG_PATH, READ_ACL_UNSAFE);
@@ -45,7 +42,7 @@ export class DataTree {
   }
 
   private addSystemNode(path: string, acl: readonly ACL[]): void {
-    const node = newNode(Buffer.alloc(0), acl, 0, 0, NodeKind.persistent, 0n, 0);
+    const node = newNode('', acl, 0, 0, NodeKind.persistent, 0n, 0);
     this.nodes.set(path, node);
     const parent = this.mustGet(parentOf(path));
     (parent.children ??= new Set()).add(nameOf(path));
@@ -112,7 +109,7 @@ export class DataTree {
     return node;
   }
 
-  setData(path: string, data: Buffer | null, version: number, zxid: number, time: number): ZNode {
+  setData(path: string, data: string | null, version: number, zxid: number, time: number): ZNode {
     const node = this.mustGet(path);
     this.touch(path, node);
     this.dataBytes +=
@@ -152,7 +149,7 @@ export class DataTree {
 }
 
 export function newNode(
-  data: Buffer | null,
+  data: string | null,
   acl: readonly ACL[],
   zxid: number,
   time: number,

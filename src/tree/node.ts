@@ -14,7 +14,8 @@ export const NodeKind = {
 export type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
 
 export interface ZNode {
-  data: Buffer | null;
+  /** The bytes as a latin1 string (one char per byte): far cheaper to hold than a Buffer. */
+  data: string | null;
   acl: readonly ACL[];
   czxid: number;
   mzxid: number;

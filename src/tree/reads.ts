@@ -61,7 +61,7 @@ export function getData(tree: DataTree, req: PathWatchRequest, ctx: ReadContext)
   const node = readable(tree, path, ctx);
   if (typeof node === 'number') return failed(node);
   if (req.watch && !watch(ctx, 'data', path)) return failed(Err.throttledOp);
-  return ok({ kind: 'data', data: node.data, stat: toStat(node) });
+  return ok({ kind: 'storedData', data: node.data, stat: toStat(node) });
 }
 
 export function getChildren(tree: DataTree, req: PathWatchRequest, ctx: ReadContext): ReadResult {

@@ -21,7 +21,7 @@ export const SNAPSHOT_NODES_PER_RECORD = 1000;
 let nextGeneration = 1;
 
 function writeNode(w: JuteWriter, path: string, n: ZNode): void {
-  w.writeString(path).writeBuffer(n.data);
+  w.writeString(path).writeBinaryString(n.data);
   writeACLs(w, n.acl);
   w.writeLong(n.czxid).writeLong(n.mzxid).writeLong(n.pzxid).writeLong(n.ctime).writeLong(n.mtime);
   w.writeInt(n.version).writeInt(n.aversion).writeInt(n.creations).writeByte(n.kind);
@@ -111,7 +111,7 @@ function sharedZero(value: bigint): bigint {
 
 function readNode(r: JuteReader): [string, ZNode] {
   const path = r.readString();
-  const data = r.readBuffer();
+  const data = r.readBinaryString();
   const acl = internACL(readACLs(r) ?? []);
   const node: ZNode = {
     data,

@@ -213,6 +213,11 @@ class Normaliser {
         const data = special && res.data === null ? Buffer.alloc(0) : res.data;
         return { kind: 'data', data: dataForm(data), stat: this.stat(res.stat) };
       }
+      case 'storedData': {
+        // Server-side form (latin1 string); clients always decode a Buffer.
+        const data = res.data === null ? null : Buffer.from(res.data, 'latin1');
+        return { kind: 'data', data: dataForm(data), stat: this.stat(res.stat) };
+      }
       case 'acl':
         return { kind: 'acl', acl: aclForm(res.acl), stat: this.stat(res.stat) };
       case 'children':
