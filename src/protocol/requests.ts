@@ -5,6 +5,7 @@
  */
 import { DecodeError, JuteReader } from './jute-reader.js';
 import type { JuteWriter } from './jute-writer.js';
+import { multiOpsMax } from '../util/limits.js';
 import { OpCode } from './opcodes.js';
 import { readACLs, readMultiHeader, writeACLs, writeMultiHeader, type ACL } from './records.js';
 
@@ -122,9 +123,6 @@ export type Request =
   | MultiReadRequest
   | UnknownRequest;
 
-/** The cap on sub-operations in one multi; jute.maxbuffer bounds it anyway. */
-export const MULTI_OPS_MAX = 100_000;
-
 function readCreate(r: JuteReader, type: CreateOpCode): CreateRequest {
   const path = r.readString();
   const data = r.readBuffer();
@@ -158,7 +156,7 @@ function readMulti(r: JuteReader, read: boolean): MultiRequest | MultiReadReques
   for (;;) {
     const header = readMultiHeader(r);
     if (header.done) break;
-    if (writes.length + reads.length >= MULTI_OPS_MAX) throw new DecodeError('multi too long');
+    if (writes.length + reads.length >= multiOpsMax) throw new DecodeError('multi too long');
     if (read) {
       if (header.type !== OpCode.getData && header.type !== OpCode.getChildren) {
         throw new DecodeError(`sub-operation ${header.type} is not allowed in multiRead`);

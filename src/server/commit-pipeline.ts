@@ -11,6 +11,7 @@ import type { Overlay } from '../tree/overlay.js';
 import type { Txn } from '../tree/txn.js';
 import { encodeTxn } from '../tree/txn-codec.js';
 import { assert } from '../util/assert.js';
+import { batchBytesMax, batchTxnsMax } from '../util/limits.js';
 
 export interface LogRecord {
   zxid: number;
@@ -29,10 +30,6 @@ export interface PendingWrite {
   /** Called when the write will never apply (the log failed): outcome unknown to the client. */
   onFailed(error: Error): void;
 }
-
-/** Caps one batch so a burst cannot build an unbounded write. */
-export const BATCH_TXNS_MAX = 2000;
-export const BATCH_BYTES_MAX = 8 * 1024 * 1024;
 
 export class CommitPipeline {
   private queue: PendingWrite[] = [];
@@ -72,12 +69,12 @@ export class CommitPipeline {
     const writes: PendingWrite[] = [];
     const records: LogRecord[] = [];
     let bytes = 0;
-    while (this.queue.length > writes.length && writes.length < BATCH_TXNS_MAX) {
+    while (this.queue.length > writes.length && writes.length < batchTxnsMax) {
       const write = this.queue[writes.length] as PendingWrite;
       this.writer.reset();
       encodeTxn(this.writer, write.txn);
       const payload = this.writer.toBuffer();
-      if (writes.length > 0 && bytes + payload.length > BATCH_BYTES_MAX) break;
+      if (writes.length > 0 && bytes + payload.length > batchBytesMax) break;
       bytes += payload.length;
       writes.push(write);
       records.push({ zxid: write.txn.zxid, payload });

@@ -3,6 +3,7 @@
  * spec per field saying which zoo.cfg keys set it, how a value is read and what is valid.
  * The same spec checks a zoo.cfg line and a value given by flags, so both say the same thing.
  */
+import { frameBytesMaxCeiling } from '../util/limits.js';
 import { emptyEnsemble, type EnsembleConfig } from './config-ensemble.js';
 import {
   isHost,
@@ -83,7 +84,8 @@ const DEFAULT_TICK_TIME_MS = 2000;
 export const SNAP_RETAIN_COUNT_MIN = 3;
 export const SNAP_COUNT_MIN = 2;
 export const JUTE_MAX_BUFFER_MIN = 1024;
-export const JUTE_MAX_BUFFER_MAX = 1 << 30;
+/** A txn must fit in one WAL record: see frameBytesMaxCeiling in util/limits.ts. */
+export const JUTE_MAX_BUFFER_MAX = frameBytesMaxCeiling;
 const JUTE_RANGE = `${JUTE_MAX_BUFFER_MIN}..${JUTE_MAX_BUFFER_MAX}`;
 /** So that the default maxSessionTimeout, 20 × tickTime, fits in an int as in ZooKeeper. */
 export const TICK_TIME_MAX_MS = Math.floor(JAVA_INT_MAX / 20);

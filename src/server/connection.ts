@@ -20,6 +20,7 @@ import {
   type Id,
 } from '../protocol/records.js';
 import { writeResponse, type Response } from '../protocol/responses.js';
+import { handshakeTimeoutMs, socketBufferedBytesMax } from '../util/limits.js';
 import type { DecodedFrame } from './request-handler.js';
 import type { SessionState } from './session-tracker.js';
 
@@ -32,9 +33,6 @@ export interface ConnectionHost {
   readonly outstandingMax: number;
 }
 
-const SOCKET_BUFFERED_BYTES_MAX = 8 * 1024 * 1024;
-/** zookeeper.nio.sessionlessCnxnTimeout's default. */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
 const sharedWriter = new JuteWriter(1024 * 1024);
 
 export type ConnectionState = 'new' | 'handshake' | 'connecting' | 'connected' | 'closed';
@@ -88,7 +86,7 @@ export class Connection {
     // A connection that never completes its handshake is closed, as in ZooKeeper.
     const handshakeTimer = setTimeout(() => {
       if (this.state === 'new' || this.state === 'handshake') this.close();
-    }, HANDSHAKE_TIMEOUT_MS);
+    }, handshakeTimeoutMs);
     handshakeTimer.unref();
     socket.once('close', () => clearTimeout(handshakeTimer));
   }
@@ -182,7 +180,7 @@ export class Connection {
     if (this.state === 'closed') return;
     const overloaded =
       this.outstanding >= this.host.outstandingMax ||
-      this.socket.writableLength > SOCKET_BUFFERED_BYTES_MAX ||
+      this.socket.writableLength > socketBufferedBytesMax ||
       this.waiting.length - this.waitingHead >= this.host.outstandingMax;
     if (overloaded && !this.paused) {
       this.paused = true;

@@ -25,6 +25,7 @@ import { Overlay } from '../tree/overlay.js';
 import { prepareCloseSession, prepareReap, prepareWrite } from '../tree/prepare.js';
 import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
+import { logRecoveryIntervalMs } from '../util/limits.js';
 import { CommitPipeline, type TxnLog } from './commit-pipeline.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -47,8 +48,6 @@ export interface ServerDeps {
 }
 
 const ZERO_PASSWD = Buffer.alloc(16);
-/** How often a failed log is probed for recovery (e.g. after the operator freed space). */
-const LOG_RECOVERY_INTERVAL_MS = 5000;
 
 export class WarrenServer implements ConnectionHost {
   readonly config: ServerConfig;
@@ -431,7 +430,7 @@ export class WarrenServer implements ConnectionHost {
         },
         (e: unknown) => this.logger.error({ err: e }, 'log recovery attempt failed'),
       );
-    }, LOG_RECOVERY_INTERVAL_MS);
+    }, logRecoveryIntervalMs);
     retry.unref();
     this.timers.push(retry);
   }

@@ -4,8 +4,7 @@
  * The cache is capped; past the cap a list is simply not shared.
  */
 import type { ACL } from '../protocol/records.js';
-
-export const ACL_CACHE_ENTRIES_MAX = 10_000;
+import { aclCacheEntriesMax } from '../util/limits.js';
 
 const cache = new Map<string, readonly ACL[]>();
 
@@ -22,6 +21,6 @@ export function internACL(acl: readonly ACL[]): readonly ACL[] {
   const frozen = Object.freeze(
     acl.map((e) => Object.freeze({ perms: e.perms, id: Object.freeze({ ...e.id }) })),
   );
-  if (cache.size < ACL_CACHE_ENTRIES_MAX) cache.set(key, frozen);
+  if (cache.size < aclCacheEntriesMax) cache.set(key, frozen);
   return frozen;
 }

@@ -48,9 +48,9 @@ export function applyTxn(tree: DataTree, txn: Txn): ApplyResult {
       tree.sessions.set(body.sessionId, { timeoutMs: body.timeoutMs, passwd: body.passwd });
       break;
     case 'closeSession':
-      for (const path of body.paths) {
-        const node = tree.mustGet(path);
-        assert(node.ephemeralOwner === body.sessionId, `apply: ${path} not owned by closer`);
+      // The ephemerals are derived from the tree, not listed in the txn: the txn stays small
+      // however many a session owns, and every replica derives the same sorted list.
+      for (const path of [...(tree.ephemerals.get(body.sessionId) ?? [])].sort()) {
         deleteWithEvents(tree, path, txn.zxid, result.events);
       }
       assert(!tree.ephemerals.has(body.sessionId), 'apply: session closed with ephemerals left');

@@ -5,6 +5,7 @@
  * the txn that wrote it and is dropped once that txn is applied.
  */
 import { assert } from '../util/assert.js';
+import { overlayRecordsMax } from '../util/limits.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import type { DataTree } from './data-tree.js';
 import { childCount, type NodeKind } from './node.js';
@@ -32,9 +33,6 @@ interface PendingRecord {
   zxid: number;
   node: NodeView | null;
 }
-
-/** The limit on pending records: the write pipeline must stay well under it. */
-export const OVERLAY_RECORDS_MAX = 1_000_000;
 
 export class Overlay {
   private readonly records = new Map<string, PendingRecord>();
@@ -81,7 +79,7 @@ export class Overlay {
   }
 
   record(zxid: number, path: string, node: NodeView | null): void {
-    assert(this.records.size < OVERLAY_RECORDS_MAX, 'overlay: too many pending changes');
+    assert(this.records.size < overlayRecordsMax, 'overlay: too many pending changes');
     this.records.set(path, { zxid, node });
     this.written.push({ zxid, path });
   }

@@ -195,7 +195,7 @@ export function prepareCloseSession(
     zxid: ctx.zxid,
     time: ctx.time,
     sessionId,
-    body: { type: 'closeSession', sessionId, paths: sorted },
+    body: { type: 'closeSession', sessionId },
   };
   return commit(overlay, scratch, txn);
 }

@@ -8,6 +8,7 @@ import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { readACLs, writeACLs } from '../protocol/records.js';
 import { assert } from '../util/assert.js';
+import { snapshotNodesPerRecord, snapshotRecordBytesTarget } from '../util/limits.js';
 import { internACL } from './acl-cache.js';
 import { DataTree } from './data-tree.js';
 import { NodeKind, type ZNode } from './node.js';
@@ -15,8 +16,6 @@ import { nameOf, parentOf } from './path.js';
 
 const FORMAT_VERSION = 1;
 const RECORD = { header: 1, sessions: 2, nodes: 3 } as const;
-/** Nodes per record: keeps each record small and each generator step short (~1 ms). */
-export const SNAPSHOT_NODES_PER_RECORD = 1000;
 
 let nextGeneration = 1;
 
@@ -84,14 +83,14 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
         if (node.snapshotGeneration === generation) continue;
         node.snapshotGeneration = generation;
         writeNode(w, path, node);
-        if (++count === SNAPSHOT_NODES_PER_RECORD) {
+        if (++count === snapshotNodesPerRecord || w.length >= snapshotRecordBytesTarget) {
           yield flush();
           start();
         }
       }
       for (const [path, node] of saved) {
         writeNode(w, path, node);
-        if (++count === SNAPSHOT_NODES_PER_RECORD) {
+        if (++count === snapshotNodesPerRecord || w.length >= snapshotRecordBytesTarget) {
           yield flush();
           start();
         }

@@ -34,7 +34,7 @@ export function encodeTxn(w: JuteWriter, txn: Txn): void {
       w.writeBuffer(body.passwd);
       return;
     case 'closeSession':
-      w.writeByte(BODY.closeSession).writeBigLong(body.sessionId).writeStrings(body.paths);
+      w.writeByte(BODY.closeSession).writeBigLong(body.sessionId);
       return;
     default:
       unreachable(body);
@@ -110,7 +110,7 @@ function decodeBody(r: JuteReader): TxnBody {
         passwd: r.readBuffer() ?? Buffer.alloc(0),
       };
     case BODY.closeSession:
-      return { type: 'closeSession', sessionId: r.readBigLong(), paths: r.readStrings() };
+      return { type: 'closeSession', sessionId: r.readBigLong() };
     default:
       throw new DecodeError(`unknown txn body type ${type}`);
   }

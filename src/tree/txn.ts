@@ -45,8 +45,8 @@ export type TxnBody =
   /** A multi that failed: per-op codes (0, the failing code, -2 for the rest). */
   | { type: 'multiError'; errs: number[] }
   | { type: 'createSession'; sessionId: SessionId; timeoutMs: number; passwd: Buffer }
-  /** Closing (or expiring) a session deletes these ephemerals, in this order. */
-  | { type: 'closeSession'; sessionId: SessionId; paths: string[] };
+  /** Closing (or expiring) a session deletes all its ephemerals, in path order. */
+  | { type: 'closeSession'; sessionId: SessionId };
 
 export interface Txn {
   zxid: number;

@@ -2,10 +2,11 @@
 // ZooKeeper users run, works unchanged against the server. test/interop/curator/CuratorScript.java
 // is compiled once with javac and run once per group: `basics` (create modes including
 // containers and TTL nodes and their reaping, versioned reads and writes, transactions,
-// one-shot and persistent watches), `recipes` (InterProcessMutex, a semaphore, LeaderLatch,
-// queues, DistributedAtomicLong, CuratorCache, PathChildrenCache, PersistentNode, SharedCount,
-// most with one client per contender) and `session` (a connection dropped by an in-process TCP
-// proxy keeps its session, ephemerals and watches; an expired one recovers in a new session).
+// one-shot and persistent watches, digest ACLs), `recipes` (InterProcessMutex, a semaphore,
+// LeaderLatch, queues, DistributedAtomicLong, CuratorCache, PathChildrenCache, PersistentNode,
+// SharedCount, most with one client per contender) and `session` (a connection dropped by an
+// in-process TCP proxy keeps its session, ephemerals, auth and watches; a session that expires
+// or is closed while its client is away is reported LOST and replaced by a new one).
 // The script asserts inline and prints `OK group.step`; this file asserts every step's line, in
 // order, and exit code 0. Every group runs against Apache ZooKeeper (proving the script right)
 // and against Warren, both with TTL nodes on and containers reaped every second.
@@ -53,6 +54,7 @@ const GROUPS = {
     'transactions',
     'watches',
     'persistent-watches',
+    'digest-auth',
   ],
   recipes: [
     'mutex',
@@ -66,14 +68,14 @@ const GROUPS = {
     'persistent-node',
     'shared-count',
   ],
-  session: ['reconnect', 'expiry', 'close'],
+  session: ['reconnect', 'expiry', 'expiry-told-by-server', 'close'],
 } as const;
 type Group = keyof typeof GROUPS;
 
 const GROUP_TITLES: Record<Group, string> = {
-  basics: 'creates in every mode, reads and writes with versions, commits transactions, watches',
+  basics: 'creates in every mode, reads and writes with versions, runs transactions and watches',
   recipes: 'runs the lock, leader, queue, counter, cache and persistent-node recipes',
-  session: 'keeps the session over a dropped connection and recovers from expiry',
+  session: 'keeps the session over a dropped connection and recovers from a lost one',
 };
 
 function curatorSkipReason(): string | undefined {

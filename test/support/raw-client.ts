@@ -273,13 +273,16 @@ export class RawClient {
   }
 
   private onData(chunk: Buffer): void {
-    const frames = this.decoder.push(chunk);
+    this.onFrames(this.decoder.push(chunk));
+    // A bad length: the frames before it were handled above; then give up the connection.
     const failure = this.decoder.failure;
-    if (failure !== null && frames.length === 0) {
+    if (failure !== null && !this.isClosed) {
       this.protocolErrors.push(failure.message);
       this.socket.destroy();
-      return;
     }
+  }
+
+  private onFrames(frames: Buffer[]): void {
     for (const frame of frames) {
       if (this.isClosed) return;
       try {

@@ -154,7 +154,7 @@ public final class CuratorScript {
     System.exit(failures == 0 ? 0 : 1);
   }
 
-  /** Runs one step on its own thread; prints OK or FAIL (and the step thread's stack). */
+  /** Runs one step on its own thread; prints OK, or FAIL and a stack (every thread's if hung). */
   private static boolean runStep(String name, Step step) {
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread thread = new Thread(r, "step " + name);
@@ -321,7 +321,8 @@ public final class CuratorScript {
       eq("b", text(c.getData().forPath(deep)), "leaf data");
       // storingStatIn sends create2 and returns the new node's stat.
       Stat eph = new Stat();
-      c.create().storingStatIn(eph).withMode(CreateMode.EPHEMERAL).forPath(root + "/eph", bytes("e"));
+      c.create().storingStatIn(eph).withMode(CreateMode.EPHEMERAL)
+          .forPath(root + "/eph", bytes("e"));
       eq(sessionId(c), eph.getEphemeralOwner(), "ephemeral owner in create2's stat");
       eq(1, eph.getDataLength(), "create2 stat dataLength");
       eq(eph.getCzxid(), eph.getMzxid(), "create2 stat mzxid");
@@ -331,8 +332,8 @@ public final class CuratorScript {
       eq(seqNumber(seq1) + 1, seqNumber(seq2), "consecutive sequence numbers");
       String eseq = c.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(root + "/eseq-");
       eq(seqNumber(seq2) + 1, seqNumber(eseq), "ephemeral sequential number");
-      String prot =
-          c.create().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(root + "/p-");
+      String prot = c.create().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+          .forPath(root + "/p-");
       check(prot.matches(Pattern.quote(root) + "/_c_[0-9a-f-]{36}-p-\\d{10}"), "protected " + prot);
       c.create().withMode(CreateMode.CONTAINER).forPath(root + "/box");
       eq(0L, c.checkExists().forPath(root + "/box").getEphemeralOwner(), "container's owner");
@@ -380,8 +381,10 @@ public final class CuratorScript {
       c.create().creatingParentContainersIfNeeded().forPath(root + "/chain/x/leaf");
       c.delete().forPath(root + "/box/item");
       c.delete().forPath(root + "/chain/x/leaf");
-      await("the emptied container to be reaped", () -> c.checkExists().forPath(root + "/box") == null);
-      await("the expired TTL node to be reaped", () -> c.checkExists().forPath(root + "/short") == null);
+      await("the emptied container to be reaped",
+          () -> c.checkExists().forPath(root + "/box") == null);
+      await("the expired TTL node to be reaped",
+          () -> c.checkExists().forPath(root + "/short") == null);
       await("a chain of parent containers to be reaped",
           () -> c.checkExists().forPath(root + "/chain") == null);
       check(c.checkExists().forPath(root + "/never-used") != null, "a never-used container stays");
@@ -413,7 +416,8 @@ public final class CuratorScript {
       eq("v3", text(c.getData().forPath(root + "/n")), "create().orSetData()");
       c.create().forPath(root + "/kids");
       for (String kid : List.of("c", "a", "b")) c.create().forPath(root + "/kids/" + kid);
-      List<String> kids = new ArrayList<>(c.getChildren().storingStatIn(stat).forPath(root + "/kids"));
+      List<String> kids =
+          new ArrayList<>(c.getChildren().storingStatIn(stat).forPath(root + "/kids"));
       Collections.sort(kids);
       eq(List.of("a", "b", "c"), kids, "getChildren");
       eq(3, stat.getNumChildren(), "numChildren");
@@ -445,7 +449,8 @@ public final class CuratorScript {
       c.getData().inBackground((client, event) -> results.add(describe(event) + " "
           + text(event.getData()))).forPath(root + "/ro");
       eq("GET_DATA 0 " + root + "/ro w", next(results, "getData callback"), "background getData");
-      c.create().inBackground((client, event) -> results.add(describe(event))).forPath(root + "/ro");
+      c.create().inBackground((client, event) -> results.add(describe(event)))
+          .forPath(root + "/ro");
       eq("CREATE -110 " + root + "/ro", next(results, "create callback"), "background error");
       CuratorFramework ns = c.usingNamespace("curator-basics/ns");
       ns.create().creatingParentsIfNeeded().forPath("/x/y", bytes("nsy"));
@@ -964,7 +969,8 @@ public final class CuratorScript {
     String root = "/curator-recipes/shared-count";
     BlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
     try (CuratorFramework c1 = client(); CuratorFramework c2 = client();
-        SharedCount a = new SharedCount(c1, root, 0); SharedCount b = new SharedCount(c2, root, 0)) {
+        SharedCount a = new SharedCount(c1, root, 0);
+        SharedCount b = new SharedCount(c2, root, 0)) {
       b.addListener(new SharedCountListener() {
         @Override
         public void countHasChanged(SharedCountReader reader, int newCount) {

@@ -68,6 +68,18 @@ void describe('buffers and strings', () => {
     );
   });
 
+  void test('binary strings (latin1, one char per byte) are buffers on the wire', () => {
+    fc.assert(
+      fc.property(bufferOrNull, (b) => {
+        const text = b === null ? null : b.toString('latin1');
+        const viaString = new JuteWriter(1).writeBinaryString(text).toBuffer();
+        assert.deepStrictEqual(viaString, new JuteWriter(1).writeBuffer(b).toBuffer());
+        assert.equal(new JuteReader(viaString).readBinaryString(), text);
+      }),
+    );
+    assert.throws(() => reader('00000005616263').readBinaryString(), DecodeError);
+  });
+
   void test('a decoded buffer is a copy that outlives the frame', () => {
     const frame = Buffer.from('0000000261620000', 'hex');
     const out = new JuteReader(frame).readBuffer();

@@ -119,6 +119,17 @@ void describe('fixed response layouts', () => {
     assert.deepStrictEqual(emptyBack.kind === 'data' && emptyBack.data, Buffer.alloc(0));
   });
 
+  void test('storedData (the server-side latin1 form) is written exactly like data', () => {
+    fc.assert(
+      fc.property(responseKinds.data, (res) => {
+        const text = res.data === null ? null : res.data.toString('latin1');
+        const stored = encode({ kind: 'storedData', data: text, stat: res.stat });
+        assert.deepStrictEqual(stored, encode(res));
+        assert.deepStrictEqual(decodeResponse(4, new JuteReader(stored)), res);
+      }),
+    );
+  });
+
   void test('a null children vector (-1) decodes as an empty list', () => {
     const r = new JuteReader(Buffer.from('ffffffff', 'hex'));
     assert.deepStrictEqual(decodeResponse(8, r), { kind: 'children', children: [] });

@@ -372,7 +372,7 @@ describe('invalid values', () => {
     ['autopurge.snapRetainCount=three', 'autopurge.snapRetainCount', 'an integer of at least 3'],
     ['autopurge.purgeInterval=1h', 'autopurge.purgeInterval', 'non-negative integer (hours)'],
     ['snapCount=1.5', 'snapCount', "snapCount must be an integer of at least 2, got '1.5'"],
-    ['jute.maxbuffer=1023', 'jute.maxbuffer', 'must be an integer in 1024..1073741824'],
+    ['jute.maxbuffer=1023', 'jute.maxbuffer', 'must be an integer in 1024..8388608'],
     ['jute.maxbuffer=0x40000001', 'jute.maxbuffer', "got '0x40000001'"],
     ['jute.maxbuffer=1M', 'jute.maxbuffer', "got '1M'"],
     ['jute.maxbuffer=0xZZ', 'jute.maxbuffer', "got '0xZZ'"],
@@ -677,8 +677,8 @@ describe('jute.maxbuffer', () => {
     ['1048575', 1048575],
     ['1024', 1024],
     ['0x400', 1024],
-    ['1073741824', 1 << 30],
-    ['0x40000000', 1 << 30],
+    ['8388608', 8 << 20],
+    ['0x800000', 8 << 20],
   ];
   for (const [raw, bytes] of cases) {
     it(`reads ${raw} as ${bytes}`, () => {
@@ -686,8 +686,8 @@ describe('jute.maxbuffer', () => {
     });
   }
 
-  it('refuses values outside 1024..2^30', () => {
-    for (const raw of ['0x3ff', '-0x400', '0', '1073741825', '0x', '99999999999']) {
+  it('refuses values outside 1024..8 MiB (a txn must fit in one log record)', () => {
+    for (const raw of ['0x3ff', '-0x400', '0', '8388609', '1073741824', '0x', '99999999999']) {
       const error = configError(() => parse(`jute.maxbuffer=${raw}`));
       assert.equal(error.key, 'jute.maxbuffer');
     }

@@ -1,0 +1,77 @@
+/**
+ * Every fixed cap in Warren, with the reason for its size, in one place. (Operator-tunable
+ * caps — jute.maxbuffer, connections, sessions, watches, outstanding requests — are settings
+ * in server/config.ts, bounded here.) The relations between caps are asserted at import time,
+ * so a bad edit fails at start-up instead of on a production disk.
+ */
+import { assert } from './assert.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+// ---- wire ----
+
+/** The largest jute.maxbuffer an operator may configure: a txn must fit in one WAL record. */
+export const frameBytesMaxCeiling = 8 * MiB;
+/** Sub-operations in one multi; the frame size bounds it long before this. */
+export const multiOpsMax = 100_000;
+/** Output a slow reader may leave unread before we stop reading its requests. */
+export const socketBufferedBytesMax = 8 * MiB;
+/** A connection that has not finished its handshake by then is closed (ZooKeeper: 10 s). */
+export const handshakeTimeoutMs = 10_000;
+
+// ---- tree ----
+
+/** Pending (prepared, not yet applied) change records; the pipeline stays far below. */
+export const overlayRecordsMax = 1_000_000;
+/** Distinct interned ACL lists; past this a list is simply not shared. */
+export const aclCacheEntriesMax = 10_000;
+/** Nodes per snapshot record, and the byte size at which a record is cut early. */
+export const snapshotNodesPerRecord = 1000;
+export const snapshotRecordBytesTarget = 1 * MiB;
+
+// ---- commit pipeline ----
+
+/** Txns in one group commit. */
+export const batchTxnsMax = 2000;
+/** Bytes in one group commit. */
+export const batchBytesMax = 8 * MiB;
+/** How often a failed log is probed for recovery (e.g. after the operator freed space). */
+export const logRecoveryIntervalMs = 5000;
+
+// ---- storage ----
+
+/** Default size after which the WAL rolls to a new segment (at a batch boundary). */
+export const walSegmentBytesMaxDefault = 64 * MiB;
+/**
+ * Largest txn payload in one WAL record. Above the largest frame so a maximal multi txn fits;
+ * on read, a length field above it is treated as damage, which bounds how far a corrupt length
+ * can send the scanner.
+ */
+export const walPayloadBytesMax = 16 * MiB;
+/** Records in one append (one group commit); the pipeline batches below this. */
+export const walBatchRecordsMax = 64 * KiB;
+/** Bytes in one append: the batch is encoded into a single buffer and written once. */
+export const walBatchBytesMax = 128 * MiB;
+/** Largest snapshot record: a cut record plus one maximal node. */
+export const snapshotRecordBytesMax = 16 * MiB;
+/** The snapshot writer buffers this much before each write, so the event loop keeps turning. */
+export const snapshotFlushBytes = 1 * MiB;
+/** A snapshot is verified in one buffer; past this size the format needs a streaming reader. */
+export const snapshotBytesMax = 2048 * MiB;
+/** Like ZooKeeper's autopurge.snapRetainCount: fewer than 3 leaves no room for a bad newest. */
+export const snapRetainCountMin = 3;
+
+// Txns are at most a frame plus a little encoding overhead.
+const txnOverheadBytes = 64 * KiB;
+assert(frameBytesMaxCeiling + txnOverheadBytes <= walPayloadBytesMax, 'a txn must fit a record');
+assert(batchBytesMax + walPayloadBytesMax <= walBatchBytesMax, 'a batch must fit an append');
+assert(batchTxnsMax <= walBatchRecordsMax, 'a batch must fit an append');
+assert(
+  snapshotRecordBytesTarget + frameBytesMaxCeiling + txnOverheadBytes <= snapshotRecordBytesMax,
+  'a snapshot record plus one maximal node must fit',
+);
+assert(walPayloadBytesMax <= walBatchBytesMax, 'one maximal record must fit in a batch');
+assert(walBatchBytesMax < 2 ** 31, 'a batch must fit in one Buffer write');
+assert(snapshotRecordBytesMax < 0xffffffff, 'the snapshot end marker must not be a length');
+assert(snapshotBytesMax <= 2 ** 32, 'a snapshot must fit in one Buffer');
