@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the differential and interop suites need (Apache ZooKeeper 3.8
 # as the reference and for zkCli, kazoo, a JDK and Curator for the Java interop test, netcat),
-# when they are missing and we are
-# root. Without root it says what is missing; those suites then fail with the same message.
+# when they are missing and we are root. Without root it says what is missing; those suites
+# then fail with the same message.
 set -euo pipefail
 
 readonly APT_PACKAGES=(zookeeper zookeeper-bin python3-kazoo default-jre-headless netcat-openbsd
