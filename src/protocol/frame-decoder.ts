@@ -1,8 +1,10 @@
 /**
  * Splits a byte stream into length-prefixed frames. Resumable at any chunk boundary; a frame
  * that arrives whole inside one chunk is returned as a zero-copy view, a split one is
- * assembled once. A length below zero or above the cap is a protocol violation: the caller
- * must close the connection (ZooKeeper closes without a reply).
+ * assembled once (chunks are only collected until the whole frame is there, so a large frame
+ * in small chunks costs linear, not quadratic, copying). A length below zero or above the cap
+ * is a protocol violation: the caller must close the connection (ZooKeeper closes without a
+ * reply).
  */
 export class FrameTooLargeError extends Error {
   override readonly name = 'FrameTooLargeError';
@@ -12,6 +14,14 @@ export class FrameTooLargeError extends Error {
 export class FrameDecoder {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Bytes needed before `pending` holds a whole frame (4 while the length is unknown). */
+  private neededBytes = 4;
+
+  /**
+   * Set once a bad length was met. The frames before it were still returned (ZooKeeper
+   * executes every request it read before the bad length); the caller must then close.
+   */
+  failure: FrameTooLargeError | null = null;
 
   constructor(private readonly frameBytesMax: number) {}
 
@@ -19,12 +29,6 @@ export class FrameDecoder {
   get bufferedBytes(): number {
     return this.pendingBytes;
   }
-
-  /**
-   * Set once a bad length was met. The frames before it were still returned (ZooKeeper
-   * executes every request it read before the bad length); the caller must then close.
-   */
-  failure: FrameTooLargeError | null = null;
 
   /**
    * Feeds a chunk and returns every complete frame body it finishes, in order. After a bad
@@ -35,7 +39,9 @@ export class FrameDecoder {
     let data = chunk;
     if (this.pendingBytes > 0) {
       this.pending.push(chunk);
-      data = Buffer.concat(this.pending, this.pendingBytes + chunk.length);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < this.neededBytes) return [];
+      data = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
     }
@@ -47,16 +53,20 @@ export class FrameDecoder {
         this.failure = new FrameTooLargeError(
           `frame length ${length} is outside 0..${this.frameBytesMax} (jute.maxbuffer)`,
         );
-        this.pending = [];
-        this.pendingBytes = 0;
         return frames;
       }
-      if (data.length - offset - 4 < length) break;
+      if (data.length - offset - 4 < length) {
+        this.neededBytes = 4 + length;
+        break;
+      }
       frames.push(data.subarray(offset + 4, offset + 4 + length));
       offset += 4 + length;
+      this.neededBytes = 4;
     }
     if (offset < data.length) {
-      const rest = data.subarray(offset);
+      if (data.length - offset < 4) this.neededBytes = 4;
+      // Copy the unfinished tail so the (possibly large) chunk it came from can be freed.
+      const rest = Buffer.from(data.subarray(offset));
       this.pending.push(rest);
       this.pendingBytes = rest.length;
     }

@@ -206,17 +206,17 @@ function handleSetWatches(
   const since = req.relativeZxid;
   const fire = (type: number, path: string) => conn.sendNotification(-1, type, path);
   for (const path of req.dataWatches) {
-    const node = tree.get(path);
+    const node = tree.get(path === '' ? '/' : path);
     if (node === undefined) fire(EventType.nodeDeleted, path);
     else if (node.mzxid > since) fire(EventType.nodeDataChanged, path);
     else w.add('data', sessionId, path);
   }
   for (const path of req.existWatches) {
-    if (tree.get(path) !== undefined) fire(EventType.nodeCreated, path);
+    if (tree.get(path === '' ? '/' : path) !== undefined) fire(EventType.nodeCreated, path);
     else w.add('data', sessionId, path);
   }
   for (const path of req.childWatches) {
-    const node = tree.get(path);
+    const node = tree.get(path === '' ? '/' : path);
     if (node === undefined) fire(EventType.nodeDeleted, path);
     else if (node.pzxid > since) fire(EventType.nodeChildrenChanged, path);
     else w.add('child', sessionId, path);

@@ -32,7 +32,10 @@ export interface ReadResult {
 const failed = (err: number): ReadResult => ({ err, response: EMPTY });
 const ok = (response: Response): ReadResult => ({ err: Err.ok, response });
 
-/** ZooKeeper's tree also answers to '' for the root. */
+/**
+ * ZooKeeper's tree also answers to '' for the root. Watches keep the path as sent: a watch on
+ * '' is a different key from '/', so (as in ZooKeeper) no event ever fires it.
+ */
 const normalise = (path: string): string => (path === '' ? '/' : path);
 
 function watch(ctx: ReadContext, kind: Kind, path: string): boolean {
@@ -51,7 +54,7 @@ export function exists(tree: DataTree, req: PathWatchRequest, ctx: ReadContext):
   if (path.includes('\u0000')) return failed(Err.badArguments);
   const node = tree.get(path);
   if (node !== undefined && !hasPerm(node.acl, Perm.read, ctx.ids)) return failed(Err.noAuth);
-  if (req.watch && !watch(ctx, 'data', path)) return failed(Err.throttledOp);
+  if (req.watch && !watch(ctx, 'data', req.path)) return failed(Err.throttledOp);
   if (node === undefined) return failed(Err.noNode);
   return ok({ kind: 'stat', stat: toStat(node) });
 }
@@ -60,7 +63,7 @@ export function getData(tree: DataTree, req: PathWatchRequest, ctx: ReadContext)
   const path = normalise(req.path);
   const node = readable(tree, path, ctx);
   if (typeof node === 'number') return failed(node);
-  if (req.watch && !watch(ctx, 'data', path)) return failed(Err.throttledOp);
+  if (req.watch && !watch(ctx, 'data', req.path)) return failed(Err.throttledOp);
   return ok({ kind: 'storedData', data: node.data, stat: toStat(node) });
 }
 
@@ -68,7 +71,7 @@ export function getChildren(tree: DataTree, req: PathWatchRequest, ctx: ReadCont
   const path = normalise(req.path);
   const node = readable(tree, path, ctx);
   if (typeof node === 'number') return failed(node);
-  if (req.watch && !watch(ctx, 'child', path)) return failed(Err.throttledOp);
+  if (req.watch && !watch(ctx, 'child', req.path)) return failed(Err.throttledOp);
   const children = node.children === null ? [] : [...node.children];
   if (req.type === OpCode.getChildren2) {
     return ok({ kind: 'children2', children, stat: toStat(node) });
@@ -93,7 +96,9 @@ export function getAllChildrenNumber(
   const path = normalise(req.path);
   const node = readable(tree, path, ctx);
   if (typeof node === 'number') return failed(node);
-  return ok({ kind: 'count', count: tree.countDescendants(path) });
+  // ZooKeeper keeps the root under '' as well as '/', and counts it once more for ''.
+  const extra = req.path === '' ? 1 : 0;
+  return ok({ kind: 'count', count: tree.countDescendants(path) + extra });
 }
 
 export function getEphemerals(tree: DataTree, req: GetEphemeralsRequest, ctx: ReadContext) {

@@ -129,8 +129,14 @@ export const WAIVERS = {
 } as const;
 export type Waiver = keyof typeof WAIVERS;
 
+/**
+ * Differences Warren keeps on purpose, waived unless WARREN_DIFF_STRICT=1. Warren follows
+ * ZooKeeper 3.9 (ZOOKEEPER-4026) where 3.8.0 drops the Stat of a create2 inside a multi.
+ */
+export const DELIBERATE_DIFFERENCES: readonly Waiver[] = ['multi-create2-result'];
+
 export function waiversFromEnv(): Set<Waiver> {
-  const out = new Set<Waiver>();
+  const out = new Set<Waiver>(process.env.WARREN_DIFF_STRICT === '1' ? [] : DELIBERATE_DIFFERENCES);
   for (const name of (process.env.WARREN_DIFF_WAIVE ?? '').split(',')) {
     const w = name.trim();
     if (w === '') continue;
