@@ -23,6 +23,7 @@ import { writeResponse, type Response } from '../protocol/responses.js';
 import { handshakeTimeoutMs, socketBufferedBytesMax } from '../util/limits.js';
 import type { DecodedFrame } from './request-handler.js';
 import type { SessionState } from './session-tracker.js';
+import { LatencyStats } from './stats.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -58,10 +59,7 @@ export class Connection {
   lastCxid = 0;
   lastZxid = 0;
   lastResponseAt = 0;
-  latencyMin = Number.MAX_SAFE_INTEGER;
-  latencyMax = 0;
-  latencyTotal = 0;
-  latencyCount = 0;
+  readonly latency = new LatencyStats();
   /** Negotiated timeout for this connection's handshake. */
   timeoutMs = 0;
   private paused = false;
@@ -166,13 +164,6 @@ export class Connection {
 
   sendText(text: string): void {
     this.write(Buffer.from(text, 'utf8'));
-  }
-
-  recordLatency(ms: number): void {
-    this.latencyCount++;
-    this.latencyTotal += ms;
-    if (ms < this.latencyMin) this.latencyMin = ms;
-    if (ms > this.latencyMax) this.latencyMax = ms;
   }
 
   /** Stop reading while too much is outstanding or the peer reads too slowly. */

@@ -6,6 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, arch, platform, release, userInfo, freemem, totalmem } from 'node:os';
+import { KNOWN_FOUR_LETTER_WORDS } from './config.js';
 import type { Connection } from './connection.js';
 import type { WarrenServer } from './server.js';
 
@@ -13,26 +14,7 @@ export const WARREN_VERSION = '0.1.0';
 /** What `Zookeeper version:` reports: the protocol level served, then Warren's own version. */
 export const VERSION_STRING = `3.8.0-warren-${WARREN_VERSION}, built on 2026-11-26 00:00 UTC`;
 
-const KNOWN = new Set([
-  'ruok',
-  'srvr',
-  'stat',
-  'mntr',
-  'conf',
-  'cons',
-  'envi',
-  'wchs',
-  'wchc',
-  'wchp',
-  'dirs',
-  'isro',
-  'crst',
-  'srst',
-  'dump',
-  'gtmk',
-  'stmk',
-  'hash',
-]);
+const KNOWN: ReadonlySet<string> = new Set(KNOWN_FOUR_LETTER_WORDS);
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
@@ -88,13 +70,13 @@ function connectionLine(c: Connection, full: boolean): string {
     ` /${c.remoteAddress}:${c.remotePort}[1](queued=${c.outstanding},` +
     `recved=${c.packetsReceived},sent=${c.packetsSent}`;
   if (!full || c.session === null) return base + ')';
-  const avg = c.latencyCount === 0 ? 0 : Math.round(c.latencyTotal / c.latencyCount);
-  const min = c.latencyCount === 0 ? 0 : c.latencyMin;
+  const avg = Math.round(c.latency.mean);
+  const min = c.latency.minOrZero;
   return (
     base +
     `,sid=${hex(c.session.id)},lop=${c.lastOp.toUpperCase()},est=${c.establishedAt}` +
     `,to=${c.timeoutMs},lcxid=${hex(c.lastCxid)},lzxid=${hex(c.lastZxid)}` +
-    `,lresp=${c.lastResponseAt},llat=0,minlat=${min},avglat=${avg},maxlat=${c.latencyMax})`
+    `,lresp=${c.lastResponseAt},llat=0,minlat=${min},avglat=${avg},maxlat=${c.latency.max})`
   );
 }
 
@@ -107,7 +89,7 @@ function serverSummary(server: WarrenServer, withClients: boolean): string {
     lines.push('');
   }
   lines.push(
-    `Latency min/avg/max: ${s.latencyMinOrZero}/${javaDouble(s.latencyAvg)}/${s.latencyMax}`,
+    `Latency min/avg/max: ${s.latency.minOrZero}/${javaDouble(s.latency.mean)}/${s.latency.max}`,
     `Received: ${s.packetsReceived}`,
     `Sent: ${s.packetsSent}`,
     `Connections: ${server.connections.size}`,
@@ -137,9 +119,9 @@ function monitor(server: WarrenServer): string {
   const metrics: [string, string | number][] = [
     ['version', VERSION_STRING],
     ['server_state', 'standalone'],
-    ['avg_latency', javaDouble(s.latencyAvg)],
-    ['max_latency', s.latencyMax],
-    ['min_latency', s.latencyMinOrZero],
+    ['avg_latency', javaDouble(s.latency.mean)],
+    ['max_latency', s.latency.max],
+    ['min_latency', s.latency.minOrZero],
     ['packets_received', s.packetsReceived],
     ['packets_sent', s.packetsSent],
     ['num_alive_connections', server.connections.size],

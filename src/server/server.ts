@@ -288,8 +288,8 @@ export class WarrenServer implements ConnectionHost {
     conn.outstanding--;
     this.stats.packetsSent++;
     const latency = Date.now() - f.receivedAt;
-    conn.recordLatency(latency);
-    this.stats.recordLatency(latency);
+    conn.latency.record(latency);
+    this.stats.latency.record(latency);
   }
 
   private newTxn(sessionId: SessionId, body: Txn['body']): Txn {

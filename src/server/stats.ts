@@ -1,37 +1,47 @@
-/** Server-wide counters for srvr/stat/mntr. Updated at stage edges, never inside the tree. */
+/** Counters for srvr/stat/mntr/cons. Updated at stage edges, never inside the tree. */
+
+/** Request latency in ms: min, max and mean since the last reset. */
+export class LatencyStats {
+  private min = Number.MAX_SAFE_INTEGER;
+  max = 0;
+  private total = 0;
+  private count = 0;
+
+  record(ms: number): void {
+    this.count++;
+    this.total += ms;
+    if (ms < this.min) this.min = ms;
+    if (ms > this.max) this.max = ms;
+  }
+
+  /** 0 until something was recorded, as ZooKeeper prints it. */
+  get minOrZero(): number {
+    return this.count === 0 ? 0 : this.min;
+  }
+
+  get mean(): number {
+    return this.count === 0 ? 0 : this.total / this.count;
+  }
+
+  reset(): void {
+    this.min = Number.MAX_SAFE_INTEGER;
+    this.max = 0;
+    this.total = 0;
+    this.count = 0;
+  }
+}
+
 export class ServerStats {
   readonly startedAt = Date.now();
+  readonly latency = new LatencyStats();
   packetsReceived = 0;
   packetsSent = 0;
   authFailed = 0;
-  latencyMin = Number.MAX_SAFE_INTEGER;
-  latencyMax = 0;
-  latencyTotal = 0;
-  latencyCount = 0;
-  lastResponseBytes = 0;
   connectionsRejected = 0;
-
-  recordLatency(ms: number): void {
-    this.latencyCount++;
-    this.latencyTotal += ms;
-    if (ms < this.latencyMin) this.latencyMin = ms;
-    if (ms > this.latencyMax) this.latencyMax = ms;
-  }
-
-  get latencyMinOrZero(): number {
-    return this.latencyCount === 0 ? 0 : this.latencyMin;
-  }
-
-  get latencyAvg(): number {
-    return this.latencyCount === 0 ? 0 : this.latencyTotal / this.latencyCount;
-  }
 
   reset(): void {
     this.packetsReceived = 0;
     this.packetsSent = 0;
-    this.latencyMin = Number.MAX_SAFE_INTEGER;
-    this.latencyMax = 0;
-    this.latencyTotal = 0;
-    this.latencyCount = 0;
+    this.latency.reset();
   }
 }

@@ -77,6 +77,11 @@ export class DataTree {
     (parent.children ??= new Set()).add(nameOf(path));
     node.snapshotGeneration = this.activeSnapshotGeneration;
     this.nodes.set(path, node);
+    this.index(path, node);
+  }
+
+  /** Adds a node to the indexes (data size, ephemerals per session, reaper candidates). */
+  index(path: string, node: ZNode): void {
     this.dataBytes += node.data === null ? 0 : node.data.length;
     if (node.kind === NodeKind.ephemeral) {
       let owned = this.ephemerals.get(node.ephemeralOwner);

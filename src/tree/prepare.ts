@@ -123,6 +123,14 @@ function nextVersion(current: number, expected: number): number {
   return (current + 1) | 0;
 }
 
+/** Records a validated delete in the view: the node is gone, its parent has one child less. */
+function stageDelete(view: StateView, path: string): void {
+  const parentPath = parentOf(path);
+  const parent = lookupOrFail(view, parentPath);
+  view.put(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
+  view.put(path, null);
+}
+
 function prepareDelete(req: DeleteRequest, view: StateView, ctx: PrepareContext): TxnOp {
   const path = req.path;
   if (path.lastIndexOf('/') < 0 || path.includes('\u0000') || SPECIAL_PATHS.has(path)) {
@@ -134,8 +142,7 @@ function prepareDelete(req: DeleteRequest, view: StateView, ctx: PrepareContext)
   const node = lookupOrFail(view, path);
   nextVersion(node.version, req.version);
   if (node.numChildren > 0) fail(Err.notEmpty);
-  view.put(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
-  view.put(path, null);
+  stageDelete(view, path);
   return { type: 'delete', path };
 }
 
@@ -185,12 +192,7 @@ export function prepareCloseSession(
   for (const path of overlay.pendingEphemerals(sessionId)) paths.add(path);
   const sorted = [...paths].sort();
   const scratch = new ScratchView(overlay);
-  for (const path of sorted) {
-    const parentPath = parentOf(path);
-    const parent = lookupOrFail(scratch, parentPath);
-    scratch.put(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
-    scratch.put(path, null);
-  }
+  for (const path of sorted) stageDelete(scratch, path);
   const txn: Txn = {
     zxid: ctx.zxid,
     time: ctx.time,
@@ -211,10 +213,7 @@ export function prepareReap(path: string, overlay: Overlay, ctx: PrepareContext)
   if (node.kind === NodeKind.ttl && ctx.time - node.mtime <= node.ttlMs) return null;
   if (node.kind !== NodeKind.container && node.kind !== NodeKind.ttl) return null;
   const scratch = new ScratchView(overlay);
-  const parentPath = parentOf(path);
-  const parent = lookupOrFail(scratch, parentPath);
-  scratch.put(parentPath, { ...parent, numChildren: parent.numChildren - 1 });
-  scratch.put(path, null);
+  stageDelete(scratch, path);
   const txn: Txn = {
     zxid: ctx.zxid,
     time: ctx.time,

@@ -176,14 +176,7 @@ export function loadSnapshot(records: Iterable<Buffer>): DataTree {
 function linkTree(tree: DataTree): void {
   if (!tree.nodes.has('/')) throw new DecodeError('snapshot has no root node');
   for (const [path, node] of tree.nodes) {
-    tree.dataBytes += node.data === null ? 0 : node.data.length;
-    if (node.kind === NodeKind.ephemeral) {
-      let owned = tree.ephemerals.get(node.ephemeralOwner);
-      if (owned === undefined) tree.ephemerals.set(node.ephemeralOwner, (owned = new Set()));
-      owned.add(path);
-    } else if (node.kind === NodeKind.container || node.kind === NodeKind.ttl) {
-      tree.reapable.add(path);
-    }
+    tree.index(path, node);
     if (path === '/') continue;
     const parent = tree.nodes.get(parentOf(path));
     if (parent === undefined) throw new DecodeError(`snapshot node ${path} has no parent`);
