@@ -1,0 +1,53 @@
+/**
+ * Client options and their defaults.
+ */
+import type * as tls from 'node:tls';
+
+export interface ClientOptions {
+  /** Requested session timeout; the server clamps it (default 30 000 ms). */
+  sessionTimeoutMs?: number;
+  /** Per-server connect + handshake timeout (default: session timeout / number of hosts). */
+  connectTimeoutMs?: number;
+  /** connect() gives up (and closes the client) after this long (default: 2 × session timeout). */
+  initialConnectTimeoutMs?: number;
+  /** Default per-call timeout; 0 = none (default 30 000 ms). */
+  requestTimeoutMs?: number;
+  /** Requests sent and not yet answered; further calls wait for room (default 1000). */
+  maxOutstandingRequests?: number;
+  /** Largest encoded request (default 1 MiB − 1, ZooKeeper's jute.maxbuffer). */
+  maxRequestBytes?: number;
+  /** Largest reply frame accepted (default 1 MiB − 1 plus slack for headers). */
+  maxReplyBytes?: number;
+  /** Reconnect backoff: first delay and cap; each delay gets ±50 % jitter. */
+  reconnectDelayMs?: { initial: number; max: number };
+  /** Accept a read-only server (state `readOnly`). */
+  canBeReadOnly?: boolean;
+  /** Connect with node:tls using these options instead of plain TCP. */
+  tls?: tls.ConnectionOptions;
+  /** Shuffle the hosts (default true). */
+  shuffleHosts?: boolean;
+}
+
+export type ResolvedOptions = Required<Omit<ClientOptions, 'tls' | 'connectTimeoutMs'>> & {
+  tls: tls.ConnectionOptions | undefined;
+  connectTimeoutMs: number | undefined;
+};
+
+export const JUTE_MAXBUFFER = 0xfffff;
+
+export function resolveOptions(opts: ClientOptions): ResolvedOptions {
+  const sessionTimeoutMs = opts.sessionTimeoutMs ?? 30_000;
+  return {
+    sessionTimeoutMs,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    initialConnectTimeoutMs: opts.initialConnectTimeoutMs ?? 2 * sessionTimeoutMs,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    maxOutstandingRequests: opts.maxOutstandingRequests ?? 1000,
+    maxRequestBytes: opts.maxRequestBytes ?? JUTE_MAXBUFFER,
+    maxReplyBytes: opts.maxReplyBytes ?? JUTE_MAXBUFFER + 1024,
+    reconnectDelayMs: opts.reconnectDelayMs ?? { initial: 100, max: 5_000 },
+    canBeReadOnly: opts.canBeReadOnly ?? false,
+    tls: opts.tls,
+    shuffleHosts: opts.shuffleHosts ?? true,
+  };
+}
