@@ -6,7 +6,8 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', 'dist', 'test');
 const wanted = process.argv.slice(2);
-const suites = wanted.length > 0 ? wanted : ['unit', 'server', 'client', 'diff', 'interop', 'crash', 'fuzz'];
+const suites =
+  wanted.length > 0 ? wanted : ['unit', 'server', 'client', 'diff', 'interop', 'crash', 'fuzz'];
 
 function collect(dir) {
   let out = [];
