@@ -39,6 +39,38 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '**/storage/**', '**/tree/**', '**/consensus/**'],
+              message: 'the client speaks only the wire protocol',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/recipes/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../client', '!../client/index.js'],
+              message: "recipes use only the client's public index",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**'],
     rules: {
       'max-lines-per-function': 'off',
