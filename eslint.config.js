@@ -62,7 +62,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../*', '!../client', '!../client/index.js'],
+              group: ['../**', '!../client/index.js'],
               message: "recipes use only the client's public index",
             },
           ],
