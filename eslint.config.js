@@ -62,7 +62,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../**', '!../client/index.js'],
+              regex: '^\\.\\./(?!client/index\\.js$)',
               message: "recipes use only the client's public index",
             },
           ],
