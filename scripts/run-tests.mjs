@@ -7,7 +7,9 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..', 'dist', 'test');
 const wanted = process.argv.slice(2);
 const suites =
-  wanted.length > 0 ? wanted : ['unit', 'server', 'client', 'diff', 'interop', 'crash', 'fuzz'];
+  wanted.length > 0
+    ? wanted
+    : ['unit', 'sim', 'server', 'client', 'diff', 'interop', 'crash', 'fuzz'];
 
 function collect(dir) {
   let out = [];

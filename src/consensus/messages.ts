@@ -1,0 +1,78 @@
+/**
+ * Messages between servers. Every one carries the sender's term, which `step` settles before
+ * any role looks at the message (Raft §5.1: a higher term makes the receiver a follower; a
+ * lower term is stale).
+ */
+import type { Entry, Index, NodeId, Snapshot, Term } from './types.js';
+
+interface Envelope {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: Term;
+}
+
+/** RequestVote (§5.2), or its pre-vote probe (thesis §9.6) sent at term + 1 without bumping. */
+export interface VoteRequest extends Envelope {
+  readonly type: 'vote' | 'preVote';
+  readonly lastIndex: Index;
+  readonly lastTerm: Term;
+  /** Set by a leadership transfer: the voter must ignore its leader lease (thesis §3.10). */
+  readonly transfer: boolean;
+}
+
+export interface VoteResponse extends Envelope {
+  readonly type: 'voteResponse' | 'preVoteResponse';
+  readonly reject: boolean;
+}
+
+/** AppendEntries (§5.3); an empty `entries` is a probe. */
+export interface AppendRequest extends Envelope {
+  readonly type: 'append';
+  readonly prevIndex: Index;
+  readonly prevTerm: Term;
+  readonly entries: readonly Entry[];
+  readonly commit: Index;
+}
+
+export interface AppendResponse extends Envelope {
+  readonly type: 'appendResponse';
+  /** On success, the last index now matching the leader; on reject, the rejected prevIndex. */
+  readonly index: Index;
+  readonly reject: boolean;
+  /** On reject: where the follower's log may match, and that entry's term (0 when unknown). */
+  readonly rejectHint: Index;
+  readonly hintTerm: Term;
+}
+
+/** Keeps followers from campaigning and carries a commit index they are known to have. */
+export interface Heartbeat extends Envelope {
+  readonly type: 'heartbeat';
+  readonly commit: Index;
+}
+
+export interface HeartbeatResponse extends Envelope {
+  readonly type: 'heartbeatResponse';
+}
+
+/** InstallSnapshot (§7) for a follower whose next entry was compacted away. */
+export interface SnapshotRequest extends Envelope {
+  readonly type: 'snapshot';
+  readonly snapshot: Snapshot;
+}
+
+/** Leadership transfer (thesis §3.10): the target campaigns at once, skipping pre-vote. */
+export interface TimeoutNow extends Envelope {
+  readonly type: 'timeoutNow';
+}
+
+export type Message =
+  | VoteRequest
+  | VoteResponse
+  | AppendRequest
+  | AppendResponse
+  | Heartbeat
+  | HeartbeatResponse
+  | SnapshotRequest
+  | TimeoutNow;
+
+export type MessageType = Message['type'];

@@ -1,0 +1,220 @@
+/**
+ * The host's handle on the consensus core: feed it `tick`, `step`, `propose`; take a `Ready`;
+ * do what it says (see ready.ts); call `advance`. server/ and the simulator drive this same
+ * class. Every input asserts the previous Ready was advanced, so a host cannot act on stale
+ * state.
+ */
+import { assert } from '../util/assert.js';
+import { encodeConfChange, refuseConfChange, type ConfChange } from './config-change.js';
+import * as limits from './limits.js';
+import { transferLeadership } from './leader.js';
+import type { Message } from './messages.js';
+import { Raft, type RaftConfig } from './raft.js';
+import type { Ready } from './ready.js';
+import { bcastAppend } from './replication.js';
+import {
+  noNode,
+  sameHardState,
+  type HardState,
+  type Index,
+  type Membership,
+  type NodeId,
+  type Role,
+  type SoftState,
+  type Term,
+} from './types.js';
+
+export type ProposeResult =
+  | { readonly ok: true; readonly index: Index }
+  | { readonly ok: false; readonly reason: string; readonly leader: NodeId };
+
+export interface Status {
+  readonly id: NodeId;
+  readonly term: Term;
+  readonly vote: NodeId;
+  readonly lead: NodeId;
+  readonly role: Role;
+  readonly commit: Index;
+  readonly applied: Index;
+  readonly lastIndex: Index;
+  readonly membership: Membership;
+  /** On the leader: each member's acknowledged index (for mntr's follower lag). */
+  readonly match: ReadonlyMap<NodeId, Index>;
+}
+
+export class RaftNode {
+  private readonly raft: Raft;
+  private lastHardState: HardState;
+  private lastSoftState: SoftState;
+  private pending: Ready | undefined = undefined;
+
+  constructor(config: RaftConfig) {
+    this.raft = new Raft(config);
+    this.lastHardState = this.raft.hardState();
+    this.lastSoftState = this.raft.softState();
+  }
+
+  tick(): void {
+    this.checkAdvanced();
+    this.raft.tick();
+  }
+
+  step(message: Message): void {
+    this.checkAdvanced();
+    this.raft.step(message);
+  }
+
+  /**
+   * Starts an election now, as if the election timeout had passed (tests; a host that knows
+   * the leader is gone). Pre-vote still applies when enabled.
+   */
+  campaign(): void {
+    this.checkAdvanced();
+    this.raft.stepLocal('hup');
+  }
+
+  /** Appends `data` as a normal entry if we lead; otherwise says who might. */
+  propose(data: Buffer): ProposeResult {
+    this.checkAdvanced();
+    return this.appendAsLeader('normal', data);
+  }
+
+  /** Proposes a one-server membership change (thesis §4.1); one may be in flight at a time. */
+  proposeConfChange(change: ConfChange): ProposeResult {
+    this.checkAdvanced();
+    const raft = this.raft;
+    if (raft.role === 'leader') {
+      if (raft.pendingConfIndex > raft.log.applied) {
+        return this.refuse('a membership change is still being applied');
+      }
+      const refusal = refuseConfChange(raft.tracker.membership, change);
+      if (refusal !== undefined) return this.refuse(refusal);
+    }
+    const result = this.appendAsLeader('config', encodeConfChange(change));
+    if (!result.ok) return result;
+    raft.pendingConfIndex = result.index;
+    if (change.nodeId === raft.id && change.type !== 'addVoter') raft.leaving = true;
+    return result;
+  }
+
+  /** Hands leadership to `target` (graceful shutdown, rolling restart); undefined if begun. */
+  transferLeadership(target: NodeId): string | undefined {
+    this.checkAdvanced();
+    return transferLeadership(this.raft, target);
+  }
+
+  /** The transport could not reach `id`: stop streaming to it and probe instead. */
+  reportUnreachable(id: NodeId): void {
+    this.checkAdvanced();
+    const progress = this.raft.tracker.progress.get(id);
+    if (this.raft.role === 'leader' && progress?.state === 'replicate') progress.becomeProbe();
+  }
+
+  /** The transport finished (or failed) sending a snapshot to `id`. */
+  reportSnapshot(id: NodeId, delivered: boolean): void {
+    this.checkAdvanced();
+    const progress = this.raft.tracker.progress.get(id);
+    if (this.raft.role !== 'leader' || progress?.state !== 'snapshot') return;
+    if (!delivered) progress.pendingSnapshot = 0;
+    progress.becomeProbe();
+    // Wait for the follower's answer before probing again.
+    progress.probeSent = delivered;
+  }
+
+  hasReady(): boolean {
+    const raft = this.raft;
+    const unstable = raft.log.unstable;
+    return (
+      !sameSoftState(raft.softState(), this.lastSoftState) ||
+      !sameHardState(raft.hardState(), this.lastHardState) ||
+      unstable.entries.length > 0 ||
+      unstable.snapshot !== undefined ||
+      raft.messages.length > 0 ||
+      raft.messagesAfterPersist.length > 0 ||
+      raft.log.hasNextCommittedEntries()
+    );
+  }
+
+  ready(): Ready {
+    this.checkAdvanced();
+    const raft = this.raft;
+    const hardState = raft.hardState();
+    const softState = raft.softState();
+    const ready: Ready = {
+      softState: sameSoftState(softState, this.lastSoftState) ? undefined : softState,
+      hardState: sameHardState(hardState, this.lastHardState) ? undefined : hardState,
+      entries: [...raft.log.unstable.entries],
+      snapshot: raft.log.unstable.snapshot,
+      committedEntries: raft.log.nextCommittedEntries(limits.applyBytesMax),
+      messages: raft.messages,
+      messagesAfterPersist: raft.messagesAfterPersist,
+    };
+    raft.messages = [];
+    raft.messagesAfterPersist = [];
+    this.pending = ready;
+    return ready;
+  }
+
+  /** The host did everything the last Ready asked. */
+  advance(): void {
+    const ready = this.pending;
+    assert(ready !== undefined, 'advance() without ready()');
+    this.pending = undefined;
+    const log = this.raft.log;
+    if (ready.hardState !== undefined) this.lastHardState = ready.hardState;
+    if (ready.softState !== undefined) this.lastSoftState = ready.softState;
+    const last = ready.entries[ready.entries.length - 1];
+    if (last !== undefined) log.unstable.stableTo(last.index, last.term);
+    if (ready.snapshot !== undefined) {
+      log.unstable.stableSnapshotTo(ready.snapshot.meta.index);
+      log.appliedTo(ready.snapshot.meta.index);
+    }
+    const lastApplied = ready.committedEntries[ready.committedEntries.length - 1];
+    if (lastApplied !== undefined) log.appliedTo(lastApplied.index);
+    this.raft.applied(ready.committedEntries);
+    this.raft.persisted();
+  }
+
+  status(): Status {
+    const raft = this.raft;
+    const match = new Map<NodeId, Index>();
+    if (raft.role === 'leader') {
+      for (const [id, progress] of raft.tracker.progress) match.set(id, progress.match);
+    }
+    return {
+      id: raft.id,
+      term: raft.term,
+      vote: raft.vote,
+      lead: raft.lead,
+      role: raft.role,
+      commit: raft.log.committed,
+      applied: raft.log.applied,
+      lastIndex: raft.log.lastIndex(),
+      membership: raft.tracker.membership,
+      match,
+    };
+  }
+
+  private appendAsLeader(kind: 'normal' | 'config', data: Buffer): ProposeResult {
+    const raft = this.raft;
+    if (raft.role !== 'leader') return this.refuse('not the leader');
+    if (raft.leadTransferee !== noNode) return this.refuse('leadership transfer in progress');
+    if (raft.leaving) return this.refuse('the leader is leaving the ensemble');
+    const index = raft.appendEntries([{ kind, data }]);
+    if (index === undefined) return this.refuse('too many uncommitted entries; retry later');
+    bcastAppend(raft);
+    return { ok: true, index };
+  }
+
+  private refuse(reason: string): ProposeResult {
+    return { ok: false, reason, leader: this.raft.lead };
+  }
+
+  private checkAdvanced(): void {
+    assert(this.pending === undefined, 'call advance() before feeding the node more input');
+  }
+}
+
+function sameSoftState(a: SoftState, b: SoftState): boolean {
+  return a.lead === b.lead && a.role === b.role;
+}

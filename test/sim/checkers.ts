@@ -1,0 +1,121 @@
+/**
+ * Safety checkers for the consensus simulation, one per invariant, run after every step:
+ * - ElectionSafety (Raft §5.2): at most one leader per term.
+ * - CommittedLog (§5.4, Leader Completeness and State Machine Safety): an index committed
+ *   anywhere holds the same term everywhere it is committed, and every new leader's log holds
+ *   every entry committed so far.
+ * - AppliedPrefix: every server's applied sequence is a prefix of one common sequence.
+ */
+import type { NodeId, Term } from '../../src/consensus/types.js';
+import type { Host } from '../unit/consensus/host.js';
+
+export class SafetyViolation extends Error {
+  override readonly name = 'SafetyViolation';
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new SafetyViolation(message);
+}
+
+export class ElectionSafety {
+  private readonly leaders = new Map<Term, NodeId>();
+
+  check(hosts: readonly Host[]): void {
+    for (const host of hosts) {
+      const status = host.status();
+      if (status.role !== 'leader') continue;
+      const known = this.leaders.get(status.term);
+      check(
+        known === undefined || known === host.id,
+        `two leaders in term ${status.term}: ${known} and ${host.id}`,
+      );
+      this.leaders.set(status.term, host.id);
+    }
+  }
+
+  get terms(): number {
+    return this.leaders.size;
+  }
+}
+
+export class CommittedLog {
+  /** Term of the entry committed at each index, as first seen. */
+  private readonly terms: Term[] = [0];
+  /** Per host: how far its committed entries were checked, and in which incarnation. */
+  private readonly cursors = new Map<NodeId, { node: object; commit: number }>();
+  private readonly leadersChecked = new Set<string>();
+
+  get committedMax(): number {
+    return this.terms.length - 1;
+  }
+
+  check(hosts: readonly Host[]): void {
+    for (const host of hosts) this.checkHost(host);
+    for (const host of hosts) {
+      const status = host.status();
+      const key = `${status.term}/${host.id}`;
+      if (status.role !== 'leader' || this.leadersChecked.has(key)) continue;
+      this.leadersChecked.add(key);
+      this.checkLeaderCompleteness(host);
+    }
+  }
+
+  private checkHost(host: Host): void {
+    const commit = host.status().commit;
+    const cursor = this.cursors.get(host.id);
+    let from = 1;
+    if (cursor !== undefined && cursor.node === host.node) {
+      check(commit >= cursor.commit, `server ${host.id}: commit fell ${cursor.commit}->${commit}`);
+      from = cursor.commit + 1;
+    }
+    const storage = host.storage;
+    for (let index = Math.max(from, storage.firstIndex()); index <= commit; index++) {
+      const term = storage.term(index);
+      check(term !== undefined, `server ${host.id}: committed ${index} not stored`);
+      const known = this.terms[index];
+      if (known === undefined) {
+        check(index === this.terms.length, `committed index ${index} leaves a gap`);
+        this.terms.push(term);
+      } else {
+        check(known === term, `index ${index} committed as term ${known} and ${term}`);
+      }
+    }
+    this.cursors.set(host.id, { node: host.node, commit });
+  }
+
+  private checkLeaderCompleteness(host: Host): void {
+    const storage = host.storage;
+    const last = storage.lastIndex();
+    check(last >= this.committedMax, `leader ${host.id} lacks committed ${this.committedMax}`);
+    for (let index = storage.firstIndex(); index <= this.committedMax; index++) {
+      check(
+        storage.term(index) === this.terms[index],
+        `leader ${host.id} holds term ${storage.term(index)} at committed ${index}`,
+      );
+    }
+  }
+}
+
+export class AppliedPrefix {
+  private readonly sequence: string[] = [''];
+  private readonly cursors = new Map<NodeId, { generation: number; applied: number }>();
+
+  get length(): number {
+    return this.sequence.length - 1;
+  }
+
+  check(hosts: readonly Host[]): void {
+    for (const host of hosts) {
+      const cursor = this.cursors.get(host.id);
+      const fresh = cursor === undefined || cursor.generation !== host.generation;
+      const from = fresh ? 1 : cursor.applied + 1;
+      for (let index = from; index <= host.appliedIndex; index++) {
+        const entry = host.applied[index] as string;
+        const known = this.sequence[index];
+        if (known === undefined) this.sequence.push(entry);
+        else check(known === entry, `server ${host.id} applied ${entry} at ${index}, not ${known}`);
+      }
+      this.cursors.set(host.id, { generation: host.generation, applied: host.appliedIndex });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * A seeded simulated network between consensus hosts: every message may be dropped,
+ * duplicated and delayed (so reordered), and partitions cut links in one or both directions.
+ * A partition is checked both when a message is sent and when it would arrive.
+ */
+import type { Message } from '../../src/consensus/messages.js';
+import type { NodeId } from '../../src/consensus/types.js';
+import type { Prng } from '../support/prng.js';
+
+export interface NetworkOptions {
+  readonly dropRate: number;
+  readonly duplicateRate: number;
+  readonly delayMinTicks: number;
+  readonly delayMaxTicks: number;
+}
+
+interface InFlight {
+  readonly deliverAt: number;
+  readonly message: Message;
+}
+
+/** Caps the simulated wire; far above what a healthy run holds. */
+const inFlightMax = 100_000;
+
+export class SimNetwork {
+  private inFlight: InFlight[] = [];
+  /** Cut directed links, as "from->to". */
+  private readonly cut = new Set<string>();
+  options: NetworkOptions;
+  sent = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly prng: Prng,
+    options: NetworkOptions,
+  ) {
+    this.options = options;
+  }
+
+  get size(): number {
+    return this.inFlight.length;
+  }
+
+  linked(from: NodeId, to: NodeId): boolean {
+    return !this.cut.has(`${from}->${to}`);
+  }
+
+  send(message: Message, now: number): void {
+    this.sent++;
+    if (!this.linked(message.from, message.to) || this.prng.chance(this.options.dropRate)) {
+      this.dropped++;
+      return;
+    }
+    const copies = this.prng.chance(this.options.duplicateRate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const { delayMinTicks, delayMaxTicks } = this.options;
+      const deliverAt = now + this.prng.range(delayMinTicks, delayMaxTicks);
+      if (this.inFlight.length >= inFlightMax) throw new Error('sim: network queue overflow');
+      this.inFlight.push({ deliverAt, message });
+    }
+  }
+
+  /** Messages due by `now`, in random order; those that hit a cut link are dropped. */
+  due(now: number): { delivered: Message[]; lost: Message[] } {
+    const ready: Message[] = [];
+    const waiting: InFlight[] = [];
+    for (const item of this.inFlight) {
+      if (item.deliverAt <= now) ready.push(item.message);
+      else waiting.push(item);
+    }
+    this.inFlight = waiting;
+    for (let i = ready.length - 1; i > 0; i--) {
+      const j = this.prng.int(i + 1);
+      const a = ready[i] as Message;
+      ready[i] = ready[j] as Message;
+      ready[j] = a;
+    }
+    const delivered = ready.filter((m) => this.linked(m.from, m.to));
+    const lost = ready.filter((m) => !this.linked(m.from, m.to));
+    return { delivered, lost };
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  /** Splits `ids` into groups that cannot talk to each other (symmetric). */
+  partition(groups: readonly (readonly NodeId[])[]): void {
+    this.cut.clear();
+    for (const a of groups) {
+      for (const b of groups) {
+        if (a === b) continue;
+        for (const from of a) for (const to of b) this.cut.add(`${from}->${to}`);
+      }
+    }
+  }
+
+  /** Cuts one direction only (asymmetric partition). */
+  cutOneWay(from: NodeId, to: NodeId): void {
+    this.cut.add(`${from}->${to}`);
+  }
+}
