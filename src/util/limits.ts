@@ -62,6 +62,23 @@ export const snapshotBytesMax = 2048 * MiB;
 /** Like ZooKeeper's autopurge.snapRetainCount: fewer than 3 leaves no room for a bad newest. */
 export const snapRetainCountMin = 3;
 
+// ---- consensus ----
+
+/** Bytes of entries in one append message: big enough to batch, small enough to interleave. */
+export const appendBytesMax = 1 * MiB;
+/** Append messages in flight to one follower in replicate state (pipelining depth). */
+export const inflightMessagesMax = 256;
+/** Bytes in flight to one follower; bounds the leader's send buffer per peer. */
+export const inflightBytesMax = 32 * MiB;
+/** Entries proposed but not committed; past this a proposal is refused (leader overload). */
+export const uncommittedBytesMax = 64 * MiB;
+/** Committed entries handed to the host in one Ready, so one apply batch stays bounded. */
+export const applyBytesMax = 16 * MiB;
+/** Servers in one membership (voters plus learners). */
+export const membersMax = 255;
+/** Messages one Ready may hold before the host must drain it (a bug guard, not a tunable). */
+export const readyMessagesMax = 100_000;
+
 // Txns are at most a frame plus a little encoding overhead.
 const txnOverheadBytes = 64 * KiB;
 assert(frameBytesMaxCeiling + txnOverheadBytes <= walPayloadBytesMax, 'a txn must fit a record');
@@ -75,3 +92,6 @@ assert(walPayloadBytesMax <= walBatchBytesMax, 'one maximal record must fit in a
 assert(walBatchBytesMax < 2 ** 31, 'a batch must fit in one Buffer write');
 assert(snapshotRecordBytesMax < 0xffffffff, 'the snapshot end marker must not be a length');
 assert(snapshotBytesMax <= 2 ** 32, 'a snapshot must fit in one Buffer');
+assert(appendBytesMax <= inflightBytesMax, 'limits: one append must fit in flight');
+assert(appendBytesMax <= applyBytesMax, 'limits: one append must fit in one apply batch');
+assert(frameBytesMaxCeiling + txnOverheadBytes <= applyBytesMax, 'a txn must fit one apply');
