@@ -18,6 +18,7 @@ import {
 } from '../server/config.js';
 import { startStandalone } from '../server/standalone.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
+import { runShellCli } from './shell/shell-cli.js';
 
 interface ServerFlags {
   config?: string;
@@ -136,6 +137,17 @@ program
       ...(opts as unknown as ServerFlags),
       fourLetterWords: opts['4lw'] as string | undefined,
     });
+  });
+
+program
+  .command('shell')
+  .description('zkCli-compatible shell (-server host:port[/chroot] -timeout ms -c cmd)')
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .argument('[args...]', 'zkCli-style options, then an optional command')
+  .action(async (args: string[]) => {
+    process.exitCode = await runShellCli(args);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
