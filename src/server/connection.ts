@@ -44,8 +44,6 @@ export class Connection {
   readonly ids: Id[];
   /** Requests received and not yet answered (pings excluded). */
   outstanding = 0;
-  /** Writes submitted to the commit pipeline and not yet applied. */
-  pendingWrites = 0;
   /** Requests waiting for earlier writes (or for the handshake) to finish. */
   waiting: DecodedFrame[] = [];
   waitingHead = 0;

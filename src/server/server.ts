@@ -268,7 +268,9 @@ export class WarrenServer implements ConnectionHost {
     while (conn.state === 'connected' && conn.waitingHead < conn.waiting.length) {
       const f = conn.waiting[conn.waitingHead] as DecodedFrame;
       const closing = conn.session?.closing ?? false;
-      if ((!isWrite(f) || closing) && conn.pendingWrites > 0) break;
+      // Pending writes are counted per session: a read on a new connection of the session
+      // must still wait for writes sent on the connection it replaced.
+      if ((!isWrite(f) || closing) && (conn.session?.pendingWrites ?? 0) > 0) break;
       conn.waitingHead++;
       handleRequest(this, conn, f);
     }
@@ -277,6 +279,13 @@ export class WarrenServer implements ConnectionHost {
       conn.waitingHead = 0;
     }
     conn.updateBackpressure();
+  }
+
+  /** After a write applied: run what waits, on the session's current connection too. */
+  private drainSession(session: SessionState, conn: Connection): void {
+    this.drain(conn);
+    const current = session.connection;
+    if (current !== null && current !== conn) this.drain(current);
   }
 
   reply(conn: Connection, f: DecodedFrame, err: number, response: Response | null): void {
@@ -310,26 +319,29 @@ export class WarrenServer implements ConnectionHost {
       ids: conn.ids,
       extendedTypesEnabled: this.config.extendedTypesEnabled,
     });
-    conn.pendingWrites++;
+    session.pendingWrites++;
     this.pipeline.submit({
       txn,
       onApplied: (result) => {
         this.afterApply(result);
-        conn.pendingWrites--;
+        session.pendingWrites--;
         const { err, response } = writeReply(req, txn, result);
         this.reply(conn, f, err, response);
-        this.drain(conn);
+        this.drainSession(session, conn);
       },
-      onFailed: () => conn.close(),
+      onFailed: () => {
+        session.pendingWrites--;
+        conn.close();
+      },
     });
   }
 
   submitClose(conn: Connection, f: DecodedFrame): void {
     const session = conn.session as SessionState;
     if (this.pipeline.failure !== null) return this.reply(conn, f, Err.notReadOnly, null);
-    conn.pendingWrites++;
+    session.pendingWrites++;
     this.closeSession(session, () => {
-      conn.pendingWrites--;
+      session.pendingWrites--;
       this.reply(conn, f, Err.ok, null);
       conn.end();
     });

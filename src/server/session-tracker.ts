@@ -16,6 +16,11 @@ export interface SessionState {
   expiresAt: number;
   /** Set once a close or expiry has been prepared: the session takes no more requests. */
   closing: boolean;
+  /**
+   * Writes of this session submitted and not yet applied, whichever connection sent them:
+   * its other requests wait for them, so a read never overtakes the session's own write.
+   */
+  pendingWrites: number;
   /** The attached connection, if any. */
   connection: Connection | null;
 }
@@ -68,6 +73,7 @@ export class SessionTracker {
       passwd,
       expiresAt: this.expiryFor(nowMs, timeoutMs),
       closing: false,
+      pendingWrites: 0,
       connection: null,
     };
     this.sessions.set(id, state);
