@@ -1,0 +1,130 @@
+/**
+ * DistributedQueue: a FIFO queue of byte items (ZooKeeper's queue recipe). Producers add
+ * persistent-sequential children with protected names, so a create retried after a
+ * connection loss never adds an item twice. A consumer takes the smallest item by moving it,
+ * in one transaction, to a claim node of its own under `<queue>/.claims`; after a connection
+ * loss the claim tells whether the move ran, so each item is taken exactly once even with
+ * competing consumers, and none is lost. The claim is deleted once the item is returned (a
+ * consumer that dies in between leaves the item in its claim node, not lost).
+ *
+ *   const queue = new DistributedQueue(client, '/jobs');
+ *   await queue.offer(JSON.stringify(job));
+ *   const item = await queue.take({ timeoutMs: 10_000 });
+ */
+import { randomUUID } from 'node:crypto';
+import { NoNodeError, TransactionError, type ZooKeeperClient } from '../client/index.js';
+import { CONNECTION_LOSS_RETRIES_MAX, QUEUE_TAKE_BATCH_MAX } from './limits.js';
+import {
+  createProtected,
+  deleteIfExists,
+  ensurePath,
+  isConnectionLoss,
+  retrying,
+  sortedBySequence,
+} from './nodes.js';
+import { deadlineSignal, untilSignalled, type WaitOptions } from './signals.js';
+
+export const QUEUE_ITEM_NAME = 'qn-';
+/** The child of the queue node that holds claims; it has no sequence suffix. */
+export const QUEUE_CLAIMS = '.claims';
+
+export class DistributedQueue {
+  private ready = false;
+
+  constructor(
+    readonly client: ZooKeeperClient,
+    readonly path: string,
+  ) {}
+
+  /** Adds an item; resolves with its node's path. */
+  async offer(data: Buffer | string): Promise<string> {
+    await this.ensure();
+    const own = await createProtected(this.client, this.path, QUEUE_ITEM_NAME, {
+      mode: 'persistentSequential',
+      data,
+    });
+    return own.path;
+  }
+
+  /** The items' node names in queue order. */
+  async items(): Promise<string[]> {
+    await this.ensure();
+    const children = await retrying(() => this.client.getChildren(this.path), 'queue items');
+    return sortedBySequence(children, QUEUE_ITEM_NAME);
+  }
+
+  /** Takes the head item, or resolves null when the queue is empty. */
+  async poll(): Promise<Buffer | null> {
+    for (const name of (await this.items()).slice(0, QUEUE_TAKE_BATCH_MAX)) {
+      const item = await this.claim(name);
+      if (item !== undefined) return item;
+    }
+    return null;
+  }
+
+  /** Takes the head item, waiting (by a children watch) while the queue is empty. */
+  async take(opts: WaitOptions = {}): Promise<Buffer> {
+    await this.ensure();
+    const deadline = deadlineSignal(opts, `take from ${this.path}`);
+    try {
+      for (;;) {
+        deadline.signal.throwIfAborted();
+        let fire: () => void = () => undefined;
+        const changed = new Promise<void>((resolve) => (fire = resolve));
+        const children = await retrying(
+          () => this.client.getChildren(this.path, { watch: () => fire() }),
+          'queue take',
+        );
+        const names = sortedBySequence(children, QUEUE_ITEM_NAME);
+        for (const name of names.slice(0, QUEUE_TAKE_BATCH_MAX)) {
+          const item = await this.claim(name);
+          if (item !== undefined) return item;
+        }
+        if (names.length === 0) await untilSignalled(this.client, changed, deadline.signal);
+      }
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Moves one item to a claim of ours; undefined when another consumer took it first. */
+  private async claim(name: string): Promise<Buffer | undefined> {
+    const itemPath = `${this.path}/${name}`;
+    const read = await retrying(() => this.client.getData(itemPath), 'queue read').catch(
+      (error: unknown) => {
+        if (error instanceof NoNodeError) return undefined;
+        throw error;
+      },
+    );
+    if (read === undefined) return undefined;
+    const claimPath = `${this.path}/${QUEUE_CLAIMS}/${randomUUID()}-${name}`;
+    const data = read.data ?? Buffer.alloc(0);
+    const moved = await this.move(itemPath, read.stat.version, claimPath, data);
+    if (!moved) return undefined;
+    await deleteIfExists(this.client, claimPath);
+    return data;
+  }
+
+  /** True when the move ran (learned from the claim node after a connection loss). */
+  private async move(from: string, version: number, to: string, data: Buffer): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.transaction().delete(from, version).create(to, { data }).commit();
+        return true;
+      } catch (error) {
+        if (error instanceof TransactionError) return false;
+        if (!isConnectionLoss(error) || attempt >= CONNECTION_LOSS_RETRIES_MAX) throw error;
+      }
+      // sync first: the move sent on the lost connection may still be in flight.
+      await retrying(() => this.client.sync(to), 'queue claim');
+      if ((await retrying(() => this.client.exists(to), 'queue claim')) !== null) return true;
+      if ((await retrying(() => this.client.exists(from), 'queue claim')) === null) return false;
+    }
+  }
+
+  private async ensure(): Promise<void> {
+    if (this.ready) return;
+    await ensurePath(this.client, `${this.path}/${QUEUE_CLAIMS}`);
+    this.ready = true;
+  }
+}
