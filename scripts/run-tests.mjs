@@ -9,7 +9,19 @@ const wanted = process.argv.slice(2);
 const suites =
   wanted.length > 0
     ? wanted
-    : ['unit', 'sim', 'server', 'client', 'recipes', 'shell', 'diff', 'interop', 'crash', 'fuzz'];
+    : [
+        'unit',
+        'sim',
+        'server',
+        'client',
+        'recipes',
+        'shell',
+        'examples',
+        'diff',
+        'interop',
+        'crash',
+        'fuzz',
+      ];
 
 function collect(dir) {
   let out = [];
