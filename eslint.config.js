@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/protocol/**', 'src/tree/**', 'src/consensus/**'],
+    files: ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'],
     rules: {
       'no-restricted-imports': ['error', pureCoreBans],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate'],

@@ -13,6 +13,7 @@ import { Raft, type RaftConfig } from './raft.js';
 import type { Ready } from './ready.js';
 import { bcastAppend } from './replication.js';
 import {
+  entryHeaderBytes,
   noNode,
   sameHardState,
   type HardState,
@@ -77,6 +78,24 @@ export class RaftNode {
   propose(data: Buffer): ProposeResult {
     this.checkAdvanced();
     return this.appendAsLeader('normal', data);
+  }
+
+  /** The last index in the log: a proposal accepted now gets lastIndex() + 1. */
+  lastIndex(): Index {
+    return this.raft.log.lastIndex();
+  }
+
+  /**
+   * Why a proposal of `bytes` payload bytes would be refused now (undefined: it would be
+   * accepted). The host prepares a txn with zxid lastIndex() + 1 only after asking.
+   */
+  proposalRefusal(bytes: number): string | undefined {
+    const raft = this.raft;
+    if (raft.role !== 'leader') return 'not the leader';
+    if (raft.leadTransferee !== noNode) return 'leadership transfer in progress';
+    if (raft.leaving) return 'the leader is leaving the ensemble';
+    if (!raft.uncommittedRoom(bytes + entryHeaderBytes)) return 'too many uncommitted entries; retry later';
+    return undefined;
   }
 
   /** Proposes a one-server membership change (thesis §4.1); one may be in flight at a time. */

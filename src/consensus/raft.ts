@@ -311,10 +311,15 @@ export class Raft {
       data: item.data,
     }));
     const bytes = entries.reduce((sum, entry) => sum + entryBytes(entry), 0);
-    const overCap = this.uncommittedBytes + bytes > this.uncommittedBytesMax;
-    if (overCap && this.uncommittedBytes > 0) return undefined;
+    if (!this.uncommittedRoom(bytes)) return undefined;
     this.uncommittedBytes += bytes;
     return this.log.append(entries);
+  }
+
+  /** Whether `bytes` more uncommitted entry bytes fit (one entry always fits alone). */
+  uncommittedRoom(bytes: number): boolean {
+    const overCap = this.uncommittedBytes + bytes > this.uncommittedBytesMax;
+    return !overCap || this.uncommittedBytes === 0;
   }
 
   /** Committed config entries wait to be applied; a server must not campaign before. */

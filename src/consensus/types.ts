@@ -28,8 +28,11 @@ export interface Entry {
 
 /** Bytes an entry is charged for in byte caps (payload plus a fixed header allowance). */
 export function entryBytes(entry: Entry): number {
-  return entry.data.length + 24;
+  return entry.data.length + entryHeaderBytes;
 }
+
+/** The fixed allowance `entryBytes` adds to each payload. */
+export const entryHeaderBytes = 24;
 
 /** The state that must be durable before the messages that depend on it are sent. */
 export interface HardState {

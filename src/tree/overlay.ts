@@ -37,7 +37,8 @@ interface PendingRecord {
 export class Overlay {
   private readonly records = new Map<string, PendingRecord>();
   /** (zxid, path) in write order, to drop records as their txns apply. */
-  private readonly written: { zxid: number; path: string }[] = [];
+  private readonly written: { zxid: number; path: string; previous: PendingRecord | undefined }[] =
+    [];
   private writtenHead = 0;
 
   constructor(private readonly tree: DataTree) {}
@@ -80,8 +81,9 @@ export class Overlay {
 
   record(zxid: number, path: string, node: NodeView | null): void {
     assert(this.records.size < overlayRecordsMax, 'overlay: too many pending changes');
+    const previous = this.records.get(path);
     this.records.set(path, { zxid, node });
-    this.written.push({ zxid, path });
+    this.written.push({ zxid, path, previous });
   }
 
   /** Drops the records of every txn up to and including zxid (now applied). */
@@ -96,6 +98,24 @@ export class Overlay {
     if (this.writtenHead > 1024 && this.writtenHead * 2 > this.written.length) {
       this.written.splice(0, this.writtenHead);
       this.writtenHead = 0;
+    }
+  }
+
+  /**
+   * Takes back the newest prepared txn (consensus refused to log it): its records go and the
+   * ones they had replaced come back. Only the newest txn may be discarded.
+   */
+  discardLatest(zxid: number): void {
+    while (this.written.length > this.writtenHead) {
+      const entry = this.written[this.written.length - 1];
+      if (entry === undefined || entry.zxid !== zxid) break;
+      assert(entry.zxid === zxid, 'overlay: discard of a txn that is not the newest');
+      this.written.pop();
+      if (entry.previous === undefined) this.records.delete(entry.path);
+      else this.records.set(entry.path, entry.previous);
+    }
+    for (const { zxid: z } of this.written.slice(this.writtenHead)) {
+      assert(z < zxid, `overlay: discarding ${zxid} with newer txn ${z} pending`);
     }
   }
 
