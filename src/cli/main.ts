@@ -16,7 +16,9 @@ import {
   KNOWN_FOUR_LETTER_WORDS,
   type ServerConfig,
 } from '../server/config.js';
-import { startStandalone } from '../server/standalone.js';
+import { startStandalone, type Standalone } from '../server/standalone.js';
+import { startEnsembleMember } from '../ensemble/start-ensemble.js';
+import { runCluster } from './cluster.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
 import { runShellCli } from './shell/shell-cli.js';
 
@@ -90,10 +92,27 @@ async function runServer(flags: ServerFlags): Promise<void> {
     throw e;
   }
   for (const warning of built.warnings) logger.warn(warning);
-  if ((built.config.ensemble?.servers.length ?? 0) > 0) {
-    logger.warn('server.N lines found: ensembles are not supported yet; running standalone');
+  const servers = built.config.ensemble.servers.length;
+  if (servers === 1) logger.warn('one server.N line: running standalone');
+  let standalone: Standalone;
+  try {
+    standalone =
+      servers >= 2
+        ? await startEnsembleMember(built.config, logger, (error) => {
+            logger.fatal(
+              { err: error },
+              'storage failed: this member stops (restart it once fixed)',
+            );
+            process.exit(3);
+          })
+        : await startStandalone(built.config, logger);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`warren: invalid configuration: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
   }
-  const standalone = await startStandalone(built.config, logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -123,7 +142,10 @@ program
   .version(WARREN_VERSION);
 program
   .command('server')
-  .description('run a standalone server (defaults: port 2181, data in ./data)')
+  .description(
+    'run a server: standalone by default (port 2181, data in ./data); an ensemble member ' +
+      'when the config has server.N lines (and dataDir/myid)',
+  )
   .option('-c, --config <file>', 'a ZooKeeper zoo.cfg to read')
   .option('-p, --port <port>', 'client port (default 2181)', port)
   .option('--host <address>', 'address to listen on (default 0.0.0.0)')
@@ -136,6 +158,26 @@ program
     await runServer({
       ...(opts as unknown as ServerFlags),
       fourLetterWords: opts['4lw'] as string | undefined,
+    });
+  });
+
+program
+  .command('cluster')
+  .description('run a local ensemble on loopback for development (Ctrl-C stops it)')
+  .option('-n, --size <n>', 'number of servers (3 or 5 are usual)', positiveInt, 3)
+  .option('-p, --port <port>', 'client port of server 1; the others follow', port, 2181)
+  .option('--peer-port <port>', 'peer port of server 1; the others follow', port, 2888)
+  .option('-d, --data-dir <dir>', 'parent folder of the per-server data folders', './cluster-data')
+  .option('--tick-time <ms>', 'base time unit in ms', positiveInt, 2000)
+  .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+  .action(async (opts: Record<string, unknown>) => {
+    process.exitCode = await runCluster({
+      size: opts['size'] as number,
+      clientPort: opts['port'] as number,
+      peerPort: opts['peerPort'] as number,
+      dataDir: resolve(opts['dataDir'] as string),
+      tickTime: opts['tickTime'] as number,
+      logLevel: opts['logLevel'] as string,
     });
   });
 

@@ -48,10 +48,16 @@ const entryHeaderBytes = u64Bytes + u64Bytes + 1 + 4;
 /** High half of the largest safe integer (2^53 - 1). */
 const safeHighMax = 0x1fffff;
 
-/** Encodes a message; a field out of its wire range is a bug in the caller (asserted). */
-export function encodeMessage(m: Message): Buffer {
-  const out = Buffer.allocUnsafe(encodedBytes(m));
-  const w = new Writer(out);
+/**
+ * Encodes a message; a field out of its wire range is a bug in the caller (asserted).
+ * `headroomBytes` are left (zeroed) in front for an outer envelope such as a tag byte, so a
+ * large snapshot need not be copied again to prefix it; decode from after them.
+ */
+export function encodeMessage(m: Message, headroomBytes = 0): Buffer {
+  assert(Number.isInteger(headroomBytes) && headroomBytes >= 0, 'codec: bad headroom');
+  const out = Buffer.allocUnsafe(headroomBytes + encodedBytes(m));
+  out.fill(0, 0, headroomBytes);
+  const w = new Writer(out, headroomBytes);
   w.u8(codecVersion);
   w.u8(typeCodes.indexOf(m.type));
   w.u32(m.from);
@@ -144,9 +150,10 @@ function writeSnapshot(w: Writer, snapshot: Snapshot): void {
 }
 
 class Writer {
-  offset = 0;
-
-  constructor(private readonly out: Buffer) {}
+  constructor(
+    private readonly out: Buffer,
+    public offset: number,
+  ) {}
 
   u8(value: number): void {
     assert(Number.isInteger(value) && value >= 0 && value <= 0xff, `codec: bad byte ${value}`);

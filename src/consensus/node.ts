@@ -74,6 +74,16 @@ export class RaftNode {
     this.raft.stepLocal('hup');
   }
 
+  /**
+   * The host knows the leader is gone (its connection was refused): a follower drops it, so
+   * that its leader lease no longer makes it refuse votes and an election can finish before
+   * the election timeout. Harmless if the leader is alive: its next message restores it.
+   */
+  forgetLeader(): void {
+    this.checkAdvanced();
+    if (this.raft.role === 'follower') this.raft.lead = noNode;
+  }
+
   /** Appends `data` as a normal entry if we lead; otherwise says who might. */
   propose(data: Buffer): ProposeResult {
     this.checkAdvanced();
@@ -94,7 +104,8 @@ export class RaftNode {
     if (raft.role !== 'leader') return 'not the leader';
     if (raft.leadTransferee !== noNode) return 'leadership transfer in progress';
     if (raft.leaving) return 'the leader is leaving the ensemble';
-    if (!raft.uncommittedRoom(bytes + entryHeaderBytes)) return 'too many uncommitted entries; retry later';
+    if (!raft.uncommittedRoom(bytes + entryHeaderBytes))
+      return 'too many uncommitted entries; retry later';
     return undefined;
   }
 

@@ -54,7 +54,15 @@ export interface ServerConfig {
   sessionsMax: number;
   /** warren.connectionsMax: connections in total. */
   connectionsMax: number;
-  /** server.N, group.N, weight.N, dynamicConfigFile: kept for the caller, unused standalone. */
+  /** Ticks a follower may take to connect and catch up (election timeout: see ensemble). */
+  initLimit: number;
+  /** Ticks a follower may fall silent before the leader counts it out. */
+  syncLimit: number;
+  /** reconfigEnabled: whether the reconfig operation is allowed (ZooKeeper's default: no). */
+  reconfigEnabled: boolean;
+  /** warren.linearizableReads: every read first confirms the leader's commit point. */
+  linearizableReads: boolean;
+  /** server.N, group.N, weight.N, dynamicConfigFile: with two or more servers, an ensemble. */
   ensemble: EnsembleConfig;
 }
 
@@ -113,6 +121,10 @@ export function defaultConfig(): ServerConfig {
     watchesPerSessionMax: 1_000_000,
     sessionsMax: 100_000,
     connectionsMax: 60_000,
+    initLimit: 10,
+    syncLimit: 5,
+    reconfigEnabled: false,
+    linearizableReads: false,
     ensemble: emptyEnsemble(),
   };
 }
@@ -276,7 +288,27 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   intSpec('watchesPerSessionMax', ['warren.watchesPerSessionMax'], POSITIVE, { min: 1 }),
   intSpec('sessionsMax', ['warren.sessionsMax'], POSITIVE, { min: 1 }),
   intSpec('connectionsMax', ['warren.connectionsMax'], POSITIVE, { min: 1 }),
+  intSpec('initLimit', ['initLimit'], 'a positive integer (ticks)', { min: 1 }),
+  intSpec('syncLimit', ['syncLimit'], 'a positive integer (ticks)', { min: 1 }),
+  booleanSpec('reconfigEnabled', ['reconfigEnabled']),
+  booleanSpec('linearizableReads', ['warren.linearizableReads']),
 ];
+
+function booleanSpec(field: ValueField, keys: string[]): FieldSpec {
+  return {
+    field,
+    keys,
+    expected: 'true or false',
+    parse(raw, note) {
+      const parsed = parseBoolean(raw);
+      if (parsed?.zooKeeperRejects === true) {
+        note(`'${raw}' read as ${parsed.value}; ZooKeeper only understands true/false here`);
+      }
+      return parsed?.value;
+    },
+    valid: (value) => typeof value === 'boolean',
+  };
+}
 
 function isKnownFourLetterWord(word: unknown): boolean {
   return typeof word === 'string' && KNOWN_FOUR_LETTER_WORDS.includes(word);

@@ -19,8 +19,6 @@ export interface IgnoredSetting {
 const TLS_NOTE = 'Warren does not serve TLS; TLS settings are ignored';
 
 const INT_KEYS = [
-  'initLimit',
-  'syncLimit',
   'connectToLearnerMasterLimit',
   'electionAlg',
   'observerMasterPort',
@@ -34,7 +32,6 @@ const BOOL_KEYS = [
   'quorumListenOnAllIPs',
   'syncEnabled',
   'standaloneEnabled',
-  'reconfigEnabled',
   'portUnification',
   'sslQuorumReloadCertFiles',
   'quorum.auth.enableSasl',

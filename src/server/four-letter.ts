@@ -95,7 +95,7 @@ function serverSummary(server: WarrenServer, withClients: boolean): string {
     `Connections: ${server.connections.size}`,
     `Outstanding: ${[...server.connections].reduce((n, c) => n + c.outstanding, 0)}`,
     `Zxid: ${hex(server.lastZxid)}`,
-    'Mode: standalone',
+    `Mode: ${server.writes.status().mode}`,
     `Node count: ${zooKeeperNodeCount(server)}`,
   );
   return lines.join('\n') + '\n';
@@ -113,12 +113,13 @@ function zooKeeperNodeCount(server: WarrenServer): number {
 
 function monitor(server: WarrenServer): string {
   const s = server.stats;
+  const status = server.writes.status();
   const summary = server.watches.dataSummary();
   let ephemerals = 0;
   for (const set of server.tree.ephemerals.values()) ephemerals += set.size;
   const metrics: [string, string | number][] = [
     ['version', VERSION_STRING],
-    ['server_state', 'standalone'],
+    ['server_state', status.mode],
     ['avg_latency', javaDouble(s.latency.mean)],
     ['max_latency', s.latency.max],
     ['min_latency', s.latency.minOrZero],
@@ -140,10 +141,7 @@ function monitor(server: WarrenServer): string {
     ['auth_failed_count', s.authFailed],
     ['connection_rejected', s.connectionsRejected],
     ['last_proposal_size', -1],
-    ['commit_batches', server.pipeline.batches],
-    ['last_commit_batch_size', server.pipeline.lastBatchSize],
-    ['pending_writes', server.pipeline.pending],
-    ['log_failed', server.pipeline.failure === null ? 0 : 1],
+    ...status.metrics,
     ['heap_used_bytes', process.memoryUsage().heapUsed],
   ];
   return metrics.map(([k, v]) => `zk_${k}\t${v}`).join('\n') + '\n';

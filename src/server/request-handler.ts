@@ -90,10 +90,28 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
     case OpCode.setWatches:
     case OpCode.setWatches2:
       return handleSetWatches(server, conn, f, req);
+    case OpCode.sync:
+      // Answered once this server has caught up with the leader's commit point.
+      return server.afterSync(conn, () => handleRead(server, conn, f, req));
     default:
+      if (server.config.linearizableReads && LINEARIZABLE_READS.has(req.type)) {
+        return server.afterSync(conn, () => handleRead(server, conn, f, req));
+      }
       return handleRead(server, conn, f, req);
   }
 }
+
+/** Reads that wait for the leader's commit point when linearizable reads are on. */
+const LINEARIZABLE_READS: ReadonlySet<number> = new Set([
+  OpCode.exists,
+  OpCode.getData,
+  OpCode.getChildren,
+  OpCode.getChildren2,
+  OpCode.getACL,
+  OpCode.getAllChildrenNumber,
+  OpCode.getEphemerals,
+  OpCode.multiRead,
+]);
 
 function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req: Request): void {
   const sessionId = (conn.session as { id: bigint }).id;

@@ -16,17 +16,15 @@ import {
   type ConnectRequest,
   type SessionId,
 } from '../protocol/records.js';
-import type { MultiRequest, SetACLRequest, WriteSubRequest } from '../protocol/requests.js';
 import type { Response } from '../protocol/responses.js';
+import type { ClientWrite } from '../replication/write-input.js';
 import { hasPerm } from '../tree/acl.js';
 import type { ApplyResult } from '../tree/apply.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { Overlay } from '../tree/overlay.js';
-import { prepareCloseSession, prepareReap, prepareWrite } from '../tree/prepare.js';
+import { reapDue } from '../tree/prepare.js';
 import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
-import { logRecoveryIntervalMs } from '../util/limits.js';
-import { CommitPipeline, type TxnLog } from './commit-pipeline.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { fourLetterWord } from './four-letter.js';
@@ -34,57 +32,79 @@ import { decodeFrame, handleRequest, isWrite, type DecodedFrame } from './reques
 import { SessionTracker, type SessionState } from './session-tracker.js';
 import { ServerStats } from './stats.js';
 import { writeReply } from './write-replies.js';
+import type { WritePath, WritePathHost } from './write-path.js';
 
 export interface ServerDeps {
   config: ServerConfig;
   tree: DataTree;
-  log: TxnLog;
   logger: Logger;
+  /** Builds the write path (standalone log or ensemble) around this server. */
+  writePath: (host: WritePathHost) => WritePath;
   /** Called after each applied txn (the snapshot policy counts them). */
   onApplied?: (zxid: number) => void;
-  /** After a log failure: try to make the log writable again (true = writes may resume). */
-  tryRecoverLog?: () => Promise<boolean>;
   serverId?: number;
 }
 
 const ZERO_PASSWD = Buffer.alloc(16);
 
-export class WarrenServer implements ConnectionHost {
+export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly config: ServerConfig;
-  readonly tree: DataTree;
-  readonly overlay: Overlay;
+  tree: DataTree;
   readonly watches: WatchManager;
   readonly sessions: SessionTracker;
-  readonly pipeline: CommitPipeline;
+  readonly writes: WritePath;
   readonly stats = new ServerStats();
   readonly connections = new Set<Connection>();
   readonly logger: Logger;
   readonly outstandingMax: number;
   private readonly perIp = new Map<string, number>();
-  private nextZxid: number;
   private listener: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly onAppliedHook: (zxid: number) => void;
-  private readonly tryRecoverLog: () => Promise<boolean>;
 
   constructor(deps: ServerDeps) {
     this.config = deps.config;
     this.tree = deps.tree;
     this.logger = deps.logger;
-    this.overlay = new Overlay(this.tree);
     this.watches = new WatchManager(this.config.watchesPerSessionMax);
     this.sessions = new SessionTracker(this.config.tickTime, deps.serverId ?? 1, Date.now());
     this.outstandingMax = this.config.outstandingRequestsMax;
-    this.nextZxid = this.tree.lastZxid + 1;
     this.onAppliedHook = deps.onApplied ?? (() => undefined);
-    this.tryRecoverLog = deps.tryRecoverLog ?? (() => Promise.resolve(false));
-    this.pipeline = new CommitPipeline(this.tree, this.overlay, deps.log, (e) =>
-      this.onLogFailure(e),
-    );
-    // Sessions recovered from disk get a fresh timeout, as in ZooKeeper.
+    this.registerTreeSessions();
+    this.writes = deps.writePath(this);
+  }
+
+  /** Sessions recovered from disk (or a snapshot) get a fresh timeout, as in ZooKeeper. */
+  private registerTreeSessions(): void {
     for (const [id, record] of this.tree.sessions) {
-      this.sessions.register(id, record.timeoutMs, record.passwd, Date.now());
+      if (this.sessions.get(id) === undefined) {
+        this.sessions.register(id, record.timeoutMs, record.passwd, Date.now());
+      }
     }
+  }
+
+  /**
+   * An ensemble member installed a leader's snapshot: serve from its tree. Clients are
+   * disconnected so that they re-register their watches against the new state.
+   */
+  replaceTree(tree: DataTree): void {
+    this.tree = tree;
+    this.dropClients('state replaced by a snapshot from the leader');
+    for (const state of [...this.sessions.all()]) {
+      if (!tree.sessions.has(state.id)) this.sessions.remove(state.id);
+    }
+    this.registerTreeSessions();
+  }
+
+  /** Closes every client connection (lost the leader, new state); sessions live on. */
+  dropClients(reason: string): void {
+    if (this.connections.size > 0) {
+      this.logger.info(
+        { connections: this.connections.size, reason },
+        'closing client connections',
+      );
+    }
+    for (const conn of [...this.connections]) conn.close();
   }
 
   get lastZxid(): number {
@@ -113,7 +133,7 @@ export class WarrenServer implements ConnectionHost {
     this.listener = null;
     for (const conn of [...this.connections]) conn.close();
     if (listener !== null) await new Promise<void>((resolve) => listener.close(() => resolve()));
-    await this.pipeline.idle();
+    await this.writes.idle();
   }
 
   private accept(socket: Socket): void {
@@ -164,6 +184,8 @@ export class WarrenServer implements ConnectionHost {
     }
     // A client that has seen newer state than ours must go elsewhere: close, no reply.
     if (req.lastZxidSeen > this.tree.lastZxid) return conn.close();
+    // An ensemble member without a leader serves nobody (the client tries another server).
+    if (this.writes.refusal() === Err.connectionLoss) return conn.close();
     const { minSessionTimeout: min, maxSessionTimeout: max } = this.config;
     conn.timeoutMs = Math.min(Math.max(req.timeOut, min), max);
     conn.state = 'connecting';
@@ -172,7 +194,7 @@ export class WarrenServer implements ConnectionHost {
   }
 
   private createSession(conn: Connection, req: ConnectRequest): void {
-    if (this.pipeline.failure !== null) return conn.close();
+    if (this.writes.refusal() !== null) return conn.close();
     if (this.sessions.size >= this.config.sessionsMax) {
       this.logger.warn('session limit reached; refusing a new session');
       return conn.close();
@@ -180,20 +202,15 @@ export class WarrenServer implements ConnectionHost {
     const id = this.sessions.allocateId();
     const passwd = SessionTracker.newPassword();
     const timeoutMs = conn.timeoutMs;
-    const txn = this.newTxn(0n, { type: 'createSession', sessionId: id, timeoutMs, passwd });
     // Reserve the id now so a concurrent handshake cannot pick it.
     const state = this.sessions.register(id, timeoutMs, passwd, Date.now());
-    this.pipeline.submit({
-      txn,
-      onApplied: (result) => {
-        this.afterApply(result);
-        if (conn.state !== 'connecting') return;
-        this.attach(conn, state, req, timeoutMs);
-      },
-      onFailed: () => {
-        this.sessions.remove(id);
-        conn.close();
-      },
+    this.writes.submit({ type: 'createSession', sessionId: id, timeoutMs, passwd }, (outcome) => {
+      if (!outcome.ok) {
+        if (!this.tree.sessions.has(id)) this.sessions.remove(id);
+        return conn.close();
+      }
+      if (conn.state !== 'connecting') return;
+      this.attach(conn, state, req, timeoutMs);
     });
   }
 
@@ -227,7 +244,7 @@ export class WarrenServer implements ConnectionHost {
   private attach(conn: Connection, state: SessionState, req: ConnectRequest, timeoutMs: number) {
     state.connection = conn;
     conn.session = state;
-    this.sessions.touch(state, Date.now());
+    this.touchSession(state, Date.now());
     conn.sendConnectResponse({
       protocolVersion: 0,
       timeOut: timeoutMs,
@@ -250,7 +267,7 @@ export class WarrenServer implements ConnectionHost {
       throw e;
     }
     this.stats.packetsReceived++;
-    if (conn.session !== null) this.sessions.touch(conn.session, f.receivedAt);
+    if (conn.session !== null) this.touchSession(conn.session, f.receivedAt);
     if (f.opcode === OpCode.ping && conn.state === 'connected') {
       // Pings are matched outside the reply queue by every client; answer at once.
       conn.sendReply(Xid.ping, this.tree.lastZxid, Err.ok, null);
@@ -270,7 +287,10 @@ export class WarrenServer implements ConnectionHost {
       const closing = conn.session?.closing ?? false;
       // Pending writes are counted per session: a read on a new connection of the session
       // must still wait for writes sent on the connection it replaced.
-      if ((!isWrite(f) || closing) && (conn.session?.pendingWrites ?? 0) > 0) break;
+      // A write waits only behind a sync (whose reply must come first).
+      const session = conn.session;
+      const waitsForAll = !isWrite(f) || closing || (session?.pendingSyncs ?? 0) > 0;
+      if (waitsForAll && (session?.pendingWrites ?? 0) > 0) break;
       conn.waitingHead++;
       handleRequest(this, conn, f);
     }
@@ -301,109 +321,124 @@ export class WarrenServer implements ConnectionHost {
     this.stats.latency.record(latency);
   }
 
-  private newTxn(sessionId: SessionId, body: Txn['body']): Txn {
-    return { zxid: this.nextZxid++, time: Date.now(), sessionId, body };
+  /** A request of the session arrived: it stays alive (the leader hears of it too). */
+  private touchSession(session: SessionState, now: number): void {
+    this.sessions.touch(session, now);
+    this.onSessionActivity(session.id);
   }
 
-  submitWrite(
-    conn: Connection,
-    f: DecodedFrame,
-    req: WriteSubRequest | SetACLRequest | MultiRequest,
-  ) {
-    if (this.pipeline.failure !== null) return this.reply(conn, f, Err.notReadOnly, null);
+  /** Set by an ensemble member to relay client activity to the leader. */
+  onSessionActivity: (id: SessionId) => void = () => undefined;
+
+  submitWrite(conn: Connection, f: DecodedFrame, req: ClientWrite) {
+    const refusal = this.writes.refusal();
+    if (refusal !== null) return this.reply(conn, f, refusal, null);
     const session = conn.session as SessionState;
-    const txn = prepareWrite(req, this.overlay, {
-      zxid: this.nextZxid++,
-      time: Date.now(),
-      sessionId: session.id,
-      ids: conn.ids,
-      extendedTypesEnabled: this.config.extendedTypesEnabled,
-    });
     session.pendingWrites++;
-    this.pipeline.submit({
-      txn,
-      onApplied: (result) => {
-        this.afterApply(result);
-        session.pendingWrites--;
-        const { err, response } = writeReply(req, txn, result);
-        this.reply(conn, f, err, response);
-        this.drainSession(session, conn);
-      },
-      onFailed: () => {
-        session.pendingWrites--;
-        conn.close();
-      },
+    const input = { type: 'request' as const, sessionId: session.id, ids: conn.ids, request: req };
+    this.writes.submit(input, (outcome) => {
+      session.pendingWrites--;
+      if (!outcome.ok) return conn.close();
+      const { err, response } = writeReply(req, outcome.txn, outcome.result);
+      this.reply(conn, f, err, response);
+      this.drainSession(session, conn);
+    });
+  }
+
+  /**
+   * Runs `then` once this server has caught up with the leader's commit point (sync, and
+   * every read in linearizable mode); the session's later requests wait for it.
+   */
+  afterSync(conn: Connection, then: () => void): void {
+    const session = conn.session as SessionState;
+    session.pendingWrites++;
+    session.pendingSyncs++;
+    this.writes.sync((ok) => {
+      session.pendingWrites--;
+      session.pendingSyncs--;
+      if (!ok) return conn.close();
+      if (conn.state !== 'connected') return;
+      then();
+      this.drainSession(session, conn);
     });
   }
 
   submitClose(conn: Connection, f: DecodedFrame): void {
     const session = conn.session as SessionState;
-    if (this.pipeline.failure !== null) return this.reply(conn, f, Err.notReadOnly, null);
+    const refusal = this.writes.refusal();
+    if (refusal !== null) return this.reply(conn, f, refusal, null);
     session.pendingWrites++;
-    this.closeSession(session, () => {
+    session.closing = true;
+    session.closeRequested = true;
+    this.writes.submit({ type: 'closeSession', sessionId: session.id }, (outcome) => {
       session.pendingWrites--;
-      this.reply(conn, f, Err.ok, null);
+      if (!outcome.ok) {
+        session.closing = false;
+        session.closeRequested = false;
+        return conn.close();
+      }
+      const body = outcome.txn.body;
+      this.reply(conn, f, body.type === 'error' ? body.err : Err.ok, null);
       conn.end();
     });
   }
 
-  /** Prepares and submits the close txn (explicit close or expiry). */
-  private closeSession(session: SessionState, done: () => void): void {
-    session.closing = true;
-    const committed = this.tree.ephemerals.get(session.id) ?? [];
-    const txn = prepareCloseSession(session.id, committed, this.overlay, {
-      zxid: this.nextZxid++,
-      time: Date.now(),
-    });
-    this.pipeline.submit({
-      txn,
-      onApplied: (result) => {
-        this.afterApply(result);
-        this.sessions.remove(session.id);
-        this.watches.removeSession(session.id);
-        done();
-      },
-      onFailed: () => {
-        session.closing = false;
-        session.connection?.detach('log failure');
-      },
-    });
-  }
-
+  /** Leader only: sessions silent past their timeout are closed by a replicated txn. */
   private expireSessions(): void {
-    if (this.pipeline.failure !== null) return;
+    if (!this.writes.leads || this.writes.refusal() !== null) return;
     for (const session of this.sessions.expired(Date.now())) {
       this.logger.info({ session: `0x${session.id.toString(16)}` }, 'session expired');
-      this.closeSession(session, () => {
-        const conn = session.connection;
-        session.connection = null;
-        conn?.close();
+      session.closing = true;
+      this.writes.submit({ type: 'closeSession', sessionId: session.id }, (outcome) => {
+        if (!outcome.ok) session.closing = false;
       });
     }
   }
 
+  /** A server that just took the lead gives every session a full timeout first. */
+  renewAllSessions(): void {
+    this.sessions.touchAll(Date.now());
+  }
+
   private reap(): void {
-    if (this.pipeline.failure !== null) return;
+    if (!this.writes.leads || this.writes.refusal() !== null) return;
     const perRun = Math.max(
       1,
       Math.floor(
         (this.config.containerMaxPerMinute * this.config.containerCheckIntervalMs) / 60000,
       ),
     );
+    const committed = new Overlay(this.tree);
+    const now = Date.now();
     let reaped = 0;
-    for (const path of [...this.tree.reapable]) {
+    for (const path of this.tree.reapable) {
       if (reaped >= perRun) break;
-      const txn = prepareReap(path, this.overlay, {
-        zxid: this.nextZxid,
-        time: Date.now(),
-        sessionId: 0n,
-        ids: [],
-        extendedTypesEnabled: true,
-      });
-      if (txn === null) continue;
-      this.nextZxid++;
+      if (!reapDue(committed.lookup(path), now)) continue;
       reaped++;
-      this.pipeline.submit({ txn, onApplied: (r) => this.afterApply(r), onFailed: () => {} });
+      this.writes.submit({ type: 'reap', path });
+    }
+  }
+
+  /** Every applied txn, whoever asked for it: sessions, then watch notifications. */
+  onApplied(txn: Txn, result: ApplyResult): void {
+    const body = txn.body;
+    if (body.type === 'createSession' && this.sessions.get(body.sessionId) === undefined) {
+      this.sessions.register(body.sessionId, body.timeoutMs, body.passwd, Date.now());
+    }
+    this.afterApply(result);
+    if (body.type === 'closeSession') this.sessionClosed(body.sessionId);
+  }
+
+  private sessionClosed(id: SessionId): void {
+    const session = this.sessions.remove(id);
+    this.watches.removeSession(id);
+    if (session === undefined) return;
+    session.closing = true;
+    const conn = session.connection;
+    // An explicit close answers first and then ends the connection itself.
+    if (conn !== null && !session.closeRequested) {
+      session.connection = null;
+      conn.close();
     }
   }
 
@@ -423,27 +458,4 @@ export class WarrenServer implements ConnectionHost {
     if (conn == null) return false;
     return hasPerm(acl, Perm.read, conn.ids);
   };
-
-  private onLogFailure(error: Error): void {
-    this.logger.error(
-      { err: error },
-      'the transaction log failed: refusing writes until this is fixed (reads still served)',
-    );
-    // Prepared-but-failed txns never applied: their zxids are free again.
-    this.nextZxid = this.tree.lastZxid + 1;
-    const retry = setInterval(() => {
-      this.tryRecoverLog().then(
-        (ok) => {
-          if (!ok || this.pipeline.failure === null) return;
-          clearInterval(retry);
-          this.nextZxid = this.tree.lastZxid + 1;
-          this.pipeline.resume();
-          this.logger.warn('the transaction log is writable again: accepting writes');
-        },
-        (e: unknown) => this.logger.error({ err: e }, 'log recovery attempt failed'),
-      );
-    }, logRecoveryIntervalMs);
-    retry.unref();
-    this.timers.push(retry);
-  }
 }

@@ -16,6 +16,10 @@ export interface SessionState {
   expiresAt: number;
   /** Set once a close or expiry has been prepared: the session takes no more requests. */
   closing: boolean;
+  /** The client asked to close (its reply goes out before the connection is ended). */
+  closeRequested: boolean;
+  /** Syncs of this session not yet answered: until then its writes wait too, to keep order. */
+  pendingSyncs: number;
   /**
    * Writes of this session submitted and not yet applied, whichever connection sent them:
    * its other requests wait for them, so a read never overtakes the session's own write.
@@ -73,6 +77,8 @@ export class SessionTracker {
       passwd,
       expiresAt: this.expiryFor(nowMs, timeoutMs),
       closing: false,
+      closeRequested: false,
+      pendingSyncs: 0,
       pendingWrites: 0,
       connection: null,
     };
@@ -84,6 +90,11 @@ export class SessionTracker {
     const state = this.sessions.get(id);
     this.sessions.delete(id);
     return state;
+  }
+
+  /** Every live session gets a full timeout from now (a new leader, a restart). */
+  touchAll(nowMs: number): void {
+    for (const state of this.sessions.values()) this.touch(state, nowMs);
   }
 
   touch(state: SessionState, nowMs: number): void {

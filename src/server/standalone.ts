@@ -10,6 +10,7 @@ import { DataTree } from '../tree/data-tree.js';
 import { loadSnapshot } from '../tree/snapshot-codec.js';
 import { decodeTxn } from '../tree/txn-codec.js';
 import type { ServerConfig } from './config.js';
+import { LocalWritePath } from './local-write-path.js';
 import { WarrenServer } from './server.js';
 import { SnapshotScheduler } from './snapshot-scheduler.js';
 
@@ -49,10 +50,16 @@ export async function startStandalone(config: ServerConfig, logger: Logger): Pro
   const server = new WarrenServer({
     config,
     tree,
-    log: wal,
     logger,
+    writePath: (host) =>
+      new LocalWritePath({
+        host,
+        log: wal,
+        logger,
+        extendedTypesEnabled: config.extendedTypesEnabled,
+        tryRecoverLog: () => wal.tryRecover(),
+      }),
     onApplied: () => snapshots.onApplied(),
-    tryRecoverLog: () => wal.tryRecover(),
   });
   const { host, port } = await server.listen();
   logger.info({ host, port, dataDir: config.dataDir }, 'Warren standalone server is serving');

@@ -8,15 +8,20 @@
  * reopens the log. A failed fsync may have dropped dirty pages the kernel no longer reports,
  * so nothing on this file can be trusted until a restart re-reads it: that failure is final.
  *
+ * `truncateFrom` drops a suffix (a new Raft leader overwrote it). It removes later segments
+ * before it cuts the one holding the first dropped record, so a crash in between leaves a
+ * dense prefix of the log, never a cut segment followed by a resurrected later one.
+ *
  * Open a Wal with `recover()`, which validates the existing segments first.
  */
 import { join } from 'node:path';
-import { assert } from '../util/assert.js';
+import { AssertionError, assert } from '../util/assert.js';
 import type { Disk, DiskFile } from './disk.js';
-import { StorageError, fsyncFailed, writeFailed } from './errors.js';
-import { segmentPrefix, zxidToHex } from './layout.js';
+import { CorruptLogError, StorageError, fsyncFailed, writeFailed } from './errors.js';
+import { listFiles, segmentPrefix, zxidToHex } from './layout.js';
 import type { StorageLogger } from './logger.js';
 import {
+  decodeRecordAt,
   encodeBatch,
   encodeSegmentHeader,
   segmentHeaderBytes,
@@ -68,6 +73,8 @@ export class Wal {
   private busy = false;
   private closed = false;
   private failureError: StorageError | null = null;
+  /** A truncation failed midway: the files no longer match our state, so only a restart helps. */
+  private failureIsFinal = false;
   /** A segment this WAL created whose header never became durable; tryRecover removes it. */
   private abandoned: { path: string; file: DiskFile | null } | null = null;
 
@@ -126,12 +133,40 @@ export class Wal {
     assert(!this.busy, 'tryRecover while an append is running');
     const failure = this.failureError;
     if (failure === null) return true;
-    if (failure.code !== 'WARREN_STORAGE_WRITE') return false;
+    if (failure.code !== 'WARREN_STORAGE_WRITE' || this.failureIsFinal) return false;
     this.busy = true;
     try {
       const undone = this.abandoned !== null ? await this.removeAbandoned() : await this.cutBack();
       if (undone) this.failureError = null;
       return undone;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * Drops every record with zxid >= `zxid` and resolves once that is durable; the next append
+   * continues at `zxid`. Never call it while an append runs. Rejects with StorageError if the
+   * log is failed or an I/O step fails; such a failure is final (restart, which re-reads the
+   * files): a crash or failure midway leaves a prefix of the log, never a gap.
+   */
+  async truncateFrom(zxid: number): Promise<void> {
+    assert(!this.closed, 'truncateFrom on a closed WAL');
+    assert(!this.busy, 'truncateFrom while an append or tryRecover is running');
+    assert(
+      Number.isSafeInteger(zxid) && zxid >= 1 && zxid <= this.nextZxid,
+      `truncateFrom(${zxid}) outside the log, whose next zxid is ${this.nextZxid}`,
+    );
+    if (this.failureError !== null) throw this.stoppedError(this.failureError);
+    if (zxid === this.nextZxid) return;
+    this.busy = true;
+    try {
+      await this.dropFrom(zxid);
+      this.nextZxid = zxid;
+    } catch (error) {
+      this.failureIsFinal = true;
+      this.fail(error instanceof StorageError ? error : writeFailed('truncating the WAL', error));
+      throw error;
     } finally {
       this.busy = false;
     }
@@ -219,6 +254,68 @@ export class Wal {
     }
   }
 
+  /** Removes the segments after the one holding `zxid` (newest first), then cuts that one. */
+  private async dropFrom(zxid: number): Promise<void> {
+    const { disk, directory } = this.options;
+    const segments = await listFiles(disk, directory, segmentPrefix);
+    let holderIndex = segments.length - 1;
+    while (holderIndex >= 0 && (segments[holderIndex]?.zxid ?? 0) > zxid) holderIndex--;
+    const holder = segments[holderIndex];
+    assert(holder !== undefined, `truncateFrom(${zxid}): no segment holds it (purged?)`);
+    // A holder that would be left without records goes too; the next append recreates it.
+    const doomed = segments.slice(holder.zxid < zxid ? holderIndex + 1 : holderIndex).reverse();
+    const active = this.active;
+    if (active !== null && doomed.some((segment) => segment.path === active.path)) {
+      this.active = null;
+      await active.file.close().catch((error: unknown) => {
+        this.options.logger.warn({ err: error, path: active.path }, 'closing a WAL segment failed');
+      });
+    }
+    for (const segment of doomed) await this.removeSegment(segment.path);
+    if (doomed.length > 0) {
+      // The removals must be durable before the cut, or a crash could bring back a later
+      // segment after a cut one: a gap that recovery would rightly call corruption.
+      await disk.syncDirectory(directory).catch((error: unknown) => {
+        throw fsyncFailed(`WAL directory ${directory}`, error);
+      });
+    }
+    if (holder.zxid < zxid) await this.cutSegment(holder.path, holder.zxid, zxid);
+  }
+
+  private async removeSegment(path: string): Promise<void> {
+    await this.options.disk.remove(path).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw writeFailed(`removing WAL segment ${path} to truncate the log`, error);
+    });
+  }
+
+  /** Cuts the segment at the record for `zxid`; it becomes the active segment. */
+  private async cutSegment(path: string, firstZxid: number, zxid: number): Promise<void> {
+    const active = this.active;
+    const file =
+      active?.path === path
+        ? active.file
+        : await this.options.disk.open(path, 'readWrite').catch((error: unknown) => {
+            throw writeFailed(`opening WAL segment ${path} to truncate it`, error);
+          });
+    this.active = null;
+    try {
+      // Read by path: the active segment's handle was opened write-only.
+      const contents = await this.options.disk.readFile(path);
+      const offset = recordOffset(contents, path, firstZxid, zxid);
+      await file.truncate(offset).catch((error: unknown) => {
+        throw writeFailed(`truncating WAL segment ${path}`, error);
+      });
+      await file.datasync().catch((error: unknown) => {
+        throw fsyncFailed(`WAL segment ${path}`, error);
+      });
+      this.active = { path, file, syncedBytes: offset, nextZxid: zxid };
+    } catch (error) {
+      await file.close().catch(() => undefined); // already failing; the first error matters
+      throw error;
+    }
+  }
+
   /** Drops the bytes of a failed write after the synced end of the active segment. */
   private async cutBack(): Promise<boolean> {
     const active = this.active;
@@ -261,4 +358,22 @@ export class Wal {
     this.abandoned = null;
     return true;
   }
+}
+
+/** The byte offset of the record for `zxid` in a segment's bytes (starting at `firstZxid`). */
+function recordOffset(contents: Buffer, path: string, firstZxid: number, zxid: number): number {
+  let offset = segmentHeaderBytes;
+  for (let expected = firstZxid; expected <= zxid; expected++) {
+    const decoded = decodeRecordAt(contents, offset);
+    if (decoded.kind === 'bad') {
+      throw new CorruptLogError(path, offset, `${decoded.problem} (while truncating the log)`);
+    }
+    if (decoded.zxid !== expected) {
+      const problem = `record has zxid ${decoded.zxid} where ${expected} was expected`;
+      throw new CorruptLogError(path, offset, problem);
+    }
+    if (expected === zxid) return offset;
+    offset = decoded.end;
+  }
+  throw new AssertionError(`recordOffset: zxid ${zxid} is before segment start ${firstZxid}`);
 }

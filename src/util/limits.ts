@@ -95,3 +95,44 @@ assert(snapshotBytesMax <= 2 ** 32, 'a snapshot must fit in one Buffer');
 assert(appendBytesMax <= inflightBytesMax, 'limits: one append must fit in flight');
 assert(appendBytesMax <= applyBytesMax, 'limits: one append must fit in one apply batch');
 assert(frameBytesMaxCeiling + txnOverheadBytes <= applyBytesMax, 'a txn must fit one apply');
+
+// ---- ensemble ----
+
+/** Per-peer outbound queue: a full append pipeline (inflightBytesMax) plus votes and beats. */
+export const peerQueueBytesMaxDefault = 64 * MiB;
+/** Largest payload between servers: a maximal snapshot plus its message header. */
+export const peerMessageBytesMaxDefault = snapshotBytesMax + 64 * KiB;
+/** Payloads above this travel as chunk frames, so no single frame needs a huge buffer. */
+export const peerChunkBytesDefault = 1 * MiB;
+/** Largest frame a peer may send (a chunk plus its header); a longer length closes the link. */
+export const peerFrameBytesMax = 4 * MiB;
+/** Reconnect backoff: the first delay, doubled per failure up to the ceiling (plus jitter). */
+export const peerReconnectDelayMinMs = 50;
+export const peerReconnectDelayMaxMs = 1000;
+/** A dial not connected by then is abandoned and retried (a dead host may never answer). */
+export const peerConnectTimeoutMs = 3000;
+/** An outbound link whose writes made no progress for this long is presumed dead: redial. */
+export const peerWriteStallMs = 15_000;
+/** Inbound connections still owing their handshake; strangers cannot pile up sockets. */
+export const peerPendingInboundMax = 64;
+
+assert(peerQueueBytesMaxDefault >= inflightBytesMax, 'a full append pipeline must fit a queue');
+assert(peerChunkBytesDefault + 64 <= peerFrameBytesMax, 'a chunk and its header must fit a frame');
+assert(peerMessageBytesMaxDefault < 2 ** 32, 'a message length must fit the u32 chunk header');
+
+// ensemble: Raft storage (src/ensemble/raft-storage.ts)
+/** Entries kept behind a Raft snapshot, so a briefly lagging follower gets appends, not it. */
+export const raftRetainEntriesDefault = 5000;
+/** Raft entry bytes held in memory since the last compaction; snapshots keep it far below. */
+export const raftHeldEntryBytesMax = 512 * MiB;
+
+// ---- ensemble (server side) ----
+
+/** Session ids in one touch relay; a relay with more is split. */
+export const touchSessionsMax = 10_000;
+/** Writes a member holds while no leader is ready to take them (then they fail fast). */
+export const heldWritesMax = 100_000;
+/** Inputs queued for the consensus node while it persists a Ready (beyond: Raft messages drop). */
+export const driverQueueMax = 200_000;
+/** Syncs and linearizable reads waiting for a barrier on one member. */
+export const syncWaitersMax = 100_000;

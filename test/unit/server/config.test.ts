@@ -342,10 +342,14 @@ describe('unknown and ignored keys', () => {
   });
 
   it('still refuses malformed values that ZooKeeper itself refuses', () => {
-    const error = configError(() => parse('initLimit=ten'));
+    const error = configError(() => parse('electionAlg=ten'));
     assert.equal(
       error.message,
-      "zoo.cfg line 1: initLimit must be an integer, got 'ten' " + '(ZooKeeper refuses it too)',
+      "zoo.cfg line 1: electionAlg must be an integer, got 'ten' " + '(ZooKeeper refuses it too)',
+    );
+    assert.equal(
+      configError(() => parse('initLimit=ten')).message,
+      "zoo.cfg line 1: initLimit must be a positive integer (ticks), got 'ten'",
     );
     configError(() => parse('standaloneEnabled=maybe'));
   });

@@ -1,0 +1,344 @@
+/**
+ * An ensemble member's write path: the glue between the client-facing server, the Raft
+ * driver, the replica (tree + log rules) and the peer transport.
+ *
+ * - A write from a client becomes a pending request. The leader proposes it itself; a
+ *   follower forwards it to the leader. Either way the server that took it answers when it
+ *   applies the entry (matched by origin and request id), so a session's replies stay in
+ *   order and a read after a write sees it.
+ * - A leader change fails the routed writes (outcome unknown, as in ZooKeeper); with no
+ *   leader at all the member drops its clients and refuses new ones until one is elected.
+ * - Sessions: every member relays which sessions it heard from; only the leader expires.
+ */
+import type { Logger } from 'pino';
+import type { Entry, Message, RaftNode, SnapshotMeta, SoftState } from '../consensus/index.js';
+import { Err } from '../protocol/error-codes.js';
+import type { SessionId } from '../protocol/records.js';
+import type { Replica } from '../replication/replica.js';
+import type { WriteInput } from '../replication/write-input.js';
+import type { WarrenServer } from '../server/server.js';
+import type { PathStatus, WriteDone, WriteOutcome, WritePath } from '../server/write-path.js';
+import { loadSnapshot } from '../tree/snapshot-codec.js';
+import { heldWritesMax, touchSessionsMax } from '../util/limits.js';
+import type { EnsembleSnapshots } from './ensemble-snapshots.js';
+import { memberStatus } from './member-status.js';
+import { PendingRequests, type Completion } from './pending-requests.js';
+import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-messages.js';
+import type { PeerTransport } from './peer-transport.js';
+import { RaftDriver } from './raft-driver.js';
+import type { RaftDiskStorage } from './raft-storage.js';
+import { SyncBatcher } from './sync-batcher.js';
+
+export interface MemberOptions {
+  selfId: number;
+  node: RaftNode;
+  storage: RaftDiskStorage;
+  replica: Replica;
+  snapshots: EnsembleSnapshots;
+  logger: Logger;
+  /** How long a write may wait for its entry to apply before its client is cut off. */
+  requestTimeoutMs: number;
+  onFatal(error: Error): void;
+}
+
+export class EnsembleMember implements WritePath {
+  readonly pending = new PendingRequests();
+  readonly driver: RaftDriver;
+  private readonly syncs = new SyncBatcher((done) => this.sendBarrier(done));
+  private server!: WarrenServer;
+  private transport!: PeerTransport;
+  /** Forwarded writes that reached us while we lead but have not caught up yet. */
+  private remoteHeld: { from: number; requestId: number; input: WriteInput }[] = [];
+  private readonly touched = new Set<SessionId>();
+  private stopped = false;
+  private readonly badPeers = new Set<number>();
+
+  constructor(private readonly options: MemberOptions) {
+    this.driver = new RaftDriver({
+      node: options.node,
+      storage: options.storage,
+      logger: options.logger,
+      send: (message) => this.sendRaft(message),
+      onSoftState: (soft) => this.onSoftState(soft),
+      onSnapshot: (meta, records) => this.onSnapshot(meta, records),
+      onCommitted: (entries) => this.onCommitted(entries),
+      onCycle: () => this.route(),
+      onFatal: (error) => this.fatal(error),
+    });
+  }
+
+  /** Wires the server and the transport (they are built around this member). */
+  attach(server: WarrenServer, transport: PeerTransport): void {
+    this.server = server;
+    this.transport = transport;
+    server.onSessionActivity = (id) => {
+      if (!this.options.replica.isLeader && this.touched.size < touchSessionsMax * 10) {
+        this.touched.add(id);
+      }
+    };
+  }
+
+  get replica(): Replica {
+    return this.options.replica;
+  }
+
+  // ---- WritePath ----
+
+  get leads(): boolean {
+    return this.replica.acceptingWrites();
+  }
+
+  refusal(): number | null {
+    if (this.stopped) return Err.notReadOnly;
+    if (this.replica.leader === 0) return Err.connectionLoss;
+    return null;
+  }
+
+  submit(input: WriteInput, done?: WriteDone): void {
+    const callback = done === undefined ? undefined : (c: Completion) => done(c as WriteOutcome);
+    this.enqueue(input, callback);
+  }
+
+  sync(done: (ok: boolean) => void): void {
+    if (this.refusal() !== null) return done(false);
+    this.syncs.add(done);
+  }
+
+  status(): PathStatus {
+    return memberStatus(this.options.selfId, this.options.node, this.replica, {
+      pendingWrites: this.pending.size,
+      heldWrites: this.pending.heldCount,
+      pendingSyncs: this.syncs.waiting,
+      droppedInputs: this.driver.dropped,
+      peers: this.transport.stats(),
+    });
+  }
+
+  async idle(): Promise<void> {
+    await this.options.snapshots.settle();
+  }
+
+  // ---- routing ----
+
+  private enqueue(input: WriteInput, done: ((c: Completion) => void) | undefined): void {
+    if (this.stopped) return done?.({ ok: false, error: new Error('member stopped') });
+    const deadline = Date.now() + this.options.requestTimeoutMs;
+    const id = this.pending.add(input, done, deadline);
+    if (id === undefined) {
+      return done?.({ ok: false, error: new Error('too many writes waiting for a leader') });
+    }
+    this.route();
+  }
+
+  private sendBarrier(done: (ok: boolean) => void): void {
+    this.enqueue({ type: 'barrier' }, (c) => done(c.ok));
+  }
+
+  /** Sends held writes to the leader, or proposes them if we lead and have caught up. */
+  private route(): void {
+    const replica = this.replica;
+    if (replica.isLeader) {
+      if (!replica.acceptingWrites()) return;
+      const remote = this.remoteHeld;
+      this.remoteHeld = [];
+      for (const r of remote) this.proposeRemote(r.from, r.requestId, r.input);
+      if (this.pending.heldCount === 0) return;
+      const held = this.pending.takeHeld();
+      const self = this.options.selfId;
+      this.driver.run(() => {
+        for (const { id, input } of held) {
+          const outcome = replica.propose(input, self, id, Date.now());
+          if (!outcome.ok) this.pending.fail(id, new Error(outcome.reason));
+        }
+      });
+      return;
+    }
+    const leader = replica.leader;
+    if (leader === 0 || this.pending.heldCount === 0) return;
+    for (const { id, input } of this.pending.takeHeld()) {
+      const sent = this.sendPeer(leader, { type: 'forward', requestId: id, input });
+      if (!sent) this.pending.fail(id, new Error('could not reach the leader'));
+    }
+  }
+
+  private proposeRemote(from: number, requestId: number, input: WriteInput): void {
+    this.driver.run(() => {
+      const outcome = this.replica.propose(input, from, requestId, Date.now());
+      if (!outcome.ok) this.sendPeer(from, { type: 'refused', requestId, reason: outcome.reason });
+    });
+  }
+
+  // ---- peers ----
+
+  onPeerMessage(from: number, payload: Buffer): void {
+    if (this.stopped) return;
+    let message: PeerMessage;
+    try {
+      message = decodePeerMessage(payload);
+    } catch (e) {
+      if (!this.badPeers.has(from)) {
+        this.badPeers.add(from);
+        this.options.logger.warn({ from, err: e }, 'dropping a malformed message from a peer');
+      }
+      return;
+    }
+    switch (message.type) {
+      case 'raft':
+        if (message.message.to !== this.options.selfId) return;
+        return this.driver.run(() => this.options.node.step(message.message), true);
+      case 'forward':
+        return this.onForward(from, message.requestId, message.input);
+      case 'refused':
+        return this.pending.fail(message.requestId, new Error(`leader: ${message.reason}`));
+      case 'touch':
+        return this.onTouch(message.sessionIds);
+    }
+  }
+
+  private onForward(from: number, requestId: number, input: WriteInput): void {
+    const replica = this.replica;
+    if (replica.isLeader && !replica.acceptingWrites()) {
+      if (this.remoteHeld.length < heldWritesMax) {
+        this.remoteHeld.push({ from, requestId, input });
+        return;
+      }
+    }
+    this.proposeRemote(from, requestId, input);
+  }
+
+  private onTouch(ids: readonly SessionId[]): void {
+    if (!this.replica.isLeader) return;
+    const now = Date.now();
+    for (const id of ids) {
+      const session = this.server.sessions.get(id);
+      if (session !== undefined) this.server.sessions.touch(session, now);
+    }
+  }
+
+  /** Followers: tell the leader which sessions were active (every half tick). */
+  relayTouches(): void {
+    const leader = this.replica.leader;
+    if (this.touched.size === 0 || leader === 0 || this.replica.isLeader) return;
+    const ids = [...this.touched];
+    this.touched.clear();
+    for (let i = 0; i < ids.length; i += touchSessionsMax) {
+      this.sendPeer(leader, { type: 'touch', sessionIds: ids.slice(i, i + touchSessionsMax) });
+    }
+  }
+
+  /** The link to `id` broke. If it was our leader and stays down, elect without waiting. */
+  onUnreachable(id: number): void {
+    if (this.stopped) return;
+    this.driver.run(() => this.options.node.reportUnreachable(id), true);
+    if (id !== this.replica.leader || this.replica.isLeader) return;
+    const delay = 50 + Math.floor(Math.random() * 100);
+    setTimeout(() => {
+      if (this.stopped || this.transport.isConnected(id) || this.replica.leader !== id) return;
+      this.options.logger.info({ leader: id }, 'lost the link to the leader; starting an election');
+      this.driver.run(() => {
+        this.options.node.forgetLeader();
+        this.options.node.campaign();
+      });
+    }, delay).unref();
+  }
+
+  private sendPeer(to: number, message: PeerMessage): boolean {
+    return this.transport.send(to, encodePeerMessage(message));
+  }
+
+  private sendRaft(message: Message): void {
+    if (message.type === 'snapshot') return this.sendSnapshot(message);
+    if (!this.sendPeer(message.to, { type: 'raft', message })) {
+      const to = message.to;
+      this.driver.run(() => this.options.node.reportUnreachable(to), true);
+    }
+  }
+
+  /** Snapshots travel as the snapshot file itself, read when needed and sent in chunks. */
+  private sendSnapshot(message: Extract<Message, { type: 'snapshot' }>): void {
+    const { storage, node, logger } = this.options;
+    storage.snapshotFile().then(
+      (file) => {
+        if (file === null) return this.driver.run(() => node.reportSnapshot(message.to, false));
+        const meta = storage.snapshotFileMeta(file);
+        const full = { ...message, snapshot: { meta, data: file } };
+        const sent = this.sendPeer(message.to, { type: 'raft', message: full });
+        logger.info(
+          { to: message.to, index: meta.index, bytes: file.length, sent },
+          'snapshot sent',
+        );
+        this.driver.run(() => node.reportSnapshot(message.to, sent));
+      },
+      (e: unknown) => {
+        logger.error({ err: e }, 'could not read the snapshot for a lagging follower');
+        this.driver.run(() => node.reportSnapshot(message.to, false));
+      },
+    );
+  }
+
+  // ---- Ready effects ----
+
+  private onSoftState(soft: SoftState): void {
+    const replica = this.replica;
+    const previousLeader = replica.leader;
+    const wasLeader = replica.isLeader;
+    replica.onSoftState(soft);
+    if (soft.lead !== previousLeader) {
+      this.options.logger.info({ leader: soft.lead, role: soft.role }, 'leader changed');
+      this.pending.failRouted(new Error('the leader changed'));
+      this.remoteHeld = [];
+      if (soft.lead === 0) {
+        this.server.dropClients('no leader: this server cannot serve until one is elected');
+      }
+    }
+    if (!wasLeader && replica.isLeader) this.server.renewAllSessions();
+  }
+
+  private onCommitted(entries: readonly Entry[]): void {
+    const self = this.options.selfId;
+    const applied = this.replica.apply(entries);
+    for (const a of applied) {
+      if (a.kind === 'txn') {
+        this.server.onApplied(a.txn, a.result);
+        if (a.origin === self) {
+          this.pending.complete(a.requestId, { ok: true, txn: a.txn, result: a.result });
+        }
+      } else if (a.kind === 'barrier') {
+        if (a.origin === self) this.pending.complete(a.requestId, { ok: true, barrier: true });
+      }
+    }
+    const last = entries[entries.length - 1];
+    if (last !== undefined) {
+      const membership = this.options.node.status().membership;
+      this.options.snapshots.onApplied(entries.length, this.replica.tree, last.index, membership);
+    }
+  }
+
+  private onSnapshot(meta: SnapshotMeta, records: Buffer[]): void {
+    const tree = loadSnapshot(records);
+    this.replica.replaceTree(tree, meta.index);
+    this.server.replaceTree(tree);
+    // Entries up to the snapshot were never applied here: their writers cannot be answered.
+    this.pending.failRouted(new Error('state replaced by a snapshot'));
+    this.options.logger.info({ index: meta.index, zxid: tree.lastZxid }, 'installed a snapshot');
+  }
+
+  /** Called every second: writes that waited too long fail. */
+  expirePending(): void {
+    this.pending.expire(Date.now());
+  }
+
+  private fatal(error: Error): void {
+    this.stopped = true;
+    this.pending.failAll(error);
+    this.server.dropClients('storage failed');
+    this.options.onFatal(error);
+  }
+
+  /** Stops taking input (shutdown); pending writes fail. */
+  stop(): void {
+    this.stopped = true;
+    this.driver.stop();
+    this.pending.failAll(new Error('server shutting down'));
+  }
+}

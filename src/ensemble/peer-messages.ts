@@ -1,0 +1,77 @@
+/**
+ * What ensemble members say to each other besides Raft: a follower forwards its clients'
+ * writes to the leader (which may refuse them), and relays which sessions are alive so that
+ * the leader, which alone expires sessions, hears of every client's pings.
+ */
+import { decodeMessage, encodeMessage } from '../consensus/codec.js';
+import type { Message } from '../consensus/index.js';
+import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
+import { JuteWriter } from '../protocol/jute-writer.js';
+import type { SessionId } from '../protocol/records.js';
+import { decodeWriteInput, encodeWriteInput, type WriteInput } from '../replication/write-input.js';
+import { unreachable } from '../util/assert.js';
+import { touchSessionsMax } from '../util/limits.js';
+
+export type PeerMessage =
+  | { type: 'raft'; message: Message }
+  /** A follower's write for the leader to prepare; answered by the entry it becomes. */
+  | { type: 'forward'; requestId: number; input: WriteInput }
+  /** The leader could not take a forwarded write (not leading, overloaded). */
+  | { type: 'refused'; requestId: number; reason: string }
+  /** Sessions whose clients were heard from since the last relay. */
+  | { type: 'touch'; sessionIds: SessionId[] };
+
+const TAG = { raft: 1, forward: 2, refused: 3, touch: 4 } as const;
+
+export function encodePeerMessage(message: PeerMessage): Buffer {
+  if (message.type === 'raft') {
+    return Buffer.concat([Buffer.of(TAG.raft), encodeMessage(message.message)]);
+  }
+  const w = new JuteWriter(256);
+  switch (message.type) {
+    case 'forward':
+      w.writeByte(TAG.forward).writeInt(message.requestId);
+      encodeWriteInput(w, message.input);
+      break;
+    case 'refused':
+      w.writeByte(TAG.refused).writeInt(message.requestId).writeString(message.reason);
+      break;
+    case 'touch':
+      w.writeByte(TAG.touch).writeInt(message.sessionIds.length);
+      for (const id of message.sessionIds) w.writeBigLong(id);
+      break;
+    default:
+      unreachable(message);
+  }
+  return w.toBuffer();
+}
+
+/** Throws DecodeError (or the Raft codec's error) on anything malformed. */
+export function decodePeerMessage(bytes: Buffer): PeerMessage {
+  if (bytes.length === 0) throw new DecodeError('empty peer message');
+  const tag = bytes[0];
+  if (tag === TAG.raft) return { type: 'raft', message: decodeMessage(bytes.subarray(1)) };
+  const r = new JuteReader(bytes);
+  r.readByte();
+  let message: PeerMessage;
+  switch (tag) {
+    case TAG.forward:
+      message = { type: 'forward', requestId: r.readInt(), input: decodeWriteInput(r) };
+      break;
+    case TAG.refused:
+      message = { type: 'refused', requestId: r.readInt(), reason: r.readString() };
+      break;
+    case TAG.touch: {
+      const count = r.readInt();
+      if (count < 0 || count > touchSessionsMax) throw new DecodeError(`touch of ${count}`);
+      const sessionIds: SessionId[] = [];
+      for (let i = 0; i < count; i++) sessionIds.push(r.readBigLong());
+      message = { type: 'touch', sessionIds };
+      break;
+    }
+    default:
+      throw new DecodeError(`unknown peer message tag ${tag}`);
+  }
+  if (r.remaining !== 0) throw new DecodeError(`${r.remaining} trailing bytes in peer message`);
+  return message;
+}

@@ -1,0 +1,89 @@
+/**
+ * The writes this member took from its clients and has not seen applied: by request id, with
+ * the callback that answers the client and a deadline. A write is answered when the entry it
+ * became is applied here, or failed (outcome unknown to the client) when the leader changes,
+ * refuses it, or it outlives its deadline. Writes with no leader to go to yet are held, in
+ * order, up to a cap.
+ */
+import type { WriteInput } from '../replication/write-input.js';
+import type { WriteOutcome } from '../server/write-path.js';
+import { heldWritesMax } from '../util/limits.js';
+
+/** How a write ends: its txn applied, a barrier reached, or a failure. */
+export type Completion = WriteOutcome | { ok: true; barrier: true };
+export type CompletionCallback = (completion: Completion) => void;
+
+interface Pending {
+  input: WriteInput;
+  done: CompletionCallback | undefined;
+  deadline: number;
+  /** Sent to a leader (or proposed); false while held. */
+  routed: boolean;
+}
+
+export class PendingRequests {
+  private readonly byId = new Map<number, Pending>();
+  private held: number[] = [];
+  private nextId = 1;
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Registers a write; undefined when too many are held already. */
+  add(input: WriteInput, done: CompletionCallback | undefined, deadline: number) {
+    if (this.held.length >= heldWritesMax) return undefined;
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
+    this.byId.set(id, { input, done, deadline, routed: false });
+    this.held.push(id);
+    return id as number | undefined;
+  }
+
+  /** Held writes in arrival order, now routed (the caller sends or proposes each). */
+  takeHeld(): { id: number; input: WriteInput }[] {
+    const out: { id: number; input: WriteInput }[] = [];
+    for (const id of this.held) {
+      const pending = this.byId.get(id);
+      if (pending === undefined) continue;
+      pending.routed = true;
+      out.push({ id, input: pending.input });
+    }
+    this.held = [];
+    return out;
+  }
+
+  /** The entry for `id` was applied here: answer it. */
+  complete(id: number, outcome: Completion): void {
+    const pending = this.byId.get(id);
+    if (pending === undefined) return;
+    this.byId.delete(id);
+    pending.done?.(outcome);
+  }
+
+  fail(id: number, error: Error): void {
+    this.complete(id, { ok: false, error });
+  }
+
+  /** Fails every routed write (its leader is gone); held ones wait for the next leader. */
+  failRouted(error: Error): void {
+    for (const [id, pending] of [...this.byId]) if (pending.routed) this.fail(id, error);
+  }
+
+  failAll(error: Error): void {
+    this.held = [];
+    for (const id of [...this.byId.keys()]) this.fail(id, error);
+  }
+
+  /** Fails writes past their deadline. */
+  expire(now: number): void {
+    for (const [id, pending] of [...this.byId]) {
+      if (pending.deadline <= now) this.fail(id, new Error('write timed out in the ensemble'));
+    }
+    if (this.held.length > 0) this.held = this.held.filter((id) => this.byId.has(id));
+  }
+}

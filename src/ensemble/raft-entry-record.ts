@@ -1,0 +1,34 @@
+/**
+ * A Raft entry as a WAL record: the record's zxid is the entry's index, and its payload is
+ * `u64 term | u8 kind (0 normal, 1 config) | data`. The WAL checksums the record, so a payload
+ * that does not parse is not damage but a file from something else (e.g. a standalone log).
+ */
+import type { Entry, EntryKind } from '../consensus/types.js';
+import { StorageError } from '../storage/errors.js';
+import { readUint53, writeUint53, type LogRecord } from '../storage/wal-format.js';
+
+const headerBytes = 9;
+const kinds: readonly EntryKind[] = ['normal', 'config'];
+
+export function entryToRecord(entry: Entry): LogRecord {
+  const payload = Buffer.allocUnsafe(headerBytes + entry.data.length);
+  writeUint53(payload, entry.term, 0);
+  payload.writeUInt8(kinds.indexOf(entry.kind), 8);
+  entry.data.copy(payload, headerBytes);
+  return { zxid: entry.index, payload };
+}
+
+/** The entry in a record read back from `directory`; its data is a view of the payload. */
+export function recordToEntry(record: LogRecord, directory: string): Entry {
+  const { zxid, payload } = record;
+  const kind = payload.length >= headerBytes ? kinds[payload.readUInt8(8)] : undefined;
+  const term = payload.length >= headerBytes ? readUint53(payload, 0) : -1;
+  if (kind === undefined || term < 0) {
+    throw new StorageError(
+      'WARREN_STORAGE_VERSION',
+      `the record for index ${zxid} in ${directory} is not a Raft entry; this directory holds ` +
+        'a log Warren cannot read in ensemble mode (a standalone log or a newer format?).',
+    );
+  }
+  return { index: zxid, term, kind, data: payload.subarray(headerBytes) };
+}
