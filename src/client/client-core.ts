@@ -98,7 +98,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     if (this.state === 'connected' || this.state === 'readOnly') return this;
     const ready = new Promise<void>((resolve, reject) => {
       const cleanup = (): void => {
-        clearTimeout(timer);
+        this.options.clock.clearTimeout(timer);
         this.off('connected', ok).off('readOnly', ok).off('expired', expired).off('closed', bad);
         this.off('authFailed', authFailed);
         opts.signal?.removeEventListener('abort', aborted);
@@ -112,7 +112,7 @@ export class ClientCore extends EventEmitter<ClientEvents> {
       const expired = failWith(Err.sessionExpired);
       const authFailed = failWith(Err.authFailed);
       const aborted = (): void => (cleanup(), reject(opts.signal?.reason as Error));
-      const timer = setTimeout(() => {
+      const timer = this.options.clock.setTimeout(() => {
         cleanup();
         const ms = this.options.initialConnectTimeoutMs;
         reject(

@@ -28,3 +28,20 @@ export class ClientClosedError extends Error {
     super(`${op}: the client is closed; create a new client`);
   }
 }
+
+export class RequestQueueFullError extends Error {
+  override readonly name = 'RequestQueueFullError';
+  readonly code = 'WARREN_REQUEST_QUEUE_FULL';
+
+  constructor(
+    readonly op: string,
+    readonly path: string,
+    readonly queued: number,
+  ) {
+    super(
+      `${op} ${path}: ${queued} requests already wait to be sent (maxQueuedRequests), ` +
+        'usually because the client is disconnected or the server is slow; wait for ' +
+        'earlier calls to settle, or raise maxQueuedRequests',
+    );
+  }
+}

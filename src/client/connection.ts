@@ -5,7 +5,7 @@
  * timeout, and the connection dropped when nothing was received for two thirds of it.
  * Writes made in the same tick are coalesced into one socket write (cork, uncork on nextTick).
  */
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { JuteReader } from '../protocol/jute-reader.js';
@@ -19,13 +19,17 @@ import {
   type ConnectResponse,
   type ReplyHeader,
 } from '../protocol/records.js';
+import type { ClientClock, TimerHandle } from './clock.js';
 import type { HostPort } from './connect-string.js';
+import type { SocketFactory } from './transport.js';
 
 export interface ConnectionOptions {
   connectTimeoutMs: number;
   /** Largest reply frame accepted (jute.maxbuffer). */
   frameBytesMax: number;
   tls: tls.ConnectionOptions | undefined;
+  clock: ClientClock;
+  transport: SocketFactory;
 }
 
 export interface ConnectionOwner {
@@ -50,9 +54,9 @@ export class Connection {
   private owner: ConnectionOwner | undefined;
   private corked = false;
   private closed = false;
-  private lastSentMs = Date.now();
-  private lastReceivedMs = Date.now();
-  private liveness: NodeJS.Timeout | undefined;
+  private lastSentMs: number;
+  private lastReceivedMs: number;
+  private liveness: TimerHandle | undefined;
   /** Frames that arrived after the handshake reply, before attach(). */
   private early: Buffer[] = [];
   /** Why the connection ended before attach(), to pass on once attached. */
@@ -62,8 +66,10 @@ export class Connection {
     readonly server: HostPort,
     private readonly socket: net.Socket,
     frameBytesMax: number,
+    private readonly clock: ClientClock,
   ) {
     this.decoder = new FrameDecoder(frameBytesMax);
+    this.lastSentMs = this.lastReceivedMs = clock.now();
   }
 
   /** Connects and performs the handshake; rejects on any failure before the response. */
@@ -72,12 +78,9 @@ export class Connection {
     request: ConnectRequest,
     opts: ConnectionOptions,
   ): Promise<{ connection: Connection; response: ConnectResponse }> {
-    const socket =
-      opts.tls === undefined
-        ? net.connect({ host: server.host, port: server.port })
-        : tls.connect({ host: server.host, port: server.port, ...opts.tls });
+    const socket = opts.transport({ host: server.host, port: server.port, tls: opts.tls });
     socket.setNoDelay(true);
-    const connection = new Connection(server, socket, opts.frameBytesMax);
+    const connection = new Connection(server, socket, opts.frameBytesMax, opts.clock);
     return connection.handshake(request, opts.connectTimeoutMs);
   }
 
@@ -92,11 +95,11 @@ export class Connection {
     const where = `${this.server.host}:${this.server.port}`;
     return new Promise((resolve, reject) => {
       const fail = (error: Error): void => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.destroy();
         reject(error);
       };
-      const timer = setTimeout(
+      const timer = this.clock.setTimeout(
         () => fail(new Error(`no handshake reply from ${where} within ${timeoutMs} ms`)),
         timeoutMs,
       );
@@ -118,7 +121,7 @@ export class Connection {
         const first = frames.shift();
         if (first === undefined) return;
         responded = true;
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.socket.removeAllListeners('error').removeAllListeners('close');
         try {
           resolve({ connection: this, response: readConnectResponse(new JuteReader(first)) });
@@ -144,22 +147,21 @@ export class Connection {
     const readTimeoutMs = (sessionTimeoutMs * 2) / 3;
     const pingIdleMs = Math.min(readTimeoutMs / 2, PING_INTERVAL_MAX_MS);
     const tickMs = Math.max(10, Math.floor(sessionTimeoutMs / LIVENESS_TICKS_PER_TIMEOUT));
-    this.liveness = setInterval(() => {
-      const now = Date.now();
+    this.liveness = this.clock.setInterval(() => {
+      const now = this.clock.now();
       if (now - this.lastReceivedMs > readTimeoutMs) {
         this.end(new Error(`nothing received from the server for ${readTimeoutMs} ms`));
       } else if (now - this.lastSentMs >= pingIdleMs) {
         this.send(PING_FRAME);
       }
     }, tickMs);
-    this.liveness.unref();
     const early = this.early;
     this.early = [];
     this.deliver(early);
   }
 
   private receive(chunk: Buffer): Buffer[] {
-    this.lastReceivedMs = Date.now();
+    this.lastReceivedMs = this.clock.now();
     const frames = this.decoder.push(chunk);
     if (this.decoder.failure !== null) this.end(this.decoder.failure);
     return frames;
@@ -183,7 +185,7 @@ export class Connection {
    */
   send(frame: Buffer): void {
     if (this.closed) return;
-    this.lastSentMs = Date.now();
+    this.lastSentMs = this.clock.now();
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -205,7 +207,7 @@ export class Connection {
 
   private destroy(): void {
     this.closed = true;
-    clearInterval(this.liveness);
+    this.clock.clearInterval(this.liveness);
     this.socket.destroy();
   }
 }

@@ -17,6 +17,10 @@ export type {
 } from './node-operations.js';
 export type { CreateOptions } from './create-request.js';
 export type { ClientOptions } from './options.js';
+export { systemClock } from './clock.js';
+export type { ClientClock, TimerHandle } from './clock.js';
+export { defaultSocketFactory } from './transport.js';
+export type { SocketFactory, TransportTarget } from './transport.js';
 export { JUTE_MAXBUFFER } from './options.js';
 export { Transaction, TransactionError } from './transaction.js';
 export type { OpResult } from './transaction.js';
@@ -37,5 +41,5 @@ export type {
   Watcher,
   WatcherKind,
 } from './types.js';
-export { ClientClosedError, RequestTooLargeError } from './client-errors.js';
+export { ClientClosedError, RequestQueueFullError, RequestTooLargeError } from './client-errors.js';
 export * from './zookeeper-errors.js';

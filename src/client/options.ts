@@ -1,7 +1,11 @@
 /**
- * Client options and their defaults.
+ * Client options and their defaults. The clock and the transport are injectable (a fake
+ * clock for tests, a custom socket factory for proxies and fault injection); both default to
+ * the real thing.
  */
 import type * as tls from 'node:tls';
+import { systemClock, type ClientClock } from './clock.js';
+import { defaultSocketFactory, type SocketFactory } from './transport.js';
 
 export interface ClientOptions {
   /** Requested session timeout; the server clamps it (default 30 000 ms). */
@@ -14,6 +18,11 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Requests sent and not yet answered; further calls wait for room (default 1000). */
   maxOutstandingRequests?: number;
+  /**
+   * Calls waiting to be sent (beyond maxOutstandingRequests, or while disconnected); a call
+   * past this cap rejects at once with RequestQueueFullError (default 10 000).
+   */
+  maxQueuedRequests?: number;
   /** Largest encoded request (default 1 MiB − 1, ZooKeeper's jute.maxbuffer). */
   maxRequestBytes?: number;
   /** Largest reply frame accepted (default 1 MiB − 1 plus slack for headers). */
@@ -26,6 +35,10 @@ export interface ClientOptions {
   tls?: tls.ConnectionOptions;
   /** Shuffle the hosts (default true). */
   shuffleHosts?: boolean;
+  /** Timers, "now" and jitter (default systemClock: the global timers, Date.now, Math.random). */
+  clock?: ClientClock;
+  /** Opens each connection (default defaultSocketFactory: node:net, or node:tls with `tls`). */
+  transport?: SocketFactory;
 }
 
 export type ResolvedOptions = Required<Omit<ClientOptions, 'tls' | 'connectTimeoutMs'>> & {
@@ -43,11 +56,14 @@ export function resolveOptions(opts: ClientOptions): ResolvedOptions {
     initialConnectTimeoutMs: opts.initialConnectTimeoutMs ?? 2 * sessionTimeoutMs,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     maxOutstandingRequests: opts.maxOutstandingRequests ?? 1000,
+    maxQueuedRequests: opts.maxQueuedRequests ?? 10_000,
     maxRequestBytes: opts.maxRequestBytes ?? JUTE_MAXBUFFER,
     maxReplyBytes: opts.maxReplyBytes ?? JUTE_MAXBUFFER + 1024,
     reconnectDelayMs: opts.reconnectDelayMs ?? { initial: 100, max: 5_000 },
     canBeReadOnly: opts.canBeReadOnly ?? false,
     tls: opts.tls,
     shuffleHosts: opts.shuffleHosts ?? true,
+    clock: opts.clock ?? systemClock,
+    transport: opts.transport ?? defaultSocketFactory,
   };
 }

@@ -7,6 +7,7 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import { opName } from '../protocol/opcodes.js';
 import { encodeRequest, type Request } from '../protocol/requests.js';
 import type { Response } from '../protocol/responses.js';
+import type { ClientClock, TimerHandle } from './clock.js';
 import { RequestTooLargeError } from './client-errors.js';
 import { OperationTimeoutError } from './zookeeper-errors.js';
 
@@ -34,7 +35,8 @@ export class PendingRequest {
   xid = 0;
   /** Settled (replied, timed out, aborted or failed): a late reply is dropped. */
   done = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
+  private clock: ClientClock | undefined;
   private signal: AbortSignal | undefined;
   private readonly abort = (): void => this.fail(this.signal?.reason as Error);
 
@@ -59,10 +61,11 @@ export class PendingRequest {
     this.frame = writer.toBuffer();
   }
 
-  /** Starts the deadline (0 = none) and listens to the signal. */
-  arm(timeoutMs: number, signal: AbortSignal | undefined): void {
+  /** Starts the deadline (0 = none) on the clock and listens to the signal. */
+  arm(timeoutMs: number, signal: AbortSignal | undefined, clock: ClientClock): void {
     if (timeoutMs > 0) {
-      this.timer = setTimeout(() => {
+      this.clock = clock;
+      this.timer = clock.setTimeout(() => {
         const error = new OperationTimeoutError(
           -7,
           `no reply within ${timeoutMs} ms (${this.op} ${this.spec.path})`,
@@ -101,7 +104,7 @@ export class PendingRequest {
 
   private settle(): void {
     this.done = true;
-    clearTimeout(this.timer);
+    this.clock?.clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this.abort);
   }
 }

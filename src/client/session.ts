@@ -13,7 +13,8 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import { OpCode, opName, Xid } from '../protocol/opcodes.js';
 import { readWatcherEvent, type ConnectResponse, type ReplyHeader } from '../protocol/records.js';
 import { decodeResponse } from '../protocol/responses.js';
-import { ClientClosedError } from './client-errors.js';
+import { ClientClosedError, RequestQueueFullError } from './client-errors.js';
+import type { TimerHandle } from './clock.js';
 import { shuffled, toClientPath, type ConnectString } from './connect-string.js';
 import { Connection } from './connection.js';
 import { Fifo } from './fifo.js';
@@ -49,7 +50,7 @@ export class Session {
   private readonly outstanding = new Fifo<PendingRequest>();
   private readonly auths: AuthEntry[] = [];
   private readonly authPending = new Fifo<AuthEntry>();
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   /** When the session last heard from a server (a reply or a handshake). */
   private lastHeardMs = 0;
 
@@ -58,7 +59,9 @@ export class Session {
     private readonly opts: ResolvedOptions,
     private readonly onState: (state: SessionState) => void,
   ) {
-    this.hosts = opts.shuffleHosts ? shuffled(target.hosts) : [...target.hosts];
+    this.hosts = opts.shuffleHosts
+      ? shuffled(target.hosts, () => opts.clock.random())
+      : [...target.hosts];
   }
 
   get isTerminal(): boolean {
@@ -84,8 +87,12 @@ export class Session {
     return new Promise<Reply>((resolve, reject) => {
       const terminal = this.terminalError(spec.path, spec.request.type);
       if (terminal !== undefined) return reject(terminal);
+      if (this.queueFull()) {
+        const op = opName(spec.request.type);
+        return reject(new RequestQueueFullError(op, spec.path, this.waiting.length));
+      }
       const pending = new PendingRequest(spec, this.opts.maxRequestBytes, resolve, reject);
-      pending.arm(timeoutMs, signal);
+      pending.arm(timeoutMs, signal, this.opts.clock);
       if (pending.done) return;
       this.waiting.push(pending);
       this.pump();
@@ -109,6 +116,13 @@ export class Session {
     if (this.state === 'expired') return errorFor(Err.sessionExpired, path, op);
     if (this.state === 'authFailed') return errorFor(Err.authFailed, path, op);
     return undefined;
+  }
+
+  /** True when maxQueuedRequests calls wait to be sent (settled ones are dropped first). */
+  private queueFull(): boolean {
+    if (this.waiting.length < this.opts.maxQueuedRequests) return false;
+    for (const pending of this.waiting.drain()) if (!pending.done) this.waiting.push(pending);
+    return this.waiting.length >= this.opts.maxQueuedRequests;
   }
 
   private nextXid(): number {
@@ -148,19 +162,19 @@ export class Session {
   private backoffMs(): number {
     const { initial, max } = this.opts.reconnectDelayMs;
     const base = Math.min(max, initial * 2 ** Math.min(this.attempt - 1, 30));
-    return base * (0.5 + Math.random() / 2);
+    return base * (0.5 + this.opts.clock.random() / 2);
   }
 
   private async connectNext(): Promise<void> {
     if (this.isTerminal) return;
     if (this.attempt > 0) {
       await new Promise<void>((resolve) => {
-        this.retryTimer = setTimeout(resolve, this.backoffMs());
+        this.retryTimer = this.opts.clock.setTimeout(resolve, this.backoffMs());
       });
       if (this.isTerminal) return;
     }
     // Like the Java client (3.9.3+): no server for 4/3 of the timeout means the session is gone.
-    const silentMs = Date.now() - this.lastHeardMs;
+    const silentMs = this.opts.clock.now() - this.lastHeardMs;
     if (this.sessionId !== 0n && silentMs > (this.negotiatedTimeoutMs * 4) / 3) {
       const error = errorFor(Err.sessionExpired, '', 'connect');
       this.terminate('expired', error);
@@ -182,7 +196,13 @@ export class Session {
           passwd: this.passwd,
           readOnly: this.opts.canBeReadOnly,
         },
-        { connectTimeoutMs, frameBytesMax: this.opts.maxReplyBytes, tls: this.opts.tls },
+        {
+          connectTimeoutMs,
+          frameBytesMax: this.opts.maxReplyBytes,
+          tls: this.opts.tls,
+          clock: this.opts.clock,
+          transport: this.opts.transport,
+        },
       );
       if (this.isTerminal) return connection.end(new Error('client closed'));
       this.attempt = 0;
@@ -201,7 +221,7 @@ export class Session {
       return;
     }
     const reattached = this.sessionId !== 0n;
-    this.lastHeardMs = Date.now();
+    this.lastHeardMs = this.opts.clock.now();
     this.sessionId = response.sessionId;
     this.passwd = Buffer.from(response.passwd);
     this.negotiatedTimeoutMs = response.timeOut;
@@ -239,7 +259,7 @@ export class Session {
   // ---- replies ----
 
   private onReply(header: ReplyHeader, body: JuteReader): void {
-    this.lastHeardMs = Date.now();
+    this.lastHeardMs = this.opts.clock.now();
     if (header.xid !== Xid.notification && header.zxid > this.lastZxidSeen) {
       this.lastZxidSeen = header.zxid;
     }
@@ -336,7 +356,7 @@ export class Session {
   /** Ends the session for good: everything still queued fails with `error`. */
   terminate(state: 'expired' | 'authFailed' | 'closed', error: Error): void {
     if (this.isTerminal) return;
-    clearTimeout(this.retryTimer);
+    this.opts.clock.clearTimeout(this.retryTimer);
     this.state = state;
     const connection = this.connection;
     this.connection = undefined;

@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import type { Entry, Message, RaftNode, SnapshotMeta, SoftState } from '../consensus/index.js';
 import { Err } from '../protocol/error-codes.js';
-import type { SessionId } from '../protocol/records.js';
+
 import type { Replica } from '../replication/replica.js';
 import type { WriteInput } from '../replication/write-input.js';
 import type { WarrenServer } from '../server/server.js';
@@ -28,9 +28,29 @@ import type { PeerTransport } from './peer-transport.js';
 import { RaftDriver } from './raft-driver.js';
 import type { RaftDiskStorage } from './raft-storage.js';
 import { SyncBatcher } from './sync-batcher.js';
+import { formatServerLines } from './config-text.js';
+import { Reconfigurer } from './reconfig.js';
+import type { EnsembleServer } from '../server/config-ensemble.js';
+import type { Id, SessionId } from '../protocol/records.js';
+import type { ReconfigRequest } from '../protocol/requests.js';
+import type { Txn } from '../tree/txn.js';
+import { CONFIG_PATH } from '../tree/path.js';
+
+/** Whether a txn rewrote /zookeeper/config (the ensemble's addresses may have changed). */
+function touchesConfig(txn: Txn): boolean {
+  const body = txn.body;
+  return body.type === 'ops' && body.ops.some((op) => op.path === CONFIG_PATH);
+}
 
 export interface MemberOptions {
   selfId: number;
+  /** The servers of zoo.cfg (addresses; the configuration until /zookeeper/config has one). */
+  staticServers: readonly EnsembleServer[];
+  reconfigEnabled: boolean;
+  /** How long a joining server may take to connect before a reconfig gives up. */
+  joinTimeoutMs: number;
+  /** How long without a leader before the member drops its clients. */
+  leaderlessGraceMs: number;
   node: RaftNode;
   storage: RaftDiskStorage;
   replica: Replica;
@@ -52,8 +72,32 @@ export class EnsembleMember implements WritePath {
   private readonly touched = new Set<SessionId>();
   private stopped = false;
   private readonly badPeers = new Set<number>();
+  /** Every server address seen (zoo.cfg, then /zookeeper/config): who we may need to dial. */
+  private readonly addresses = new Map<number, EnsembleServer>();
+  private lastLearned: number[] = [];
+  private leaderless = false;
+  private leaderlessTimer: NodeJS.Timeout | null = null;
+  readonly reconfigurer: Reconfigurer;
+  /** Reconfigs forwarded to the leader, by request id. */
+  private readonly reconfigs = new Map<number, (err: number) => void>();
+  private nextReconfigId = 1;
 
   constructor(private readonly options: MemberOptions) {
+    for (const server of options.staticServers) this.addresses.set(server.id, server);
+    this.reconfigurer = new Reconfigurer({
+      selfId: options.selfId,
+      node: options.node,
+      logger: options.logger,
+      reconfigEnabled: options.reconfigEnabled,
+      staticServers: options.staticServers,
+      joinTimeoutMs: options.joinTimeoutMs,
+      tree: () => this.replica.tree,
+      isLeader: () => this.replica.acceptingWrites(),
+      run: (input) => this.driver.run(input),
+      submit: (input, done) => this.enqueue(input, done),
+      isConnected: (id) => this.transport.isConnected(id),
+      learnAddresses: (servers) => this.learnAddresses(servers),
+    });
     this.driver = new RaftDriver({
       node: options.node,
       storage: options.storage,
@@ -90,7 +134,8 @@ export class EnsembleMember implements WritePath {
 
   refusal(): number | null {
     if (this.stopped) return Err.notReadOnly;
-    if (this.replica.leader === 0) return Err.connectionLoss;
+    // A short election holds writes; a member left without a leader serves nobody.
+    if (this.leaderless) return Err.connectionLoss;
     return null;
   }
 
@@ -102,6 +147,35 @@ export class EnsembleMember implements WritePath {
   sync(done: (ok: boolean) => void): void {
     if (this.refusal() !== null) return done(false);
     this.syncs.add(done);
+  }
+
+  /** A client's reconfig: run by the leader; `done` gets the error code (0 = applied). */
+  reconfig(req: ReconfigRequest, sessionId: SessionId, ids: readonly Id[]) {
+    return new Promise<number>((resolve) => {
+      if (!this.options.reconfigEnabled) return resolve(Err.reconfigDisabled);
+      const leader = this.replica.leader;
+      if (this.replica.isLeader) {
+        this.reconfigurer.reconfig(req, sessionId, ids).then(resolve, (e: unknown) => {
+          this.options.logger.error({ err: e }, 'reconfig failed');
+          resolve(Err.runtimeInconsistency);
+        });
+        return;
+      }
+      if (leader === 0) return resolve(Err.connectionLoss);
+      const requestId = this.nextReconfigId++;
+      this.reconfigs.set(requestId, resolve);
+      const message = {
+        type: 'reconfig' as const,
+        requestId,
+        sessionId,
+        ids: [...ids],
+        request: req,
+      };
+      if (!this.sendPeer(leader, message)) {
+        this.reconfigs.delete(requestId);
+        resolve(Err.connectionLoss);
+      }
+    });
   }
 
   status(): PathStatus {
@@ -192,7 +266,64 @@ export class EnsembleMember implements WritePath {
         return this.pending.fail(message.requestId, new Error(`leader: ${message.reason}`));
       case 'touch':
         return this.onTouch(message.sessionIds);
+      case 'reconfig':
+        return this.onForwardedReconfig(from, message);
+      case 'reconfigResult': {
+        const done = this.reconfigs.get(message.requestId);
+        this.reconfigs.delete(message.requestId);
+        return done?.(message.err);
+      }
     }
+  }
+
+  private onForwardedReconfig(
+    from: number,
+    message: Extract<PeerMessage, { type: 'reconfig' }>,
+  ): void {
+    const { requestId, request, sessionId, ids } = message;
+    const reply = (err: number) => this.sendPeer(from, { type: 'reconfigResult', requestId, err });
+    if (!this.replica.isLeader) return void reply(Err.connectionLoss);
+    this.reconfigurer
+      .reconfig(request, sessionId, ids)
+      .then(reply, () => reply(Err.runtimeInconsistency));
+  }
+
+  /** Remembers addresses and dials every member or configured server but us. */
+  private learnAddresses(servers: readonly EnsembleServer[]): void {
+    for (const server of servers) this.addresses.set(server.id, server);
+    this.lastLearned = servers.map((server) => server.id);
+    this.updatePeers();
+  }
+
+  private updatePeers(): void {
+    const { voters, learners } = this.options.node.status().membership;
+    // A reconfig's target may name servers that are in neither yet (they are joining).
+    const wanted = new Set([...voters, ...learners, ...this.lastLearned]);
+    for (const server of this.reconfigurer.current().servers) wanted.add(server.id);
+    wanted.delete(this.options.selfId);
+    const peers = [...wanted].flatMap((id) => {
+      const server = this.addresses.get(id);
+      return server === undefined ? [] : [{ id, host: server.host, port: server.peerPort }];
+    });
+    this.transport.setPeers(peers);
+  }
+
+  /**
+   * Leader upkeep (every second): write zoo.cfg's configuration into /zookeeper/config the
+   * first time, and finish any membership walk a previous leader left unfinished.
+   */
+  maintainConfig(): void {
+    if (this.stopped || !this.replica.acceptingWrites() || this.reconfigurer.inProgress) return;
+    const configNode = this.replica.tree.get(CONFIG_PATH);
+    if (configNode !== undefined && (configNode.data === null || configNode.data === '')) {
+      const text = formatServerLines(this.options.staticServers);
+      const ids = [{ scheme: 'super', id: 'warren' }];
+      this.enqueue({ type: 'setConfig', sessionId: 0n, ids, text }, undefined);
+      return;
+    }
+    this.reconfigurer.reconcile().catch((e: unknown) => {
+      this.options.logger.error({ err: e }, 'membership reconciliation failed');
+    });
   }
 
   private onForward(from: number, requestId: number, input: WriteInput): void {
@@ -287,18 +418,43 @@ export class EnsembleMember implements WritePath {
       this.options.logger.info({ leader: soft.lead, role: soft.role }, 'leader changed');
       this.pending.failRouted(new Error('the leader changed'));
       this.remoteHeld = [];
-      if (soft.lead === 0) {
-        this.server.dropClients('no leader: this server cannot serve until one is elected');
-      }
+      if (soft.lead === 0) this.startLeaderlessTimer();
     }
     if (!wasLeader && replica.isLeader) this.server.renewAllSessions();
+  }
+
+  /**
+   * No leader: if none is elected within the grace period (an election normally finishes
+   * well inside it), this member cannot serve: it drops its clients, so that they find a
+   * server that can, and fails the writes it held.
+   */
+  private startLeaderlessTimer(): void {
+    if (this.leaderlessTimer !== null) return;
+    this.leaderlessTimer = setTimeout(() => {
+      this.leaderlessTimer = null;
+      if (this.stopped || this.replica.leader !== 0) return;
+      this.leaderless = true;
+      this.pending.failAll(new Error('no leader'));
+      this.server.dropClients('no leader: this server cannot serve until one is elected');
+      const check = setInterval(() => {
+        if (this.stopped || this.replica.leader !== 0) {
+          this.leaderless = false;
+          clearInterval(check);
+        }
+      }, 20);
+      check.unref();
+    }, this.options.leaderlessGraceMs);
+    this.leaderlessTimer.unref();
   }
 
   private onCommitted(entries: readonly Entry[]): void {
     const self = this.options.selfId;
     const applied = this.replica.apply(entries);
+    let peersChanged = false;
     for (const a of applied) {
+      if (a.kind === 'config') peersChanged = true;
       if (a.kind === 'txn') {
+        if (touchesConfig(a.txn)) peersChanged = true;
         this.server.onApplied(a.txn, a.result);
         if (a.origin === self) {
           this.pending.complete(a.requestId, { ok: true, txn: a.txn, result: a.result });
@@ -307,7 +463,9 @@ export class EnsembleMember implements WritePath {
         if (a.origin === self) this.pending.complete(a.requestId, { ok: true, barrier: true });
       }
     }
+    if (peersChanged) this.learnAddresses(this.reconfigurer.current().servers);
     const last = entries[entries.length - 1];
+    if (last !== undefined) this.reconfigurer.onApplied(last.index);
     if (last !== undefined) {
       const membership = this.options.node.status().membership;
       this.options.snapshots.onApplied(entries.length, this.replica.tree, last.index, membership);
@@ -320,6 +478,7 @@ export class EnsembleMember implements WritePath {
     this.server.replaceTree(tree);
     // Entries up to the snapshot were never applied here: their writers cannot be answered.
     this.pending.failRouted(new Error('state replaced by a snapshot'));
+    this.afterSnapshot();
     this.options.logger.info({ index: meta.index, zxid: tree.lastZxid }, 'installed a snapshot');
   }
 
@@ -333,6 +492,11 @@ export class EnsembleMember implements WritePath {
     this.pending.failAll(error);
     this.server.dropClients('storage failed');
     this.options.onFatal(error);
+  }
+
+  /** Like onCommitted's peers update, after a snapshot replaced the tree. */
+  private afterSnapshot(): void {
+    this.learnAddresses(this.reconfigurer.current().servers);
   }
 
   /** Stops taking input (shutdown); pending writes fail. */

@@ -7,7 +7,9 @@ import { decodeMessage, encodeMessage } from '../consensus/codec.js';
 import type { Message } from '../consensus/index.js';
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
-import type { SessionId } from '../protocol/records.js';
+import { OpCode } from '../protocol/opcodes.js';
+import type { Id, SessionId } from '../protocol/records.js';
+import { decodeRequest, encodeRequest, type ReconfigRequest } from '../protocol/requests.js';
 import { decodeWriteInput, encodeWriteInput, type WriteInput } from '../replication/write-input.js';
 import { unreachable } from '../util/assert.js';
 import { touchSessionsMax } from '../util/limits.js';
@@ -19,9 +21,19 @@ export type PeerMessage =
   /** The leader could not take a forwarded write (not leading, overloaded). */
   | { type: 'refused'; requestId: number; reason: string }
   /** Sessions whose clients were heard from since the last relay. */
-  | { type: 'touch'; sessionIds: SessionId[] };
+  | { type: 'touch'; sessionIds: SessionId[] }
+  /** A client's reconfig, which only the leader runs. */
+  | {
+      type: 'reconfig';
+      requestId: number;
+      sessionId: SessionId;
+      ids: Id[];
+      request: ReconfigRequest;
+    }
+  /** How a forwarded reconfig ended (0 = done; the config txn is in the log before this). */
+  | { type: 'reconfigResult'; requestId: number; err: number };
 
-const TAG = { raft: 1, forward: 2, refused: 3, touch: 4 } as const;
+const TAG = { raft: 1, forward: 2, refused: 3, touch: 4, reconfig: 5, reconfigResult: 6 } as const;
 
 export function encodePeerMessage(message: PeerMessage): Buffer {
   if (message.type === 'raft') {
@@ -39,6 +51,15 @@ export function encodePeerMessage(message: PeerMessage): Buffer {
     case 'touch':
       w.writeByte(TAG.touch).writeInt(message.sessionIds.length);
       for (const id of message.sessionIds) w.writeBigLong(id);
+      break;
+    case 'reconfig':
+      w.writeByte(TAG.reconfig).writeInt(message.requestId).writeBigLong(message.sessionId);
+      w.writeInt(message.ids.length);
+      for (const id of message.ids) w.writeString(id.scheme).writeString(id.id);
+      encodeRequest(w, message.request);
+      break;
+    case 'reconfigResult':
+      w.writeByte(TAG.reconfigResult).writeInt(message.requestId).writeInt(message.err);
       break;
     default:
       unreachable(message);
@@ -69,6 +90,20 @@ export function decodePeerMessage(bytes: Buffer): PeerMessage {
       message = { type: 'touch', sessionIds };
       break;
     }
+    case TAG.reconfig: {
+      const requestId = r.readInt();
+      const sessionId = r.readBigLong();
+      const count = r.readInt();
+      if (count < 0 || count > r.remaining) throw new DecodeError(`bad id count ${count}`);
+      const ids: Id[] = [];
+      for (let i = 0; i < count; i++) ids.push({ scheme: r.readString(), id: r.readString() });
+      const request = decodeRequest(OpCode.reconfig, r) as ReconfigRequest;
+      message = { type: 'reconfig', requestId, sessionId, ids, request };
+      break;
+    }
+    case TAG.reconfigResult:
+      message = { type: 'reconfigResult', requestId: r.readInt(), err: r.readInt() };
+      break;
     default:
       throw new DecodeError(`unknown peer message tag ${tag}`);
   }

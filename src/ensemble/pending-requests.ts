@@ -69,9 +69,21 @@ export class PendingRequests {
     this.complete(id, { ok: false, error });
   }
 
-  /** Fails every routed write (its leader is gone); held ones wait for the next leader. */
+  /**
+   * The leader changed: every routed write fails (it may or may not commit), except
+   * barriers, which change nothing and are simply sent again to the next leader. Held
+   * writes wait for the next leader.
+   */
   failRouted(error: Error): void {
-    for (const [id, pending] of [...this.byId]) if (pending.routed) this.fail(id, error);
+    for (const [id, pending] of [...this.byId]) {
+      if (!pending.routed) continue;
+      if (pending.input.type === 'barrier') {
+        pending.routed = false;
+        this.held.push(id);
+      } else {
+        this.fail(id, error);
+      }
+    }
   }
 
   failAll(error: Error): void {

@@ -13,7 +13,7 @@ import type { ServerConfig } from '../server/config.js';
 import { WarrenServer } from '../server/server.js';
 import type { Standalone } from '../server/standalone.js';
 import { DataTree } from '../tree/data-tree.js';
-import { loadSnapshot } from '../tree/snapshot-codec.js';
+import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
 import { EnsembleSnapshots } from './ensemble-snapshots.js';
 import { EnsembleMember } from './member.js';
 import { readMyId } from './myid.js';
@@ -45,9 +45,12 @@ export async function startEnsembleMember(
     dataDir: config.dataDir,
     dataLogDir: config.dataLogDir,
     logger: log.child({ module: 'storage' }),
-    initialMembership: membership,
+    initialMembership: config.join ? { voters: [], learners: [] } : membership,
     snapRetainCount: config.snapRetainCount,
   });
+  const fresh = storage.lastIndex() === 0;
+  if (fresh && !config.join) await bootstrap(storage, membership);
+  if (fresh && config.join) log.info('new member: waiting for the leader to add it (reconfig)');
   const tree = snapshotRecords === null ? new DataTree() : loadSnapshot(snapshotRecords);
   const snapshotIndex = storage.snapshot().meta.index;
   const timing = ensembleTiming(config);
@@ -66,6 +69,10 @@ export async function startEnsembleMember(
   const snapshots = new EnsembleSnapshots(storage, config.snapCount, log);
   const member = new EnsembleMember({
     selfId: self.id,
+    staticServers: servers,
+    reconfigEnabled: config.reconfigEnabled,
+    joinTimeoutMs: timing.joinTimeoutMs,
+    leaderlessGraceMs: 2 * timing.raftTickMs * timing.electionTicks,
     node,
     storage,
     replica,
@@ -104,6 +111,7 @@ export async function startEnsembleMember(
     setInterval(() => member.driver.tick(), timing.raftTickMs),
     setInterval(() => member.relayTouches(), Math.max(1, Math.floor(config.tickTime / 2))),
     setInterval(() => member.expirePending(), 1000),
+    setInterval(() => member.maintainConfig(), 1000),
   ];
   for (const timer of timers) timer.unref();
   // Kick the first Ready: committed entries after the snapshot get applied.
@@ -140,6 +148,22 @@ export async function startEnsembleMember(
       await storage.close();
     },
   };
+}
+
+/**
+ * A founding member starts from the same snapshot at index 1 (term 1) as every other: the
+ * membership of zoo.cfg and an empty tree. Its log then begins at 2, so a server that joins
+ * later (warren.join) is sent a snapshot first and learns the true membership from it,
+ * instead of replaying a log that never mentions the founders.
+ */
+async function bootstrap(storage: RaftDiskStorage, membership: Membership): Promise<void> {
+  const records = [...beginSnapshot(new DataTree()).records].map((r) => Buffer.from(r));
+  const meta = { index: 1, term: 1, membership };
+  await storage.persist({
+    snapshot: { meta, data: Buffer.alloc(0), records },
+    entries: [],
+    hardState: { term: 1, vote: 0, commit: 1 },
+  });
 }
 
 /** The leader hands over to its most caught-up voter and waits (bounded) for the change. */

@@ -14,6 +14,8 @@ export interface EnsembleTiming {
   heartbeatTicks: number;
   /** How long a write may wait for its entry to apply before its client is cut off. */
   requestTimeoutMs: number;
+  /** How long a reconfig waits for a joining server to connect (initLimit ticks). */
+  joinTimeoutMs: number;
 }
 
 export function ensembleTiming(config: ServerConfig): EnsembleTiming {
@@ -24,5 +26,6 @@ export function ensembleTiming(config: ServerConfig): EnsembleTiming {
     electionTicks,
     heartbeatTicks: Math.max(1, Math.floor(electionTicks / 10)),
     requestTimeoutMs: Math.max(5000, 2 * config.syncLimit * config.tickTime),
+    joinTimeoutMs: Math.max(1000, config.initLimit * config.tickTime),
   };
 }

@@ -11,22 +11,14 @@
  *   await queue.offer(JSON.stringify(job));
  *   const item = await queue.take({ timeoutMs: 10_000 });
  */
-import { randomUUID } from 'node:crypto';
-import { NoNodeError, TransactionError, type ZooKeeperClient } from '../client/index.js';
-import { CONNECTION_LOSS_RETRIES_MAX, QUEUE_TAKE_BATCH_MAX } from './limits.js';
-import {
-  createProtected,
-  deleteIfExists,
-  ensurePath,
-  isConnectionLoss,
-  retrying,
-  sortedBySequence,
-} from './nodes.js';
+import type { ZooKeeperClient } from '../client/index.js';
+import { QUEUE_TAKE_BATCH_MAX } from './limits.js';
+import { createProtected, ensurePath, retrying, sortedBySequence } from './nodes.js';
+import { claimItem, QUEUE_CLAIMS } from './queue-claim.js';
 import { deadlineSignal, untilSignalled, type WaitOptions } from './signals.js';
 
 export const QUEUE_ITEM_NAME = 'qn-';
-/** The child of the queue node that holds claims; it has no sequence suffix. */
-export const QUEUE_CLAIMS = '.claims';
+export { QUEUE_CLAIMS };
 
 export class DistributedQueue {
   private ready = false;
@@ -87,39 +79,8 @@ export class DistributedQueue {
     }
   }
 
-  /** Moves one item to a claim of ours; undefined when another consumer took it first. */
-  private async claim(name: string): Promise<Buffer | undefined> {
-    const itemPath = `${this.path}/${name}`;
-    const read = await retrying(() => this.client.getData(itemPath), 'queue read').catch(
-      (error: unknown) => {
-        if (error instanceof NoNodeError) return undefined;
-        throw error;
-      },
-    );
-    if (read === undefined) return undefined;
-    const claimPath = `${this.path}/${QUEUE_CLAIMS}/${randomUUID()}-${name}`;
-    const data = read.data ?? Buffer.alloc(0);
-    const moved = await this.move(itemPath, read.stat.version, claimPath, data);
-    if (!moved) return undefined;
-    await deleteIfExists(this.client, claimPath);
-    return data;
-  }
-
-  /** True when the move ran (learned from the claim node after a connection loss). */
-  private async move(from: string, version: number, to: string, data: Buffer): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.transaction().delete(from, version).create(to, { data }).commit();
-        return true;
-      } catch (error) {
-        if (error instanceof TransactionError) return false;
-        if (!isConnectionLoss(error) || attempt >= CONNECTION_LOSS_RETRIES_MAX) throw error;
-      }
-      // sync first: the move sent on the lost connection may still be in flight.
-      await retrying(() => this.client.sync(to), 'queue claim');
-      if ((await retrying(() => this.client.exists(to), 'queue claim')) !== null) return true;
-      if ((await retrying(() => this.client.exists(from), 'queue claim')) === null) return false;
-    }
+  private claim(name: string): Promise<Buffer | undefined> {
+    return claimItem(this.client, this.path, name);
   }
 
   private async ensure(): Promise<void> {

@@ -24,3 +24,22 @@ export { NodeCache } from './node-cache.js';
 export type { CachedNode, NodeCacheEvents } from './node-cache.js';
 export { PersistentEphemeralNode } from './persistent-ephemeral-node.js';
 export type { PersistentEphemeralNodeEvents } from './persistent-ephemeral-node.js';
+export {
+  PriorityQueue,
+  PRIORITY_ITEM_NAME,
+  priorityOf,
+  sortedByPriority,
+} from './priority-queue.js';
+export { LeaderSelector } from './leader-selector.js';
+export type { Leadership, LeaderSelectorEvents, LeaderSelectorOptions } from './leader-selector.js';
+export type { ClientSource } from './session-holder.js';
+export { ChildrenCache } from './children-cache.js';
+export type { ChildData, ChildrenCacheEvents, ChildrenCacheOptions } from './children-cache.js';
+export { TreeCache } from './tree-cache.js';
+export type { TreeCacheEvents, TreeCacheOptions, TreeNodeData } from './tree-cache.js';
+export { GroupMembership } from './group-membership.js';
+export type { GroupMember, GroupMembershipEvents } from './group-membership.js';
+export { ServiceDiscovery } from './service-discovery.js';
+export { ServiceProvider } from './service-provider.js';
+export type { ServiceProviderOptions } from './service-provider.js';
+export type { ServiceInstance } from './service-instance.js';

@@ -14,3 +14,12 @@ export const CAS_ATTEMPTS_MAX = 1_000;
 
 /** Items a queue consumer tries to take from one listing before listing again. */
 export const QUEUE_TAKE_BATCH_MAX = 1_000;
+
+/**
+ * Nodes a cache remembers to re-read before it collapses them into one full re-read: a burst
+ * of events costs at most this much memory.
+ */
+export const CACHE_REFRESH_QUEUE_MAX = 10_000;
+
+/** Wait before a recipe that owns its clients calls the factory again after it failed. */
+export const FACTORY_RETRY_DELAY_MS = 1_000;

@@ -153,3 +153,10 @@ export async function waitUntilGone(
   if (stat === null) return;
   await untilSignalled(client, changed, signal);
 }
+
+/** Throws unless `name` can be one node name (non-empty, no '/', not '.' or '..'). */
+export function checkNodeName(name: string, what: string): void {
+  if (name === '' || name.includes('/') || name === '.' || name === '..') {
+    throw new RangeError(`${what} must be a node name without '/' (got ${JSON.stringify(name)})`);
+  }
+}

@@ -10,6 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { NodeExistsError, type ZooKeeperClient } from '../client/index.js';
+import { FACTORY_RETRY_DELAY_MS } from './limits.js';
 import { ensurePath, isConnectionLoss, retrying } from './nodes.js';
 import { RecipeError } from './recipe-errors.js';
 
@@ -23,6 +24,7 @@ export class PersistentEphemeralNode extends EventEmitter<PersistentEphemeralNod
   private current: ZooKeeperClient | undefined;
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly onConnected = (): void => this.check();
   private readonly onExpired = (): void => this.renew();
 
@@ -50,6 +52,7 @@ export class PersistentEphemeralNode extends EventEmitter<PersistentEphemeralNod
   /** Deletes the node (by closing the session) and stops. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     const client = this.current;
     this.current = undefined;
     if (client !== undefined) {
@@ -71,13 +74,23 @@ export class PersistentEphemeralNode extends EventEmitter<PersistentEphemeralNod
     this.chain = this.chain
       .then(async () => {
         const old = this.current;
+        this.current = undefined;
         old?.off('connected', this.onConnected).off('expired', this.onExpired);
         await old?.close();
         if (this.closed) return;
-        this.attach(await this.connect());
+        const client = await this.connect();
+        if (this.closed) return void (await client.close());
+        this.attach(client);
         await this.ensure();
       })
-      .catch((error: unknown) => this.fail(error));
+      .catch((error: unknown) => {
+        // The factory failed (no client): nothing will reconnect, so try again after a pause.
+        if (this.current === undefined && !this.closed) {
+          clearTimeout(this.retryTimer);
+          this.retryTimer = setTimeout(() => this.renew(), FACTORY_RETRY_DELAY_MS);
+        }
+        this.fail(error);
+      });
   }
 
   private async ensure(): Promise<void> {

@@ -18,7 +18,12 @@ import type { SessionId } from '../protocol/records.js';
 import { applyTxn, type ApplyResult } from '../tree/apply.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { Overlay } from '../tree/overlay.js';
-import { prepareCloseSession, prepareReap, prepareWrite } from '../tree/prepare.js';
+import {
+  prepareCloseSession,
+  prepareConfigUpdate,
+  prepareReap,
+  prepareWrite,
+} from '../tree/prepare.js';
 import type { Txn } from '../tree/txn.js';
 import { assert } from '../util/assert.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
@@ -173,6 +178,16 @@ export class Replica {
       }
       case 'barrier':
         return null;
+      case 'setConfig': {
+        const ctx = {
+          zxid,
+          time,
+          sessionId: input.sessionId,
+          ids: input.ids,
+          extendedTypesEnabled: this.options.extendedTypesEnabled,
+        };
+        return prepareConfigUpdate(input.text, this.overlay, ctx);
+      }
     }
   }
 

@@ -26,9 +26,18 @@ export type WriteInput =
   /** Delete an empty container or expired TTL node if it still qualifies. */
   | { type: 'reap'; path: string }
   /** No change: its commit marks a point in the log (sync, linearizable reads). */
-  | { type: 'barrier' };
+  | { type: 'barrier' }
+  /** New server lines for /zookeeper/config (reconfig); `ids` must have WRITE on it. */
+  | { type: 'setConfig'; sessionId: SessionId; ids: readonly Id[]; text: string };
 
-const TAG = { request: 1, createSession: 2, closeSession: 3, reap: 4, barrier: 5 } as const;
+const TAG = {
+  request: 1,
+  createSession: 2,
+  closeSession: 3,
+  reap: 4,
+  barrier: 5,
+  setConfig: 6,
+} as const;
 
 const WRITE_OPCODES: ReadonlySet<number> = new Set([
   OpCode.create,
@@ -45,10 +54,15 @@ const WRITE_OPCODES: ReadonlySet<number> = new Set([
 export function encodeWriteInput(w: JuteWriter, input: WriteInput): void {
   switch (input.type) {
     case 'request':
-      w.writeByte(TAG.request).writeBigLong(input.sessionId).writeInt(input.ids.length);
-      for (const id of input.ids) w.writeString(id.scheme).writeString(id.id);
+      w.writeByte(TAG.request).writeBigLong(input.sessionId);
+      writeIds(w, input.ids);
       w.writeInt(input.request.type);
       encodeRequest(w, input.request);
+      return;
+    case 'setConfig':
+      w.writeByte(TAG.setConfig).writeBigLong(input.sessionId);
+      writeIds(w, input.ids);
+      w.writeString(input.text);
       return;
     case 'createSession':
       w.writeByte(TAG.createSession).writeBigLong(input.sessionId).writeInt(input.timeoutMs);
@@ -72,12 +86,14 @@ export function encodeWriteInput(w: JuteWriter, input: WriteInput): void {
 export function decodeWriteInput(r: JuteReader): WriteInput {
   const tag = r.readByte();
   switch (tag) {
+    case TAG.setConfig: {
+      const sessionId = r.readBigLong();
+      const ids = readIds(r);
+      return { type: 'setConfig', sessionId, ids, text: r.readString() };
+    }
     case TAG.request: {
       const sessionId = r.readBigLong();
-      const count = r.readInt();
-      if (count < 0 || count > r.remaining) throw new DecodeError(`bad id count ${count}`);
-      const ids: Id[] = [];
-      for (let i = 0; i < count; i++) ids.push({ scheme: r.readString(), id: r.readString() });
+      const ids = readIds(r);
       const opcode = r.readInt();
       if (!WRITE_OPCODES.has(opcode)) throw new DecodeError(`opcode ${opcode} is not a write`);
       const request = decodeRequest(opcode, r) as ClientWrite;
@@ -99,6 +115,19 @@ export function decodeWriteInput(r: JuteReader): WriteInput {
     default:
       throw new DecodeError(`unknown write input tag ${tag}`);
   }
+}
+
+function writeIds(w: JuteWriter, ids: readonly Id[]): void {
+  w.writeInt(ids.length);
+  for (const id of ids) w.writeString(id.scheme).writeString(id.id);
+}
+
+function readIds(r: JuteReader): Id[] {
+  const count = r.readInt();
+  if (count < 0 || count > r.remaining) throw new DecodeError(`bad id count ${count}`);
+  const ids: Id[] = [];
+  for (let i = 0; i < count; i++) ids.push({ scheme: r.readString(), id: r.readString() });
+  return ids;
 }
 
 export function writeInputFromBuffer(bytes: Buffer): WriteInput {

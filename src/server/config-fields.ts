@@ -62,6 +62,8 @@ export interface ServerConfig {
   reconfigEnabled: boolean;
   /** warren.linearizableReads: every read first confirms the leader's commit point. */
   linearizableReads: boolean;
+  /** warren.join: a new ensemble member that waits to be added by reconfig. */
+  join: boolean;
   /** server.N, group.N, weight.N, dynamicConfigFile: with two or more servers, an ensemble. */
   ensemble: EnsembleConfig;
 }
@@ -125,6 +127,7 @@ export function defaultConfig(): ServerConfig {
     syncLimit: 5,
     reconfigEnabled: false,
     linearizableReads: false,
+    join: false,
     ensemble: emptyEnsemble(),
   };
 }
@@ -292,6 +295,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   intSpec('syncLimit', ['syncLimit'], 'a positive integer (ticks)', { min: 1 }),
   booleanSpec('reconfigEnabled', ['reconfigEnabled']),
   booleanSpec('linearizableReads', ['warren.linearizableReads']),
+  booleanSpec('join', ['warren.join']),
 ];
 
 function booleanSpec(field: ValueField, keys: string[]): FieldSpec {

@@ -96,6 +96,8 @@ export class LocalWritePath implements WritePath {
         return txn;
       }
       case 'barrier':
+      case 'setConfig':
+        // Standalone servers have no ensemble configuration to change.
         return null;
     }
   }

@@ -90,6 +90,9 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
     case OpCode.setWatches:
     case OpCode.setWatches2:
       return handleSetWatches(server, conn, f, req);
+    case OpCode.reconfig:
+      if (server.writes.reconfig !== undefined) return server.submitReconfig(conn, f, req);
+      return handleRead(server, conn, f, req);
     case OpCode.sync:
       // Answered once this server has caught up with the leader's commit point.
       return server.afterSync(conn, () => handleRead(server, conn, f, req));
@@ -155,7 +158,7 @@ function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req
       result = checkOrRemoveWatches(server, sessionId, req.type, req.path, req.watcherType);
       break;
     case OpCode.reconfig:
-      // Standalone: ZooKeeper answers ReconfigDisabled unless reconfigEnabled is set.
+      // Standalone (no ensemble to change): ZooKeeper answers ReconfigDisabled.
       result = { err: Err.reconfigDisabled, response: EMPTY };
       break;
     default:

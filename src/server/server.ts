@@ -23,6 +23,9 @@ import type { ApplyResult } from '../tree/apply.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { Overlay } from '../tree/overlay.js';
 import { reapDue } from '../tree/prepare.js';
+import { CONFIG_PATH } from '../tree/path.js';
+import * as reads from '../tree/reads.js';
+import type { ReconfigRequest } from '../protocol/requests.js';
 import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
 import type { ServerConfig } from './config.js';
@@ -361,6 +364,44 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
       then();
       this.drainSession(session, conn);
     });
+  }
+
+  /**
+   * Reconfig runs on the leader; once it is done, this server catches up and answers with
+   * the new /zookeeper/config, as ZooKeeper does. Later requests of the session wait.
+   */
+  submitReconfig(conn: Connection, f: DecodedFrame, req: ReconfigRequest): void {
+    const session = conn.session as SessionState;
+    const writes = this.writes;
+    if (writes.reconfig === undefined) return this.reply(conn, f, Err.reconfigDisabled, null);
+    session.pendingWrites++;
+    session.pendingSyncs++;
+    const finish = () => {
+      session.pendingWrites--;
+      session.pendingSyncs--;
+    };
+    writes.reconfig(req, session.id, conn.ids).then(
+      (err) => {
+        if (err !== Err.ok) {
+          finish();
+          this.reply(conn, f, err, null);
+          return this.drainSession(session, conn);
+        }
+        this.writes.sync((ok) => {
+          finish();
+          if (!ok) return conn.close();
+          const ctx = { sessionId: session.id, ids: conn.ids, watches: this.watches };
+          const request = { type: OpCode.getData, path: CONFIG_PATH, watch: false } as const;
+          const result = reads.getData(this.tree, request, ctx);
+          this.reply(conn, f, result.err, result.err === Err.ok ? result.response : null);
+          this.drainSession(session, conn);
+        });
+      },
+      () => {
+        finish();
+        conn.close();
+      },
+    );
   }
 
   submitClose(conn: Connection, f: DecodedFrame): void {

@@ -8,6 +8,8 @@ import type { Txn } from '../tree/txn.js';
 import type { ApplyResult } from '../tree/apply.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { WriteInput } from '../replication/write-input.js';
+import type { Id, SessionId } from '../protocol/records.js';
+import type { ReconfigRequest } from '../protocol/requests.js';
 
 export type WriteOutcome =
   | { ok: true; txn: Txn; result: ApplyResult }
@@ -40,6 +42,11 @@ export interface WritePath {
    * (ZooKeeper's sync), or `done(false)` when that cannot be known (no leader).
    */
   sync(done: (ok: boolean) => void): void;
+  /**
+   * A client's reconfig (ensembles only): resolves with the error code, 0 once the new
+   * configuration is in /zookeeper/config and in force. Absent: reconfig is not supported.
+   */
+  reconfig?(req: ReconfigRequest, sessionId: SessionId, ids: readonly Id[]): Promise<number>;
   /** Whether this server should run session expiry and container reaping (the leader). */
   readonly leads: boolean;
   status(): PathStatus;

@@ -18,7 +18,7 @@ import type {
 import { fixupACL, hasPerm } from './acl.js';
 import { NodeKind } from './node.js';
 import { ScratchView, type NodeView, type Overlay, type StateView } from './overlay.js';
-import { isValidPath, parentOf, SPECIAL_PATHS } from './path.js';
+import { CONFIG_PATH, isValidPath, parentOf, SPECIAL_PATHS } from './path.js';
 import { prepareCreate } from './prepare-create.js';
 import type { Txn, TxnOp } from './txn.js';
 
@@ -175,6 +175,17 @@ function prepareCheck(req: CheckRequest, view: StateView, ctx: PrepareContext): 
 }
 
 /**
+ * A new ensemble configuration in /zookeeper/config (reconfig, or the first leader writing
+ * the static one): `text` is the server lines; the version line is the txn's own zxid, in
+ * hex, as ZooKeeper writes it. The caller needs WRITE on the node (super passes).
+ */
+export function prepareConfigUpdate(text: string, overlay: Overlay, ctx: PrepareContext): Txn {
+  const data = Buffer.from(`${text}version=${ctx.zxid.toString(16)}`, 'latin1');
+  const req: SetDataRequest = { type: OpCode.setData, path: CONFIG_PATH, data, version: -1 };
+  return prepareWrite(req, overlay, ctx);
+}
+
+/**
  * Closing or expiring a session: deletes its ephemerals, as they will be when this txn
  * applies (committed ones not already deleted by a pending write, plus pending creates).
  */
@@ -202,16 +213,20 @@ export function prepareCloseSession(
   return commit(overlay, scratch, txn);
 }
 
+/** Whether the reaper should delete this node: an emptied container or an expired TTL node. */
+export function reapDue(node: NodeView | null, now: number): boolean {
+  if (node === null || node.numChildren > 0) return false;
+  if (node.kind === NodeKind.container) return node.creations > 0;
+  if (node.kind === NodeKind.ttl) return now - node.mtime > node.ttlMs;
+  return false;
+}
+
 /**
  * The reaper's delete of an empty container or an expired TTL node. Returns null (and
  * consumes nothing) when the node no longer qualifies once pending changes are counted.
  */
 export function prepareReap(path: string, overlay: Overlay, ctx: PrepareContext): Txn | null {
-  const node = overlay.lookup(path);
-  if (node === null || node.numChildren > 0) return null;
-  if (node.kind === NodeKind.container && node.creations === 0) return null;
-  if (node.kind === NodeKind.ttl && ctx.time - node.mtime <= node.ttlMs) return null;
-  if (node.kind !== NodeKind.container && node.kind !== NodeKind.ttl) return null;
+  if (!reapDue(overlay.lookup(path), ctx.time)) return null;
   const scratch = new ScratchView(overlay);
   stageDelete(scratch, path);
   const txn: Txn = {
