@@ -7,6 +7,7 @@ import type { Replica } from '../replication/replica.js';
 import type { PathStatus } from '../server/write-path.js';
 
 export interface MemberCounters {
+  readOnly: boolean;
   pendingWrites: number;
   heldWrites: number;
   pendingSyncs: number;
@@ -22,7 +23,13 @@ export function memberStatus(
 ): PathStatus {
   const status = node.status();
   const observer = status.membership.learners.includes(selfId);
-  const mode = replica.isLeader ? 'leader' : observer ? 'observer' : 'follower';
+  const mode = counters.readOnly
+    ? 'read-only'
+    : replica.isLeader
+      ? 'leader'
+      : observer
+        ? 'observer'
+        : 'follower';
   const metrics: [string, string | number][] = [
     ['server_id', selfId],
     ['leader_id', status.lead],

@@ -51,6 +51,7 @@ export interface MemberOptions {
   joinTimeoutMs: number;
   /** How long without a leader before the member drops its clients. */
   leaderlessGraceMs: number;
+  readOnlyModeEnabled: boolean;
   node: RaftNode;
   storage: RaftDiskStorage;
   replica: Replica;
@@ -134,9 +135,14 @@ export class EnsembleMember implements WritePath {
 
   refusal(): number | null {
     if (this.stopped) return Err.notReadOnly;
-    // A short election holds writes; a member left without a leader serves nobody.
-    if (this.leaderless) return Err.connectionLoss;
+    // A short election holds writes; a member left without a leader serves nobody, or
+    // only reads (to clients that allow it) in read-only mode.
+    if (this.leaderless) return this.readOnly() ? Err.notReadOnly : Err.connectionLoss;
     return null;
+  }
+
+  readOnly(): boolean {
+    return this.leaderless && this.options.readOnlyModeEnabled && !this.stopped;
   }
 
   submit(input: WriteInput, done?: WriteDone): void {
@@ -180,6 +186,7 @@ export class EnsembleMember implements WritePath {
 
   status(): PathStatus {
     return memberStatus(this.options.selfId, this.options.node, this.replica, {
+      readOnly: this.readOnly(),
       pendingWrites: this.pending.size,
       heldWrites: this.pending.heldCount,
       pendingSyncs: this.syncs.waiting,
@@ -436,10 +443,14 @@ export class EnsembleMember implements WritePath {
       this.leaderless = true;
       this.pending.failAll(new Error('no leader'));
       this.server.dropClients('no leader: this server cannot serve until one is elected');
+      if (this.readOnly()) this.options.logger.warn('no quorum: serving reads only');
       const check = setInterval(() => {
         if (this.stopped || this.replica.leader !== 0) {
+          const wasReadOnly = this.readOnly();
           this.leaderless = false;
           clearInterval(check);
+          // Read-only clients reconnect to get (or resume) a read-write session.
+          if (wasReadOnly) this.server.endReadOnly();
         }
       }, 20);
       check.unref();

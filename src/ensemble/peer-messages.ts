@@ -42,11 +42,11 @@ export function encodePeerMessage(message: PeerMessage): Buffer {
   const w = new JuteWriter(256);
   switch (message.type) {
     case 'forward':
-      w.writeByte(TAG.forward).writeInt(message.requestId);
+      w.writeByte(TAG.forward).writeLong(message.requestId);
       encodeWriteInput(w, message.input);
       break;
     case 'refused':
-      w.writeByte(TAG.refused).writeInt(message.requestId).writeString(message.reason);
+      w.writeByte(TAG.refused).writeLong(message.requestId).writeString(message.reason);
       break;
     case 'touch':
       w.writeByte(TAG.touch).writeInt(message.sessionIds.length);
@@ -77,10 +77,10 @@ export function decodePeerMessage(bytes: Buffer): PeerMessage {
   let message: PeerMessage;
   switch (tag) {
     case TAG.forward:
-      message = { type: 'forward', requestId: r.readInt(), input: decodeWriteInput(r) };
+      message = { type: 'forward', requestId: r.readLong(), input: decodeWriteInput(r) };
       break;
     case TAG.refused:
-      message = { type: 'refused', requestId: r.readInt(), reason: r.readString() };
+      message = { type: 'refused', requestId: r.readLong(), reason: r.readString() };
       break;
     case TAG.touch: {
       const count = r.readInt();

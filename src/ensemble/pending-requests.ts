@@ -24,7 +24,9 @@ interface Pending {
 export class PendingRequests {
   private readonly byId = new Map<number, Pending>();
   private held: number[] = [];
-  private nextId = 1;
+  /** A random prefix per process: ids of an earlier run (still in the log) never match. */
+  private readonly base = (1 + Math.floor(Math.random() * 0x3ffffe)) * 2 ** 31;
+  private counter = 0;
 
   get size(): number {
     return this.byId.size;
@@ -37,8 +39,8 @@ export class PendingRequests {
   /** Registers a write; undefined when too many are held already. */
   add(input: WriteInput, done: CompletionCallback | undefined, deadline: number) {
     if (this.held.length >= heldWritesMax) return undefined;
-    const id = this.nextId;
-    this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
+    this.counter = (this.counter + 1) % 2 ** 31;
+    const id = this.base + this.counter;
     this.byId.set(id, { input, done, deadline, routed: false });
     this.held.push(id);
     return id as number | undefined;

@@ -73,6 +73,7 @@ export async function startEnsembleMember(
     reconfigEnabled: config.reconfigEnabled,
     joinTimeoutMs: timing.joinTimeoutMs,
     leaderlessGraceMs: 2 * timing.raftTickMs * timing.electionTicks,
+    readOnlyModeEnabled: config.readOnlyModeEnabled,
     node,
     storage,
     replica,

@@ -64,6 +64,8 @@ export interface ServerConfig {
   linearizableReads: boolean;
   /** warren.join: a new ensemble member that waits to be added by reconfig. */
   join: boolean;
+  /** readonlymode.enabled: without a quorum, serve reads to clients that allow it. */
+  readOnlyModeEnabled: boolean;
   /** server.N, group.N, weight.N, dynamicConfigFile: with two or more servers, an ensemble. */
   ensemble: EnsembleConfig;
 }
@@ -128,6 +130,7 @@ export function defaultConfig(): ServerConfig {
     reconfigEnabled: false,
     linearizableReads: false,
     join: false,
+    readOnlyModeEnabled: false,
     ensemble: emptyEnsemble(),
   };
 }
@@ -296,6 +299,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   booleanSpec('reconfigEnabled', ['reconfigEnabled']),
   booleanSpec('linearizableReads', ['warren.linearizableReads']),
   booleanSpec('join', ['warren.join']),
+  booleanSpec('readOnlyModeEnabled', ['readonlymode.enabled', 'zookeeper.readonlymode.enabled']),
 ];
 
 function booleanSpec(field: ValueField, keys: string[]): FieldSpec {

@@ -85,7 +85,6 @@ const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['sslQuorum', { kind: 'bool', note: TLS_NOTE }],
   ['client.secure', { kind: 'text', note: TLS_NOTE }],
   ['skipACL', { kind: 'text', note: 'skipACL is ignored: Warren always checks ACLs' }],
-  ['readonlymode.enabled', { kind: 'text', note: 'Warren has no read-only mode' }],
   [
     'globalOutstandingLimit',
     {

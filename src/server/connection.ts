@@ -60,6 +60,8 @@ export class Connection {
   readonly latency = new LatencyStats();
   /** Negotiated timeout for this connection's handshake. */
   timeoutMs = 0;
+  /** Attached while the server served reads only (its session may be local). */
+  readOnly = false;
   private paused = false;
   private corked = false;
   private prefix: Buffer | null = Buffer.alloc(0);

@@ -28,7 +28,7 @@ export function fourLetterWord(server: WarrenServer, word: string): string | nul
     case 'ruok':
       return 'imok';
     case 'isro':
-      return 'rw';
+      return server.writes.status().mode === 'read-only' ? 'ro' : 'rw';
     case 'srvr':
       return serverSummary(server, false);
     case 'stat':

@@ -187,8 +187,12 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     }
     // A client that has seen newer state than ours must go elsewhere: close, no reply.
     if (req.lastZxidSeen > this.tree.lastZxid) return conn.close();
-    // An ensemble member without a leader serves nobody (the client tries another server).
+    // An ensemble member without a leader serves nobody (the client tries another server),
+    // or in read-only mode only the clients that allow it.
     if (this.writes.refusal() === Err.connectionLoss) return conn.close();
+    const readOnly = this.writes.readOnly?.() ?? false;
+    if (readOnly && req.readOnly !== true) return conn.close();
+    conn.readOnly = readOnly;
     const { minSessionTimeout: min, maxSessionTimeout: max } = this.config;
     conn.timeoutMs = Math.min(Math.max(req.timeOut, min), max);
     conn.state = 'connecting';
@@ -197,6 +201,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   }
 
   private createSession(conn: Connection, req: ConnectRequest): void {
+    if (conn.readOnly) return this.createLocalSession(conn, req);
     if (this.writes.refusal() !== null) return conn.close();
     if (this.sessions.size >= this.config.sessionsMax) {
       this.logger.warn('session limit reached; refusing a new session');
@@ -215,6 +220,25 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
       if (conn.state !== 'connecting') return;
       this.attach(conn, state, req, timeoutMs);
     });
+  }
+
+  /**
+   * Read-only mode: a new client gets a session that lives only here and only until a
+   * quorum is back (ZooKeeper's read-only sessions); its writes answer NotReadOnly.
+   */
+  private createLocalSession(conn: Connection, req: ConnectRequest): void {
+    if (this.sessions.size >= this.config.sessionsMax) return conn.close();
+    const id = this.sessions.allocateId();
+    const state = this.sessions.register(id, conn.timeoutMs, SessionTracker.newPassword(), 0);
+    this.attach(conn, state, req, conn.timeoutMs);
+  }
+
+  /** A quorum is back: read-only clients reconnect, local sessions end. */
+  endReadOnly(): void {
+    for (const conn of [...this.connections]) if (conn.readOnly) conn.close();
+    for (const state of [...this.sessions.all()]) {
+      if (!this.tree.sessions.has(state.id) && !state.closing) this.sessions.remove(state.id);
+    }
   }
 
   private reattachSession(conn: Connection, req: ConnectRequest): void {
@@ -253,7 +277,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
       timeOut: timeoutMs,
       sessionId: state.id,
       passwd: state.passwd,
-      readOnly: req.readOnly === null ? null : false,
+      readOnly: req.readOnly === null ? null : conn.readOnly,
     });
     conn.state = 'connected';
     this.drain(conn);

@@ -20,7 +20,7 @@ export type WriteDone = (outcome: WriteOutcome) => void;
 
 /** What the server shows in srvr/stat/mntr about its place in the ensemble. */
 export interface PathStatus {
-  mode: 'standalone' | 'leader' | 'follower' | 'observer';
+  mode: 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only';
   /** Extra mntr lines (name without the zk_ prefix, value). */
   metrics: [string, string | number][];
 }
@@ -47,6 +47,11 @@ export interface WritePath {
    * configuration is in /zookeeper/config and in force. Absent: reconfig is not supported.
    */
   reconfig?(req: ReconfigRequest, sessionId: SessionId, ids: readonly Id[]): Promise<number>;
+  /**
+   * True while an ensemble member without a quorum serves reads only (readonlymode.enabled):
+   * it then takes only clients that allow read-only and gives new ones local sessions.
+   */
+  readOnly?(): boolean;
   /** Whether this server should run session expiry and container reaping (the leader). */
   readonly leads: boolean;
   status(): PathStatus;
