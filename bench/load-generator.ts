@@ -1,8 +1,10 @@
 /**
  * The coordinator side of the load generator: forks the worker processes, spreads the
  * sessions over them, walks them through warm-up and the measured window, and merges what they
- * report. Around the window it samples the server's CPU (/proc/<pid>/stat), the machine's busy
- * time and its own CPU, so one result says how much CPU each side spent per operation.
+ * report. Around the window it samples the server's CPU (/proc/<pid>/stat, summed over every
+ * server process: one for a standalone server, three for an ensemble), the machine's busy time
+ * and its own CPU, so one result says how much CPU each side spent per operation. Sessions are
+ * spread round-robin over the endpoints, as clients of an ensemble would be.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +18,13 @@ import {
   processMemory,
   type MemoryFigures,
 } from './proc-stats.js';
-import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-messages.js';
+import type {
+  Endpoint,
+  FromWorker,
+  ToWorker,
+  WorkerConfig,
+  WorkerResult,
+} from './worker-messages.js';
 import type { WorkloadSpec } from './workload.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./load-worker.js', import.meta.url));
@@ -25,10 +33,10 @@ const RESULT_TIMEOUT_MS = 30_000;
 const SESSION_TIMEOUT_MS = 30_000;
 
 export interface LoadPlan {
-  host: string;
-  port: number;
-  /** The server's pid for CPU and memory figures; null when unknown (remote target). */
-  serverPid: number | null;
+  /** Session i connects to endpoints[i % endpoints.length]. */
+  endpoints: readonly Endpoint[];
+  /** The server processes for CPU and memory figures (summed); empty when unknown. */
+  serverPids: readonly number[];
   sessions: number;
   inflight: number;
   workers: number;
@@ -123,14 +131,15 @@ class WorkerHandle {
 function spawnWorkers(plan: LoadPlan): WorkerHandle[] {
   const count = Math.max(1, Math.min(plan.workers, plan.sessions));
   const handles: WorkerHandle[] = [];
+  let firstSession = 0;
   for (let i = 0; i < count; i++) {
     const sessions = Math.floor(plan.sessions / count) + (i < plan.sessions % count ? 1 : 0);
     const child = fork(WORKER_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const handle = new WorkerHandle(child);
     const config: WorkerConfig = {
       workerIndex: i,
-      host: plan.host,
-      port: plan.port,
+      endpoints: [...plan.endpoints],
+      firstSession,
       sessions,
       inflight: plan.inflight,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
@@ -138,6 +147,7 @@ function spawnWorkers(plan: LoadPlan): WorkerHandle[] {
     };
     handle.post({ type: 'start', config });
     handles.push(handle);
+    firstSession += sessions;
   }
   return handles;
 }
@@ -154,11 +164,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     await Promise.all(handles.map((h) => h.next('ready', READY_TIMEOUT_MS)));
     for (const h of handles) h.post({ type: 'go' });
     await sleep(plan.warmupMs);
-    const before = sample(plan.serverPid);
+    const before = sample(plan.serverPids);
     for (const h of handles) h.post({ type: 'measure' });
     await sleep(plan.durationMs);
     for (const h of handles) h.post({ type: 'stop' });
-    const after = sample(plan.serverPid);
+    const after = sample(plan.serverPids);
     const results = await Promise.all(
       handles.map(async (h) => (await h.next('result', RESULT_TIMEOUT_MS)).result),
     );
@@ -175,9 +185,32 @@ interface Sample {
   at: number;
 }
 
-function sample(serverPid: number | null): Sample {
+/** CPU of all the processes in ms, or null when none is given or one is gone. */
+function serversCpuMs(pids: readonly number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const ms = processCpuMs(pid);
+    if (ms === null) return null;
+    total += ms;
+  }
+  return pids.length === 0 ? null : total;
+}
+
+/** Resident memory summed over the processes, or null when none is given or one is gone. */
+function serversMemory(pids: readonly number[]): MemoryFigures | null {
+  const sum: MemoryFigures = { rssMiB: 0, peakRssMiB: 0 };
+  for (const pid of pids) {
+    const m = processMemory(pid);
+    if (m === null) return null;
+    sum.rssMiB += m.rssMiB;
+    sum.peakRssMiB += m.peakRssMiB;
+  }
+  return pids.length === 0 ? null : sum;
+}
+
+function sample(serverPids: readonly number[]): Sample {
   return {
-    serverCpuMs: serverPid === null ? null : processCpuMs(serverPid),
+    serverCpuMs: serversCpuMs(serverPids),
     machine: machineCpu(),
     ownCpuMs: ownCpuMs(),
     at: performance.now(),
@@ -236,7 +269,7 @@ function merge(plan: LoadPlan, results: WorkerResult[], before: Sample, after: S
     machineBusy,
     otherCores,
     cores: coreCount(),
-    memory: plan.serverPid === null ? null : processMemory(plan.serverPid),
+    memory: serversMemory(plan.serverPids),
     uncleanCloses: results.reduce((n, r) => n + r.uncleanCloses, 0),
   };
 }

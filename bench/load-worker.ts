@@ -84,9 +84,13 @@ class LoadWorker {
   }
 
   async open(): Promise<void> {
-    const { host, port, sessions, sessionTimeoutMs } = this.config;
+    const { endpoints, firstSession, sessions, sessionTimeoutMs } = this.config;
     const opts = { sessionTimeoutMs, connectTimeoutMs: CONNECT_TIMEOUT_MS };
-    const opened = Array.from({ length: sessions }, () => BenchSession.open(host, port, opts));
+    const opened = Array.from({ length: sessions }, (_, i) => {
+      const endpoint = endpoints[(firstSession + i) % endpoints.length];
+      if (endpoint === undefined) throw new Error('load worker: no endpoint to connect to');
+      return BenchSession.open(endpoint.host, endpoint.port, opts);
+    });
     this.sessions = await Promise.all(opened);
     for (const session of this.sessions) {
       session.onFailure = (error) => failAndExit(error);

@@ -31,7 +31,7 @@ export interface BenchOptions {
   jsonOnly: boolean;
 }
 
-function intIn(min: number, max: number): (value: string) => number {
+export function intIn(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < min || n > max) {
@@ -41,7 +41,7 @@ function intIn(min: number, max: number): (value: string) => number {
   };
 }
 
-function seconds(min: number): (value: string) => number {
+export function seconds(min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min || n > 3600) {
@@ -51,7 +51,7 @@ function seconds(min: number): (value: string) => number {
   };
 }
 
-function listOf<T extends string>(what: string, valid: (s: string) => s is T) {
+export function listOf<T extends string>(what: string, valid: (s: string) => s is T) {
   return (value: string): T[] => {
     const items = value.split(',').map((s) => s.trim());
     const bad = items.filter((s) => !valid(s));

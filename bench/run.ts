@@ -53,9 +53,8 @@ async function benchServer(server: BenchServer, opts: BenchOptions): Promise<Ben
     );
     try {
       const result = await runLoad({
-        host,
-        port,
-        serverPid: server.pid,
+        endpoints: [{ host, port }],
+        serverPids: server.pid === null ? [] : [server.pid],
         sessions: opts.sessions,
         inflight: opts.inflight,
         workers: opts.workers,

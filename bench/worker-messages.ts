@@ -7,10 +7,16 @@
 import type { HistogramSnapshot } from './histogram.js';
 import type { WorkloadSpec } from './workload.js';
 
-export interface WorkerConfig {
-  workerIndex: number;
+export interface Endpoint {
   host: string;
   port: number;
+}
+
+export interface WorkerConfig {
+  workerIndex: number;
+  /** Session k of the whole run (k = firstSession + i) connects to endpoints[k % length]. */
+  endpoints: Endpoint[];
+  firstSession: number;
   /** How many sessions this worker opens. */
   sessions: number;
   inflight: number;

@@ -67,10 +67,11 @@ export async function runInteractive(
   server: string,
   timeoutMs: number,
   historyPath: string,
+  canBeReadOnly = false,
 ): Promise<number> {
   const output = new TerminalOutput();
   const history = new History(historyPath, (message) => output.err(message));
-  const settings = { timeoutMs, showSessionEvents: true };
+  const settings = { timeoutMs, showSessionEvents: true, canBeReadOnly };
   const session = new ShellSession(server, history, output, settings);
   await connectAtStart(session, server);
   const rl = makeReadline(session, history.loadPrevious());

@@ -1,6 +1,6 @@
 /**
  * The shell's command line, spelled as zkCli's: `-server host:port[,host:port][/chroot]`,
- * `-timeout ms`, and a command as `-c "ls /"` or as the remaining words (`ls /`). The
+ * `-timeout ms`, `-r` (accept a read-only server), and a command as `-c "ls /"` or as the remaining words (`ls /`). The
  * double-dash spellings (`--server`) work too.
  */
 import type { ShellOptions } from './shell.js';
@@ -32,10 +32,12 @@ export function parseShellArgs(argv: readonly string[]): ShellOptions {
         throw new ShellArgsError(`${word} needs a positive number of ms, got '${text}'`);
       }
       options.timeoutMs = Number(text);
+    } else if (flag === '-r') {
+      options.readOnly = true;
     } else if (flag === '-c') {
       options.command = valueAfter(argv, i++, word);
     } else if (flag.startsWith('-') && rest.length === 0 && !/^-\d/.test(flag)) {
-      throw new ShellArgsError(`unknown option ${word} (expected -server, -timeout or -c)`);
+      throw new ShellArgsError(`unknown option ${word} (expected -server, -timeout, -r or -c)`);
     } else {
       rest.push(word);
     }

@@ -34,6 +34,8 @@ export interface SessionSettings {
   timeoutMs: number;
   /** Print session state changes as WATCHER:: events (interactive use). */
   showSessionEvents: boolean;
+  /** Accept a read-only server (zkCli -r). */
+  canBeReadOnly?: boolean;
 }
 
 export class ShellSession implements ShellContext {
@@ -77,6 +79,7 @@ export class ShellSession implements ShellContext {
     const client = createClient(connectString, {
       sessionTimeoutMs: this.settings.timeoutMs,
       initialConnectTimeoutMs: this.settings.timeoutMs,
+      canBeReadOnly: this.settings.canBeReadOnly ?? false,
     });
     if (this.settings.showSessionEvents) {
       client.on('state', (state) => {

@@ -19,6 +19,8 @@ export interface ShellOptions {
   timeoutMs: number;
   /** One command to run instead of reading standard input. */
   command?: string;
+  /** zkCli's -r: accept a read-only server (one cut off from its ensemble's quorum). */
+  readOnly?: boolean;
 }
 
 /** The file interactive history is kept in. */
@@ -50,9 +52,12 @@ export async function runShell(options: ShellOptions): Promise<number> {
     process.exit(0);
   });
   const interactive = options.command === undefined && process.stdin.isTTY === true;
-  if (interactive) return runInteractive(options.server, options.timeoutMs, historyFile());
+  const canBeReadOnly = options.readOnly ?? false;
+  if (interactive) {
+    return runInteractive(options.server, options.timeoutMs, historyFile(), canBeReadOnly);
+  }
   const history = new History(undefined);
-  const settings = { timeoutMs: options.timeoutMs, showSessionEvents: false };
+  const settings = { timeoutMs: options.timeoutMs, showSessionEvents: false, canBeReadOnly };
   const session = new ShellSession(options.server, history, plainOutput, settings);
   try {
     await session.reconnect(options.server);
