@@ -1,7 +1,7 @@
 /**
  * The shell's command line, spelled as zkCli's: `-server host:port[,host:port][/chroot]`,
- * `-timeout ms`, `-r` (accept a read-only server), and a command as `-c "ls /"` or as the remaining words (`ls /`). The
- * double-dash spellings (`--server`) work too.
+ * `-timeout ms`, `-r` (accept a read-only server), and a command as `-c "ls /"` or as the
+ * remaining words (`ls /`). The double-dash spellings (`--server`) work too.
  */
 import type { ShellOptions } from './shell.js';
 
