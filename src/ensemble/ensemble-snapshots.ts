@@ -61,6 +61,7 @@ export class EnsembleSnapshots {
         return index;
       })
       .finally(() => {
+        image.abandon();
         this.running = null;
         this.nextAt = this.randomThreshold();
       });

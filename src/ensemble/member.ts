@@ -77,6 +77,7 @@ export class EnsembleMember implements WritePath {
   private readonly addresses = new Map<number, EnsembleServer>();
   private lastLearned: number[] = [];
   private leaderless = false;
+  private appliedSinceCycle = 0;
   private leaderlessTimer: NodeJS.Timeout | null = null;
   readonly reconfigurer: Reconfigurer;
   /** Reconfigs forwarded to the leader, by request id. */
@@ -107,7 +108,7 @@ export class EnsembleMember implements WritePath {
       onSoftState: (soft) => this.onSoftState(soft),
       onSnapshot: (meta, records) => this.onSnapshot(meta, records),
       onCommitted: (entries) => this.onCommitted(entries),
-      onCycle: () => this.route(),
+      onCycle: () => this.onCycle(),
       onFatal: (error) => this.fatal(error),
     });
   }
@@ -477,10 +478,22 @@ export class EnsembleMember implements WritePath {
     if (peersChanged) this.learnAddresses(this.reconfigurer.current().servers);
     const last = entries[entries.length - 1];
     if (last !== undefined) this.reconfigurer.onApplied(last.index);
-    if (last !== undefined) {
-      const membership = this.options.node.status().membership;
-      this.options.snapshots.onApplied(entries.length, this.replica.tree, last.index, membership);
-    }
+    this.appliedSinceCycle += entries.length;
+  }
+
+  /**
+   * After each Ready: route held writes, and count applied entries towards a snapshot. Only
+   * here is everything applied also in our own log (entries are applied while they are
+   * being fsynced), which a snapshot at the applied index needs.
+   */
+  private onCycle(): void {
+    this.route();
+    if (this.appliedSinceCycle === 0) return;
+    const count = this.appliedSinceCycle;
+    this.appliedSinceCycle = 0;
+    const membership = this.options.node.status().membership;
+    const { tree, applied } = this.replica;
+    this.options.snapshots.onApplied(count, tree, applied, membership);
   }
 
   private onSnapshot(meta: SnapshotMeta, records: Buffer[]): void {

@@ -1,7 +1,8 @@
 /**
  * Drives one RaftNode for the server, following the Ready contract (consensus/ready.ts):
- * take a Ready, send what may go at once, persist (one fsync), send what needed the fsync,
- * install a snapshot, apply committed entries, advance. The node takes no input while a
+ * take a Ready, send what may go at once, apply committed entries, persist (one fsync),
+ * send what needed the fsync, advance (a Ready with a snapshot installs it and applies
+ * after the fsync). The node takes no input while a
  * Ready is in progress, so inputs (ticks, peer messages, proposals) queue here and run right
  * after `advance`; everything that arrived during one fsync lands in the next Ready, which is
  * how writes are batched. A failed fsync stops the member: Raft must not go on after losing
@@ -104,6 +105,11 @@ export class RaftDriver {
     const { deps } = this;
     if (ready.softState !== undefined) deps.onSoftState(ready.softState);
     for (const message of ready.messages) deps.send(message);
+    // Committed means durable on a majority: apply (and answer clients) while our own fsync
+    // runs, not after it; a crash before it loses only this member's copy, which it gets
+    // back from the others (etcd's raft allows the same). After a snapshot, apply follows it.
+    const early = ready.snapshot === undefined && ready.committedEntries.length > 0;
+    if (early) deps.onCommitted(ready.committedEntries);
     let installed: { meta: SnapshotMeta; records: Buffer[] } | null = null;
     if (ready.snapshot !== undefined) {
       installed = await deps.storage.installSnapshot(ready.snapshot.data);
@@ -118,7 +124,7 @@ export class RaftDriver {
     if (this.stopped) return;
     for (const message of ready.messagesAfterPersist) deps.send(message);
     if (installed !== null) deps.onSnapshot(installed.meta, installed.records);
-    if (ready.committedEntries.length > 0) deps.onCommitted(ready.committedEntries);
+    if (!early && ready.committedEntries.length > 0) deps.onCommitted(ready.committedEntries);
   }
 
   private afterCycle(): void {

@@ -158,7 +158,11 @@ export async function startEnsembleMember(
  * instead of replaying a log that never mentions the founders.
  */
 async function bootstrap(storage: RaftDiskStorage, membership: Membership): Promise<void> {
-  const records = [...beginSnapshot(new DataTree()).records].map((r) => Buffer.from(r));
+  const image = beginSnapshot(new DataTree());
+  const records: Buffer[] = [];
+  // Each record is a view until the next is asked for: copy as we go.
+  for (const record of image.records) records.push(Buffer.from(record));
+  image.abandon();
   const meta = { index: 1, term: 1, membership };
   await storage.persist({
     snapshot: { meta, data: Buffer.alloc(0), records },

@@ -67,6 +67,7 @@ export class SnapshotScheduler {
         return image.zxid;
       })
       .finally(() => {
+        image.abandon();
         this.running = null;
         this.nextAt = this.randomThreshold();
       });

@@ -36,9 +36,14 @@ export interface SnapshotImage {
   zxid: number;
   /** Each record is valid until the next one is requested: copy it to keep it. */
   records: Generator<Buffer, void, undefined>;
+  /**
+   * Ends the snapshot whatever happened to `records` (call it when done, in a finally): a
+   * generator never started, or abandoned, would otherwise leave the tree copying nodes.
+   */
+  abandon(): void;
 }
 
-/** Starts a snapshot of the tree as of now. Consume `records` to the end (or call return()). */
+/** Starts a snapshot of the tree as of now. Consume `records`, then call abandon(). */
 export function beginSnapshot(tree: DataTree): SnapshotImage {
   assert(tree.mutationHook === null, 'snapshot: another snapshot is in progress');
   const generation = nextGeneration++;
@@ -57,7 +62,9 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
   for (const [id, s] of tree.sessions) {
     sessions.writeBigLong(id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
   }
+  const hook = tree.mutationHook;
   const release = (): void => {
+    if (tree.mutationHook !== hook) return;
     tree.mutationHook = null;
     tree.activeSnapshotGeneration = 0;
   };
@@ -100,7 +107,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
       release();
     }
   }
-  return { zxid, records: records() };
+  return { zxid, records: records(), abandon: release };
 }
 
 /** One shared 0n instead of a fresh bigint per persistent node. */

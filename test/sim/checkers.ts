@@ -6,8 +6,19 @@
  *   every entry committed so far.
  * - AppliedPrefix: every server's applied sequence is a prefix of one common sequence.
  */
+import type { Status } from '../../src/consensus/node.js';
+import type { LogStorage } from '../../src/consensus/storage.js';
 import type { NodeId, Term } from '../../src/consensus/types.js';
 import type { Host } from '../unit/consensus/host.js';
+
+/** What the Raft-level checkers look at: the consensus host and the ensemble server both fit. */
+export interface CheckedServer {
+  readonly id: NodeId;
+  /** The current incarnation's node: a new object after each restart. */
+  readonly node: object;
+  readonly storage: Pick<LogStorage, 'firstIndex' | 'lastIndex' | 'term'>;
+  status(): Status;
+}
 
 export class SafetyViolation extends Error {
   override readonly name = 'SafetyViolation';
@@ -20,7 +31,7 @@ function check(condition: boolean, message: string): asserts condition {
 export class ElectionSafety {
   private readonly leaders = new Map<Term, NodeId>();
 
-  check(hosts: readonly Host[]): void {
+  check(hosts: readonly CheckedServer[]): void {
     for (const host of hosts) {
       const status = host.status();
       if (status.role !== 'leader') continue;
@@ -49,7 +60,7 @@ export class CommittedLog {
     return this.terms.length - 1;
   }
 
-  check(hosts: readonly Host[]): void {
+  check(hosts: readonly CheckedServer[]): void {
     for (const host of hosts) this.checkHost(host);
     for (const host of hosts) {
       const status = host.status();
@@ -60,7 +71,7 @@ export class CommittedLog {
     }
   }
 
-  private checkHost(host: Host): void {
+  private checkHost(host: CheckedServer): void {
     const commit = host.status().commit;
     const cursor = this.cursors.get(host.id);
     let from = 1;
@@ -83,7 +94,7 @@ export class CommittedLog {
     this.cursors.set(host.id, { node: host.node, commit });
   }
 
-  private checkLeaderCompleteness(host: Host): void {
+  private checkLeaderCompleteness(host: CheckedServer): void {
     const storage = host.storage;
     const last = storage.lastIndex();
     check(last >= this.committedMax, `leader ${host.id} lacks committed ${this.committedMax}`);

@@ -1,7 +1,9 @@
 /**
  * A seeded simulated network between consensus hosts: every message may be dropped,
  * duplicated and delayed (so reordered), and partitions cut links in one or both directions.
- * A partition is checked both when a message is sent and when it would arrive.
+ * A partition is checked both when a message is sent and when it would arrive. Generic over
+ * what it carries (anything with `from` and `to`), so the ensemble simulation can send its
+ * forwarded writes through the same faults as Raft's messages.
  */
 import type { Message } from '../../src/consensus/messages.js';
 import type { NodeId } from '../../src/consensus/types.js';
@@ -14,19 +16,27 @@ export interface NetworkOptions {
   readonly delayMaxTicks: number;
 }
 
-interface InFlight {
+/** Anything addressed from one server to another. */
+export interface Routed {
+  readonly from: NodeId;
+  readonly to: NodeId;
+}
+
+interface InFlight<M> {
   readonly deliverAt: number;
-  readonly message: Message;
+  readonly message: M;
 }
 
 /** Caps the simulated wire; far above what a healthy run holds. */
 const inFlightMax = 100_000;
 
-export class SimNetwork {
-  private inFlight: InFlight[] = [];
+export class SimNetwork<M extends Routed = Message> {
+  private inFlight: InFlight<M>[] = [];
   /** Cut directed links, as "from->to". */
   private readonly cut = new Set<string>();
   options: NetworkOptions;
+  /** Messages that must never be duplicated (those a real server sends over one TCP stream). */
+  neverDuplicate: (message: M) => boolean = () => false;
   sent = 0;
   dropped = 0;
 
@@ -45,13 +55,14 @@ export class SimNetwork {
     return !this.cut.has(`${from}->${to}`);
   }
 
-  send(message: Message, now: number): void {
+  send(message: M, now: number): void {
     this.sent++;
     if (!this.linked(message.from, message.to) || this.prng.chance(this.options.dropRate)) {
       this.dropped++;
       return;
     }
-    const copies = this.prng.chance(this.options.duplicateRate) ? 2 : 1;
+    const duplicate = this.prng.chance(this.options.duplicateRate);
+    const copies = duplicate && !this.neverDuplicate(message) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const { delayMinTicks, delayMaxTicks } = this.options;
       const deliverAt = now + this.prng.range(delayMinTicks, delayMaxTicks);
@@ -61,9 +72,9 @@ export class SimNetwork {
   }
 
   /** Messages due by `now`, in random order; those that hit a cut link are dropped. */
-  due(now: number): { delivered: Message[]; lost: Message[] } {
-    const ready: Message[] = [];
-    const waiting: InFlight[] = [];
+  due(now: number): { delivered: M[]; lost: M[] } {
+    const ready: M[] = [];
+    const waiting: InFlight<M>[] = [];
     for (const item of this.inFlight) {
       if (item.deliverAt <= now) ready.push(item.message);
       else waiting.push(item);
@@ -71,8 +82,8 @@ export class SimNetwork {
     this.inFlight = waiting;
     for (let i = ready.length - 1; i > 0; i--) {
       const j = this.prng.int(i + 1);
-      const a = ready[i] as Message;
-      ready[i] = ready[j] as Message;
+      const a = ready[i] as M;
+      ready[i] = ready[j] as M;
       ready[j] = a;
     }
     const delivered = ready.filter((m) => this.linked(m.from, m.to));

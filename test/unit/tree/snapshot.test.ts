@@ -82,6 +82,24 @@ describe('snapshot', () => {
   });
 });
 
+describe('snapshot lifetime', () => {
+  it('abandon() ends a snapshot whose records were never read, and is harmless after', () => {
+    const h = new TreeHarness();
+    h.create('/a');
+    const first = beginSnapshot(h.tree);
+    assert.notEqual(h.tree.mutationHook, null);
+    first.abandon();
+    assert.equal(h.tree.mutationHook, null, 'the copy-on-write hook is released');
+    const second = beginSnapshot(h.tree);
+    h.create('/b');
+    const records = Array.from(second.records, (r) => Buffer.from(r));
+    first.abandon();
+    second.abandon();
+    assert.equal(h.tree.mutationHook, null);
+    assert.equal(loadSnapshot(records).get('/b'), undefined, 'the image predates /b');
+  });
+});
+
 describe('txn codec', () => {
   it('round-trips every txn the harness produces', () => {
     const h = new TreeHarness();
