@@ -266,7 +266,8 @@ export class EnsembleMember implements WritePath {
     }
     switch (message.type) {
       case 'raft':
-        if (message.message.to !== this.options.selfId) return;
+        // A peer speaks only for itself, and only to us.
+        if (message.message.to !== this.options.selfId || message.message.from !== from) return;
         return this.driver.run(() => this.options.node.step(message.message), true);
       case 'forward':
         return this.onForward(from, message.requestId, message.input);
@@ -370,6 +371,9 @@ export class EnsembleMember implements WritePath {
     if (this.stopped) return;
     this.driver.run(() => this.options.node.reportUnreachable(id), true);
     if (id !== this.replica.leader || this.replica.isLeader) return;
+    // Writes forwarded on the broken link may be lost while later ones get through on the
+    // next: fail them now (outcome unknown), so no reply ever overtakes an earlier one.
+    this.pending.failRouted(new Error('lost the link to the leader'));
     const delay = 50 + Math.floor(Math.random() * 100);
     setTimeout(() => {
       if (this.stopped || this.transport.isConnected(id) || this.replica.leader !== id) return;
