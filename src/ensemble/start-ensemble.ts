@@ -9,17 +9,18 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { RaftNode, SeededRandom, type Membership } from '../consensus/index.js';
 import { Replica } from '../replication/replica.js';
+import type { EnsembleServer } from '../server/config-ensemble.js';
 import type { ServerConfig } from '../server/config.js';
 import { WarrenServer } from '../server/server.js';
 import type { Standalone } from '../server/standalone.js';
 import { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
 import { EnsembleSnapshots } from './ensemble-snapshots.js';
-import { EnsembleMember } from './member.js';
+import { EnsembleMember, type MemberOptions } from './member.js';
 import { readMyId } from './myid.js';
 import { PeerTransport } from './peer-transport.js';
 import { RaftDiskStorage } from './raft-storage.js';
-import { ensembleTiming } from './timing.js';
+import { ensembleTiming, type EnsembleTiming } from './timing.js';
 
 export interface EnsembleHandle extends Standalone {
   member: EnsembleMember;
@@ -36,22 +37,8 @@ export async function startEnsembleMember(
   const servers = config.ensemble.servers;
   const self = await readMyId(config.dataDir, servers);
   const log = logger.child({ myid: self.id });
-  const membership: Membership = {
-    voters: servers.filter((s) => s.role === 'participant').map((s) => s.id),
-    learners: servers.filter((s) => s.role === 'observer').map((s) => s.id),
-  };
   const started = Date.now();
-  const { storage, snapshotRecords } = await RaftDiskStorage.open({
-    dataDir: config.dataDir,
-    dataLogDir: config.dataLogDir,
-    logger: log.child({ module: 'storage' }),
-    initialMembership: config.join ? { voters: [], learners: [] } : membership,
-    snapRetainCount: config.snapRetainCount,
-  });
-  const fresh = storage.lastIndex() === 0;
-  if (fresh && !config.join) await bootstrap(storage, membership);
-  if (fresh && config.join) log.info('new member: waiting for the leader to add it (reconfig)');
-  const tree = snapshotRecords === null ? new DataTree() : loadSnapshot(snapshotRecords);
+  const { storage, tree } = await openState(config, log);
   const snapshotIndex = storage.snapshot().meta.index;
   const timing = ensembleTiming(config);
   const node = new RaftNode({
@@ -67,70 +54,31 @@ export async function startEnsembleMember(
     extendedTypesEnabled: config.extendedTypesEnabled,
   });
   const snapshots = new EnsembleSnapshots(storage, config.snapCount, log);
-  const member = new EnsembleMember({
-    selfId: self.id,
-    staticServers: servers,
-    reconfigEnabled: config.reconfigEnabled,
-    joinTimeoutMs: timing.joinTimeoutMs,
-    leaderlessGraceMs: 2 * timing.raftTickMs * timing.electionTicks,
-    readOnlyModeEnabled: config.readOnlyModeEnabled,
-    node,
-    storage,
-    replica,
-    snapshots,
-    logger: log,
-    requestTimeoutMs: timing.requestTimeoutMs,
-    onFatal,
-  });
-  const serverConfig: ServerConfig = {
-    ...config,
-    clientPort: self.clientPort ?? config.clientPort,
-    clientPortAddress: self.clientHost ?? config.clientPortAddress,
-  };
+  const parts = { node, storage, replica, snapshots, logger: log, onFatal };
+  const member = newMember(config, self.id, timing, parts);
   const server = new WarrenServer({
-    config: serverConfig,
+    config: {
+      ...config,
+      clientPort: self.clientPort ?? config.clientPort,
+      clientPortAddress: self.clientHost ?? config.clientPortAddress,
+    },
     tree,
     logger: log,
     writePath: () => member,
     serverId: self.id,
   });
-  const transport = new PeerTransport({
-    selfId: self.id,
-    listenHost: self.host,
-    listenPort: self.peerPort,
-    peers: servers
-      .filter((s) => s.id !== self.id)
-      .map((s) => ({ id: s.id, host: s.host, port: s.peerPort })),
-    logger: log.child({ module: 'peers' }),
-    onMessage: (from, payload) => member.onPeerMessage(from, payload),
-    onUnreachable: (id) => member.onUnreachable(id),
-  });
+  const transport = peerTransport(self, servers, member, log);
   member.attach(server, transport);
   await transport.start();
   const { host, port } = await server.listen();
-  const timers = [
-    setInterval(() => member.driver.tick(), timing.raftTickMs),
-    setInterval(() => member.relayTouches(), Math.max(1, Math.floor(config.tickTime / 2))),
-    setInterval(() => member.expirePending(), 1000),
-    setInterval(() => member.maintainConfig(), 1000),
-  ];
-  for (const timer of timers) timer.unref();
+  const timers = startTimers(member, timing, config.tickTime);
   // Kick the first Ready: committed entries after the snapshot get applied.
   member.driver.run(() => undefined);
-  log.info(
-    {
-      host,
-      port,
-      peerPort: self.peerPort,
-      snapshotIndex,
-      lastIndex: storage.lastIndex(),
-      zxid: tree.lastZxid,
-      ms: Date.now() - started,
-      raftTickMs: timing.raftTickMs,
-      electionTimeoutMs: timing.raftTickMs * timing.electionTicks,
-    },
-    'Warren ensemble member is serving',
-  );
+  const { raftTickMs, electionTicks } = timing;
+  const electionTimeoutMs = raftTickMs * electionTicks;
+  const [lastIndex, zxid, ms] = [storage.lastIndex(), tree.lastZxid, Date.now() - started];
+  const facts = { host, port, peerPort: self.peerPort, snapshotIndex, lastIndex, zxid, ms };
+  log.info({ ...facts, raftTickMs, electionTimeoutMs }, 'Warren ensemble member is serving');
   const stopTimers = () => timers.forEach((t) => clearInterval(t));
   return {
     server,
@@ -149,6 +97,77 @@ export async function startEnsembleMember(
       await storage.close();
     },
   };
+}
+
+function newMember(
+  config: ServerConfig,
+  selfId: number,
+  timing: EnsembleTiming,
+  parts: Pick<MemberOptions, 'node' | 'storage' | 'replica' | 'snapshots' | 'logger' | 'onFatal'>,
+): EnsembleMember {
+  return new EnsembleMember({
+    ...parts,
+    selfId,
+    staticServers: config.ensemble.servers,
+    reconfigEnabled: config.reconfigEnabled,
+    joinTimeoutMs: timing.joinTimeoutMs,
+    leaderlessGraceMs: 2 * timing.raftTickMs * timing.electionTicks,
+    readOnlyModeEnabled: config.readOnlyModeEnabled,
+    requestTimeoutMs: timing.requestTimeoutMs,
+  });
+}
+
+/** The server-to-server links: everyone in zoo.cfg but us (reconfig adds and drops). */
+function peerTransport(
+  self: EnsembleServer,
+  servers: readonly EnsembleServer[],
+  member: EnsembleMember,
+  log: Logger,
+): PeerTransport {
+  return new PeerTransport({
+    selfId: self.id,
+    listenHost: self.host,
+    listenPort: self.peerPort,
+    peers: servers
+      .filter((s) => s.id !== self.id)
+      .map((s) => ({ id: s.id, host: s.host, port: s.peerPort })),
+    logger: log.child({ module: 'peers' }),
+    onMessage: (from, payload) => member.onPeerMessage(from, payload),
+    onUnreachable: (id) => member.onUnreachable(id),
+  });
+}
+
+/** Opens the Raft storage (bootstrapping a founding member) and rebuilds the tree. */
+async function openState(config: ServerConfig, log: Logger) {
+  const servers = config.ensemble.servers;
+  const membership: Membership = {
+    voters: servers.filter((s) => s.role === 'participant').map((s) => s.id),
+    learners: servers.filter((s) => s.role === 'observer').map((s) => s.id),
+  };
+  const { storage, snapshotRecords } = await RaftDiskStorage.open({
+    dataDir: config.dataDir,
+    dataLogDir: config.dataLogDir,
+    logger: log.child({ module: 'storage' }),
+    initialMembership: config.join ? { voters: [], learners: [] } : membership,
+    snapRetainCount: config.snapRetainCount,
+  });
+  const fresh = storage.lastIndex() === 0;
+  if (fresh && !config.join) await bootstrap(storage, membership);
+  if (fresh && config.join) log.info('new member: waiting for the leader to add it (reconfig)');
+  const tree = snapshotRecords === null ? new DataTree() : loadSnapshot(snapshotRecords);
+  return { storage, tree };
+}
+
+/** Raft ticks, session relays, write deadlines, and the leader's configuration upkeep. */
+function startTimers(member: EnsembleMember, timing: EnsembleTiming, tickTime: number) {
+  const timers = [
+    setInterval(() => member.driver.tick(), timing.raftTickMs),
+    setInterval(() => member.relayTouches(), Math.max(1, Math.floor(tickTime / 2))),
+    setInterval(() => member.expirePending(), 1000),
+    setInterval(() => member.maintainConfig(), 1000),
+  ];
+  for (const timer of timers) timer.unref();
+  return timers;
 }
 
 /**

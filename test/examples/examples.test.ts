@@ -26,6 +26,12 @@ const KEY_LINES: Record<string, RegExp> = {
   semaphore: /worker 2 got a lease/,
   'node-cache': /saw 3 changes; current is null/,
   'persistent-ephemeral-node': /after close, node exists: false/,
+  'priority-queue': /consumer took: page-oncall, renew-cert, resize-images, backup/,
+  'leader-selector': /each led once: true/,
+  'children-cache': /removed beta\n[\s\S]*children now: alpha/,
+  'tree-cache': /watch mode: recursive[\s\S]*mirror has 3 nodes; pool = 20/,
+  'group-membership': /members: worker-a, worker-b[\s\S]*after worker-b left: worker-a/,
+  'service-discovery': /round-robin picks: a b a b[\s\S]*after b stopped: a/,
 };
 
 function run(file: string, connectString: string): Promise<{ code: number; output: string }> {

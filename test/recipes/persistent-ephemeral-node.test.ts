@@ -1,10 +1,10 @@
 // Proves PersistentEphemeralNode against Apache ZooKeeper 3.8 and Warren: a node deleted by
 // another client comes back at once; one deleted while the owner's connection was cut comes
 // back on reconnect; and after the owner's session is forced to expire, a new client from
-// the factory re-creates it under a new session.
+// the factory re-creates it under a new session, also when the factory fails at first.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ZooKeeperClient } from '../../src/client/index.js';
+import { ConnectionLossError, type ZooKeeperClient } from '../../src/client/index.js';
 import { PersistentEphemeralNode } from '../../src/recipes/index.js';
 import type { RunningServer } from '../support/server-process.js';
 import { targetSkipReason, TARGETS } from '../support/targets.js';
@@ -77,6 +77,36 @@ for (const target of TARGETS) {
         proxy.setRefusing(false);
         await waitFor(() => ownedBy('/services/api/b', node), 're-created', 20_000);
         assert.notEqual(node.client!.sessionId, first);
+      } finally {
+        await node.close();
+      }
+    });
+
+    it('retries the factory when it fails after an expiry', async () => {
+      let calls = 0;
+      const flaky = (): Promise<ZooKeeperClient> => {
+        calls++;
+        if (calls === 2 || calls === 3) {
+          return Promise.reject(new ConnectionLossError(-4, 'factory down', '', 'connect'));
+        }
+        return factory();
+      };
+      const node = new PersistentEphemeralNode(flaky, '/services/api/c');
+      node.on('error', () => undefined);
+      try {
+        await node.start();
+        const first = node.client!.sessionId;
+        proxy.setRefusing(true);
+        proxy.cut();
+        await waitFor(
+          async () => (await direct.exists('/services/api/c')) === null,
+          'expiry',
+          20_000,
+        );
+        proxy.setRefusing(false);
+        await waitFor(() => ownedBy('/services/api/c', node), 're-created', 20_000);
+        assert.notEqual(node.client!.sessionId, first);
+        assert.ok(calls >= 4, `factory calls: ${calls}`);
       } finally {
         await node.close();
       }
