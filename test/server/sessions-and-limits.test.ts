@@ -218,4 +218,34 @@ describe('configuration errors stop start-up', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  /** Starts an ensemble member's config in a fresh dir with `myid` (or none); returns stderr. */
+  function ensembleStart(myid: string | null): { status: number | null; stderr: string } {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-cfg-'));
+    try {
+      const cfg = join(dir, 'zoo.cfg');
+      const servers = ['server.1=127.0.0.1:1:2', 'server.2=127.0.0.1:3:4'];
+      writeFileSync(cfg, [`dataDir=${dir}`, 'clientPort=2181', ...servers, ''].join('\n'));
+      if (myid !== null) writeFileSync(join(dir, 'myid'), myid);
+      const run = spawnSync(process.execPath, [WARREN_MAIN, 'server', '--config', cfg], {
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+      return { status: run.status, stderr: run.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('an ensemble member without a myid file says what to write where', () => {
+    const run = ensembleStart(null);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /myid does not exist: an ensemble member needs it.*one of 1, 2/);
+  });
+
+  it('a myid that names no server.N line is refused', () => {
+    const run = ensembleStart('7\n');
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /myid holds '7', which is not the id of a server\.N line/);
+  });
 });
