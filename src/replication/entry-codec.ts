@@ -37,7 +37,10 @@ export function decodeEntry(data: Buffer): EntryPayload | null {
   const kind = r.readByte();
   const origin = r.readInt();
   const requestId = r.readLong();
-  if (kind === KIND.barrier) return { kind: 'barrier', origin, requestId };
+  if (kind === KIND.barrier) {
+    if (data.length !== headerBytes) throw new DecodeError('stray bytes after a barrier');
+    return { kind: 'barrier', origin, requestId };
+  }
   if (kind !== KIND.txn) throw new DecodeError(`unknown entry kind ${kind}`);
   return { kind: 'txn', origin, requestId, txn: decodeTxn(data.subarray(headerBytes)) };
 }

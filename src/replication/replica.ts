@@ -129,8 +129,12 @@ export class Replica {
     }
     const result = this.node.propose(data);
     assert(result.ok && result.index === zxid, 'replica: proposal landed at another index');
-    if (input.type === 'createSession') this.creating.add(input.sessionId);
-    if (input.type === 'closeSession') this.closing.add(input.sessionId);
+    // Only a real create/close is pending; one that became an error txn changes nothing.
+    const body = prepared?.body.type;
+    if (input.type === 'createSession' && body === 'createSession') {
+      this.creating.add(input.sessionId);
+    }
+    if (input.type === 'closeSession' && body === 'closeSession') this.closing.add(input.sessionId);
     return { ok: true, index: zxid };
   }
 

@@ -109,7 +109,6 @@ export class Overlay {
     while (this.written.length > this.writtenHead) {
       const entry = this.written[this.written.length - 1];
       if (entry === undefined || entry.zxid !== zxid) break;
-      assert(entry.zxid === zxid, 'overlay: discard of a txn that is not the newest');
       this.written.pop();
       if (entry.previous === undefined) this.records.delete(entry.path);
       else this.records.set(entry.path, entry.previous);
