@@ -20,7 +20,9 @@ const suites =
         'diff',
         'interop',
         'crash',
+        'ensemble',
         'fuzz',
+        'netns',
       ];
 
 function collect(dir) {

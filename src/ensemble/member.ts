@@ -19,7 +19,7 @@ import type { WriteInput } from '../replication/write-input.js';
 import type { WarrenServer } from '../server/server.js';
 import type { PathStatus, WriteDone, WriteOutcome, WritePath } from '../server/write-path.js';
 import { loadSnapshot } from '../tree/snapshot-codec.js';
-import { heldWritesMax, touchSessionsMax } from '../util/limits.js';
+import { heldWritesMax } from '../util/limits.js';
 import type { EnsembleSnapshots } from './ensemble-snapshots.js';
 import { memberStatus } from './member-status.js';
 import { PendingRequests, type Completion } from './pending-requests.js';
@@ -28,6 +28,8 @@ import type { PeerTransport } from './peer-transport.js';
 import { RaftDriver } from './raft-driver.js';
 import type { RaftDiskStorage } from './raft-storage.js';
 import { SyncBatcher } from './sync-batcher.js';
+import { SessionRelay } from './session-relay.js';
+import { PeerAddresses } from './peer-addresses.js';
 import { formatServerLines } from './config-text.js';
 import { Reconfigurer } from './reconfig.js';
 import type { EnsembleServer } from '../server/config-ensemble.js';
@@ -70,13 +72,17 @@ export class EnsembleMember implements WritePath {
   private transport!: PeerTransport;
   /** Forwarded writes that reached us while we lead but have not caught up yet. */
   private remoteHeld: { from: number; requestId: number; input: WriteInput }[] = [];
-  private readonly touched = new Set<SessionId>();
+  private readonly relay = new SessionRelay();
   private stopped = false;
   private readonly badPeers = new Set<number>();
   /** Every server address seen (zoo.cfg, then /zookeeper/config): who we may need to dial. */
-  private readonly addresses = new Map<number, EnsembleServer>();
-  private lastLearned: number[] = [];
+  private readonly addresses: PeerAddresses;
   private leaderless = false;
+  /** When each peer last sent us anything, and when we last redialled it. */
+  private readonly lastHeard = new Map<number, number>();
+  private readonly lastRedial = new Map<number, number>();
+  private lastKnownLeader = 0;
+  private readonly startedAt = Date.now();
   private appliedSinceCycle = 0;
   private leaderlessTimer: NodeJS.Timeout | null = null;
   readonly reconfigurer: Reconfigurer;
@@ -85,7 +91,7 @@ export class EnsembleMember implements WritePath {
   private nextReconfigId = 1;
 
   constructor(private readonly options: MemberOptions) {
-    for (const server of options.staticServers) this.addresses.set(server.id, server);
+    this.addresses = new PeerAddresses(options.selfId, options.staticServers);
     this.reconfigurer = new Reconfigurer({
       selfId: options.selfId,
       node: options.node,
@@ -118,9 +124,7 @@ export class EnsembleMember implements WritePath {
     this.server = server;
     this.transport = transport;
     server.onSessionActivity = (id) => {
-      if (!this.options.replica.isLeader && this.touched.size < touchSessionsMax * 10) {
-        this.touched.add(id);
-      }
+      if (!this.options.replica.isLeader) this.relay.note(id);
     };
   }
 
@@ -254,6 +258,7 @@ export class EnsembleMember implements WritePath {
 
   onPeerMessage(from: number, payload: Buffer): void {
     if (this.stopped) return;
+    this.lastHeard.set(from, Date.now());
     let message: PeerMessage;
     try {
       message = decodePeerMessage(payload);
@@ -299,22 +304,9 @@ export class EnsembleMember implements WritePath {
 
   /** Remembers addresses and dials every member or configured server but us. */
   private learnAddresses(servers: readonly EnsembleServer[]): void {
-    for (const server of servers) this.addresses.set(server.id, server);
-    this.lastLearned = servers.map((server) => server.id);
-    this.updatePeers();
-  }
-
-  private updatePeers(): void {
-    const { voters, learners } = this.options.node.status().membership;
-    // A reconfig's target may name servers that are in neither yet (they are joining).
-    const wanted = new Set([...voters, ...learners, ...this.lastLearned]);
-    for (const server of this.reconfigurer.current().servers) wanted.add(server.id);
-    wanted.delete(this.options.selfId);
-    const peers = [...wanted].flatMap((id) => {
-      const server = this.addresses.get(id);
-      return server === undefined ? [] : [{ id, host: server.host, port: server.peerPort }];
-    });
-    this.transport.setPeers(peers);
+    this.addresses.learn(servers);
+    const membership = this.options.node.status().membership;
+    this.transport.setPeers(this.addresses.peers(membership, this.reconfigurer.current().servers));
   }
 
   /**
@@ -347,23 +339,15 @@ export class EnsembleMember implements WritePath {
   }
 
   private onTouch(ids: readonly SessionId[]): void {
-    if (!this.replica.isLeader) return;
-    const now = Date.now();
-    for (const id of ids) {
-      const session = this.server.sessions.get(id);
-      if (session !== undefined) this.server.sessions.touch(session, now);
-    }
+    if (this.replica.isLeader) SessionRelay.renew(this.server.sessions, ids, Date.now());
   }
 
   /** Followers: tell the leader which sessions were active (every half tick). */
   relayTouches(): void {
     const leader = this.replica.leader;
-    if (this.touched.size === 0 || leader === 0 || this.replica.isLeader) return;
-    const ids = [...this.touched];
-    this.touched.clear();
-    for (let i = 0; i < ids.length; i += touchSessionsMax) {
-      this.sendPeer(leader, { type: 'touch', sessionIds: ids.slice(i, i + touchSessionsMax) });
-    }
+    if (leader === 0 || this.replica.isLeader) return;
+    for (const sessionIds of this.relay.take())
+      this.sendPeer(leader, { type: 'touch', sessionIds });
   }
 
   /** The link to `id` broke. If it was our leader and stays down, elect without waiting. */
@@ -426,6 +410,7 @@ export class EnsembleMember implements WritePath {
     const previousLeader = replica.leader;
     const wasLeader = replica.isLeader;
     replica.onSoftState(soft);
+    if (soft.lead !== 0) this.lastKnownLeader = soft.lead;
     if (soft.lead !== previousLeader) {
       this.options.logger.info({ leader: soft.lead, role: soft.role }, 'leader changed');
       this.pending.failRouted(new Error('the leader changed'));
@@ -508,6 +493,29 @@ export class EnsembleMember implements WritePath {
     this.pending.failRouted(new Error('state replaced by a snapshot'));
     this.afterSnapshot();
     this.options.logger.info({ index: meta.index, zxid: tree.lastZxid }, 'installed a snapshot');
+  }
+
+  /**
+   * Peers we should be hearing from (every member, if we lead; else the leader) that have
+   * been silent for `staleMs` on a connected link get a fresh connection: after a partition
+   * heals, the old one may stay stuck in TCP retransmission backoff for many seconds.
+   */
+  checkLinks(staleMs: number): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    const { voters, learners } = this.options.node.status().membership;
+    const self = this.options.selfId;
+    const expected = this.replica.isLeader
+      ? [...voters, ...learners].filter((id) => id !== self)
+      : [this.lastKnownLeader].filter((id) => id !== 0 && id !== self);
+    for (const id of expected) {
+      if (!this.transport.isConnected(id)) continue;
+      const heard = this.lastHeard.get(id) ?? this.startedAt;
+      if (now - heard < staleMs || now - (this.lastRedial.get(id) ?? 0) < staleMs) continue;
+      this.lastRedial.set(id, now);
+      this.options.logger.info({ peer: id, silentMs: now - heard }, 'peer silent; redialling');
+      this.transport.redial(id);
+    }
   }
 
   /** Called every second: writes that waited too long fail. */

@@ -85,6 +85,15 @@ export class PeerLink {
     return true;
   }
 
+  /**
+   * Drops a connection that looks alive but carries nothing (after a partition heals, the
+   * kernel may sit in retransmission backoff for many seconds): dial afresh now.
+   */
+  redial(): void {
+    if (this.closed || !this.connected || this.socket === null) return;
+    this.socket.destroy(new Error('peer silent; redialling'));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -37,7 +37,10 @@ const TAG = { raft: 1, forward: 2, refused: 3, touch: 4, reconfig: 5, reconfigRe
 
 export function encodePeerMessage(message: PeerMessage): Buffer {
   if (message.type === 'raft') {
-    return Buffer.concat([Buffer.of(TAG.raft), encodeMessage(message.message)]);
+    // One byte of headroom for the tag: a snapshot is not copied a second time.
+    const out = encodeMessage(message.message, 1);
+    out[0] = TAG.raft;
+    return out;
   }
   const w = new JuteWriter(256);
   switch (message.type) {

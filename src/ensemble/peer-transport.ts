@@ -150,6 +150,11 @@ export class PeerTransport {
   }
 
   /** Whether the outbound connection to `id` is up. */
+  /** Replaces our connection to `id` with a fresh one (see PeerLink.redial). */
+  redial(id: number): void {
+    this.links.get(id)?.redial();
+  }
+
   isConnected(id: number): boolean {
     return this.links.get(id)?.isConnected ?? false;
   }

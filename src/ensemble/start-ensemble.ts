@@ -160,11 +160,13 @@ async function openState(config: ServerConfig, log: Logger) {
 
 /** Raft ticks, session relays, write deadlines, and the leader's configuration upkeep. */
 function startTimers(member: EnsembleMember, timing: EnsembleTiming, tickTime: number) {
+  const electionTimeoutMs = timing.raftTickMs * timing.electionTicks;
   const timers = [
     setInterval(() => member.driver.tick(), timing.raftTickMs),
     setInterval(() => member.relayTouches(), Math.max(1, Math.floor(tickTime / 2))),
     setInterval(() => member.expirePending(), 1000),
     setInterval(() => member.maintainConfig(), 1000),
+    setInterval(() => member.checkLinks(electionTimeoutMs), timing.raftTickMs * 2),
   ];
   for (const timer of timers) timer.unref();
   return timers;

@@ -108,9 +108,13 @@ export const peerChunkBytesDefault = 1 * MiB;
 export const peerFrameBytesMax = 4 * MiB;
 /** Reconnect backoff: the first delay, doubled per failure up to the ceiling (plus jitter). */
 export const peerReconnectDelayMinMs = 50;
-export const peerReconnectDelayMaxMs = 1000;
-/** A dial not connected by then is abandoned and retried (a dead host may never answer). */
-export const peerConnectTimeoutMs = 3000;
+export const peerReconnectDelayMaxMs = 500;
+/**
+ * A dial not connected by then is abandoned and retried (a dead host may never answer). Kept
+ * near the kernel's first SYN retransmit, so a dial made during a partition is redone soon
+ * after it heals instead of waiting out the SYN backoff.
+ */
+export const peerConnectTimeoutMs = 1000;
 /** An outbound link whose writes made no progress for this long is presumed dead: redial. */
 export const peerWriteStallMs = 15_000;
 /** Inbound connections still owing their handshake; strangers cannot pile up sockets. */

@@ -1,0 +1,190 @@
+/**
+ * A Warren ensemble with one real server process per network-namespace host: server i listens
+ * on host i's address only (client port 2181, peer port 2888), with its own zoo.cfg, myid and
+ * log file under one temp dir. The test reaches every server from the root namespace, also for
+ * four-letter words (srvr for mode and Zxid, mntr for Raft state).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fourLetter } from './four-letter.js';
+import type { NetnsCluster } from './netns-cluster.js';
+import {
+  logTail,
+  makeOwnedDir,
+  removeOwnedDir,
+  sleep,
+  spawnServer,
+  stopServer,
+  type ServerProcess,
+} from './server-process.js';
+import { WARREN_MAIN, warrenBuilt, WARREN_NOT_BUILT_REASON } from './warren-proc.js';
+
+export const CLIENT_PORT = 2181;
+const PEER_PORT = 2888;
+const ELECTION_PORT = 3888;
+
+export interface EnsembleOptions {
+  /** zoo.cfg tickTime; the election timeout is one tickTime (at least 500 ms). */
+  tickTime: number;
+}
+
+export interface ServerState {
+  mode: string;
+  zxid: string;
+}
+
+export class NetnsEnsemble {
+  private readonly procs = new Map<number, ServerProcess>();
+
+  private constructor(
+    readonly cluster: NetnsCluster,
+    readonly rootDir: string,
+    readonly ids: readonly number[],
+  ) {}
+
+  /** Starts one server per host of the cluster and waits until they elect a leader. */
+  static async start(cluster: NetnsCluster, options: EnsembleOptions): Promise<NetnsEnsemble> {
+    if (!warrenBuilt()) throw new Error(WARREN_NOT_BUILT_REASON);
+    const ids = Array.from({ length: cluster.size }, (_, i) => i + 1);
+    const ensemble = new NetnsEnsemble(cluster, makeOwnedDir('warren-netns-'), ids);
+    for (const id of ids) ensemble.launch(id, options);
+    await ensemble.waitForLeader(ids, 30_000);
+    return ensemble;
+  }
+
+  private configText(id: number, dataDir: string, options: EnsembleOptions): string {
+    const address = this.cluster.address(id);
+    const lines = [
+      `tickTime=${options.tickTime}`,
+      'initLimit=10',
+      'syncLimit=5',
+      `dataDir=${dataDir}`,
+      `clientPort=${CLIENT_PORT}`,
+      `clientPortAddress=${address}`,
+      '4lw.commands.whitelist=*',
+    ];
+    for (const peer of this.ids) {
+      const host = this.cluster.address(peer);
+      lines.push(`server.${peer}=${host}:${PEER_PORT}:${ELECTION_PORT};${host}:${CLIENT_PORT}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  private launch(id: number, options: EnsembleOptions): void {
+    const dataDir = join(this.rootDir, `server${id}`);
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'myid'), `${id}\n`);
+    const cfg = join(dataDir, 'zoo.cfg');
+    writeFileSync(cfg, this.configText(id, dataDir, options));
+    const args = [WARREN_MAIN, 'server', '--config', cfg, '--log-level', 'info'];
+    const [command, argv] = this.cluster.inHost(id, process.execPath, args);
+    const logFile = join(this.rootDir, `server${id}.log`);
+    this.procs.set(id, spawnServer(command, argv, { logFile }));
+  }
+
+  address(id: number): string {
+    return `${this.cluster.address(id)}:${CLIENT_PORT}`;
+  }
+
+  /** All servers, starting with `first` (clients are spread by starting at different ones). */
+  connectString(first = 1): string {
+    const n = this.ids.length;
+    return this.ids.map((_, i) => this.address(((first - 1 + i) % n) + 1)).join(',');
+  }
+
+  /** srvr of one server, or undefined when it does not answer. */
+  async state(id: number): Promise<ServerState | undefined> {
+    try {
+      const text = await fourLetter(this.cluster.address(id), CLIENT_PORT, 'srvr', 2_000);
+      const mode = /^Mode: (\S+)/m.exec(text)?.[1];
+      const zxid = /^Zxid: (\S+)/m.exec(text)?.[1];
+      if (mode === undefined || zxid === undefined) return undefined;
+      return { mode, zxid };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** mntr of one server as key (without `zk_`) → value; an empty map when it does not answer. */
+  async metrics(id: number): Promise<Map<string, string>> {
+    try {
+      const text = await fourLetter(this.cluster.address(id), CLIENT_PORT, 'mntr', 2_000);
+      const pairs = text
+        .split('\n')
+        .map((line) => line.replace(/^zk_/, '').split('\t'))
+        .filter((parts): parts is [string, string] => parts.length === 2);
+      return new Map(pairs);
+    } catch {
+      return new Map();
+    }
+  }
+
+  async states(): Promise<Map<number, ServerState | undefined>> {
+    const all = await Promise.all(this.ids.map(async (id) => [id, await this.state(id)] as const));
+    return new Map(all);
+  }
+
+  /** The one server among `among` that says it leads, waiting up to timeoutMs. */
+  async waitForLeader(among: readonly number[], timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.assertRunning();
+      const states = await this.states();
+      const leaders = among.filter((id) => states.get(id)?.mode === 'leader');
+      if (leaders.length === 1 && leaders[0] !== undefined) return leaders[0];
+      if (Date.now() > deadline) {
+        throw new Error(`no single leader among ${among.join(',')}: ${this.describe(states)}`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Waits until exactly one server leads and all report the same Zxid; returns it. */
+  async waitConverged(timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.assertRunning();
+      const states = await this.states();
+      const list = this.ids.map((id) => states.get(id));
+      const leaders = list.filter((s) => s?.mode === 'leader').length;
+      const zxids = new Set(list.map((s) => s?.zxid));
+      const first = list[0]?.zxid;
+      if (leaders === 1 && zxids.size === 1 && first !== undefined) return first;
+      if (Date.now() > deadline) {
+        throw new Error(`servers did not converge: ${this.describe(states)}`);
+      }
+      await sleep(200);
+    }
+  }
+
+  describe(states: Map<number, ServerState | undefined>): string {
+    return this.ids
+      .map((id) => {
+        const s = states.get(id);
+        return `${id}=${s === undefined ? 'no answer' : `${s.mode}@${s.zxid}`}`;
+      })
+      .join(' ');
+  }
+
+  /** Throws (with the log tail) when a server process has exited. */
+  assertRunning(): void {
+    for (const [id, proc] of this.procs) {
+      const status = proc.exitStatus();
+      if (status !== null) {
+        throw new Error(
+          `server ${id} exited (${status.code ?? status.signal})\n${logTail(proc.logFile)}`,
+        );
+      }
+    }
+  }
+
+  logTails(lines = 30): string {
+    return [...this.procs.values()].map((p) => logTail(p.logFile, lines)).join('\n');
+  }
+
+  /** Stops every server (SIGTERM, then SIGKILL) and removes the temp dir unless told not to. */
+  async stop(keepDir = false): Promise<void> {
+    await Promise.all([...this.procs.values()].map((p) => stopServer(p, 3_000)));
+    if (!keepDir) removeOwnedDir(this.rootDir);
+  }
+}
