@@ -83,9 +83,17 @@ export class Replica {
     return this.role === 'leader';
   }
 
-  /** Leading, and every entry before our term is applied: writes may be prepared. */
+  /**
+   * Leading, and every entry before our term is applied: writes may be prepared. The node
+   * is asked too: between two Readies it may already have stepped down (a higher term
+   * arrived) and cut its log, before the Ready that tells us so.
+   */
   acceptingWrites(): boolean {
-    return this.role === 'leader' && this.appliedIndex >= this.termStart;
+    return (
+      this.role === 'leader' &&
+      this.appliedIndex >= this.termStart &&
+      this.node.proposalRefusal(0) === undefined
+    );
   }
 
   /** Call with each Ready's softState (when set) before applying its entries. */

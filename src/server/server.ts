@@ -64,6 +64,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   private listener: Server | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly onAppliedHook: (zxid: number) => void;
+  private lastExpiryCheck = Date.now();
 
   constructor(deps: ServerDeps) {
     this.config = deps.config;
@@ -450,6 +451,15 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
 
   /** Leader only: sessions silent past their timeout are closed by a replicated txn. */
   private expireSessions(): void {
+    const now = Date.now();
+    const gap = now - this.lastExpiryCheck;
+    this.lastExpiryCheck = now;
+    // This process was frozen (SIGSTOP, a long pause): its clients were not the ones that
+    // fell silent. Start every session's timeout afresh rather than expire them all.
+    if (gap > Math.max(3 * this.config.tickTime, 1000)) {
+      this.logger.warn({ pausedMs: gap }, 'this server was paused; renewing every session');
+      return this.sessions.touchAll(now);
+    }
     if (!this.writes.leads || this.writes.refusal() !== null) return;
     for (const session of this.sessions.expired(Date.now())) {
       this.logger.info({ session: `0x${session.id.toString(16)}` }, 'session expired');
