@@ -82,6 +82,7 @@ export class EnsembleMember implements WritePath {
   private readonly lastHeard = new Map<number, number>();
   private readonly lastRedial = new Map<number, number>();
   private lastKnownLeader = 0;
+  private configChecked = false;
   private readonly startedAt = Date.now();
   private appliedSinceCycle = 0;
   private leaderlessTimer: NodeJS.Timeout | null = null;
@@ -217,7 +218,10 @@ export class EnsembleMember implements WritePath {
   }
 
   private sendBarrier(done: (ok: boolean) => void): void {
-    this.enqueue({ type: 'barrier' }, (c) => done(c.ok));
+    this.enqueue({ type: 'barrier' }, (c) => {
+      if (!c.ok) this.options.logger.info({ reason: c.error.message }, 'a sync could not finish');
+      done(c.ok);
+    });
   }
 
   /** Sends held writes to the leader, or proposes them if we lead and have caught up. */
@@ -232,10 +236,15 @@ export class EnsembleMember implements WritePath {
       const held = this.pending.takeHeld();
       const self = this.options.selfId;
       this.driver.run(() => {
+        // By now we may have stopped accepting (a leadership transfer began): those wait.
+        const again: number[] = [];
         for (const { id, input } of held) {
           const outcome = replica.propose(input, self, id, Date.now());
-          if (!outcome.ok) this.pending.fail(id, new Error(outcome.reason));
+          if (outcome.ok) continue;
+          if (outcome.retryable) again.push(id);
+          else this.pending.fail(id, new Error(outcome.reason));
         }
+        if (again.length > 0) this.pending.rehold(again);
       });
       return;
     }
@@ -250,7 +259,13 @@ export class EnsembleMember implements WritePath {
   private proposeRemote(from: number, requestId: number, input: WriteInput): void {
     this.driver.run(() => {
       const outcome = this.replica.propose(input, from, requestId, Date.now());
-      if (!outcome.ok) this.sendPeer(from, { type: 'refused', requestId, reason: outcome.reason });
+      if (outcome.ok) return;
+      // Still leading but not accepting for now (catching up, handing over): keep it.
+      if (outcome.retryable && this.replica.isLeader && this.remoteHeld.length < heldWritesMax) {
+        this.remoteHeld.push({ from, requestId, input });
+        return;
+      }
+      this.sendPeer(from, { type: 'refused', requestId, reason: outcome.reason });
     });
   }
 
@@ -411,6 +426,7 @@ export class EnsembleMember implements WritePath {
     const wasLeader = replica.isLeader;
     replica.onSoftState(soft);
     if (soft.lead !== 0) this.lastKnownLeader = soft.lead;
+    if (soft.role !== 'leader') this.configChecked = false;
     if (soft.lead !== previousLeader) {
       this.options.logger.info({ leader: soft.lead, role: soft.role }, 'leader changed');
       this.pending.failRouted(new Error('the leader changed'));
@@ -477,6 +493,11 @@ export class EnsembleMember implements WritePath {
    */
   private onCycle(): void {
     this.route();
+    // A leader that can take writes writes zoo.cfg's configuration at once if none is there.
+    if (!this.configChecked && this.replica.acceptingWrites()) {
+      this.configChecked = true;
+      this.maintainConfig();
+    }
     if (this.appliedSinceCycle === 0) return;
     const count = this.appliedSinceCycle;
     this.appliedSinceCycle = 0;

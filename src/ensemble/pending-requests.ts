@@ -59,6 +59,16 @@ export class PendingRequests {
     return out;
   }
 
+  /** Writes taken from held that could not be proposed yet: held again, ahead, in order. */
+  rehold(ids: readonly number[]): void {
+    const back = ids.filter((id) => {
+      const pending = this.byId.get(id);
+      if (pending !== undefined) pending.routed = false;
+      return pending !== undefined;
+    });
+    this.held = back.concat(this.held);
+  }
+
   /** The entry for `id` was applied here: answer it. */
   complete(id: number, outcome: Completion): void {
     const pending = this.byId.get(id);

@@ -43,7 +43,8 @@ export type Applied =
 
 export type ProposeOutcome =
   | { ok: true; index: Index }
-  | { ok: false; reason: string; leader: NodeId };
+  /** `retryable`: nothing wrong with the write; it may go to this or the next leader later. */
+  | { ok: false; reason: string; leader: NodeId; retryable: boolean };
 
 export interface ReplicaOptions {
   readonly extendedTypesEnabled: boolean;
@@ -122,10 +123,10 @@ export class Replica {
 
   /** Leader: prepares `input` at the next index and proposes it. */
   propose(input: WriteInput, origin: NodeId, requestId: number, time: number): ProposeOutcome {
-    if (!this.acceptingWrites()) return this.refuse('not the leader or not caught up yet');
+    if (!this.acceptingWrites()) return this.refuse('not the leader or not caught up yet', true);
     const zxid = this.node.lastIndex() + 1;
     const prepared = this.prepare(input, zxid, time);
-    if (typeof prepared === 'string') return this.refuse(prepared);
+    if (typeof prepared === 'string') return this.refuse(prepared, false);
     const data =
       prepared === null
         ? encodeEntry({ kind: 'barrier', origin, requestId }, this.writer)
@@ -133,7 +134,7 @@ export class Replica {
     const refusal = this.node.proposalRefusal(data.length);
     if (refusal !== undefined) {
       if (prepared !== null) this.overlay.discardLatest(zxid);
-      return this.refuse(refusal);
+      return this.refuse(refusal, true);
     }
     const result = this.node.propose(data);
     assert(result.ok && result.index === zxid, 'replica: proposal landed at another index');
@@ -241,8 +242,8 @@ export class Replica {
     this.appliedIndex = index;
   }
 
-  private refuse(reason: string): ProposeOutcome {
-    return { ok: false, reason, leader: this.lead };
+  private refuse(reason: string, retryable: boolean): ProposeOutcome {
+    return { ok: false, reason, leader: this.lead, retryable };
   }
 }
 

@@ -32,6 +32,11 @@ export interface EnsembleOptions {
   size: number;
   /** Non-voting members (`:observer` lines), numbered after the participants. */
   observers?: number;
+  /**
+   * Servers numbered after those, not in the others' configs and not started: each has
+   * `warren.join=true` and waits to be added by reconfig once started (`start(id)`).
+   */
+  joiners?: number;
   /** zoo.cfg tickTime; Raft ticks are a tenth of it (default 500 ms). */
   tickTime?: number;
   /** Extra zoo.cfg lines, ZooKeeper spellings (`snapCount`, `warren.linearizableReads`, ...). */
@@ -74,6 +79,7 @@ class Member implements EnsembleServer {
   proc: ServerProcess | undefined;
   paused = false;
   starts = 0;
+  joiner = false;
 
   constructor(
     readonly id: number,
@@ -116,8 +122,10 @@ function zooCfg(members: readonly Member[], self: Member, opts: EnsembleOptions)
     '4lw.commands.whitelist': '*',
     ...opts.config,
   };
+  if (self.joiner) settings['warren.join'] = 'true';
   const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}`);
-  for (const m of members) {
+  // A joiner knows everyone; the founders do not know the joiners yet.
+  for (const m of members.filter((other) => self.joiner || !other.joiner)) {
     const role = m.role === 'observer' ? ':observer' : '';
     lines.push(`server.${m.id}=${m.host}:${m.peerPort}:${m.electionPort}${role};${m.clientPort}`);
   }
@@ -155,7 +163,7 @@ export class Ensemble {
     for (let attempt = 1; ; attempt++) {
       const ensemble = await Ensemble.create(opts);
       try {
-        for (const m of ensemble.members) ensemble.spawn(m);
+        for (const m of ensemble.members) if (!m.joiner) ensemble.spawn(m);
         await ensemble.ready(opts.readyTimeoutMs ?? ENSEMBLE_READY_TIMEOUT_MS);
         return ensemble;
       } catch (error) {
@@ -172,7 +180,8 @@ export class Ensemble {
   }
 
   private static async create(opts: EnsembleOptions): Promise<Ensemble> {
-    const total = opts.size + (opts.observers ?? 0);
+    const founders = opts.size + (opts.observers ?? 0);
+    const total = founders + (opts.joiners ?? 0);
     const ports = await freePorts(3 * total);
     const rootDir = makeOwnedDir('warren-ensemble-');
     const members: Member[] = [];
@@ -182,8 +191,10 @@ export class Ensemble {
         number,
         number,
       ];
-      const role: MemberRole = id > opts.size ? 'observer' : 'participant';
-      members.push(new Member(id, role, client, peer, election, join(rootDir, `server${id}`)));
+      const role: MemberRole = id > opts.size && id <= founders ? 'observer' : 'participant';
+      const member = new Member(id, role, client, peer, election, join(rootDir, `server${id}`));
+      member.joiner = id > founders;
+      members.push(member);
     }
     for (const m of members) {
       mkdirSync(m.dataDir, { recursive: true });

@@ -77,6 +77,7 @@ describe('Replica', () => {
       ok: false,
       reason: 'not the leader or not caught up yet',
       leader: 1,
+      retryable: true,
     });
     assert.equal(cluster.host(1).node.lastIndex(), lastIndex, 'nothing was appended');
     cluster.release();
@@ -89,6 +90,7 @@ describe('Replica', () => {
       ok: false,
       reason: 'not the leader or not caught up yet',
       leader: 1,
+      retryable: true,
     });
   });
 
@@ -238,12 +240,22 @@ describe('Replica', () => {
     propose(cluster, 1, openSession(7n));
     const lastIndex = cluster.host(1).node.lastIndex();
     const pending = r1.propose(openSession(7n), 1, 2, time);
-    assert.deepEqual(pending, { ok: false, reason: 'session id already in use', leader: 1 });
+    assert.deepEqual(pending, {
+      ok: false,
+      reason: 'session id already in use',
+      leader: 1,
+      retryable: false,
+    });
     assert.equal(cluster.host(1).node.lastIndex(), lastIndex, 'nothing was appended');
     cluster.stabilize();
     assert.ok(r1.tree.sessions.has(7n));
     const applied = r1.propose(openSession(7n), 1, 3, time);
-    assert.deepEqual(applied, { ok: false, reason: 'session id already in use', leader: 1 });
+    assert.deepEqual(applied, {
+      ok: false,
+      reason: 'session id already in use',
+      leader: 1,
+      retryable: false,
+    });
     // Closed, the id may be used again.
     propose(cluster, 1, { type: 'closeSession', sessionId: 7n });
     cluster.stabilize();
@@ -350,7 +362,7 @@ describe('Replica', () => {
       0,
       time,
     );
-    assert.deepEqual(set, { ok: false, reason: refusal, leader: 1 });
+    assert.deepEqual(set, { ok: false, reason: refusal, leader: 1, retryable: true });
     assert.equal(r1.overlay.lookup(last)?.version, 0);
     // A multi touching several paths, some pending, some committed.
     const multi = r1.propose(
