@@ -4,7 +4,7 @@
  * torn writes, restarts from snapshot + log, compaction and snapshot installs; safety checked
  * after every step, and at the end convergence, no lost acknowledged write and a linearizable
  * client history. A failure prints the command that replays its seed.
- *   WARREN_ENSEMBLE_SIM_SEEDS=N       run N seeds (default 1000) from
+ *   WARREN_ENSEMBLE_SIM_SEEDS=N       run N seeds (default 2000) from
  *   WARREN_ENSEMBLE_SIM_FIRST_SEED=F  (default 1)
  *   WARREN_ENSEMBLE_SIM_SEED=S        run only seed S, verbosely
  */
@@ -14,7 +14,7 @@ import { EnsembleSimulation } from './ensemble/ensemble-simulation.js';
 
 const testFile = 'dist/test/sim/ensemble-sim.test.js';
 const single = process.env['WARREN_ENSEMBLE_SIM_SEED'];
-const count = Number(process.env['WARREN_ENSEMBLE_SIM_SEEDS'] ?? 1000);
+const count = Number(process.env['WARREN_ENSEMBLE_SIM_SEEDS'] ?? 2000);
 const first = Number(process.env['WARREN_ENSEMBLE_SIM_FIRST_SEED'] ?? 1);
 const seeds =
   single !== undefined ? [Number(single)] : Array.from({ length: count }, (_, i) => first + i);
