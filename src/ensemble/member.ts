@@ -530,7 +530,10 @@ export class EnsembleMember implements WritePath {
       ? [...voters, ...learners].filter((id) => id !== self)
       : [this.lastKnownLeader].filter((id) => id !== 0 && id !== self);
     for (const id of expected) {
-      if (!this.transport.isConnected(id)) continue;
+      // Only an old connection can be the stuck kind; a fresh one gets time to carry the
+      // peer's first messages (redialling it would keep both ends churning).
+      const since = this.transport.connectedSince(id);
+      if (since === null || now - since < staleMs) continue;
       const heard = this.lastHeard.get(id) ?? this.startedAt;
       if (now - heard < staleMs || now - (this.lastRedial.get(id) ?? 0) < staleMs) continue;
       this.lastRedial.set(id, now);

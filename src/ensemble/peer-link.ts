@@ -62,6 +62,11 @@ export class PeerLink {
     return this.connected;
   }
 
+  /** When the current connection was made (ms since epoch), or null when not connected. */
+  get connectedSince(): number | null {
+    return this.connected ? this.connectedAt : null;
+  }
+
   get queuedBytes(): number {
     return this.outbox.queuedBytes;
   }

@@ -150,6 +150,11 @@ export class PeerTransport {
   }
 
   /** Whether the outbound connection to `id` is up. */
+  /** When our connection to `id` was made, or null when it is not connected. */
+  connectedSince(id: number): number | null {
+    return this.links.get(id)?.connectedSince ?? null;
+  }
+
   /** Replaces our connection to `id` with a fresh one (see PeerLink.redial). */
   redial(id: number): void {
     this.links.get(id)?.redial();

@@ -3,9 +3,8 @@
  * steady write load: the leader cut off in the minority (it must stop acknowledging writes,
  * drop its clients, and a new leader must serve the majority), and one follower cut off
  * (writes go on); and how soon a follower healed after a partition catches up (the old TCP
- * connections are stuck in retransmission backoff, so members must redial; skipped while
- * an intermittent slow catch-up is open, see REJOIN_FLAKY). Needs root; skips with the
- * reason otherwise.
+ * connections are stuck in retransmission backoff, so members must redial). Needs root;
+ * skips with the reason otherwise.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -35,10 +34,6 @@ const REJOIN_HOLD_MS = 7_000;
  * redial a peer that went silent (member.checkLinks), and a dial is redone every second.
  */
 const REJOIN_WITHIN_MS = 5_000;
-const REJOIN_FLAKY =
-  'Open bug: with members redialling silent peers, a healed follower catches up in ' +
-  '1.6-2.2 s in most runs, but about one run in three still takes over 5 s; the cause is ' +
-  'not found yet (both links should be redialled within ~1.75 s). NETNS_UNSKIP=1 runs it.';
 
 describe('netns: isolation', { skip, timeout: 240_000 }, () => {
   const env = new ScenarioEnv();
@@ -111,7 +106,7 @@ describe('netns: isolation', { skip, timeout: 240_000 }, () => {
 
   test(
     `a follower healed after ${REJOIN_HOLD_MS} ms catches up within ${REJOIN_WITHIN_MS} ms`,
-    { skip: process.env.NETNS_UNSKIP === '1' ? undefined : REJOIN_FLAKY, timeout: 120_000 },
+    { timeout: 120_000 },
     () =>
       env.run('follower-rejoins', async ({ cluster, ensemble, leader, log }) => {
         const follower = othersThan(ensemble.ids, leader)[0] ?? 1;
