@@ -38,6 +38,8 @@ export class Session {
   state: SessionState = 'connecting';
   sessionId = 0n;
   private passwd = Buffer.alloc(16);
+  /** Whether a read-write server ever accepted us (else our session is read-only, local). */
+  private seenReadWrite = false;
   negotiatedTimeoutMs = 0;
   lastZxidSeen = 0;
   readonly watches = new WatchTable();
@@ -192,8 +194,10 @@ export class Session {
           protocolVersion: 0,
           lastZxidSeen: this.lastZxidSeen,
           timeOut: this.opts.sessionTimeoutMs,
-          sessionId: this.sessionId,
-          passwd: this.passwd,
+          // A session from a read-only server lived only there (ZooKeeper's clients do
+          // the same): until a read-write server has been seen, ask for a new session.
+          sessionId: this.seenReadWrite ? this.sessionId : 0n,
+          passwd: this.seenReadWrite ? this.passwd : Buffer.alloc(16),
           readOnly: this.opts.canBeReadOnly,
         },
         {
@@ -220,7 +224,8 @@ export class Session {
       this.terminate('expired', errorFor(Err.sessionExpired, '', 'connect'));
       return;
     }
-    const reattached = this.sessionId !== 0n;
+    const reattached = this.sessionId !== 0n && this.seenReadWrite;
+    if (response.readOnly !== true) this.seenReadWrite = true;
     this.lastHeardMs = this.opts.clock.now();
     this.sessionId = response.sessionId;
     this.passwd = Buffer.from(response.passwd);

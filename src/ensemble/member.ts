@@ -30,6 +30,8 @@ import type { RaftDiskStorage } from './raft-storage.js';
 import { SyncBatcher } from './sync-batcher.js';
 import { SessionRelay } from './session-relay.js';
 import { PeerAddresses } from './peer-addresses.js';
+import { LinkHealth } from './link-health.js';
+import { LeaderlessWatch } from './leaderless-watch.js';
 import { formatServerLines } from './config-text.js';
 import { Reconfigurer } from './reconfig.js';
 import type { EnsembleServer } from '../server/config-ensemble.js';
@@ -77,15 +79,11 @@ export class EnsembleMember implements WritePath {
   private readonly badPeers = new Set<number>();
   /** Every server address seen (zoo.cfg, then /zookeeper/config): who we may need to dial. */
   private readonly addresses: PeerAddresses;
-  private leaderless = false;
-  /** When each peer last sent us anything, and when we last redialled it. */
-  private readonly lastHeard = new Map<number, number>();
-  private readonly lastRedial = new Map<number, number>();
+  private readonly links: LinkHealth;
+  private readonly watch: LeaderlessWatch;
   private lastKnownLeader = 0;
   private configChecked = false;
-  private readonly startedAt = Date.now();
   private appliedSinceCycle = 0;
-  private leaderlessTimer: NodeJS.Timeout | null = null;
   readonly reconfigurer: Reconfigurer;
   /** Reconfigs forwarded to the leader, by request id. */
   private readonly reconfigs = new Map<number, (err: number) => void>();
@@ -93,6 +91,20 @@ export class EnsembleMember implements WritePath {
 
   constructor(private readonly options: MemberOptions) {
     this.addresses = new PeerAddresses(options.selfId, options.staticServers);
+    this.links = new LinkHealth(options.logger);
+    this.watch = new LeaderlessWatch(options.leaderlessGraceMs, options.readOnlyModeEnabled, {
+      leader: () => this.replica.leader,
+      stopped: () => this.stopped,
+      onLeaderless: () => {
+        this.pending.failAll(new Error('no leader'));
+        this.server.dropClients('no leader: this server cannot serve until one is elected');
+        if (this.watch.readOnly) this.options.logger.warn('no quorum: serving reads only');
+      },
+      // Read-only clients reconnect to get (or resume) a read-write session.
+      onLeaderBack: (wasReadOnly) => {
+        if (wasReadOnly) this.server.endReadOnly();
+      },
+    });
     this.reconfigurer = new Reconfigurer({
       selfId: options.selfId,
       node: options.node,
@@ -143,12 +155,12 @@ export class EnsembleMember implements WritePath {
     if (this.stopped) return Err.notReadOnly;
     // A short election holds writes; a member left without a leader serves nobody, or
     // only reads (to clients that allow it) in read-only mode.
-    if (this.leaderless) return this.readOnly() ? Err.notReadOnly : Err.connectionLoss;
+    if (this.watch.leaderless) return this.watch.readOnly ? Err.notReadOnly : Err.connectionLoss;
     return null;
   }
 
   readOnly(): boolean {
-    return this.leaderless && this.options.readOnlyModeEnabled && !this.stopped;
+    return this.watch.readOnly;
   }
 
   submit(input: WriteInput, done?: WriteDone): void {
@@ -273,7 +285,7 @@ export class EnsembleMember implements WritePath {
 
   onPeerMessage(from: number, payload: Buffer): void {
     if (this.stopped) return;
-    this.lastHeard.set(from, Date.now());
+    this.links.heard(from, Date.now());
     let message: PeerMessage;
     try {
       message = decodePeerMessage(payload);
@@ -431,37 +443,9 @@ export class EnsembleMember implements WritePath {
       this.options.logger.info({ leader: soft.lead, role: soft.role }, 'leader changed');
       this.pending.failRouted(new Error('the leader changed'));
       this.remoteHeld = [];
-      if (soft.lead === 0) this.startLeaderlessTimer();
+      if (soft.lead === 0) this.watch.noLeader();
     }
     if (!wasLeader && replica.isLeader) this.server.renewAllSessions();
-  }
-
-  /**
-   * No leader: if none is elected within the grace period (an election normally finishes
-   * well inside it), this member cannot serve: it drops its clients, so that they find a
-   * server that can, and fails the writes it held.
-   */
-  private startLeaderlessTimer(): void {
-    if (this.leaderlessTimer !== null) return;
-    this.leaderlessTimer = setTimeout(() => {
-      this.leaderlessTimer = null;
-      if (this.stopped || this.replica.leader !== 0) return;
-      this.leaderless = true;
-      this.pending.failAll(new Error('no leader'));
-      this.server.dropClients('no leader: this server cannot serve until one is elected');
-      if (this.readOnly()) this.options.logger.warn('no quorum: serving reads only');
-      const check = setInterval(() => {
-        if (this.stopped || this.replica.leader !== 0) {
-          const wasReadOnly = this.readOnly();
-          this.leaderless = false;
-          clearInterval(check);
-          // Read-only clients reconnect to get (or resume) a read-write session.
-          if (wasReadOnly) this.server.endReadOnly();
-        }
-      }, 20);
-      check.unref();
-    }, this.options.leaderlessGraceMs);
-    this.leaderlessTimer.unref();
   }
 
   private onCommitted(entries: readonly Entry[]): void {
@@ -516,30 +500,15 @@ export class EnsembleMember implements WritePath {
     this.options.logger.info({ index: meta.index, zxid: tree.lastZxid }, 'installed a snapshot');
   }
 
-  /**
-   * Peers we should be hearing from (every member, if we lead; else the leader) that have
-   * been silent for `staleMs` on a connected link get a fresh connection: after a partition
-   * heals, the old one may stay stuck in TCP retransmission backoff for many seconds.
-   */
+  /** Redials silent old links to the peers we should hear from (see link-health.ts). */
   checkLinks(staleMs: number): void {
     if (this.stopped) return;
-    const now = Date.now();
     const { voters, learners } = this.options.node.status().membership;
     const self = this.options.selfId;
     const expected = this.replica.isLeader
       ? [...voters, ...learners].filter((id) => id !== self)
       : [this.lastKnownLeader].filter((id) => id !== 0 && id !== self);
-    for (const id of expected) {
-      // Only an old connection can be the stuck kind; a fresh one gets time to carry the
-      // peer's first messages (redialling it would keep both ends churning).
-      const since = this.transport.connectedSince(id);
-      if (since === null || now - since < staleMs) continue;
-      const heard = this.lastHeard.get(id) ?? this.startedAt;
-      if (now - heard < staleMs || now - (this.lastRedial.get(id) ?? 0) < staleMs) continue;
-      this.lastRedial.set(id, now);
-      this.options.logger.info({ peer: id, silentMs: now - heard }, 'peer silent; redialling');
-      this.transport.redial(id);
-    }
+    this.links.check(expected, this.transport, staleMs, Date.now());
   }
 
   /** Called every second: writes that waited too long fail. */
