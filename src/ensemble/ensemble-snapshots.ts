@@ -7,19 +7,8 @@ import type { Logger } from 'pino';
 import type { Index, Membership } from '../consensus/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot } from '../tree/snapshot-codec.js';
+import { paced, snapshotThreshold } from '../server/snapshot-scheduler.js';
 import type { RaftDiskStorage } from './raft-storage.js';
-
-/** Yields the snapshot records, giving the event loop a turn every few milliseconds. */
-async function* paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {
-  let since = Date.now();
-  for (const record of records) {
-    yield record;
-    if (Date.now() - since >= 5) {
-      await new Promise((resolve) => setImmediate(resolve));
-      since = Date.now();
-    }
-  }
-}
 
 export class EnsembleSnapshots {
   private sinceSnapshot = 0;
@@ -35,8 +24,7 @@ export class EnsembleSnapshots {
   }
 
   private randomThreshold(): number {
-    const half = Math.floor(this.snapCount / 2);
-    return half + Math.floor(Math.random() * half);
+    return snapshotThreshold(this.snapCount);
   }
 
   /** Counts applied entries; snapshots `tree` (applied up to `index`) at the threshold. */

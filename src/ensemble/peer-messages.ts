@@ -10,7 +10,13 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import { OpCode } from '../protocol/opcodes.js';
 import type { Id, SessionId } from '../protocol/records.js';
 import { decodeRequest, encodeRequest, type ReconfigRequest } from '../protocol/requests.js';
-import { decodeWriteInput, encodeWriteInput, type WriteInput } from '../replication/write-input.js';
+import {
+  decodeWriteInput,
+  encodeWriteInput,
+  readIds,
+  writeIds,
+  type WriteInput,
+} from '../replication/write-input.js';
 import { unreachable } from '../util/assert.js';
 import { touchSessionsMax } from '../util/limits.js';
 
@@ -57,8 +63,7 @@ export function encodePeerMessage(message: PeerMessage): Buffer {
       break;
     case 'reconfig':
       w.writeByte(TAG.reconfig).writeInt(message.requestId).writeBigLong(message.sessionId);
-      w.writeInt(message.ids.length);
-      for (const id of message.ids) w.writeString(id.scheme).writeString(id.id);
+      writeIds(w, message.ids);
       encodeRequest(w, message.request);
       break;
     case 'reconfigResult':
@@ -96,10 +101,7 @@ export function decodePeerMessage(bytes: Buffer): PeerMessage {
     case TAG.reconfig: {
       const requestId = r.readInt();
       const sessionId = r.readBigLong();
-      const count = r.readInt();
-      if (count < 0 || count > r.remaining) throw new DecodeError(`bad id count ${count}`);
-      const ids: Id[] = [];
-      for (let i = 0; i < count; i++) ids.push({ scheme: r.readString(), id: r.readString() });
+      const ids = readIds(r);
       const request = decodeRequest(OpCode.reconfig, r) as ReconfigRequest;
       message = { type: 'reconfig', requestId, sessionId, ids, request };
       break;

@@ -23,3 +23,29 @@ export function judgeFailure(error: unknown, ownsClients: boolean, what: string)
     return ownsClients ? { kind: 'ignore' } : { kind: 'fatal', error: sessionLostError(what) };
   return { kind: 'report', error: error instanceof Error ? error : new Error(String(error)) };
 }
+
+/** The events a cache's start() waits on. */
+export interface InitializingCache {
+  once(event: 'initialized' | 'error', listener: (error: Error) => void): unknown;
+  off(event: 'initialized' | 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Resolves once `initialized()` holds or `stopped()` does, waiting on the cache's
+ * 'initialized' event; an 'error' before that rejects (a cache on a given client whose
+ * session ended cannot load).
+ */
+export async function untilInitialized(
+  cache: InitializingCache,
+  initialized: () => boolean,
+  stopped: () => boolean,
+): Promise<void> {
+  while (!initialized() && !stopped()) {
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => (cache.off('error', failed), resolve());
+      const failed = (error: Error): void => (cache.off('initialized', done), reject(error));
+      cache.once('initialized', done);
+      cache.once('error', failed);
+    });
+  }
+}

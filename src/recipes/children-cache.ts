@@ -12,7 +12,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { NoNodeError, type Stat, type ZooKeeperClient } from '../client/index.js';
-import { judgeFailure } from './cache-failure.js';
+import { judgeFailure, untilInitialized } from './cache-failure.js';
 import { FACTORY_RETRY_DELAY_MS, CACHE_REFRESH_QUEUE_MAX } from './limits.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { sessionLostError } from './signals.js';
@@ -89,13 +89,11 @@ export class ChildrenCache extends EventEmitter<ChildrenCacheEvents> {
     await this.holder.get();
     this.queue.markAll();
     await this.queue.idle();
-    while (!this.initialized && !this.closed) {
-      await new Promise<void>((resolve, reject) => {
-        const done = (): void => (this.off('error', failed), resolve());
-        const failed = (error: Error): void => (this.off('initialized', done), reject(error));
-        this.once('initialized', done).once('error', failed);
-      });
-    }
+    await untilInitialized(
+      this,
+      () => this.initialized,
+      () => this.closed,
+    );
   }
 
   /** Stops watching (late watch events are ignored); the map keeps its last contents. */

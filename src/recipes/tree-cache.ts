@@ -19,7 +19,7 @@ import {
   type WatchedEvent,
   type ZooKeeperClient,
 } from '../client/index.js';
-import { judgeFailure } from './cache-failure.js';
+import { judgeFailure, untilInitialized } from './cache-failure.js';
 import { FACTORY_RETRY_DELAY_MS, CACHE_REFRESH_QUEUE_MAX } from './limits.js';
 import { retrying } from './nodes.js';
 import { RefreshQueue } from './refresh-queue.js';
@@ -116,13 +116,11 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
     await this.holder.get();
     this.queue.markAll();
     await this.queue.idle();
-    while (!this.initialized && !this.closed) {
-      await new Promise<void>((resolve, reject) => {
-        const done = (): void => (this.off('error', failed), resolve());
-        const failed = (error: Error): void => (this.off('initialized', done), reject(error));
-        this.once('initialized', done).once('error', failed);
-      });
-    }
+    await untilInitialized(
+      this,
+      () => this.initialized,
+      () => this.closed,
+    );
   }
 
   /** Stops watching and closes the client if the cache made it. */

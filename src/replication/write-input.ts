@@ -117,12 +117,13 @@ export function decodeWriteInput(r: JuteReader): WriteInput {
   }
 }
 
-function writeIds(w: JuteWriter, ids: readonly Id[]): void {
+/** A connection's identities, as forwarded writes and reconfigs carry them. */
+export function writeIds(w: JuteWriter, ids: readonly Id[]): void {
   w.writeInt(ids.length);
   for (const id of ids) w.writeString(id.scheme).writeString(id.id);
 }
 
-function readIds(r: JuteReader): Id[] {
+export function readIds(r: JuteReader): Id[] {
   const count = r.readInt();
   if (count < 0 || count > r.remaining) throw new DecodeError(`bad id count ${count}`);
   const ids: Id[] = [];

@@ -10,7 +10,7 @@ import { beginSnapshot } from '../tree/snapshot-codec.js';
 import type { ServerConfig } from './config.js';
 
 /** Yields the snapshot records, giving the event loop a turn every few milliseconds. */
-async function* paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {
   let since = Date.now();
   for (const record of records) {
     yield record;
@@ -19,6 +19,15 @@ async function* paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {
       since = Date.now();
     }
   }
+}
+
+/**
+ * Txns (or entries) until the next snapshot: a random share of snapCount between a half and
+ * the whole, so the servers of an ensemble do not all snapshot at once.
+ */
+export function snapshotThreshold(snapCount: number): number {
+  const half = Math.floor(snapCount / 2);
+  return half + Math.floor(Math.random() * half);
 }
 
 export class SnapshotScheduler {
@@ -37,8 +46,7 @@ export class SnapshotScheduler {
   }
 
   private randomThreshold(): number {
-    const half = Math.floor(this.config.snapCount / 2);
-    return half + Math.floor(Math.random() * half);
+    return snapshotThreshold(this.config.snapCount);
   }
 
   /** Counts one applied txn; starts a snapshot when the threshold is reached. */
