@@ -15,9 +15,9 @@ import {
   validateConfig,
   KNOWN_FOUR_LETTER_WORDS,
   type ServerConfig,
-} from '../server/config.js';
+} from '../config/config.js';
 import { startStandalone, type Standalone } from '../server/standalone.js';
-import { startEnsembleMember } from '../ensemble/start-ensemble.js';
+import { startEnsembleMember } from '../member/start-ensemble.js';
 import { runCluster } from './cluster.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
 import { runShellCli } from './shell/shell-cli.js';

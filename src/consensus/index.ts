@@ -18,6 +18,7 @@ export {
 } from './config-change.js';
 export {
   emptyHardState,
+  entryBytes,
   noNode,
   type Entry,
   type EntryKind,

@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, arch, platform, release, userInfo, freemem, totalmem } from 'node:os';
-import { KNOWN_FOUR_LETTER_WORDS } from './config.js';
+import { KNOWN_FOUR_LETTER_WORDS } from '../config/config.js';
 import type { Connection } from './connection.js';
 import type { WarrenServer } from './server.js';
 

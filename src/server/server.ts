@@ -28,7 +28,7 @@ import * as reads from '../tree/reads.js';
 import type { ReconfigRequest } from '../protocol/requests.js';
 import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from '../config/config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { fourLetterWord } from './four-letter.js';
 import { decodeFrame, handleRequest, isWrite, type DecodedFrame } from './request-handler.js';

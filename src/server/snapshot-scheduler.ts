@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { purge, snapshotDirectory, writeSnapshot } from '../storage/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot } from '../tree/snapshot-codec.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from '../config/config.js';
 
 /** Yields the snapshot records, giving the event loop a turn every few milliseconds. */
 export async function* paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {

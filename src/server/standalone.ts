@@ -9,7 +9,7 @@ import { applyTxn } from '../tree/apply.js';
 import { DataTree } from '../tree/data-tree.js';
 import { loadSnapshot } from '../tree/snapshot-codec.js';
 import { decodeTxn } from '../tree/txn-codec.js';
-import type { ServerConfig } from './config.js';
+import type { ServerConfig } from '../config/config.js';
 import { LocalWritePath } from './local-write-path.js';
 import { WarrenServer } from './server.js';
 import { SnapshotScheduler } from './snapshot-scheduler.js';

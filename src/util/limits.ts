@@ -124,7 +124,7 @@ assert(peerQueueBytesMaxDefault >= inflightBytesMax, 'a full append pipeline mus
 assert(peerChunkBytesDefault + 64 <= peerFrameBytesMax, 'a chunk and its header must fit a frame');
 assert(peerMessageBytesMaxDefault < 2 ** 32, 'a message length must fit the u32 chunk header');
 
-// ensemble: Raft storage (src/ensemble/raft-storage.ts)
+// Raft storage (src/member/durable-log.ts, src/storage/raft-store.ts)
 /** Entries kept behind a Raft snapshot, so a briefly lagging follower gets appends, not it. */
 export const raftRetainEntriesDefault = 5000;
 /** Raft entry bytes held in memory since the last compaction; snapshots keep it far below. */

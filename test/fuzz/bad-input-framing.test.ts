@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { JuteReader } from '../../src/protocol/jute-reader.js';
 import { OpCode } from '../../src/protocol/opcodes.js';
 import { readConnectResponse, readReplyHeader } from '../../src/protocol/records.js';
-import { KNOWN_FOUR_LETTER_WORDS } from '../../src/server/config.js';
+import { KNOWN_FOUR_LETTER_WORDS } from '../../src/config/config.js';
 import { fourLetter } from '../support/four-letter.js';
 import { RawClient } from '../support/raw-client.js';
 import { startWarren, type RunningServer } from '../support/warren-proc.js';

@@ -28,7 +28,7 @@ import {
   type ConnectRequest,
 } from '../../src/protocol/records.js';
 import type { Request } from '../../src/protocol/requests.js';
-import { KNOWN_FOUR_LETTER_WORDS } from '../../src/server/config.js';
+import { KNOWN_FOUR_LETTER_WORDS } from '../../src/config/config.js';
 import type { Prng } from '../support/prng.js';
 import { RawClient } from '../support/raw-client.js';
 import { startWarren, type RunningServer } from '../support/warren-proc.js';

@@ -8,10 +8,10 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { basename } from 'node:path';
-import type { HardState } from '../consensus/types.js';
-import type { Disk, DiskFile } from '../storage/disk.js';
-import { fsyncFailed, writeFailed } from '../storage/errors.js';
-import { readUint53, writeUint53 } from '../storage/wal-format.js';
+import type { StoredHardState as HardState } from './raft-types.js';
+import type { Disk, DiskFile } from './disk.js';
+import { fsyncFailed, writeFailed } from './errors.js';
+import { readUint53, writeUint53 } from './wal-format.js';
 import { replacingSuffix } from './raft-layout.js';
 
 const magic = Buffer.from('WRNHST', 'latin1');

@@ -11,10 +11,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { PeerTransport, type PeerAddress } from '../../../src/ensemble/peer-transport.js';
-import { encodeHandshake, peerMagic } from '../../../src/ensemble/peer-frames.js';
-import { PeerOutbox } from '../../../src/ensemble/peer-outbox.js';
-import { PeerProtocolError, PeerReassembler } from '../../../src/ensemble/peer-reassembly.js';
+import { PeerTransport, type PeerAddress } from '../../../src/peer/peer-transport.js';
+import { encodeHandshake, peerMagic } from '../../../src/peer/peer-frames.js';
+import { PeerOutbox } from '../../../src/peer/peer-outbox.js';
+import { PeerProtocolError, PeerReassembler } from '../../../src/peer/peer-reassembly.js';
 import { FrameDecoder } from '../../../src/protocol/frame-decoder.js';
 import { peerFrameBytesMax } from '../../../src/util/limits.js';
 

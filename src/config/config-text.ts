@@ -9,7 +9,7 @@ import {
   parseServerId,
   parseServerSpec,
   type EnsembleServer,
-} from '../server/config-ensemble.js';
+} from './config-ensemble.js';
 
 export interface ConfigData {
   servers: EnsembleServer[];

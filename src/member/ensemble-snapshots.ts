@@ -8,7 +8,7 @@ import type { Index, Membership } from '../consensus/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot } from '../tree/snapshot-codec.js';
 import { paced, snapshotThreshold } from '../server/snapshot-scheduler.js';
-import type { RaftDiskStorage } from './raft-storage.js';
+import type { DurableLog } from '../member/durable-log.js';
 
 export class EnsembleSnapshots {
   private sinceSnapshot = 0;
@@ -16,7 +16,7 @@ export class EnsembleSnapshots {
   private running: Promise<Index> | null = null;
 
   constructor(
-    private readonly storage: RaftDiskStorage,
+    private readonly storage: DurableLog,
     private readonly snapCount: number,
     private readonly logger: Logger,
   ) {

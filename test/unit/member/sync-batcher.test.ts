@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SyncBatcher } from '../../../src/ensemble/sync-batcher.js';
+import { SyncBatcher } from '../../../src/member/sync-batcher.js';
 import { syncWaitersMax } from '../../../src/util/limits.js';
 
 type Done = (ok: boolean) => void;

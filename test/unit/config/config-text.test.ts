@@ -11,8 +11,8 @@ import {
   parseConfigData,
   parseIdList,
   parseServerList,
-} from '../../../src/ensemble/config-text.js';
-import type { EnsembleServer } from '../../../src/server/config-ensemble.js';
+} from '../../../src/config/config-text.js';
+import type { EnsembleServer } from '../../../src/config/config-ensemble.js';
 
 const servers: EnsembleServer[] = [
   { id: 3, host: 'zk3.example', peerPort: 2888, electionPort: 3888, role: 'observer' },

@@ -17,7 +17,7 @@ import { Perm } from '../protocol/opcodes.js';
 import type { Id, SessionId } from '../protocol/records.js';
 import type { ReconfigRequest } from '../protocol/requests.js';
 import type { WriteInput } from '../replication/write-input.js';
-import type { EnsembleServer } from '../server/config-ensemble.js';
+import type { EnsembleServer } from '../config/config-ensemble.js';
 import { hasPerm } from '../tree/acl.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { CONFIG_PATH } from '../tree/path.js';
@@ -27,7 +27,7 @@ import {
   parseIdList,
   parseServerList,
   type ConfigData,
-} from './config-text.js';
+} from '../config/config-text.js';
 import type { Completion } from './pending-requests.js';
 
 export interface ReconfigHost {

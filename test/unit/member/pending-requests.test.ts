@@ -6,7 +6,7 @@
  */
 import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { PendingRequests, type Completion } from '../../../src/ensemble/pending-requests.js';
+import { PendingRequests, type Completion } from '../../../src/member/pending-requests.js';
 import type { WriteInput } from '../../../src/replication/write-input.js';
 import { heldWritesMax } from '../../../src/util/limits.js';
 

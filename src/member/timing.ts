@@ -6,7 +6,7 @@
  * session anyway. A leader whose process died is noticed at once from its refused
  * connections (member.ts).
  */
-import type { ServerConfig } from '../server/config.js';
+import type { ServerConfig } from '../config/config.js';
 
 export interface EnsembleTiming {
   raftTickMs: number;

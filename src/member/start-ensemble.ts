@@ -9,17 +9,17 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { RaftNode, SeededRandom, type Membership } from '../consensus/index.js';
 import { Replica } from '../replication/replica.js';
-import type { EnsembleServer } from '../server/config-ensemble.js';
-import type { ServerConfig } from '../server/config.js';
+import type { EnsembleServer } from '../config/config-ensemble.js';
+import type { ServerConfig } from '../config/config.js';
 import { WarrenServer } from '../server/server.js';
 import type { Standalone } from '../server/standalone.js';
 import { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
 import { EnsembleSnapshots } from './ensemble-snapshots.js';
 import { EnsembleMember, type MemberOptions } from './member.js';
-import { readMyId } from './myid.js';
-import { PeerTransport } from './peer-transport.js';
-import { RaftDiskStorage } from './raft-storage.js';
+import { readMyId } from '../config/myid.js';
+import { PeerTransport } from '../peer/peer-transport.js';
+import { DurableLog } from '../member/durable-log.js';
 import { ensembleTiming, type EnsembleTiming } from './timing.js';
 
 export interface EnsembleHandle extends Standalone {
@@ -144,7 +144,7 @@ async function openState(config: ServerConfig, log: Logger) {
     voters: servers.filter((s) => s.role === 'participant').map((s) => s.id),
     learners: servers.filter((s) => s.role === 'observer').map((s) => s.id),
   };
-  const { storage, snapshotRecords } = await RaftDiskStorage.open({
+  const { storage, snapshotRecords } = await DurableLog.open({
     dataDir: config.dataDir,
     dataLogDir: config.dataLogDir,
     logger: log.child({ module: 'storage' }),
@@ -178,7 +178,7 @@ function startTimers(member: EnsembleMember, timing: EnsembleTiming, tickTime: n
  * later (warren.join) is sent a snapshot first and learns the true membership from it,
  * instead of replaying a log that never mentions the founders.
  */
-async function bootstrap(storage: RaftDiskStorage, membership: Membership): Promise<void> {
+async function bootstrap(storage: DurableLog, membership: Membership): Promise<void> {
   const image = beginSnapshot(new DataTree());
   const records: Buffer[] = [];
   // Each record is a view until the next is asked for: copy as we go.

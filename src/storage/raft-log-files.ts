@@ -3,13 +3,13 @@
  * whole log when a snapshot from the leader replaces it, and purging segments a snapshot made
  * obsolete. Entries are WAL records whose zxid is the Raft index (raft-entry-record.ts).
  */
-import type { Entry, SnapshotMeta } from '../consensus/types.js';
-import type { Disk } from '../storage/disk.js';
-import { CorruptLogError, fsyncFailed, writeFailed } from '../storage/errors.js';
-import { listFiles, segmentPrefix } from '../storage/layout.js';
-import { readLog } from '../storage/log-reader.js';
-import type { StorageLogger } from '../storage/logger.js';
-import { openWal, type Wal } from '../storage/wal.js';
+import type { StoredEntry as Entry, StoredSnapshotMeta as SnapshotMeta } from './raft-types.js';
+import type { Disk } from './disk.js';
+import { CorruptLogError, fsyncFailed, writeFailed } from './errors.js';
+import { listFiles, segmentPrefix } from './layout.js';
+import { readLog } from './log-reader.js';
+import type { StorageLogger } from './logger.js';
+import { openWal, type Wal } from './wal.js';
 import { recordToEntry } from './raft-entry-record.js';
 
 export interface RaftLogOpenOptions {

@@ -6,10 +6,10 @@
  *   "WRNRSM" | u16 version=1 | u64 index | u64 term | u32 voters | u32 id... | u32 learners |
  *   u32 id...
  */
-import { membersMax } from '../consensus/limits.js';
-import type { NodeId, SnapshotMeta } from '../consensus/types.js';
+import { membersMax } from '../util/limits.js';
+import type { StoredSnapshotMeta as SnapshotMeta } from './raft-types.js';
 import { assert } from '../util/assert.js';
-import { readUint53, writeUint53 } from '../storage/wal-format.js';
+import { readUint53, writeUint53 } from './wal-format.js';
 
 const magic = Buffer.from('WRNRSM', 'latin1');
 const formatVersion = 1;
@@ -54,13 +54,13 @@ export function decodeSnapshotMeta(record: Buffer): SnapshotMeta | string {
   return { index, term, membership: { voters, learners } };
 }
 
-function readIds(record: Buffer, offset: number): NodeId[] | string {
+function readIds(record: Buffer, offset: number): number[] | string {
   if (offset + 4 > record.length) return 'meta record ends inside the member list';
   const count = record.readUInt32BE(offset);
   if (count > membersMax || offset + 4 + 4 * count > record.length) {
     return `meta member count ${count} is impossible`;
   }
-  const ids: NodeId[] = [];
+  const ids: number[] = [];
   for (let i = 0; i < count; i++) ids.push(record.readUInt32BE(offset + 4 + 4 * i));
   return ids;
 }

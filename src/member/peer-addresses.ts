@@ -4,8 +4,8 @@
  * come from zoo.cfg first and from /zookeeper/config as it changes.
  */
 import type { Membership, NodeId } from '../consensus/index.js';
-import type { EnsembleServer } from '../server/config-ensemble.js';
-import type { PeerAddress } from './peer-transport.js';
+import type { EnsembleServer } from '../config/config-ensemble.js';
+import type { PeerAddress } from '../peer/peer-transport.js';
 
 export class PeerAddresses {
   private readonly byId = new Map<NodeId, EnsembleServer>();

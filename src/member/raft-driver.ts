@@ -19,11 +19,11 @@ import type {
 } from '../consensus/index.js';
 import { assert } from '../util/assert.js';
 import { driverQueueMax } from '../util/limits.js';
-import type { RaftDiskStorage } from './raft-storage.js';
+import type { DurableLog } from '../member/durable-log.js';
 
 export interface RaftDriverDeps {
   node: RaftNode;
-  storage: RaftDiskStorage;
+  storage: DurableLog;
   logger: Logger;
   /** Raft messages to peers (a snapshot message already carries the snapshot file). */
   send(message: Message): void;

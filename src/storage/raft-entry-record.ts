@@ -3,9 +3,9 @@
  * `u64 term | u8 kind (0 normal, 1 config) | data`. The WAL checksums the record, so a payload
  * that does not parse is not damage but a file from something else (e.g. a standalone log).
  */
-import type { Entry, EntryKind } from '../consensus/types.js';
-import { StorageError } from '../storage/errors.js';
-import { readUint53, writeUint53, type LogRecord } from '../storage/wal-format.js';
+import type { StoredEntry as Entry, StoredEntryKind as EntryKind } from './raft-types.js';
+import { StorageError } from './errors.js';
+import { readUint53, writeUint53, type LogRecord } from './wal-format.js';
 
 const headerBytes = 9;
 const kinds: readonly EntryKind[] = ['normal', 'config'];

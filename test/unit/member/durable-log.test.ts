@@ -1,4 +1,4 @@
-// Proves RaftDiskStorage keeps what a Raft member promised across restarts: entries, terms and
+// Proves DurableLog keeps what a Raft member promised across restarts: entries, terms and
 // hard state round-trip; a conflicting suffix stays overwritten; a snapshot compacts the log
 // and is where a restart resumes; a leader's snapshot file installs on another member; a torn
 // tail is cut; a damaged raft-state stops start-up; an fsync failure stops the storage; and a
@@ -10,14 +10,14 @@ import { test, type TestContext } from 'node:test';
 import { RaftNode } from '../../../src/consensus/node.js';
 import { SeededRandom } from '../../../src/consensus/prng.js';
 import type { Entry, Membership } from '../../../src/consensus/types.js';
-import { CorruptRaftStateError } from '../../../src/ensemble/hard-state-file.js';
-import { raftPaths } from '../../../src/ensemble/raft-layout.js';
-import { writeRaftSnapshot } from '../../../src/ensemble/raft-snapshot-files.js';
+import { CorruptRaftStateError } from '../../../src/storage/hard-state-file.js';
+import { raftPaths } from '../../../src/storage/raft-layout.js';
+import { writeRaftSnapshot } from '../../../src/storage/raft-snapshot-files.js';
 import {
-  RaftDiskStorage,
-  type OpenedRaftStorage,
-  type RaftStorageOptions,
-} from '../../../src/ensemble/raft-storage.js';
+  DurableLog,
+  type OpenedDurableLog,
+  type DurableLogOptions,
+} from '../../../src/member/durable-log.js';
 import { nodeDisk, type Disk } from '../../../src/storage/disk.js';
 import { StorageError } from '../../../src/storage/errors.js';
 import { FaultyDisk } from '../../../src/storage/faulty-disk.js';
@@ -37,22 +37,22 @@ function plain(list: readonly Entry[]) {
   return list.map((e) => `${e.index}/${e.term}/${e.kind}/${e.data.toString()}`);
 }
 
-function held(storage: RaftDiskStorage): Entry[] {
+function held(storage: DurableLog): Entry[] {
   const first = storage.firstIndex();
   const last = storage.lastIndex();
   return last < first ? [] : storage.entries(first, last + 1, Infinity);
 }
 
 interface Fixture {
-  options: RaftStorageOptions;
+  options: DurableLogOptions;
   logger: CapturingLogger;
-  open(extra?: Partial<RaftStorageOptions>): Promise<OpenedRaftStorage>;
+  open(extra?: Partial<DurableLogOptions>): Promise<OpenedDurableLog>;
 }
 
 async function fixture(t: TestContext, disk: Disk = nodeDisk): Promise<Fixture> {
   const dir = await makeTempDir(t);
   const logger = new CapturingLogger();
-  const options: RaftStorageOptions = {
+  const options: DurableLogOptions = {
     dataDir: join(dir, 'data'),
     dataLogDir: join(dir, 'datalog'),
     logger,
@@ -64,7 +64,7 @@ async function fixture(t: TestContext, disk: Disk = nodeDisk): Promise<Fixture> 
   return {
     options,
     logger,
-    open: (extra = {}) => RaftDiskStorage.open({ ...options, ...extra }),
+    open: (extra = {}) => DurableLog.open({ ...options, ...extra }),
   };
 }
 
@@ -356,7 +356,7 @@ void test('a failed hard state write stops the storage too', async (t) => {
 void test('a RaftNode on disk storage keeps its 100 proposals across a restart', async (t) => {
   const f = await fixture(t);
   const single: Membership = { voters: [1], learners: [] };
-  const node = (storage: RaftDiskStorage) =>
+  const node = (storage: DurableLog) =>
     new RaftNode({
       id: 1,
       storage,
@@ -366,7 +366,7 @@ void test('a RaftNode on disk storage keeps its 100 proposals across a restart',
       preVote: false,
       checkQuorum: false,
     });
-  const drain = async (raft: RaftNode, storage: RaftDiskStorage, applied: string[]) => {
+  const drain = async (raft: RaftNode, storage: DurableLog, applied: string[]) => {
     while (raft.hasReady()) {
       const ready = raft.ready();
       await storage.persist(ready);

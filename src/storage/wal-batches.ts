@@ -2,8 +2,8 @@
  * Splits records into WAL appends that respect the WAL's caps on records and bytes per
  * append. A Raft Ready almost always fits one append; this only guards the rare large one.
  */
-import { walBatchBytesMax, walBatchRecordsMax } from '../storage/limits.js';
-import { recordBytesMin, type LogRecord } from '../storage/wal-format.js';
+import { walBatchBytesMax, walBatchRecordsMax } from './limits.js';
+import { recordBytesMin, type LogRecord } from './wal-format.js';
 
 export function walBatches(records: readonly LogRecord[]): LogRecord[][] {
   const batches: LogRecord[][] = [];

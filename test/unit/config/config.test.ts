@@ -24,7 +24,7 @@ import {
   validateConfig,
   type EnsembleServer,
   type ServerConfig,
-} from '../../../src/server/config.js';
+} from '../../../src/config/config.js';
 import { digestId } from '../../support/digest.js';
 
 /** /etc/zookeeper/conf/zoo.cfg of Debian bookworm's zookeeper 3.8.0 package, verbatim. */

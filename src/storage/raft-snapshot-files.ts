@@ -6,13 +6,13 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { basename, join } from 'node:path';
-import type { SnapshotMeta } from '../consensus/types.js';
-import type { Disk, DiskFile } from '../storage/disk.js';
-import { CorruptSnapshotError, fsyncFailed, writeFailed } from '../storage/errors.js';
-import { snapshotPrefix, temporarySuffix, zxidToHex } from '../storage/layout.js';
-import { snapshotBytesMax } from '../storage/limits.js';
-import type { StorageLogger } from '../storage/logger.js';
-import { listSnapshots, readSnapshot, writeSnapshot } from '../storage/snapshot.js';
+import type { StoredSnapshotMeta as SnapshotMeta } from './raft-types.js';
+import type { Disk, DiskFile } from './disk.js';
+import { CorruptSnapshotError, fsyncFailed, writeFailed } from './errors.js';
+import { snapshotPrefix, temporarySuffix, zxidToHex } from './layout.js';
+import { snapshotBytesMax } from './limits.js';
+import type { StorageLogger } from './logger.js';
+import { listSnapshots, readSnapshot, writeSnapshot } from './snapshot.js';
 import { decodeSnapshotMeta, encodeSnapshotMeta } from './raft-snapshot-meta.js';
 import type { RaftPaths } from './raft-layout.js';
 

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EnsembleServer } from '../server/config-ensemble.js';
-import { ConfigError } from '../server/config-error.js';
+import type { EnsembleServer } from './config-ensemble.js';
+import { ConfigError } from './config-error.js';
 
 export async function readMyId(dataDir: string, servers: readonly EnsembleServer[]) {
   const path = join(dataDir, 'myid');

@@ -9,10 +9,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Status } from '../../../src/consensus/node.js';
-import type { ConfigData } from '../../../src/ensemble/config-text.js';
-import { nextChange, targetServers } from '../../../src/ensemble/reconfig.js';
+import type { ConfigData } from '../../../src/config/config-text.js';
+import { nextChange, targetServers } from '../../../src/member/reconfig.js';
 import type { ReconfigRequest } from '../../../src/protocol/requests.js';
-import type { EnsembleServer } from '../../../src/server/config-ensemble.js';
+import type { EnsembleServer } from '../../../src/config/config-ensemble.js';
 
 function srv(id: number, role: EnsembleServer['role'] = 'participant'): EnsembleServer {
   return { id, host: `zk${id}`, peerPort: 2888, electionPort: 3888, role, clientPort: 2181 };
