@@ -36,6 +36,44 @@ export const OpCode = {
 } as const;
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
 
+/**
+ * Requests that change the tree (and closeSession, which ends one): the server turns them into
+ * txns through the leader. A multi counts even when all its sub-ops are reads (it is answered
+ * through the write path, as ZooKeeper does); multiRead is a read.
+ */
+export const CLIENT_WRITE_OPCODES: ReadonlySet<number> = new Set([
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createContainer,
+  OpCode.createTTL,
+  OpCode.delete,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.check,
+  OpCode.multi,
+]);
+
+/** Client writes plus closeSession: what waits for nothing but an earlier sync. */
+export const WRITE_OPCODES: ReadonlySet<number> = new Set([
+  ...CLIENT_WRITE_OPCODES,
+  OpCode.closeSession,
+]);
+
+/**
+ * Requests that read the tree, answered by the server the client is connected to (and sent
+ * through the leader's commit point first when linearizable reads are on).
+ */
+export const READ_OPCODES: ReadonlySet<number> = new Set([
+  OpCode.exists,
+  OpCode.getData,
+  OpCode.getChildren,
+  OpCode.getChildren2,
+  OpCode.getACL,
+  OpCode.getAllChildrenNumber,
+  OpCode.getEphemerals,
+  OpCode.multiRead,
+]);
+
 const NAMES = new Map<number, string>(Object.entries(OpCode).map(([k, v]) => [v, k]));
 
 export function opName(op: number): string {

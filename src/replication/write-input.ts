@@ -14,7 +14,7 @@ import {
   type SetACLRequest,
   type WriteSubRequest,
 } from '../protocol/requests.js';
-import { OpCode } from '../protocol/opcodes.js';
+import { CLIENT_WRITE_OPCODES } from '../protocol/opcodes.js';
 import { unreachable } from '../util/assert.js';
 
 export type ClientWrite = WriteSubRequest | SetACLRequest | MultiRequest;
@@ -38,18 +38,6 @@ const TAG = {
   barrier: 5,
   setConfig: 6,
 } as const;
-
-const WRITE_OPCODES: ReadonlySet<number> = new Set([
-  OpCode.create,
-  OpCode.create2,
-  OpCode.createContainer,
-  OpCode.createTTL,
-  OpCode.delete,
-  OpCode.setData,
-  OpCode.setACL,
-  OpCode.check,
-  OpCode.multi,
-]);
 
 export function encodeWriteInput(w: JuteWriter, input: WriteInput): void {
   switch (input.type) {
@@ -95,7 +83,8 @@ export function decodeWriteInput(r: JuteReader): WriteInput {
       const sessionId = r.readBigLong();
       const ids = readIds(r);
       const opcode = r.readInt();
-      if (!WRITE_OPCODES.has(opcode)) throw new DecodeError(`opcode ${opcode} is not a write`);
+      if (!CLIENT_WRITE_OPCODES.has(opcode))
+        throw new DecodeError(`opcode ${opcode} is not a write`);
       const request = decodeRequest(opcode, r) as ClientWrite;
       return { type: 'request', sessionId, ids, request };
     }

@@ -5,7 +5,14 @@
  */
 import { Err } from '../protocol/error-codes.js';
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
-import { EventType, OpCode, opName, Xid } from '../protocol/opcodes.js';
+import {
+  EventType,
+  OpCode,
+  opName,
+  READ_OPCODES,
+  WRITE_OPCODES,
+  Xid,
+} from '../protocol/opcodes.js';
 import { decodeRequest, type Request, type SetWatchesRequest } from '../protocol/requests.js';
 import { EMPTY, type Response } from '../protocol/responses.js';
 import * as reads from '../tree/reads.js';
@@ -35,22 +42,9 @@ export function decodeFrame(frame: Buffer): DecodedFrame {
   return { xid, opcode, request, receivedAt: Date.now() };
 }
 
-const WRITE_OPS: ReadonlySet<number> = new Set([
-  OpCode.create,
-  OpCode.create2,
-  OpCode.createContainer,
-  OpCode.createTTL,
-  OpCode.delete,
-  OpCode.setData,
-  OpCode.setACL,
-  OpCode.check,
-  OpCode.multi,
-  OpCode.closeSession,
-]);
-
 /** Writes go to the pipeline without waiting; everything else waits for earlier writes. */
 export function isWrite(frame: DecodedFrame): boolean {
-  return frame.request !== null && WRITE_OPS.has(frame.opcode);
+  return frame.request !== null && WRITE_OPCODES.has(frame.opcode);
 }
 
 export function handleRequest(server: WarrenServer, conn: Connection, f: DecodedFrame): void {
@@ -97,24 +91,12 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
       // Answered once this server has caught up with the leader's commit point.
       return server.afterSync(conn, () => handleRead(server, conn, f, req));
     default:
-      if (server.config.linearizableReads && LINEARIZABLE_READS.has(req.type)) {
+      if (server.config.linearizableReads && READ_OPCODES.has(req.type)) {
         return server.afterSync(conn, () => handleRead(server, conn, f, req));
       }
       return handleRead(server, conn, f, req);
   }
 }
-
-/** Reads that wait for the leader's commit point when linearizable reads are on. */
-const LINEARIZABLE_READS: ReadonlySet<number> = new Set([
-  OpCode.exists,
-  OpCode.getData,
-  OpCode.getChildren,
-  OpCode.getChildren2,
-  OpCode.getACL,
-  OpCode.getAllChildrenNumber,
-  OpCode.getEphemerals,
-  OpCode.multiRead,
-]);
 
 function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req: Request): void {
   const sessionId = (conn.session as { id: bigint }).id;
