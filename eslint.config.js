@@ -2,12 +2,75 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const pureCoreBans = {
-  patterns: [
-    { group: ['node:*', 'fs', 'net', 'os', 'child_process'], message: 'pure core: no I/O' },
-    { group: ['**/server/**', '**/storage/**', '**/cli/**'], message: 'pure core: no shell' },
-  ],
+// Import boundaries (docs/ARCHITECTURE.md). ESLint does not merge a rule's options across
+// config blocks, so each folder gets its whole list here.
+const noIo = {
+  group: ['node:*', 'fs', 'net', 'os', 'child_process'],
+  message: 'pure core: no I/O',
 };
+const consensusByIndex = {
+  regex: '(^|/)consensus/(?!index\\.js$)',
+  message: 'outside consensus/, use its public index (consensus/index.js)',
+};
+/** Project folders a file in `folder` must not import, with the reason. */
+function bannedFolders(folders, message) {
+  return { regex: `^\\.\\./(${folders.join('|')})/`, message };
+}
+const shellFolders = ['server', 'storage', 'cli', 'member', 'peer', 'config'];
+const importRules = {
+  'src/protocol/**': [
+    noIo,
+    bannedFolders(
+      [...shellFolders, 'tree', 'consensus', 'replication'],
+      'protocol/ is the wire format only',
+    ),
+  ],
+  'src/tree/**': [
+    noIo,
+    bannedFolders(
+      [...shellFolders, 'consensus', 'replication'],
+      'pure core: no shell, no consensus',
+    ),
+  ],
+  'src/consensus/**': [
+    noIo,
+    bannedFolders(
+      [...shellFolders, 'tree', 'replication', 'protocol'],
+      'consensus/ knows no tree or shell',
+    ),
+  ],
+  'src/replication/**': [
+    noIo,
+    consensusByIndex,
+    bannedFolders(shellFolders, 'pure core: no shell'),
+  ],
+  'src/storage/**': [{ regex: '^\\.\\./(?!util/)', message: 'storage/ imports only util/' }],
+  'src/peer/**': [
+    bannedFolders(
+      ['server', 'member', 'storage', 'tree', 'consensus', 'replication', 'cli', 'config'],
+      'the peer transport moves bytes; it knows no member',
+    ),
+  ],
+  'src/config/**': [
+    bannedFolders(
+      ['server', 'member', 'storage', 'peer', 'tree', 'consensus', 'replication', 'cli'],
+      'config/ parses settings only',
+    ),
+  ],
+  'src/server/**': [
+    consensusByIndex,
+    bannedFolders(
+      ['member', 'peer', 'storage', 'cli', 'consensus'],
+      'the client-facing server knows no Raft or disk',
+    ),
+  ],
+  'src/member/**': [
+    consensusByIndex,
+    bannedFolders(['cli'], 'the member is started by cli/, not the reverse'),
+  ],
+  'src/cli/**': [consensusByIndex],
+};
+const pureCores = ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**'] },
@@ -26,10 +89,13 @@ export default tseslint.config(
       'max-lines-per-function': ['warn', { max: 70, skipBlankLines: true, skipComments: true }],
     },
   },
+  ...Object.entries(importRules).map(([files, patterns]) => ({
+    files: [files],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  })),
   {
-    files: ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'],
+    files: pureCores,
     rules: {
-      'no-restricted-imports': ['error', pureCoreBans],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate'],
       'no-restricted-properties': [
         'error',

@@ -8,7 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FaultyDisk, nodeDisk, recover } from '../src/storage/index.js';
+import { FaultyDisk, nodeDisk, openWal } from '../src/storage/index.js';
+import { storageLimits } from '../src/storage/index.js';
 
 const payloadBytes = 150;
 const batchSizes = [1, 8, 64];
@@ -17,7 +18,16 @@ async function runCase(parent: string, batchSize: number, seconds: number): Prom
   const dataDir = await mkdtemp(join(parent, 'warren-wal-bench-'));
   try {
     const disk = new FaultyDisk(nodeDisk); // no faults: it counts fsyncs
-    const { wal } = await recover({ dataDir, disk, logger: { warn: () => undefined } });
+    const logger = { warn: () => undefined, info: () => undefined };
+    const segmentBytesMax = storageLimits.walSegmentBytesMaxDefault;
+    const wal = await openWal({
+      directory: dataDir,
+      disk,
+      logger,
+      segmentBytesMax,
+      nextZxid: 1,
+      last: null,
+    });
     const payload = Buffer.alloc(payloadBytes, 0x5a);
     const syncsBefore = disk.calls.datasync;
     const started = performance.now();

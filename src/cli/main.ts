@@ -16,8 +16,8 @@ import {
   KNOWN_FOUR_LETTER_WORDS,
   type ServerConfig,
 } from '../config/config.js';
-import { startStandalone, type Standalone } from '../server/standalone.js';
-import { startEnsembleMember } from '../member/start-ensemble.js';
+import { nodeEnvironment } from '../member/node-environment.js';
+import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
 import { runShellCli } from './shell/shell-cli.js';
@@ -92,20 +92,13 @@ async function runServer(flags: ServerFlags): Promise<void> {
     throw e;
   }
   for (const warning of built.warnings) logger.warn(warning);
-  const servers = built.config.ensemble.servers.length;
-  if (servers === 1) logger.warn('one server.N line: running standalone');
-  let standalone: Standalone;
+  const onFatal = (error: Error) => {
+    logger.fatal({ err: error }, 'storage failed: this member stops (restart it once fixed)');
+    process.exit(3);
+  };
+  let server: MemberHandle;
   try {
-    standalone =
-      servers >= 2
-        ? await startEnsembleMember(built.config, logger, (error) => {
-            logger.fatal(
-              { err: error },
-              'storage failed: this member stops (restart it once fixed)',
-            );
-            process.exit(3);
-          })
-        : await startStandalone(built.config, logger);
+    server = await startMember(built.config, nodeEnvironment(logger, onFatal));
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`warren: invalid configuration: ${e.message}\n`);
@@ -118,7 +111,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    standalone.close().then(
+    server.close().then(
       () => process.exit(0),
       (e: unknown) => {
         logger.error({ err: e }, 'error during shutdown');
@@ -131,7 +124,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   // An operator (or a benchmark) can ask for a snapshot now, as ZooKeeper's admin `snap` does.
   process.on('SIGUSR2', () => {
     logger.info('SIGUSR2: taking a snapshot');
-    standalone.snapshot().catch((e: unknown) => logger.error({ err: e }, 'snapshot failed'));
+    server.snapshot().catch((e: unknown) => logger.error({ err: e }, 'snapshot failed'));
   });
 }
 

@@ -66,6 +66,12 @@ export interface ServerConfig {
   join: boolean;
   /** readonlymode.enabled: without a quorum, serve reads to clients that allow it. */
   readOnlyModeEnabled: boolean;
+  /**
+   * standaloneEnabled (ZooKeeper 3.5+, default true): with a single server.N line, run alone
+   * and ignore it. False runs that server as a one-member ensemble (peer port, myid), which
+   * reconfig can grow.
+   */
+  standaloneEnabled: boolean;
   /** server.N, group.N, weight.N, dynamicConfigFile: with two or more servers, an ensemble. */
   ensemble: EnsembleConfig;
 }
@@ -131,6 +137,7 @@ export function defaultConfig(): ServerConfig {
     linearizableReads: false,
     join: false,
     readOnlyModeEnabled: false,
+    standaloneEnabled: true,
     ensemble: emptyEnsemble(),
   };
 }
@@ -300,6 +307,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   booleanSpec('linearizableReads', ['warren.linearizableReads']),
   booleanSpec('join', ['warren.join']),
   booleanSpec('readOnlyModeEnabled', ['readonlymode.enabled', 'zookeeper.readonlymode.enabled']),
+  booleanSpec('standaloneEnabled', ['standaloneEnabled']),
 ];
 
 function booleanSpec(field: ValueField, keys: string[]): FieldSpec {

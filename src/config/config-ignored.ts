@@ -31,7 +31,6 @@ const BOOL_KEYS = [
   'localSessionsUpgradingEnabled',
   'quorumListenOnAllIPs',
   'syncEnabled',
-  'standaloneEnabled',
   'portUnification',
   'sslQuorumReloadCertFiles',
   'quorum.auth.enableSasl',

@@ -7,6 +7,7 @@ export { RaftNode, type ProposeResult, type Status } from './node.js';
 export type { RaftConfig } from './raft.js';
 export type { Ready } from './ready.js';
 export type { Message, MessageType } from './messages.js';
+export { decodeMessage, encodeMessage, PeerDecodeError } from './codec.js';
 export type { InitialState, LogStorage } from './storage.js';
 export { MemoryStorage } from './memory-storage.js';
 export { SeededRandom, type Random } from './prng.js';

@@ -5,6 +5,7 @@
  * in read-only mode, serves reads only until a leader is back.
  */
 import type { NodeId } from '../consensus/index.js';
+import type { Runtime, Timer } from '../util/runtime.js';
 
 export interface LeaderlessHost {
   /** The leader we know of now (0: none). */
@@ -21,11 +22,12 @@ const backPollMs = 20;
 
 export class LeaderlessWatch {
   private isLeaderless = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
 
   constructor(
     private readonly graceMs: number,
     private readonly readOnlyModeEnabled: boolean,
+    private readonly runtime: Runtime,
     private readonly host: LeaderlessHost,
   ) {}
 
@@ -41,20 +43,18 @@ export class LeaderlessWatch {
   /** The leader is gone: start the grace period (once). */
   noLeader(): void {
     if (this.timer !== null) return;
-    this.timer = setTimeout(() => {
+    this.timer = this.runtime.after(this.graceMs, () => {
       this.timer = null;
       if (this.host.stopped() || this.host.leader() !== 0) return;
       this.isLeaderless = true;
       this.host.onLeaderless();
-      const back = setInterval(() => {
+      const back = this.runtime.every(backPollMs, () => {
         if (!this.host.stopped() && this.host.leader() === 0) return;
         const wasReadOnly = this.readOnly;
         this.isLeaderless = false;
-        clearInterval(back);
+        back.cancel();
         this.host.onLeaderBack(wasReadOnly);
-      }, backPollMs);
-      back.unref();
-    }, this.graceMs);
-    this.timer.unref();
+      });
+    });
   }
 }

@@ -18,9 +18,10 @@ export interface LinkControl {
 export class LinkHealth {
   private readonly lastHeard = new Map<NodeId, number>();
   private readonly lastRedial = new Map<NodeId, number>();
-  private readonly startedAt = Date.now();
-
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly startedAt: number,
+  ) {}
 
   heard(from: NodeId, now: number): void {
     this.lastHeard.set(from, now);

@@ -3,7 +3,7 @@
  * writes to the leader (which may refuse them), and relays which sessions are alive so that
  * the leader, which alone expires sessions, hears of every client's pings.
  */
-import { decodeMessage, encodeMessage } from '../consensus/codec.js';
+import { decodeMessage, encodeMessage } from '../consensus/index.js';
 import type { Message } from '../consensus/index.js';
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';

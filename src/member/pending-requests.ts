@@ -25,8 +25,13 @@ export class PendingRequests {
   private readonly byId = new Map<number, Pending>();
   private held: number[] = [];
   /** A random prefix per process: ids of an earlier run (still in the log) never match. */
-  private readonly base = (1 + Math.floor(Math.random() * 0x3ffffe)) * 2 ** 31;
+  private readonly base: number;
   private counter = 0;
+
+  /** @param prefix a random integer in [0, 0x3ffffe), drawn once per process. */
+  constructor(prefix: number) {
+    this.base = (1 + prefix) * 2 ** 31;
+  }
 
   get size(): number {
     return this.byId.size;

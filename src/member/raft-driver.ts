@@ -1,12 +1,16 @@
 /**
- * Drives one RaftNode for the server, following the Ready contract (consensus/ready.ts):
- * take a Ready, send what may go at once, apply committed entries, persist (one fsync),
- * send what needed the fsync, advance (a Ready with a snapshot installs it and applies
- * after the fsync). The node takes no input while a
- * Ready is in progress, so inputs (ticks, peer messages, proposals) queue here and run right
- * after `advance`; everything that arrived during one fsync lands in the next Ready, which is
- * how writes are batched. A failed fsync stops the member: Raft must not go on after losing
- * a write it may have acknowledged.
+ * The one Ready loop: drives a member's RaftNode in production and in every simulation,
+ * following the Ready contract (consensus/ready.ts): take a Ready, send what may go at once,
+ * apply committed entries (while the fsync runs: the early-apply rule), persist (one fsync),
+ * send what needed the fsync, advance. The node takes no input while a Ready is in progress,
+ * so inputs (ticks, peer messages, proposals) queue here and run right after `advance`;
+ * everything that arrived during one fsync lands in the next Ready, which is how writes are
+ * batched (group commit).
+ *
+ * A failed persist holds its Ready (nothing after it is acted on) and the member is told. A
+ * write that failed before its fsync (a full disk) is retried every logRecoveryIntervalMs once
+ * the storage cut back to its synced end, and the loop goes on as if the fsync had been slow;
+ * a failed fsync is final: Raft must not go on after losing a write it may have promised.
  */
 import type { Logger } from 'pino';
 import type {
@@ -18,13 +22,15 @@ import type {
   SoftState,
 } from '../consensus/index.js';
 import { assert } from '../util/assert.js';
-import { driverQueueMax } from '../util/limits.js';
-import type { DurableLog } from '../member/durable-log.js';
+import { driverQueueMax, logRecoveryIntervalMs } from '../util/limits.js';
+import type { Runtime, Timer } from '../util/runtime.js';
+import type { DurableLog } from './durable-log.js';
 
 export interface RaftDriverDeps {
   node: RaftNode;
   storage: DurableLog;
   logger: Logger;
+  runtime: Runtime;
   /** Raft messages to peers (a snapshot message already carries the snapshot file). */
   send(message: Message): void;
   onSoftState(soft: SoftState): void;
@@ -33,8 +39,17 @@ export interface RaftDriverDeps {
   onCommitted(entries: readonly Entry[]): void;
   /** After every Ready (roles and applied state may have changed). */
   onCycle(): void;
-  /** Storage failed: the member must stop. */
-  onFatal(error: Error): void;
+  /** Persisting failed; `final`: it cannot be retried (restart), else it is being retried. */
+  onStorageFailure(error: Error, final: boolean): void;
+  /** A held Ready was persisted after all: the storage works again. */
+  onStorageRecovered(): void;
+}
+
+/** What is left of a Ready once its persist failed. */
+interface HeldReady {
+  readonly ready: Ready;
+  readonly early: boolean;
+  readonly installed: { meta: SnapshotMeta; records: Buffer[] } | null;
 }
 
 export class RaftDriver {
@@ -43,6 +58,8 @@ export class RaftDriver {
   private stopped = false;
   private queue: (() => void)[] = [];
   private queueHead = 0;
+  private held: HeldReady | null = null;
+  private retry: Timer | null = null;
   /** Peer messages dropped because the queue was full (Raft retransmits). */
   dropped = 0;
 
@@ -52,9 +69,14 @@ export class RaftDriver {
     return this.deps.node;
   }
 
+  /** A Ready could not be persisted and waits for the storage to recover. */
+  get stalled(): boolean {
+    return this.held !== null;
+  }
+
   /**
    * Runs `input` against the node now if no Ready is in progress, else right after it.
-   * `droppable` inputs (peer messages) are dropped when the queue is full.
+   * `droppable` inputs (peer messages, ticks) are dropped when the queue is full.
    */
   run(input: () => void, droppable = false): void {
     if (this.stopped) return;
@@ -79,13 +101,15 @@ export class RaftDriver {
     this.stopped = true;
     this.queue = [];
     this.queueHead = 0;
+    this.retry?.cancel();
+    this.retry = null;
   }
 
   /** Batches the inputs of this event-loop turn into one Ready. */
   private schedule(): void {
     if (this.scheduled || this.busy || this.stopped) return;
     this.scheduled = true;
-    setImmediate(() => {
+    this.deps.runtime.soon(() => {
       this.scheduled = false;
       this.cycle();
     });
@@ -96,21 +120,23 @@ export class RaftDriver {
     this.busy = true;
     const ready = this.deps.node.ready();
     this.process(ready).then(
-      () => this.afterCycle(),
+      (done) => {
+        if (done) this.afterCycle();
+      },
       (error: unknown) => this.fail(error),
     );
   }
 
-  private async process(ready: Ready): Promise<void> {
+  /** Resolves true once the Ready is done, false when its persist failed and it is held. */
+  private async process(ready: Ready): Promise<boolean> {
     const { deps } = this;
     if (ready.softState !== undefined) deps.onSoftState(ready.softState);
     for (const message of ready.messages) deps.send(message);
-    // Committed means durable on a majority: apply (and answer clients) while our own fsync
-    // runs, not after it; a crash before it loses only this member's copy, which it gets
-    // back from the others (etcd's raft allows the same). After a snapshot, apply follows it.
+    // The early-apply rule (ready.ts): committed means durable on a quorum, so apply (and
+    // answer clients) while our own fsync runs. After a snapshot, apply follows it.
     const early = ready.snapshot === undefined && ready.committedEntries.length > 0;
     if (early) deps.onCommitted(ready.committedEntries);
-    let installed: { meta: SnapshotMeta; records: Buffer[] } | null = null;
+    let installed: HeldReady['installed'] = null;
     if (ready.snapshot !== undefined) {
       installed = await deps.storage.installSnapshot(ready.snapshot.data);
       assert(
@@ -118,14 +144,61 @@ export class RaftDriver {
         'raft driver: installed snapshot differs from the one the node accepted',
       );
     }
+    return this.persistAndFinish({ ready, early, installed });
+  }
+
+  private async persistAndFinish(held: HeldReady): Promise<boolean> {
+    const { ready, early, installed } = held;
+    const { deps } = this;
     if (ready.entries.length > 0 || ready.hardState !== undefined) {
-      await deps.storage.persist({ hardState: ready.hardState, entries: ready.entries });
+      try {
+        await deps.storage.persist({ hardState: ready.hardState, entries: ready.entries });
+      } catch (error) {
+        if (this.stopped) return false;
+        this.hold(held, error instanceof Error ? error : new Error(String(error)));
+        return false;
+      }
     }
-    if (this.stopped) return;
+    if (this.stopped) return false;
     for (const message of ready.messagesAfterPersist) deps.send(message);
     if (installed !== null) deps.onSnapshot(installed.meta, installed.records);
     if (!early && ready.committedEntries.length > 0) deps.onCommitted(ready.committedEntries);
+    return true;
   }
+
+  /** Keeps a Ready whose persist failed, and retries it while the storage can recover. */
+  private hold(held: HeldReady, error: Error): void {
+    const storage = this.deps.storage;
+    this.held = held;
+    const final = storage.failure === null ? false : !isRetryable(storage.failure);
+    this.deps.onStorageFailure(error, final);
+    if (final) return;
+    this.retry = this.deps.runtime.every(logRecoveryIntervalMs, () => this.retryHeld());
+  }
+
+  private retryHeld(): void {
+    const held = this.held;
+    if (held === null || this.stopped || this.retrying) return;
+    this.retrying = true;
+    this.deps.storage
+      .tryRecover()
+      .then(async (recovered) => {
+        if (!recovered || this.stopped) return;
+        this.held = null;
+        this.retry?.cancel();
+        this.retry = null;
+        if (await this.persistAndFinish(held)) {
+          this.deps.onStorageRecovered();
+          this.afterCycle();
+        }
+      })
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.retrying = false;
+      });
+  }
+
+  private retrying = false;
 
   private afterCycle(): void {
     if (this.stopped) return;
@@ -144,6 +217,11 @@ export class RaftDriver {
   private fail(error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.stop();
-    this.deps.onFatal(failure);
+    this.deps.onStorageFailure(failure, true);
   }
+}
+
+/** A write that failed before its fsync can be cut back and retried; nothing else can. */
+function isRetryable(failure: Error): boolean {
+  return (failure as { code?: string }).code === 'WARREN_STORAGE_WRITE';
 }

@@ -28,12 +28,14 @@ import {
   parseServerList,
   type ConfigData,
 } from '../config/config-text.js';
+import { sleepOn, type Runtime } from '../util/runtime.js';
 import type { Completion } from './pending-requests.js';
 
 export interface ReconfigHost {
   readonly selfId: number;
   readonly node: RaftNode;
   readonly logger: Logger;
+  readonly runtime: Runtime;
   readonly reconfigEnabled: boolean;
   /** The servers of zoo.cfg: the configuration until /zookeeper/config holds one. */
   readonly staticServers: readonly EnsembleServer[];
@@ -112,7 +114,7 @@ export class Reconfigurer {
     if (!written.ok) return Err.connectionLoss;
     if ('txn' in written && written.txn.body.type === 'error') return written.txn.body.err;
     // The new configuration is committed: whoever leads walks the membership to it.
-    const done = await this.reconcile(Date.now() + 10 * this.host.joinTimeoutMs);
+    const done = await this.reconcile(this.host.runtime.now() + 10 * this.host.joinTimeoutMs);
     return done ? Err.ok : Err.newConfigNoQuorum;
   }
 
@@ -121,10 +123,10 @@ export class Reconfigurer {
   }
 
   private async waitConnected(ids: number[]): Promise<boolean> {
-    const deadline = Date.now() + this.host.joinTimeoutMs;
+    const deadline = this.host.runtime.now() + this.host.joinTimeoutMs;
     while (!ids.every((id) => this.host.isConnected(id))) {
-      if (Date.now() > deadline) return false;
-      await sleep(retryMs);
+      if (this.host.runtime.now() > deadline) return false;
+      await sleepOn(this.host.runtime, retryMs);
     }
     return true;
   }
@@ -139,13 +141,13 @@ export class Reconfigurer {
     this.reconciling = true;
     try {
       for (;;) {
-        if (!this.host.isLeader() || Date.now() > deadline) return false;
+        if (!this.host.isLeader() || this.host.runtime.now() > deadline) return false;
         const config = parseConfigData(this.host.tree().get(CONFIG_PATH)?.data ?? null);
         if (config === null) return true;
         const step = nextChange(config.servers, this.host.node.status(), this.host.selfId);
         if (step === 'done') return true;
         if (step === 'wait') {
-          await sleep(retryMs);
+          await sleepOn(this.host.runtime, retryMs);
           continue;
         }
         if (step.type === 'transfer') {
@@ -158,7 +160,7 @@ export class Reconfigurer {
           this.host.run(() => resolve(this.host.node.proposeConfChange(step))),
         );
         if (!result.ok) {
-          await sleep(retryMs);
+          await sleepOn(this.host.runtime, retryMs);
           continue;
         }
         this.host.logger.info({ change: step, index: result.index }, 'membership change');
@@ -173,8 +175,8 @@ export class Reconfigurer {
     if (this.appliedIndex >= index) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiters.push({ index, resolve });
-      const left = deadline - Date.now();
-      if (Number.isFinite(left)) setTimeout(resolve, Math.max(0, left)).unref();
+      const left = deadline - this.host.runtime.now();
+      if (Number.isFinite(left)) this.host.runtime.after(Math.max(0, left), resolve);
     });
   }
 }
@@ -235,8 +237,4 @@ export function nextChange(
     undefined,
   );
   return heir === undefined ? 'wait' : { type: 'transfer', to: heir.id };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

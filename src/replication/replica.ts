@@ -9,9 +9,15 @@
  * prepares. A new leader may hold entries of earlier terms it has not applied yet, so it
  * accepts writes only once it has applied up to the empty entry that opened its term.
  */
-import type { RaftNode } from '../consensus/node.js';
-import { decodeConfChange, type ConfChange } from '../consensus/config-change.js';
-import type { Entry, Index, NodeId, SoftState } from '../consensus/types.js';
+import {
+  decodeConfChange,
+  type ConfChange,
+  type Entry,
+  type Index,
+  type NodeId,
+  type RaftNode,
+  type SoftState,
+} from '../consensus/index.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { Err } from '../protocol/error-codes.js';
 import type { SessionId } from '../protocol/records.js';

@@ -8,7 +8,6 @@
  * been applied and answered. So replies leave in request order, and a read sees the session's
  * own earlier writes.
  */
-import type { Socket } from 'node:net';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { Xid } from '../protocol/opcodes.js';
@@ -21,6 +20,8 @@ import {
 } from '../protocol/records.js';
 import { writeResponse, type Response } from '../protocol/responses.js';
 import { handshakeTimeoutMs, socketBufferedBytesMax } from '../util/limits.js';
+import type { Runtime } from '../util/runtime.js';
+import type { ClientSocket } from './client-socket.js';
 import type { DecodedFrame } from './request-handler.js';
 import type { SessionState } from './session-tracker.js';
 import { LatencyStats } from './stats.js';
@@ -32,6 +33,7 @@ export interface ConnectionHost {
   onRequestFrame(conn: Connection, frame: Buffer): void;
   onClosed(conn: Connection): void;
   readonly outstandingMax: number;
+  readonly runtime: Runtime;
 }
 
 const sharedWriter = new JuteWriter(1024 * 1024);
@@ -50,7 +52,7 @@ export class Connection {
   readonly decoder: FrameDecoder;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly establishedAt = Date.now();
+  readonly establishedAt: number;
   packetsReceived = 0;
   packetsSent = 0;
   lastOp = 'NA';
@@ -67,26 +69,27 @@ export class Connection {
   private prefix: Buffer | null = Buffer.alloc(0);
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: ClientSocket,
     private readonly host: ConnectionHost,
     frameBytesMax: number,
   ) {
     this.decoder = new FrameDecoder(frameBytesMax);
-    const address = socket.remoteAddress ?? 'unknown';
-    this.remoteAddress = address.startsWith('::ffff:') ? address.slice(7) : address;
-    this.remotePort = socket.remotePort ?? 0;
+    this.remoteAddress = socket.remoteAddress;
+    this.remotePort = socket.remotePort;
+    this.establishedAt = host.runtime.now();
     this.ids = [{ scheme: 'ip', id: this.remoteAddress }];
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
-    socket.on('drain', () => this.updateBackpressure());
     // A connection that never completes its handshake is closed, as in ZooKeeper.
-    const handshakeTimer = setTimeout(() => {
+    const handshakeTimer = host.runtime.after(handshakeTimeoutMs, () => {
       if (this.state === 'new' || this.state === 'handshake') this.close();
-    }, handshakeTimeoutMs);
-    handshakeTimer.unref();
-    socket.once('close', () => clearTimeout(handshakeTimer));
+    });
+    socket.start({
+      data: (chunk) => this.onData(chunk),
+      closed: () => {
+        handshakeTimer.cancel();
+        this.close();
+      },
+      drained: () => this.updateBackpressure(),
+    });
   }
 
   private onData(data: Buffer): void {
@@ -150,7 +153,7 @@ export class Connection {
     w.endFrame(at);
     this.write(w.toBuffer());
     this.lastZxid = zxid;
-    this.lastResponseAt = Date.now();
+    this.lastResponseAt = this.host.runtime.now();
   }
 
   sendNotification(zxid: number, type: number, path: string): void {
@@ -171,7 +174,7 @@ export class Connection {
     if (this.state === 'closed') return;
     const overloaded =
       this.outstanding >= this.host.outstandingMax ||
-      this.socket.writableLength > socketBufferedBytesMax ||
+      this.socket.bufferedBytes > socketBufferedBytesMax ||
       this.waiting.length - this.waitingHead >= this.host.outstandingMax;
     if (overloaded && !this.paused) {
       this.paused = true;
@@ -193,7 +196,7 @@ export class Connection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     if (!this.socket.destroyed) {
-      if (this.socket.writableLength > 0 || this.corked) this.socket.end();
+      if (this.socket.bufferedBytes > 0 || this.corked) this.socket.end();
       else this.socket.destroy();
     }
     this.host.onClosed(this);

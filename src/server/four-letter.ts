@@ -127,7 +127,7 @@ function monitor(server: WarrenServer): string {
     ['packets_sent', s.packetsSent],
     ['num_alive_connections', server.connections.size],
     ['outstanding_requests', [...server.connections].reduce((n, c) => n + c.outstanding, 0)],
-    ['uptime', Date.now() - s.startedAt],
+    ['uptime', server.runtime.now() - s.startedAt],
     ['znode_count', zooKeeperNodeCount(server)],
     ['watch_count', server.watches.watchCount],
     ['data_watch_count', summary.watches],

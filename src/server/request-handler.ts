@@ -28,7 +28,7 @@ export interface DecodedFrame {
   receivedAt: number;
 }
 
-export function decodeFrame(frame: Buffer): DecodedFrame {
+export function decodeFrame(frame: Buffer, receivedAt: number): DecodedFrame {
   const r = new JuteReader(frame);
   const xid = r.readInt();
   const opcode = r.readInt();
@@ -39,7 +39,7 @@ export function decodeFrame(frame: Buffer): DecodedFrame {
     if (!(e instanceof DecodeError)) throw e;
     request = null;
   }
-  return { xid, opcode, request, receivedAt: Date.now() };
+  return { xid, opcode, request, receivedAt };
 }
 
 /** Writes go to the pipeline without waiting; everything else waits for earlier writes. */

@@ -4,7 +4,6 @@
  * next tick, as ZooKeeper does, so a session expires between T and T + tickTime after the
  * last request it sent.
  */
-import { randomBytes } from 'node:crypto';
 import type { SessionId } from '../protocol/records.js';
 import { assert } from '../util/assert.js';
 import type { Connection } from './connection.js';
@@ -39,11 +38,14 @@ export class SessionTracker {
   constructor(
     private readonly tickTimeMs: number,
     serverId: number,
-    nowMs: number,
+    private readonly randomBytes: (count: number) => Buffer,
   ) {
     assert(serverId >= 0 && serverId < 255, 'server id must fit in one byte below 0xff');
-    // Like ZooKeeper: server id in the top byte, then a millisecond clock, then a counter.
-    this.nextId = (BigInt(serverId) << 56n) | ((BigInt(nowMs) << 16n) & ID_MASK & ~0xffffn);
+    // Like ZooKeeper: server id in the top byte, then 40 bits that start where no earlier
+    // run of this server left off (ZooKeeper uses the clock; a random start also survives a
+    // clock that jumped back), then a counter.
+    const start = BigInt(this.randomBytes(5).readUIntBE(0, 5));
+    this.nextId = (BigInt(serverId) << 56n) | ((start << 16n) & ID_MASK);
     if (this.nextId === 0n) this.nextId = 1n;
   }
 
@@ -65,8 +67,8 @@ export class SessionTracker {
     return this.nextId++;
   }
 
-  static newPassword(): Buffer {
-    return randomBytes(16);
+  newPassword(): Buffer {
+    return this.randomBytes(16);
   }
 
   register(id: SessionId, timeoutMs: number, passwd: Buffer, nowMs: number): SessionState {

@@ -32,7 +32,8 @@ export class LatencyStats {
 }
 
 export class ServerStats {
-  readonly startedAt = Date.now();
+  constructor(readonly startedAt: number) {}
+
   readonly latency = new LatencyStats();
   packetsReceived = 0;
   packetsSent = 0;

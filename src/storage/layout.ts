@@ -1,8 +1,6 @@
 /**
- * Where storage files live and how they are named. Snapshots go in `<dataDir>/snapshots`,
- * log segments in `<dataLogDir>/log` (a separate device for the log keeps fsync latency low,
- * as in ZooKeeper). Files are named by zxid in 16 lowercase hex digits so that a plain
- * directory listing sorts them in zxid order.
+ * How storage files are named: by zxid (a Raft index) in 16 lowercase hex digits, so that a
+ * plain directory listing sorts them in order. Which folders hold them: raft-layout.ts.
  */
 import { join } from 'node:path';
 import { assert } from '../util/assert.js';
@@ -16,14 +14,6 @@ export const temporarySuffix = '.tmp';
 export interface StorageFile {
   zxid: number;
   path: string;
-}
-
-export function snapshotDirectory(dataDir: string): string {
-  return join(dataDir, 'snapshots');
-}
-
-export function logDirectory(dataLogDir: string): string {
-  return join(dataLogDir, 'log');
 }
 
 export function zxidToHex(zxid: number): string {

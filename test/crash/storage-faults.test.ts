@@ -54,7 +54,7 @@ async function countNodes(server: RunningServer, prefix: string): Promise<number
 }
 
 function lastSegment(dataDir: string): string {
-  const dir = join(dataDir, 'log');
+  const dir = join(dataDir, 'raft-log');
   const segments = readdirSync(dir)
     .filter((f) => f.startsWith('log.'))
     .sort();

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { PendingRequests, type Completion } from '../../../src/member/pending-requests.js';
 import type { WriteInput } from '../../../src/replication/write-input.js';
 import { heldWritesMax } from '../../../src/util/limits.js';
+import { nodeRuntime } from '../../../src/util/runtime.js';
 
 const barrier: WriteInput = { type: 'barrier' };
 const close = (n: number): WriteInput => ({ type: 'closeSession', sessionId: BigInt(n) });
@@ -28,7 +29,7 @@ describe('PendingRequests', () => {
   it('hands out unique ids above 2^31 and below 2^53 for any random prefix', () => {
     for (const random of [0, 0.5, 1 - 2 ** -52]) {
       const restore = mock.method(Math, 'random', () => random);
-      const p = new PendingRequests();
+      const p = new PendingRequests(7);
       restore.mock.restore();
       const seen = new Set<number>();
       for (let i = 0; i < 1000; i++) {
@@ -43,8 +44,8 @@ describe('PendingRequests', () => {
   });
 
   it('gives two processes different id ranges (the random prefix)', () => {
-    const a = new PendingRequests();
-    const b = new PendingRequests();
+    const a = new PendingRequests(nodeRuntime.randomInt(0x3ffffe));
+    const b = new PendingRequests(nodeRuntime.randomInt(0x3ffffe));
     const ia = add(a, barrier);
     const ib = add(b, barrier);
     // Prefixes are multiples of 2^31; the chance of equal prefixes is ~2^-22.
@@ -52,7 +53,7 @@ describe('PendingRequests', () => {
   });
 
   it('holds writes in arrival order until taken, then they count as routed', () => {
-    const p = new PendingRequests();
+    const p = new PendingRequests(7);
     const ids = [close(1), barrier, close(2)].map((input) => add(p, input));
     assert.equal(p.heldCount, 3);
     const taken = p.takeHeld();
@@ -67,7 +68,7 @@ describe('PendingRequests', () => {
   });
 
   it('answers a write once; later completions and failures are ignored', () => {
-    const p = new PendingRequests();
+    const p = new PendingRequests(7);
     const r = recorder();
     const id = add(p, barrier, r.done);
     p.complete(id, { ok: true, barrier: true });
@@ -88,7 +89,7 @@ describe('PendingRequests', () => {
   });
 
   it('a write answered while held is skipped by takeHeld', () => {
-    const p = new PendingRequests();
+    const p = new PendingRequests(7);
     const a = add(p, close(1));
     const b = add(p, close(2));
     p.fail(a, new Error('x'));
@@ -99,7 +100,7 @@ describe('PendingRequests', () => {
   });
 
   it('failRouted fails routed writes, holds routed barriers again, leaves held ones', () => {
-    const p = new PendingRequests();
+    const p = new PendingRequests(7);
     const w = recorder();
     const s = recorder();
     const h = recorder();
@@ -130,7 +131,7 @@ describe('PendingRequests', () => {
   });
 
   it('failAll fails held and routed writes alike', () => {
-    const p = new PendingRequests();
+    const p = new PendingRequests(7);
     const r = recorder();
     add(p, close(1), r.done);
     p.takeHeld();
@@ -143,7 +144,7 @@ describe('PendingRequests', () => {
   });
 
   it('expires writes whose deadline has come, held or routed', () => {
-    const p = new PendingRequests();
+    const p = new PendingRequests(7);
     const r = recorder();
     const early = add(p, close(1), r.done, 100);
     add(p, close(2), r.done, 200);
@@ -169,7 +170,7 @@ describe('PendingRequests', () => {
   });
 
   it(`holds at most ${heldWritesMax} writes; routing them makes room`, () => {
-    const p = new PendingRequests();
+    const p = new PendingRequests(7);
     for (let i = 0; i < heldWritesMax; i++) add(p, barrier);
     assert.equal(p.add(barrier, undefined, 1e12), undefined);
     assert.equal(p.heldCount, heldWritesMax);

@@ -7,8 +7,8 @@ import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CorruptLogError } from '../../../src/storage/errors.js';
-import { logDirectory, snapshotDirectory } from '../../../src/storage/layout.js';
-import { recover } from '../../../src/storage/recovery.js';
+import { logDirectory, snapshotDirectory } from './recover.js';
+import { recover } from './recover.js';
 import { writeSnapshot } from '../../../src/storage/snapshot.js';
 import {
   encodeBatch,

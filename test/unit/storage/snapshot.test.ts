@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import { nodeDisk } from '../../../src/storage/disk.js';
 import { CorruptSnapshotError, StorageError } from '../../../src/storage/errors.js';
 import { FaultyDisk } from '../../../src/storage/faulty-disk.js';
-import { snapshotDirectory } from '../../../src/storage/layout.js';
+import { snapshotDirectory } from './recover.js';
 import { snapshotFlushBytes } from '../../../src/storage/limits.js';
-import { recover } from '../../../src/storage/recovery.js';
+import { recover } from './recover.js';
 import { listSnapshots, readSnapshot, writeSnapshot } from '../../../src/storage/snapshot.js';
 import { CapturingLogger, appendInBatches, makeRecords, makeTempDir, plain } from './helpers.js';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { recover } from '../../../src/storage/recovery.js';
+import { recover } from './recover.js';
 import { scanSegment } from '../../../src/storage/segment-scan.js';
 import {
   encodeBatch,

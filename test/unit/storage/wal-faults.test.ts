@@ -9,8 +9,8 @@ import { AssertionError } from '../../../src/util/assert.js';
 import { nodeDisk } from '../../../src/storage/disk.js';
 import { StorageError } from '../../../src/storage/errors.js';
 import { FaultyDisk } from '../../../src/storage/faulty-disk.js';
-import { logDirectory } from '../../../src/storage/layout.js';
-import { recover } from '../../../src/storage/recovery.js';
+import { logDirectory } from './recover.js';
+import { recover } from './recover.js';
 import { CapturingLogger, makeRecords, makeTempDir, plain, segmentsOf } from './helpers.js';
 
 function isStorageError(code: string) {

@@ -6,9 +6,9 @@ import { stat } from 'node:fs/promises';
 import { test } from 'node:test';
 import { nodeDisk } from '../../../src/storage/disk.js';
 import { FaultyDisk } from '../../../src/storage/faulty-disk.js';
-import { recover } from '../../../src/storage/recovery.js';
+import { recover } from './recover.js';
 import { writeSnapshot } from '../../../src/storage/snapshot.js';
-import { snapshotDirectory } from '../../../src/storage/layout.js';
+import { snapshotDirectory } from './recover.js';
 import { segmentHeaderBytes } from '../../../src/storage/wal-format.js';
 import {
   CapturingLogger,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { nodeDisk } from '../../../src/storage/disk.js';
 import { StorageError } from '../../../src/storage/errors.js';
 import { FaultyDisk } from '../../../src/storage/faulty-disk.js';
-import { recover } from '../../../src/storage/recovery.js';
+import { recover } from './recover.js';
 import type { LogRecord } from '../../../src/storage/wal-format.js';
 import { AssertionError } from '../../../src/util/assert.js';
 import {

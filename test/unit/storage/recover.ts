@@ -1,25 +1,30 @@
 /**
+ * A test harness over the WAL and snapshot files: opens a directory pair the way a store
+ * does at start-up (the member's Raft store composes the same pieces in raft-store.ts), so
+ * the storage tests drive readLog, openWal and the snapshot reader together.
  * Start-up: rebuild what was durable before the last stop or crash. Loads the newest snapshot
  * that verifies (an older one, with a warning, if the newest is damaged), then the WAL records
  * after it, and opens the WAL to append after the last valid record. A torn tail is cut off;
  * damage that may touch committed records stops start-up with CorruptLogError.
  */
 import { join } from 'node:path';
-import { nodeDisk, type Disk } from './disk.js';
-import { CorruptSnapshotError, writeFailed } from './errors.js';
-import {
-  ensureDirectory,
-  logDirectory,
-  snapshotDirectory,
-  snapshotPrefix,
-  temporarySuffix,
-} from './layout.js';
-import { walSegmentBytesMaxDefault } from './limits.js';
-import { readLog } from './log-reader.js';
-import { defaultStorageLogger, type StorageLogger } from './logger.js';
-import { listSnapshots, readSnapshot, type Snapshot } from './snapshot.js';
-import { openWal, type Wal } from './wal.js';
-import type { LogRecord } from './wal-format.js';
+import { nodeDisk, type Disk } from '../../../src/storage/disk.js';
+import { CorruptSnapshotError, writeFailed } from '../../../src/storage/errors.js';
+import { ensureDirectory, snapshotPrefix, temporarySuffix } from '../../../src/storage/layout.js';
+
+export function snapshotDirectory(dataDir: string): string {
+  return join(dataDir, 'snapshots');
+}
+
+export function logDirectory(dataLogDir: string): string {
+  return join(dataLogDir, 'log');
+}
+import { walSegmentBytesMaxDefault } from '../../../src/storage/limits.js';
+import { readLog } from '../../../src/storage/log-reader.js';
+import { defaultStorageLogger, type StorageLogger } from '../../../src/storage/logger.js';
+import { listSnapshots, readSnapshot, type Snapshot } from '../../../src/storage/snapshot.js';
+import { openWal, type Wal } from '../../../src/storage/wal.js';
+import type { LogRecord } from '../../../src/storage/wal-format.js';
 
 export interface StorageOptions {
   dataDir: string;

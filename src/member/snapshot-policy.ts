@@ -1,16 +1,21 @@
 /**
- * When an ensemble member snapshots its tree: after a randomised share of snapCount applied
- * entries (so members do not all snapshot at once), one at a time, written copy-on-write
- * while serving. The Raft storage then compacts the log behind it.
+ * When a member snapshots its tree (one policy for every server, alone or in an ensemble):
+ * after a random share of snapCount applied entries, between a half and the whole, so the
+ * members of an ensemble do not all snapshot at once (as ZooKeeper does); one at a time,
+ * written copy-on-write while serving, giving the event loop a turn every few milliseconds.
+ * The log is then compacted and purged behind it (durable-log.ts).
  */
 import type { Logger } from 'pino';
 import type { Index, Membership } from '../consensus/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot } from '../tree/snapshot-codec.js';
-import { paced, snapshotThreshold } from '../server/snapshot-scheduler.js';
-import type { DurableLog } from '../member/durable-log.js';
+import type { Runtime } from '../util/runtime.js';
+import type { DurableLog } from './durable-log.js';
 
-export class EnsembleSnapshots {
+/** How long the snapshot writer may hold the event loop before yielding a turn. */
+const sliceMs = 5;
+
+export class SnapshotPolicy {
   private sinceSnapshot = 0;
   private nextAt: number;
   private running: Promise<Index> | null = null;
@@ -18,13 +23,15 @@ export class EnsembleSnapshots {
   constructor(
     private readonly storage: DurableLog,
     private readonly snapCount: number,
+    private readonly runtime: Runtime,
     private readonly logger: Logger,
   ) {
     this.nextAt = this.randomThreshold();
   }
 
   private randomThreshold(): number {
-    return snapshotThreshold(this.snapCount);
+    const half = Math.floor(this.snapCount / 2);
+    return half + this.runtime.randomInt(Math.max(1, half));
   }
 
   /** Counts applied entries; snapshots `tree` (applied up to `index`) at the threshold. */
@@ -41,11 +48,12 @@ export class EnsembleSnapshots {
     if (this.running !== null) return this.running;
     const image = beginSnapshot(tree);
     this.sinceSnapshot = 0;
-    const began = Date.now();
+    const began = this.runtime.now();
     this.running = this.storage
-      .saveSnapshot(index, membership, paced(image.records))
+      .saveSnapshot(index, membership, this.paced(image.records))
       .then(() => {
-        this.logger.info({ index, zxid: image.zxid, ms: Date.now() - began }, 'snapshot written');
+        const ms = this.runtime.now() - began;
+        this.logger.info({ index, zxid: image.zxid, ms }, 'snapshot written');
         return index;
       })
       .finally(() => {
@@ -58,5 +66,17 @@ export class EnsembleSnapshots {
 
   async settle(): Promise<void> {
     if (this.running !== null) await this.running.catch(() => undefined);
+  }
+
+  /** Yields the snapshot records, giving the event loop a turn every few milliseconds. */
+  private async *paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {
+    let since = this.runtime.now();
+    for (const record of records) {
+      yield record;
+      if (this.runtime.now() - since >= sliceMs) {
+        await new Promise<void>((resolve) => this.runtime.soon(resolve));
+        since = this.runtime.now();
+      }
+    }
   }
 }

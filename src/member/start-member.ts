@@ -1,0 +1,304 @@
+/**
+ * Start-up and shutdown of a server, the same for every mode: a standalone server (no
+ * server.N lines, or one with standaloneEnabled) is a member that is the only voter, id 1,
+ * without a peer port; an ensemble member reads its id from myid. Either way: convert a 0.1.0
+ * standalone directory if there is one, open the Raft storage (bootstrapping a new one),
+ * rebuild the tree from the newest snapshot, start the member and the client port. Committed
+ * entries after the snapshot are applied by the first Ready; the only voter elects itself at
+ * once and serves once it leads. The environment (clock, disk, sockets) is passed in, so the
+ * simulator starts members with this same code.
+ */
+import type { Logger } from 'pino';
+import { RaftNode, SeededRandom, type Membership } from '../consensus/index.js';
+import type { EnsembleServer } from '../config/config-ensemble.js';
+import { ConfigError } from '../config/config-error.js';
+import type { ServerConfig } from '../config/config.js';
+import { readMyId } from '../config/myid.js';
+import { Replica } from '../replication/replica.js';
+import type { ClientListener } from '../server/client-socket.js';
+import { WarrenServer } from '../server/server.js';
+import type { Disk } from '../storage/disk.js';
+import { DataTree } from '../tree/data-tree.js';
+import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
+import type { Runtime } from '../util/runtime.js';
+import { convertStandaloneIfNeeded } from './convert-standalone.js';
+import { DurableLog } from './durable-log.js';
+import { EnsembleMember } from './member.js';
+import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './peer-network.js';
+import { SnapshotPolicy } from './snapshot-policy.js';
+import { ensembleTiming } from './timing.js';
+
+/** What a member needs from the world; production's is member/node-environment.ts. */
+export interface MemberEnvironment {
+  readonly runtime: Runtime;
+  readonly disk: Disk;
+  readonly logger: Logger;
+  /** The client port. */
+  clients(host: string, port: number): ClientListener;
+  /** The peer port and links to `peers`; started (listening, dialling) when it resolves. */
+  peers(self: EnsembleServer, peers: PeerAddress[], events: PeerEvents): Promise<PeerNetwork>;
+  /** A storage failure that cannot be retried on a member with peers: the process stops. */
+  onFatal(error: Error): void;
+}
+
+export interface MemberHandle {
+  readonly server: WarrenServer;
+  readonly member: EnsembleMember;
+  readonly storage: DurableLog;
+  readonly host: string;
+  readonly port: number;
+  /** Takes a snapshot now (tests, SIGUSR2, admin); resolves with its index. */
+  snapshot(): Promise<number>;
+  /** Hands leadership over (if leading and others can take it), then stops cleanly. */
+  close(): Promise<void>;
+}
+
+/** The standalone server's identity: the only voter of its own one-member ensemble. */
+const STANDALONE_ID = 1;
+/** How long the only voter may take to elect itself and catch up before serving anyway. */
+const soleVoterReadyMs = 30_000;
+
+/** Whether `config` runs a standalone server (ZooKeeper's rule, standaloneEnabled). */
+export function isStandalone(config: ServerConfig): boolean {
+  const servers = config.ensemble.servers.length;
+  return servers === 0 || (servers === 1 && config.standaloneEnabled);
+}
+
+export async function startMember(
+  config: ServerConfig,
+  env: MemberEnvironment,
+): Promise<MemberHandle> {
+  if (config.ensemble.servers.length === 1 && config.standaloneEnabled) {
+    env.logger.info('one server.N line and standaloneEnabled: running standalone');
+  }
+  const standalone = isStandalone(config);
+  const self = standalone
+    ? standaloneSelf(config)
+    : await readMyId(config.dataDir, servers(config));
+  const logger = standalone ? env.logger : env.logger.child({ myid: self.id });
+  const started = env.runtime.now();
+  const alive = env.runtime.keepAlive();
+  try {
+    return await start(config, env, { standalone, self, logger, started });
+  } finally {
+    alive.cancel();
+  }
+}
+
+interface StartFacts {
+  standalone: boolean;
+  self: EnsembleServer;
+  logger: Logger;
+  started: number;
+}
+
+async function start(
+  config: ServerConfig,
+  env: MemberEnvironment,
+  facts: StartFacts,
+): Promise<MemberHandle> {
+  const { standalone, self, logger, started } = facts;
+  await env.disk.makeDirectory(config.dataDir);
+  await env.disk.makeDirectory(config.dataLogDir);
+  await convertStandaloneIfNeeded({
+    ...config,
+    disk: env.disk,
+    logger,
+    runtime: env.runtime,
+    selfId: self.id,
+  });
+  const { storage, tree } = await openState(config, self.id, standalone, env.disk, logger);
+  const parts = buildMember(config, self, standalone, storage, tree, { ...env, logger });
+  const { member, server } = parts;
+  const timing = ensembleTiming(config);
+  const peers = standalone ? noPeers : await startPeers(config, self, member, env);
+  member.connect(peers);
+  member.start();
+  if (member.soleVoter()) await member.whenLeading(soleVoterReadyMs);
+  const { host, port } = await server.listen();
+  const ms = env.runtime.now() - started;
+  const what = standalone ? 'Warren standalone server is serving' : 'Warren member is serving';
+  const shown = { host, port, zxid: tree.lastZxid, index: storage.lastIndex(), ms };
+  logger.info({ ...shown, raftTickMs: timing.raftTickMs, dataDir: config.dataDir }, what);
+  return {
+    server,
+    member,
+    storage,
+    host,
+    port,
+    snapshot: () =>
+      parts.snapshots.snapshot(member.replica.tree, member.replica.applied, member.membership()),
+    async close() {
+      await member.handOffLeadership(timing.raftTickMs * timing.electionTicks);
+      member.stop();
+      await server.close();
+      await peers.close();
+      await parts.snapshots.settle();
+      await storage.close();
+    },
+  };
+}
+
+function servers(config: ServerConfig): readonly EnsembleServer[] {
+  return config.ensemble.servers;
+}
+
+function standaloneSelf(config: ServerConfig): EnsembleServer {
+  return {
+    id: STANDALONE_ID,
+    host: config.clientPortAddress,
+    peerPort: 0,
+    electionPort: 0,
+    role: 'participant',
+    clientHost: config.clientPortAddress,
+    clientPort: config.clientPort,
+  };
+}
+
+function buildMember(
+  config: ServerConfig,
+  self: EnsembleServer,
+  standalone: boolean,
+  storage: DurableLog,
+  tree: DataTree,
+  env: MemberEnvironment,
+) {
+  const { runtime, logger } = env;
+  const timing = ensembleTiming(config);
+  const node = new RaftNode({
+    id: self.id,
+    storage,
+    random: new SeededRandom(runtime.randomInt(0x7fffffff)),
+    electionTicks: timing.electionTicks,
+    heartbeatTicks: timing.heartbeatTicks,
+    preVote: true,
+    checkQuorum: true,
+  });
+  const snapshotIndex = storage.snapshot().meta.index;
+  const replica = new Replica(node, tree, snapshotIndex, {
+    extendedTypesEnabled: config.extendedTypesEnabled,
+  });
+  const snapshots = new SnapshotPolicy(storage, config.snapCount, runtime, logger);
+  const member = new EnsembleMember({
+    selfId: self.id,
+    staticServers: standalone ? [self] : servers(config),
+    standalone,
+    reconfigEnabled: config.reconfigEnabled,
+    readOnlyModeEnabled: config.readOnlyModeEnabled,
+    timing,
+    tickTime: config.tickTime,
+    node,
+    storage,
+    replica,
+    snapshots,
+    logger,
+    runtime,
+    onFatal: (error) => env.onFatal(error),
+  });
+  const server = new WarrenServer({
+    config,
+    tree,
+    logger,
+    runtime,
+    clients: env.clients(
+      self.clientHost ?? config.clientPortAddress,
+      self.clientPort ?? config.clientPort,
+    ),
+    writePath: () => member,
+    serverId: self.id,
+  });
+  member.attach(server);
+  return { member, server, snapshots };
+}
+
+/** The server-to-server links: everyone in zoo.cfg but us (reconfig adds and drops). */
+function startPeers(
+  config: ServerConfig,
+  self: EnsembleServer,
+  member: EnsembleMember,
+  env: MemberEnvironment,
+): Promise<PeerNetwork> {
+  const peers = servers(config)
+    .filter((s) => s.id !== self.id)
+    .map((s) => ({ id: s.id, host: s.host, port: s.peerPort }));
+  return env.peers(self, peers, {
+    onMessage: (from, payload) => member.dispatch.onPeerMessage(from, payload),
+    onUnreachable: (id) => member.dispatch.onUnreachable(id),
+  });
+}
+
+/** Opens the Raft storage (bootstrapping a founding member) and rebuilds the tree. */
+async function openState(
+  config: ServerConfig,
+  selfId: number,
+  standalone: boolean,
+  disk: Disk,
+  logger: Logger,
+) {
+  const membership: Membership = standalone
+    ? { voters: [selfId], learners: [] }
+    : {
+        voters: servers(config)
+          .filter((s) => s.role === 'participant')
+          .map((s) => s.id),
+        learners: servers(config)
+          .filter((s) => s.role === 'observer')
+          .map((s) => s.id),
+      };
+  const { storage, snapshotRecords } = await DurableLog.open({
+    dataDir: config.dataDir,
+    dataLogDir: config.dataLogDir,
+    logger: logger.child({ module: 'storage' }),
+    disk,
+    initialMembership: config.join ? { voters: [], learners: [] } : membership,
+    snapRetainCount: config.snapRetainCount,
+  });
+  try {
+    checkIdentity(storage, selfId, config.dataDir);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const fresh = storage.lastIndex() === 0;
+  if (fresh && !config.join) await bootstrap(storage, membership);
+  if (fresh && config.join) logger.info('new member: waiting for the leader to add it (reconfig)');
+  const tree = snapshotRecords === null ? new DataTree() : loadSnapshot(snapshotRecords);
+  return { storage, tree };
+}
+
+/**
+ * A directory a standalone server wrote belongs to server 1, its only voter. Run under
+ * another id it would wait forever for a leader that cannot exist: say so instead.
+ */
+function checkIdentity(storage: DurableLog, selfId: number, dataDir: string): void {
+  const { voters, learners } = storage.initialState().membership;
+  const soleVoter = voters.length === 1 && learners.length === 0 ? voters[0] : undefined;
+  if (soleVoter === undefined || soleVoter === selfId || storage.lastIndex() === 0) return;
+  throw new ConfigError(
+    `${dataDir} holds the data of a one-member ensemble whose only voter is server ` +
+      `${soleVoter} (a standalone server is server ${STANDALONE_ID}), but this server is ` +
+      `server ${selfId}. Start it as server.${soleVoter} (myid ${soleVoter}) and add the ` +
+      'other servers with reconfig -add (docs/ensemble.md, "Growing a standalone server").',
+    'myid',
+  );
+}
+
+/**
+ * A founding member starts from the same snapshot at index 1 (term 1) as every other: the
+ * membership of zoo.cfg and an empty tree. Its log then begins at 2, so a server that joins
+ * later (warren.join) is sent a snapshot first and learns the true membership from it,
+ * instead of replaying a log that never mentions the founders.
+ */
+async function bootstrap(storage: DurableLog, membership: Membership): Promise<void> {
+  const image = beginSnapshot(new DataTree());
+  const records: Buffer[] = [];
+  // Each record is a view until the next is asked for: copy as we go.
+  for (const record of image.records) records.push(Buffer.from(record));
+  image.abandon();
+  const meta = { index: 1, term: 1, membership };
+  await storage.persist({
+    snapshot: { meta, data: Buffer.alloc(0), records },
+    entries: [],
+    hardState: { term: 1, vote: 0, commit: 1 },
+  });
+}

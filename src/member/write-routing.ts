@@ -1,0 +1,168 @@
+/**
+ * Where a member's writes go. A write from a client becomes a pending request; the leader
+ * proposes it itself, a follower forwards it to the leader. Either way the member that took
+ * it answers when it applies the entry (matched by origin and request id), so a session's
+ * replies stay in order and a read after a write sees it. Writes forwarded to a leader that
+ * has not caught up yet wait there (remoteHeld); reconfigs go to the leader too.
+ */
+import type { Logger } from 'pino';
+import { Err } from '../protocol/error-codes.js';
+import type { Id, SessionId } from '../protocol/records.js';
+import type { ReconfigRequest } from '../protocol/requests.js';
+import type { Replica } from '../replication/replica.js';
+import type { WriteInput } from '../replication/write-input.js';
+import { heldWritesMax } from '../util/limits.js';
+import type { Runtime } from '../util/runtime.js';
+import { PendingRequests, type Completion } from './pending-requests.js';
+import type { PeerMessage } from './peer-messages.js';
+import type { RaftDriver } from './raft-driver.js';
+import type { Reconfigurer } from './reconfig.js';
+
+export interface RoutingHost {
+  readonly selfId: number;
+  readonly replica: Replica;
+  readonly driver: RaftDriver;
+  readonly runtime: Runtime;
+  readonly logger: Logger;
+  readonly reconfigEnabled: boolean;
+  readonly reconfigurer: Reconfigurer;
+  /** How long a write may wait for its entry to apply before its client is cut off. */
+  readonly requestTimeoutMs: number;
+  /** Why no write may be taken now (stopped, storage failed), or null. */
+  blocked(): string | null;
+  sendPeer(to: number, message: PeerMessage): boolean;
+}
+
+interface RemoteWrite {
+  from: number;
+  requestId: number;
+  input: WriteInput;
+}
+
+export class WriteRouter {
+  readonly pending: PendingRequests;
+  /** Forwarded writes that reached us while we lead but have not caught up yet. */
+  private remoteHeld: RemoteWrite[] = [];
+  /** Reconfigs forwarded to the leader, by request id. */
+  private readonly reconfigs = new Map<number, (err: number) => void>();
+  private nextReconfigId = 1;
+
+  constructor(private readonly host: RoutingHost) {
+    this.pending = new PendingRequests(host.runtime.randomInt(0x3ffffe));
+  }
+
+  /** Takes a write; `done` learns how it ended (undefined: nobody waits for it). */
+  enqueue(input: WriteInput, done: ((c: Completion) => void) | undefined): void {
+    const blocked = this.host.blocked();
+    if (blocked !== null) return done?.({ ok: false, error: new Error(blocked) });
+    const deadline = this.host.runtime.now() + this.host.requestTimeoutMs;
+    const id = this.pending.add(input, done, deadline);
+    if (id === undefined) {
+      return done?.({ ok: false, error: new Error('too many writes waiting for a leader') });
+    }
+    this.route();
+  }
+
+  /** Sends held writes to the leader, or proposes them if we lead and have caught up. */
+  route(): void {
+    const { replica, driver } = this.host;
+    if (this.host.blocked() !== null) return;
+    if (replica.isLeader) {
+      if (!replica.acceptingWrites()) return;
+      const remote = this.remoteHeld;
+      this.remoteHeld = [];
+      for (const r of remote) this.proposeRemote(r);
+      if (this.pending.heldCount === 0) return;
+      const held = this.pending.takeHeld();
+      driver.run(() => this.proposeHeld(held));
+      return;
+    }
+    const leader = replica.leader;
+    if (leader === 0 || this.pending.heldCount === 0) return;
+    for (const { id, input } of this.pending.takeHeld()) {
+      const sent = this.host.sendPeer(leader, { type: 'forward', requestId: id, input });
+      if (!sent) this.pending.fail(id, new Error('could not reach the leader'));
+    }
+  }
+
+  private proposeHeld(held: { id: number; input: WriteInput }[]): void {
+    const { replica, selfId, runtime } = this.host;
+    // By now we may have stopped accepting (a leadership transfer began): those wait.
+    const again: number[] = [];
+    for (const { id, input } of held) {
+      const outcome = replica.propose(input, selfId, id, runtime.now());
+      if (outcome.ok) continue;
+      if (outcome.retryable) again.push(id);
+      else this.pending.fail(id, new Error(outcome.reason));
+    }
+    if (again.length > 0) this.pending.rehold(again);
+  }
+
+  /** A follower forwarded a write to us. */
+  onForward(write: RemoteWrite): void {
+    const replica = this.host.replica;
+    if (replica.isLeader && !replica.acceptingWrites()) {
+      if (this.remoteHeld.length < heldWritesMax) {
+        this.remoteHeld.push(write);
+        return;
+      }
+    }
+    this.proposeRemote(write);
+  }
+
+  private proposeRemote(write: RemoteWrite): void {
+    const { replica, driver, runtime } = this.host;
+    const { from, requestId, input } = write;
+    if (this.host.blocked() !== null) {
+      this.host.sendPeer(from, { type: 'refused', requestId, reason: 'the leader cannot write' });
+      return;
+    }
+    driver.run(() => {
+      const outcome = replica.propose(input, from, requestId, runtime.now());
+      if (outcome.ok) return;
+      // Still leading but not accepting for now (catching up, handing over): keep it.
+      if (outcome.retryable && replica.isLeader && this.remoteHeld.length < heldWritesMax) {
+        this.remoteHeld.push(write);
+        return;
+      }
+      this.host.sendPeer(from, { type: 'refused', requestId, reason: outcome.reason });
+    });
+  }
+
+  /** The leader changed: routed writes fail (outcome unknown), barriers go again. */
+  leaderChanged(): void {
+    this.pending.failRouted(new Error('the leader changed'));
+    this.remoteHeld = [];
+  }
+
+  /** A client's reconfig: run by the leader; resolves with the error code (0 = applied). */
+  reconfig(req: ReconfigRequest, sessionId: SessionId, ids: readonly Id[]): Promise<number> {
+    return new Promise<number>((resolve) => {
+      const { replica, reconfigurer, logger } = this.host;
+      if (!this.host.reconfigEnabled) return resolve(Err.reconfigDisabled);
+      if (replica.isLeader) {
+        reconfigurer.reconfig(req, sessionId, ids).then(resolve, (e: unknown) => {
+          logger.error({ err: e }, 'reconfig failed');
+          resolve(Err.runtimeInconsistency);
+        });
+        return;
+      }
+      const leader = replica.leader;
+      if (leader === 0) return resolve(Err.connectionLoss);
+      const requestId = this.nextReconfigId++;
+      this.reconfigs.set(requestId, resolve);
+      const message = { type: 'reconfig' as const, requestId, sessionId, ids: [...ids] };
+      if (!this.host.sendPeer(leader, { ...message, request: req })) {
+        this.reconfigs.delete(requestId);
+        resolve(Err.connectionLoss);
+      }
+    });
+  }
+
+  /** The leader answered a reconfig we forwarded. */
+  onReconfigResult(requestId: number, err: number): void {
+    const done = this.reconfigs.get(requestId);
+    this.reconfigs.delete(requestId);
+    done?.(err);
+  }
+}

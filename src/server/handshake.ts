@@ -1,0 +1,121 @@
+/**
+ * A new connection's ConnectRequest: refused (closed without a reply) when the client has seen
+ * newer state than ours or we cannot serve it, a new session created through the write path,
+ * or an existing session re-attached after its password checked out.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { Err } from '../protocol/error-codes.js';
+import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
+import { readConnectRequest, type ConnectRequest } from '../protocol/records.js';
+import type { Connection } from './connection.js';
+import { drain } from './request-queue.js';
+import type { SessionState } from './session-tracker.js';
+import type { WarrenServer } from './server.js';
+
+const ZERO_PASSWD = Buffer.alloc(16);
+
+export function onConnectFrame(server: WarrenServer, conn: Connection, frame: Buffer): void {
+  let req: ConnectRequest;
+  try {
+    req = readConnectRequest(new JuteReader(frame));
+  } catch (e) {
+    if (e instanceof DecodeError) return conn.close();
+    throw e;
+  }
+  // A client that has seen newer state than ours must go elsewhere: close, no reply.
+  if (req.lastZxidSeen > server.tree.lastZxid) return conn.close();
+  // A member without a leader serves nobody (the client tries another server), or in
+  // read-only mode only the clients that allow it.
+  if (server.writes.refusal() === Err.connectionLoss) return conn.close();
+  const readOnly = server.writes.readOnly?.() ?? false;
+  if (readOnly && req.readOnly !== true) return conn.close();
+  conn.readOnly = readOnly;
+  const { minSessionTimeout: min, maxSessionTimeout: max } = server.config;
+  conn.timeoutMs = Math.min(Math.max(req.timeOut, min), max);
+  conn.state = 'connecting';
+  if (req.sessionId === 0n) return createSession(server, conn, req);
+  reattachSession(server, conn, req);
+}
+
+function createSession(server: WarrenServer, conn: Connection, req: ConnectRequest): void {
+  if (conn.readOnly) return createLocalSession(server, conn, req);
+  if (server.writes.refusal() !== null) return conn.close();
+  const sessions = server.sessions;
+  if (sessions.size >= server.config.sessionsMax) {
+    server.logger.warn('session limit reached; refusing a new session');
+    return conn.close();
+  }
+  const id = sessions.allocateId();
+  const passwd = sessions.newPassword();
+  const timeoutMs = conn.timeoutMs;
+  // Reserve the id now so a concurrent handshake cannot pick it.
+  const state = sessions.register(id, timeoutMs, passwd, server.runtime.now());
+  server.writes.submit({ type: 'createSession', sessionId: id, timeoutMs, passwd }, (outcome) => {
+    if (!outcome.ok) {
+      if (!server.tree.sessions.has(id)) sessions.remove(id);
+      return conn.close();
+    }
+    if (conn.state !== 'connecting') return;
+    attach(server, conn, state, req, timeoutMs);
+  });
+}
+
+/**
+ * Read-only mode: a new client gets a session that lives only here and only until a quorum
+ * is back (ZooKeeper's read-only sessions); its writes answer NotReadOnly.
+ */
+function createLocalSession(server: WarrenServer, conn: Connection, req: ConnectRequest): void {
+  const sessions = server.sessions;
+  if (sessions.size >= server.config.sessionsMax) return conn.close();
+  const id = sessions.allocateId();
+  const state = sessions.register(id, conn.timeoutMs, sessions.newPassword(), 0);
+  attach(server, conn, state, req, conn.timeoutMs);
+}
+
+function reattachSession(server: WarrenServer, conn: Connection, req: ConnectRequest): void {
+  const state = server.sessions.get(req.sessionId);
+  // As ZooKeeper does, the session's other connection is closed before the password is
+  // checked: the client of that connection reconnects and re-authenticates.
+  const previous = state?.connection ?? null;
+  if (state !== undefined && previous !== null && previous !== conn) {
+    state.connection = null;
+    server.watches.removeSession(state.id);
+    previous.detach('session moved to another connection');
+  }
+  const passwdOk =
+    state !== undefined &&
+    state.passwd.length === req.passwd.length &&
+    timingSafeEqual(state.passwd, req.passwd);
+  if (state === undefined || state.closing || !passwdOk) {
+    conn.sendConnectResponse({
+      protocolVersion: 0,
+      timeOut: 0,
+      sessionId: 0n,
+      passwd: ZERO_PASSWD,
+      readOnly: req.readOnly === null ? null : false,
+    });
+    return conn.end();
+  }
+  attach(server, conn, state, req, conn.timeoutMs);
+}
+
+function attach(
+  server: WarrenServer,
+  conn: Connection,
+  state: SessionState,
+  req: ConnectRequest,
+  timeoutMs: number,
+): void {
+  state.connection = conn;
+  conn.session = state;
+  server.touchSession(state, server.runtime.now());
+  conn.sendConnectResponse({
+    protocolVersion: 0,
+    timeOut: timeoutMs,
+    sessionId: state.id,
+    passwd: state.passwd,
+    readOnly: req.readOnly === null ? null : conn.readOnly,
+  });
+  conn.state = 'connected';
+  drain(server, conn);
+}

@@ -1,0 +1,198 @@
+/**
+ * A connection's requests, in order. Writes go to the write path as soon as they are their
+ * turn; any other request waits until the session's earlier writes (on whichever connection
+ * they came) have been applied and answered, so replies leave in request order and a read
+ * sees the session's own writes. Syncs and reconfigs hold everything behind them.
+ */
+import { Err } from '../protocol/error-codes.js';
+import { DecodeError } from '../protocol/jute-reader.js';
+import { OpCode, Xid } from '../protocol/opcodes.js';
+import type { ReconfigRequest } from '../protocol/requests.js';
+import type { Response } from '../protocol/responses.js';
+import type { ClientWrite } from '../replication/write-input.js';
+import { CONFIG_PATH } from '../tree/path.js';
+import * as reads from '../tree/reads.js';
+import type { Connection } from './connection.js';
+import { decodeFrame, handleRequest, isWrite, type DecodedFrame } from './request-handler.js';
+import type { SessionState } from './session-tracker.js';
+import type { WarrenServer } from './server.js';
+import { writeReply } from './write-replies.js';
+
+/** Compacts a connection's queue once this many requests at its head are done. */
+const compactAfter = 256;
+
+export function onRequestFrame(server: WarrenServer, conn: Connection, frame: Buffer): void {
+  let f: DecodedFrame;
+  try {
+    f = decodeFrame(frame, server.runtime.now());
+  } catch (e) {
+    if (e instanceof DecodeError) return conn.close();
+    throw e;
+  }
+  server.stats.packetsReceived++;
+  if (conn.session !== null) server.touchSession(conn.session, f.receivedAt);
+  if (f.opcode === OpCode.ping && conn.state === 'connected') {
+    // Pings are matched outside the reply queue by every client; answer at once.
+    conn.sendReply(Xid.ping, server.tree.lastZxid, Err.ok, null);
+    server.stats.packetsSent++;
+    return;
+  }
+  conn.outstanding++;
+  conn.waiting.push(f);
+  if (conn.state === 'connected') drain(server, conn);
+  else conn.updateBackpressure();
+}
+
+/** Runs queued requests in order until one must wait for earlier writes. */
+export function drain(server: WarrenServer, conn: Connection): void {
+  while (conn.state === 'connected' && conn.waitingHead < conn.waiting.length) {
+    const f = conn.waiting[conn.waitingHead] as DecodedFrame;
+    const session = conn.session;
+    const closing = session?.closing ?? false;
+    // Pending writes are counted per session: a read on a new connection of the session
+    // must still wait for writes sent on the connection it replaced.
+    // A write waits only behind a sync (whose reply must come first).
+    const waitsForAll = !isWrite(f) || closing || (session?.pendingSyncs ?? 0) > 0;
+    if (waitsForAll && (session?.pendingWrites ?? 0) > 0) break;
+    conn.waitingHead++;
+    handleRequest(server, conn, f);
+  }
+  if (conn.waitingHead > compactAfter && conn.waitingHead * 2 > conn.waiting.length) {
+    conn.waiting = conn.waiting.slice(conn.waitingHead);
+    conn.waitingHead = 0;
+  }
+  conn.updateBackpressure();
+}
+
+/** After a write applied: run what waits, on the session's current connection too. */
+function drainSession(server: WarrenServer, session: SessionState, conn: Connection): void {
+  drain(server, conn);
+  const current = session.connection;
+  if (current !== null && current !== conn) drain(server, current);
+}
+
+export function reply(
+  server: WarrenServer,
+  conn: Connection,
+  f: DecodedFrame,
+  err: number,
+  response: Response | null,
+): void {
+  conn.sendReply(f.xid, server.tree.lastZxid, err, response);
+  finishRequest(server, conn, f);
+}
+
+export function finishRequest(server: WarrenServer, conn: Connection, f: DecodedFrame): void {
+  conn.outstanding--;
+  server.stats.packetsSent++;
+  const latency = server.runtime.now() - f.receivedAt;
+  conn.latency.record(latency);
+  server.stats.latency.record(latency);
+}
+
+export function submitWrite(
+  server: WarrenServer,
+  conn: Connection,
+  f: DecodedFrame,
+  req: ClientWrite,
+): void {
+  const refusal = server.writes.refusal();
+  if (refusal !== null) return reply(server, conn, f, refusal, null);
+  const session = conn.session as SessionState;
+  session.pendingWrites++;
+  const input = { type: 'request' as const, sessionId: session.id, ids: conn.ids, request: req };
+  server.writes.submit(input, (outcome) => {
+    session.pendingWrites--;
+    if (!outcome.ok) return conn.close();
+    const { err, response } = writeReply(req, outcome.txn, outcome.result);
+    // A write's reply carries its own zxid, as ZooKeeper's does, even when later entries of
+    // the same batch are applied already.
+    conn.sendReply(f.xid, outcome.txn.zxid, err, response);
+    finishRequest(server, conn, f);
+    drainSession(server, session, conn);
+  });
+}
+
+/**
+ * Runs `then` once this server has caught up with the leader's commit point (sync, and every
+ * read in linearizable mode); the session's later requests wait for it.
+ */
+export function afterSync(server: WarrenServer, conn: Connection, then: () => void): void {
+  const session = conn.session as SessionState;
+  session.pendingWrites++;
+  session.pendingSyncs++;
+  server.writes.sync((ok) => {
+    session.pendingWrites--;
+    session.pendingSyncs--;
+    if (!ok) return conn.close();
+    if (conn.state !== 'connected') return;
+    then();
+    drainSession(server, session, conn);
+  });
+}
+
+/**
+ * Reconfig runs on the leader; once it is done, this server catches up and answers with the
+ * new /zookeeper/config, as ZooKeeper does. Later requests of the session wait.
+ */
+export function submitReconfig(
+  server: WarrenServer,
+  conn: Connection,
+  f: DecodedFrame,
+  req: ReconfigRequest,
+): void {
+  const session = conn.session as SessionState;
+  const writes = server.writes;
+  if (writes.reconfig === undefined) return reply(server, conn, f, Err.reconfigDisabled, null);
+  session.pendingWrites++;
+  session.pendingSyncs++;
+  const finish = () => {
+    session.pendingWrites--;
+    session.pendingSyncs--;
+  };
+  const answer = () => {
+    const ctx = { sessionId: session.id, ids: conn.ids, watches: server.watches };
+    const request = { type: OpCode.getData, path: CONFIG_PATH, watch: false } as const;
+    const result = reads.getData(server.tree, request, ctx);
+    reply(server, conn, f, result.err, result.err === Err.ok ? result.response : null);
+    drainSession(server, session, conn);
+  };
+  writes.reconfig(req, session.id, conn.ids).then(
+    (err) => {
+      if (err !== Err.ok) {
+        finish();
+        reply(server, conn, f, err, null);
+        return drainSession(server, session, conn);
+      }
+      writes.sync((ok) => {
+        finish();
+        if (!ok) return conn.close();
+        answer();
+      });
+    },
+    () => {
+      finish();
+      conn.close();
+    },
+  );
+}
+
+export function submitClose(server: WarrenServer, conn: Connection, f: DecodedFrame): void {
+  const session = conn.session as SessionState;
+  const refusal = server.writes.refusal();
+  if (refusal !== null) return reply(server, conn, f, refusal, null);
+  session.pendingWrites++;
+  session.closing = true;
+  session.closeRequested = true;
+  server.writes.submit({ type: 'closeSession', sessionId: session.id }, (outcome) => {
+    session.pendingWrites--;
+    if (!outcome.ok) {
+      session.closing = false;
+      session.closeRequested = false;
+      return conn.close();
+    }
+    const body = outcome.txn.body;
+    reply(server, conn, f, body.type === 'error' ? body.err : Err.ok, null);
+    conn.end();
+  });
+}
