@@ -125,7 +125,7 @@ describe('data directories of Warren 0.1.0', () => {
       clientPorts: number[];
     };
     // /zookeeper/config records the ports the fixture was written with; they must be free.
-    const lines = [1, 2, 3].map((n) => [
+    const lines: [string, string][] = [1, 2, 3].map((n) => [
       `server.${n}`,
       `127.0.0.1:${47310 + n}:${47315 + n};${47320 + n}`,
     ]);
@@ -134,7 +134,7 @@ describe('data directories of Warren 0.1.0', () => {
       const starts = [1, 2, 3].map((id) => {
         const dataDir = join(root, `server${id}`);
         cpSync(join(fixtures, 'ensemble', `server${id}`), dataDir, { recursive: true });
-        const config = Object.fromEntries([['tickTime', '500'], ...lines]);
+        const config: Record<string, string> = Object.fromEntries([['tickTime', '500'], ...lines]);
         return startWarren({ dataDir, port: clientPorts[id - 1], config, keepDataDir: true });
       });
       servers.push(...(await Promise.all(starts)));
