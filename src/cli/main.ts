@@ -93,7 +93,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   }
   for (const warning of built.warnings) logger.warn(warning);
   const onFatal = (error: Error) => {
-    logger.fatal({ err: error }, 'storage failed: this member stops (restart it once fixed)');
+    logger.fatal({ err: error }, 'the server stops: restart it once the cause is fixed');
     process.exit(3);
   };
   let server: MemberHandle;

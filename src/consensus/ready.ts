@@ -7,6 +7,14 @@
  *    while it writes its own log, thesis §10.2.1). `messagesAfterPersist` (votes, vote and
  *    append acknowledgements) only after step 1: they promise what step 1 made durable.
  * 3. `snapshot` is loaded into the state machine, then `committedEntries` applied in order.
+ *    The early-apply rule: when the Ready has no snapshot, `committedEntries` may be applied
+ *    (and their clients answered) before or while step 1 runs, even those that are also in
+ *    this Ready's `entries` (a follower can learn of an entry and of its commit in one
+ *    message). Committed means a quorum holds them durably without counting this member's
+ *    unpersisted copy (a leader counts its own only after advance()), so a crash before step
+ *    1 completes loses only this copy, which the member gets back from the others. A Ready
+ *    with a snapshot applies after loading it. The member's Ready loop (member/raft-driver.ts)
+ *    does exactly this, in production and in every simulation.
  * 4. `advance()` acknowledges all of it. No other call may come between ready() and advance().
  */
 import type { Message } from './messages.js';

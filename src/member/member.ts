@@ -58,7 +58,10 @@ export interface MemberOptions {
   snapshots: SnapshotPolicy;
   logger: Logger;
   runtime: Runtime;
-  /** A storage failure that cannot be retried, on a member with peers: it must stop. */
+  /**
+   * The member stopped for good: a storage failure that cannot be retried (with peers to
+   * serve instead), a diverged tree, a broken invariant. The process should exit.
+   */
   onFatal(error: Error): void;
 }
 
@@ -119,6 +122,7 @@ export class EnsembleMember implements WritePath {
       onCycle: () => this.effects.onCycle(),
       onStorageFailure: (error, final) => this.onStorageFailure(error, final),
       onStorageRecovered: () => this.onStorageRecovered(),
+      onFatal: (error) => this.onFatal(error),
     });
     this.router = new WriteRouter({
       ...parts,
@@ -341,6 +345,14 @@ export class EnsembleMember implements WritePath {
       return;
     }
     this.stop();
+    this.options.onFatal(error);
+  }
+
+  /** A broken invariant or a diverged tree: this member must not serve or vote again. */
+  private onFatal(error: Error): void {
+    this.options.logger.fatal({ err: error }, `this member stops: ${error.message}`);
+    this.stop();
+    this.server?.dropClients('the member stopped');
     this.options.onFatal(error);
   }
 

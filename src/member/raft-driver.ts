@@ -43,6 +43,11 @@ export interface RaftDriverDeps {
   onStorageFailure(error: Error, final: boolean): void;
   /** A held Ready was persisted after all: the storage works again. */
   onStorageRecovered(): void;
+  /**
+   * Anything else went wrong while acting on a Ready (an entry that fails its digest check
+   * or an invariant while applying, a snapshot that cannot be installed): the member stops.
+   */
+  onFatal(error: Error): void;
 }
 
 /** What is left of a Ready once its persist failed. */
@@ -60,6 +65,7 @@ export class RaftDriver {
   private queueHead = 0;
   private held: HeldReady | null = null;
   private retry: Timer | null = null;
+  private retrying = false;
   /** Peer messages dropped because the queue was full (Raft retransmits). */
   dropped = 0;
 
@@ -198,8 +204,6 @@ export class RaftDriver {
       });
   }
 
-  private retrying = false;
-
   private afterCycle(): void {
     if (this.stopped) return;
     this.deps.node.advance();
@@ -217,7 +221,7 @@ export class RaftDriver {
   private fail(error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.stop();
-    this.deps.onStorageFailure(failure, true);
+    this.deps.onFatal(failure);
   }
 }
 

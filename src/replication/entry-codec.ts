@@ -1,28 +1,39 @@
 /**
- * What a normal Raft entry carries in an ensemble: a prepared txn (whose zxid is the entry's
- * index) or a barrier, each tagged with the server and request id it answers, so the server
- * that took the request from its client replies when it applies the entry. Request ids are
- * 53-bit, with a random per-process prefix, so an entry written for an earlier run of a
- * server never answers a request of the current one. The empty entry a
- * new leader appends carries nothing.
+ * What a normal Raft entry carries: a prepared txn (whose zxid is the entry's index) or a
+ * barrier, each tagged with the server and request id it answers, so the server that took
+ * the request from its client replies when it applies the entry. Request ids are 53-bit, with
+ * a random per-process prefix, so an entry written for an earlier run of a server never
+ * answers a request of the current one. Each entry also carries the leader's tree digest at
+ * the index it had applied when it prepared the entry (digest-ledger.ts): every member checks
+ * its own digest there when it applies the entry. The empty entry a new leader appends
+ * carries nothing. Format 1 (Warren 0.1.0, no digest) is still read.
  */
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import type { Txn } from '../tree/txn.js';
 import { decodeTxn, encodeTxn } from '../tree/txn-codec.js';
 
-export type EntryPayload =
-  | { kind: 'txn'; origin: number; requestId: number; txn: Txn }
-  | { kind: 'barrier'; origin: number; requestId: number };
+/** The leader's tree digest after index `index` (0: none, as in format 1 entries). */
+export interface DigestCheck {
+  readonly index: number;
+  readonly digest: number;
+}
 
-const FORMAT_VERSION = 1;
+export type EntryPayload =
+  | { kind: 'txn'; origin: number; requestId: number; check: DigestCheck; txn: Txn }
+  | { kind: 'barrier'; origin: number; requestId: number; check: DigestCheck };
+
+const FORMAT_VERSION = 2;
 const KIND = { txn: 1, barrier: 2 } as const;
-const headerBytes = 14;
+const headerBytesV1 = 14;
+const headerBytes = 30;
+export const noCheck: DigestCheck = { index: 0, digest: 0 };
 
 export function encodeEntry(payload: EntryPayload, writer = new JuteWriter(256)): Buffer {
   writer.reset();
   writer.writeByte(FORMAT_VERSION).writeByte(KIND[payload.kind]);
   writer.writeInt(payload.origin).writeLong(payload.requestId);
+  writer.writeLong(payload.check.index).writeLong(payload.check.digest);
   if (payload.kind === 'txn') encodeTxn(writer, payload.txn);
   return writer.toBuffer();
 }
@@ -30,17 +41,25 @@ export function encodeEntry(payload: EntryPayload, writer = new JuteWriter(256))
 /** Null for the leader's empty entry. Throws DecodeError on damage (a bug or a bad disk). */
 export function decodeEntry(data: Buffer): EntryPayload | null {
   if (data.length === 0) return null;
-  if (data.length < headerBytes) throw new DecodeError(`entry of ${data.length} bytes`);
+  if (data.length < headerBytesV1) throw new DecodeError(`entry of ${data.length} bytes`);
   const r = new JuteReader(data);
   const version = r.readByte();
-  if (version !== FORMAT_VERSION) throw new DecodeError(`unknown entry format ${version}`);
+  if (version !== 1 && version !== FORMAT_VERSION) {
+    throw new DecodeError(`unknown entry format ${version}`);
+  }
   const kind = r.readByte();
   const origin = r.readInt();
   const requestId = r.readLong();
+  let check = noCheck;
+  if (version >= 2) {
+    if (data.length < headerBytes) throw new DecodeError(`entry of ${data.length} bytes`);
+    check = { index: r.readLong(), digest: r.readLong() };
+  }
+  const end = version >= 2 ? headerBytes : headerBytesV1;
   if (kind === KIND.barrier) {
-    if (data.length !== headerBytes) throw new DecodeError('stray bytes after a barrier');
-    return { kind: 'barrier', origin, requestId };
+    if (data.length !== end) throw new DecodeError('stray bytes after a barrier');
+    return { kind: 'barrier', origin, requestId, check };
   }
   if (kind !== KIND.txn) throw new DecodeError(`unknown entry kind ${kind}`);
-  return { kind: 'txn', origin, requestId, txn: decodeTxn(data.subarray(headerBytes)) };
+  return { kind: 'txn', origin, requestId, check, txn: decodeTxn(data.subarray(end)) };
 }

@@ -32,6 +32,7 @@ import {
 } from '../tree/prepare.js';
 import type { Txn } from '../tree/txn.js';
 import { assert } from '../util/assert.js';
+import { DigestLedger } from './digest-ledger.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import type { WriteInput } from './write-input.js';
 
@@ -67,6 +68,8 @@ export class Replica {
   private readonly creating = new Set<SessionId>();
   private readonly closing = new Set<SessionId>();
   private readonly writer = new JuteWriter(1024);
+  /** This member's digests at recent applied indexes, to check the leader's against. */
+  readonly ledger = new DigestLedger();
 
   constructor(
     readonly node: RaftNode,
@@ -76,6 +79,7 @@ export class Replica {
   ) {
     this.overlay = new Overlay(tree);
     this.appliedIndex = appliedIndex;
+    this.ledger.record(appliedIndex, tree.digest);
   }
 
   get applied(): Index {
@@ -133,10 +137,12 @@ export class Replica {
     const zxid = this.node.lastIndex() + 1;
     const prepared = this.prepare(input, zxid, time);
     if (typeof prepared === 'string') return this.refuse(prepared, false);
+    // Our tree is at the applied index: every member checks its digest there.
+    const check = { index: this.appliedIndex, digest: this.tree.digest };
     const data =
       prepared === null
-        ? encodeEntry({ kind: 'barrier', origin, requestId }, this.writer)
-        : encodeEntry({ kind: 'txn', origin, requestId, txn: prepared }, this.writer);
+        ? encodeEntry({ kind: 'barrier', origin, requestId, check }, this.writer)
+        : encodeEntry({ kind: 'txn', origin, requestId, check, txn: prepared }, this.writer);
     const refusal = this.node.proposalRefusal(data.length);
     if (refusal !== undefined) {
       if (prepared !== null) this.overlay.discardLatest(zxid);
@@ -210,33 +216,39 @@ export class Replica {
     }
   }
 
-  /** Applies committed entries in order; says whom each one answers. */
+  /**
+   * Applies committed entries in order; says whom each one answers. An entry whose digest
+   * check fails throws DivergenceError before it changes anything.
+   */
   apply(entries: readonly Entry[]): Applied[] {
     const out: Applied[] = [];
     for (const entry of entries) {
       assert(entry.index > this.appliedIndex, `replica: entry ${entry.index} applied twice`);
+      const applied = this.applyOne(entry);
       this.appliedIndex = entry.index;
-      if (entry.kind === 'config') {
-        out.push({ kind: 'config', index: entry.index, change: decodeConfChange(entry.data) });
-        continue;
-      }
-      const payload = decodeEntry(entry.data);
-      if (payload === null) continue;
-      if (payload.kind === 'barrier') {
-        const { origin, requestId } = payload;
-        out.push({ kind: 'barrier', index: entry.index, origin, requestId });
-        continue;
-      }
-      const txn = payload.txn;
-      assert(txn.zxid === entry.index, `replica: txn zxid ${txn.zxid} at index ${entry.index}`);
-      const result = applyTxn(this.tree, txn);
-      this.overlay.applied(txn.zxid);
-      if (txn.body.type === 'createSession') this.creating.delete(txn.body.sessionId);
-      if (txn.body.type === 'closeSession') this.closing.delete(txn.body.sessionId);
-      const { origin, requestId } = payload;
-      out.push({ kind: 'txn', index: entry.index, origin, requestId, txn, result });
+      this.ledger.record(entry.index, this.tree.digest);
+      if (applied !== null) out.push(applied);
     }
     return out;
+  }
+
+  private applyOne(entry: Entry): Applied | null {
+    if (entry.kind === 'config') {
+      return { kind: 'config', index: entry.index, change: decodeConfChange(entry.data) };
+    }
+    const payload = decodeEntry(entry.data);
+    if (payload === null) return null;
+    this.ledger.verify(payload.check.index, payload.check.digest, entry.index);
+    const { origin, requestId } = payload;
+    if (payload.kind === 'barrier')
+      return { kind: 'barrier', index: entry.index, origin, requestId };
+    const txn = payload.txn;
+    assert(txn.zxid === entry.index, `replica: txn zxid ${txn.zxid} at index ${entry.index}`);
+    const result = applyTxn(this.tree, txn);
+    this.overlay.applied(txn.zxid);
+    if (txn.body.type === 'createSession') this.creating.delete(txn.body.sessionId);
+    if (txn.body.type === 'closeSession') this.closing.delete(txn.body.sessionId);
+    return { kind: 'txn', index: entry.index, origin, requestId, txn, result };
   }
 
   /** A snapshot from the leader replaced the state: start over from its tree. */
@@ -246,6 +258,8 @@ export class Replica {
     this.tree = tree;
     this.overlay = new Overlay(tree);
     this.appliedIndex = index;
+    this.ledger.reset();
+    this.ledger.record(index, tree.digest);
   }
 
   private refuse(reason: string, retryable: boolean): ProposeOutcome {

@@ -45,7 +45,7 @@ export function applyTxn(tree: DataTree, txn: Txn): ApplyResult {
       break;
     case 'createSession':
       assert(!tree.sessions.has(body.sessionId), 'apply: session id reused');
-      tree.sessions.set(body.sessionId, { timeoutMs: body.timeoutMs, passwd: body.passwd });
+      tree.addSession(body.sessionId, { timeoutMs: body.timeoutMs, passwd: body.passwd });
       break;
     case 'closeSession':
       // The ephemerals are derived from the tree, not listed in the txn: the txn stays small
@@ -54,7 +54,7 @@ export function applyTxn(tree: DataTree, txn: Txn): ApplyResult {
         deleteWithEvents(tree, path, txn.zxid, result.events);
       }
       assert(!tree.ephemerals.has(body.sessionId), 'apply: session closed with ephemerals left');
-      tree.sessions.delete(body.sessionId);
+      if (tree.sessions.has(body.sessionId)) tree.removeSession(body.sessionId);
       break;
     default:
       unreachable(body, 'apply: unknown txn body');

@@ -8,6 +8,7 @@
 import { assert } from '../util/assert.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js';
+import { addHash, nodeHash, removeHash, sessionHash } from './digest.js';
 import { NodeKind, type ZNode } from './node.js';
 import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, nameOf, parentOf } from './path.js';
 
@@ -28,6 +29,8 @@ export class DataTree {
   lastZxid = 0;
   /** Total bytes of node data (for mntr's approximate data size). */
   dataBytes = 0;
+  /** The tree digest (digest.ts), kept up to date by every mutation below. */
+  digest = 0;
   mutationHook: MutationHook | null = null;
   /** Non-zero while a snapshot is being written: new nodes are born already 'captured'. */
   activeSnapshotGeneration = 0;
@@ -39,6 +42,36 @@ export class DataTree {
     this.addSystemNode(CONFIG_PATH, READ_ACL_UNSAFE);
     // ZooKeeper sets the config node's ACL with version -1, leaving aversion at -1.
     this.mustGet(CONFIG_PATH).aversion = -1;
+    this.digest = this.computeDigest();
+  }
+
+  /** The digest from scratch (a loaded snapshot, and the simulator's cross-check). */
+  computeDigest(): number {
+    let digest = 0;
+    for (const [path, node] of this.nodes) digest = addHash(digest, nodeHash(path, node));
+    for (const [id, s] of this.sessions) digest = addHash(digest, sessionHash(id, s.timeoutMs));
+    return digest;
+  }
+
+  private unhash(path: string, node: ZNode): void {
+    this.digest = removeHash(this.digest, nodeHash(path, node));
+  }
+
+  private rehash(path: string, node: ZNode): void {
+    this.digest = addHash(this.digest, nodeHash(path, node));
+  }
+
+  addSession(id: SessionId, record: SessionRecord): void {
+    assert(!this.sessions.has(id), `tree: session 0x${id.toString(16)} added twice`);
+    this.sessions.set(id, record);
+    this.digest = addHash(this.digest, sessionHash(id, record.timeoutMs));
+  }
+
+  removeSession(id: SessionId): void {
+    const record = this.sessions.get(id);
+    assert(record !== undefined, `tree: no session 0x${id.toString(16)} to remove`);
+    this.sessions.delete(id);
+    this.digest = removeHash(this.digest, sessionHash(id, record.timeoutMs));
   }
 
   private addSystemNode(path: string, acl: readonly ACL[]): void {
@@ -72,11 +105,14 @@ export class DataTree {
     const parent = this.mustGet(parentPath);
     assert(parent.kind !== NodeKind.ephemeral, `tree: child under ephemeral ${parentPath}`);
     this.touch(parentPath, parent);
+    this.unhash(parentPath, parent);
     parent.creations = (parent.creations + 1) | 0;
     parent.pzxid = zxid;
+    this.rehash(parentPath, parent);
     (parent.children ??= new Set()).add(nameOf(path));
     node.snapshotGeneration = this.activeSnapshotGeneration;
     this.nodes.set(path, node);
+    this.rehash(path, node);
     this.index(path, node);
   }
 
@@ -99,10 +135,15 @@ export class DataTree {
     const parent = this.mustGet(parentPath);
     this.touch(path, node);
     this.touch(parentPath, parent);
+    this.unhash(path, node);
     this.nodes.delete(path);
     const removed = parent.children?.delete(nameOf(path)) ?? false;
     assert(removed, `tree: ${path} missing from its parent's children`);
-    if (zxid > parent.pzxid) parent.pzxid = zxid;
+    if (zxid > parent.pzxid) {
+      this.unhash(parentPath, parent);
+      parent.pzxid = zxid;
+      this.rehash(parentPath, parent);
+    }
     this.dataBytes -= node.data === null ? 0 : node.data.length;
     if (node.kind === NodeKind.ephemeral) {
       const owned = this.ephemerals.get(node.ephemeralOwner);
@@ -117,20 +158,24 @@ export class DataTree {
   setData(path: string, data: string | null, version: number, zxid: number, time: number): ZNode {
     const node = this.mustGet(path);
     this.touch(path, node);
+    this.unhash(path, node);
     this.dataBytes +=
       (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
     node.data = data;
     node.version = version;
     node.mzxid = zxid;
     node.mtime = time;
+    this.rehash(path, node);
     return node;
   }
 
   setACL(path: string, acl: readonly ACL[], aversion: number): ZNode {
     const node = this.mustGet(path);
     this.touch(path, node);
+    this.unhash(path, node);
     node.acl = acl;
     node.aversion = aversion;
+    this.rehash(path, node);
     return node;
   }
 

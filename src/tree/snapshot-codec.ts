@@ -14,7 +14,8 @@ import { DataTree } from './data-tree.js';
 import { NodeKind, type ZNode } from './node.js';
 import { nameOf, parentOf } from './path.js';
 
-const FORMAT_VERSION = 1;
+/** 2 adds the tree digest to the header; 1 (Warren 0.1.0) is still read. */
+const FORMAT_VERSION = 2;
 const RECORD = { header: 1, sessions: 2, nodes: 3 } as const;
 
 let nextGeneration = 1;
@@ -57,6 +58,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
   const zxid = tree.lastZxid;
   const header = new JuteWriter(64);
   header.writeByte(RECORD.header).writeByte(FORMAT_VERSION).writeLong(zxid);
+  header.writeLong(tree.digest);
   const sessions = new JuteWriter(1024);
   sessions.writeByte(RECORD.sessions).writeInt(tree.sessions.size);
   for (const [id, s] of tree.sessions) {
@@ -144,22 +146,25 @@ function readNode(r: JuteReader): [string, ZNode] {
 export function loadSnapshot(records: Iterable<Buffer>): DataTree {
   const tree = new DataTree();
   tree.nodes.clear();
+  tree.sessions.clear();
   let zxid: number | null = null;
+  let digest: number | null = null;
   for (const record of records) {
     const r = new JuteReader(record);
     const type = r.readByte();
     if (type === RECORD.header) {
       const version = r.readByte();
-      if (version !== FORMAT_VERSION) throw new DecodeError(`snapshot format ${version} unknown`);
+      if (version !== 1 && version !== FORMAT_VERSION) {
+        throw new DecodeError(`snapshot format ${version} unknown`);
+      }
       zxid = r.readLong();
+      if (version >= 2) digest = r.readLong();
     } else if (type === RECORD.sessions) {
       const count = r.readInt();
       for (let i = 0; i < count; i++) {
         const id = r.readBigLong();
-        tree.sessions.set(id, {
-          timeoutMs: r.readInt(),
-          passwd: r.readBuffer() ?? Buffer.alloc(0),
-        });
+        const timeoutMs = r.readInt();
+        tree.sessions.set(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
       }
     } else if (type === RECORD.nodes) {
       const count = r.readInt();
@@ -176,6 +181,9 @@ export function loadSnapshot(records: Iterable<Buffer>): DataTree {
   if (zxid === null) throw new DecodeError('snapshot has no header');
   linkTree(tree);
   tree.lastZxid = zxid;
+  // The header's digest was the tree's when the image was taken (the records are checksummed
+  // on disk); a 0.1.0 snapshot has none, so it is computed.
+  tree.digest = digest ?? tree.computeDigest();
   return tree;
 }
 

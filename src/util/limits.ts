@@ -24,6 +24,12 @@ export const handshakeTimeoutMs = 10_000;
 
 /** Pending (prepared, not yet applied) change records; the pipeline stays far below. */
 export const overlayRecordsMax = 1_000_000;
+/**
+ * Applied indexes whose tree digest a member remembers (replication/digest-ledger.ts, 1 MiB):
+ * an entry's digest check reaches back as far as the leader's applied index lagged its log
+ * when it prepared the entry, which the uncommitted-bytes cap keeps far below this.
+ */
+export const digestLedgerEntries = 65_536;
 /** Distinct interned ACL lists; past this a list is simply not shared. */
 export const aclCacheEntriesMax = 10_000;
 /** Nodes per snapshot record, and the byte size at which a record is cut early. */

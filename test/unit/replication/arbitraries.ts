@@ -56,9 +56,11 @@ const body: fc.Arbitrary<TxnBody> = fc.oneof(
 
 export const txn: fc.Arbitrary<Txn> = rec({ zxid: long, time: long, sessionId: bigLong, body });
 
+const check = rec({ index: long, digest: fc.integer({ min: 0, max: 2 ** 48 - 1 }) });
+
 export const entryPayload: fc.Arbitrary<EntryPayload> = fc.oneof(
-  rec({ kind: fc.constant('txn' as const), origin: int32, requestId: long, txn }),
-  rec({ kind: fc.constant('barrier' as const), origin: int32, requestId: long }),
+  rec({ kind: fc.constant('txn' as const), origin: int32, requestId: long, check, txn }),
+  rec({ kind: fc.constant('barrier' as const), origin: int32, requestId: long, check }),
 );
 
 const ids = fc.array(rec({ scheme: str, id: str }), { maxLength: 3 });

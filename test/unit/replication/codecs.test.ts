@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DecodeError } from '../../../src/protocol/jute-reader.js';
 import { JuteWriter } from '../../../src/protocol/jute-writer.js';
-import { decodeEntry, encodeEntry } from '../../../src/replication/entry-codec.js';
+import { decodeEntry, encodeEntry, noCheck } from '../../../src/replication/entry-codec.js';
 import {
   encodeWriteInput,
   writeInputFromBuffer,
@@ -59,9 +59,20 @@ describe('entry codec', () => {
 
   it('keeps 53-bit request ids and negative origins exact', () => {
     for (const requestId of [0, 1, 2 ** 31, 2 ** 53 - 1]) {
-      const payload = { kind: 'barrier' as const, origin: -1, requestId };
+      const payload = { kind: 'barrier' as const, origin: -1, requestId, check: noCheck };
       assert.deepEqual(decodeEntry(encodeEntry(payload)), payload);
     }
+  });
+
+  it('reads the entries Warren 0.1.0 wrote (format 1, no digest check)', () => {
+    // version 1, barrier, origin 3, request id 9: what 0.1.0's encoder produced.
+    const v1 = Buffer.from('010200000003' + '0000000000000009', 'hex');
+    assert.deepEqual(decodeEntry(v1), {
+      kind: 'barrier',
+      origin: 3,
+      requestId: 9,
+      check: noCheck,
+    });
   });
 
   it('decodes the empty entry to null', () => {
@@ -76,7 +87,7 @@ describe('entry codec', () => {
           assert.throws(() => decodeEntry(encoded.subarray(0, cut)), DecodeError);
         }
         const version = Buffer.from(encoded);
-        version[0] = 2;
+        version[0] = 3;
         assert.throws(() => decodeEntry(version), DecodeError);
         const kind = Buffer.from(encoded);
         kind[1] = 3;
@@ -94,12 +105,13 @@ describe('entry codec', () => {
       kind: 'txn',
       origin: 1,
       requestId: 2,
+      check: noCheck,
       txn: { zxid: 5, time: 6, sessionId: 7n, body: { type: 'closeSession', sessionId: 7n } },
     });
     const flipped = Buffer.from(txnEntry);
     flipped[1] = 2;
     assert.throws(() => decodeEntry(flipped), DecodeError);
-    const barrier = encodeEntry({ kind: 'barrier', origin: 1, requestId: 2 });
+    const barrier = encodeEntry({ kind: 'barrier', origin: 1, requestId: 2, check: noCheck });
     assert.throws(() => decodeEntry(Buffer.concat([barrier, Buffer.of(0)])), DecodeError);
   });
 
@@ -128,11 +140,11 @@ describe('entry codec', () => {
   it('a txn payload carries the txn codec: a txn with a huge vector count is refused', () => {
     fc.assert(
       fc.property(txn, (t) => {
-        const data = encodeEntry({ kind: 'txn', origin: 1, requestId: 1, txn: t });
-        // Header (14) + txn version, zxid, time, session (25) + body type: then the count.
+        const data = encodeEntry({ kind: 'txn', origin: 1, requestId: 1, check: noCheck, txn: t });
+        // Header (30) + txn version, zxid, time, session (25) + body type: then the count.
         if (t.body.type !== 'ops' && t.body.type !== 'multiError') return;
         const lying = Buffer.from(data);
-        lying.writeInt32BE(0x7fffffff, 14 + 25 + 1);
+        lying.writeInt32BE(0x7fffffff, 30 + 25 + 1);
         assert.throws(() => decodeEntry(lying), DecodeError);
       }),
       { numRuns: 200 },

@@ -6,11 +6,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeEntry } from '../../../src/replication/entry-codec.js';
+import { encodeEntry, noCheck } from '../../../src/replication/entry-codec.js';
 import { ReplicaCluster } from './replica-cluster.js';
 
-/** A barrier entry: 14 bytes the replicas can apply. */
-const barrier = encodeEntry({ kind: 'barrier', origin: 1, requestId: 1 });
+/** A barrier entry the replicas can apply. */
+const barrier = encodeEntry({ kind: 'barrier', origin: 1, requestId: 1, check: noCheck });
 
 describe('RaftNode hooks', () => {
   it('lastIndex() is the last log index: a proposal lands right after it', () => {

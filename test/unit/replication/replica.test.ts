@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Err } from '../../../src/protocol/error-codes.js';
 import type { CreateRequest } from '../../../src/protocol/requests.js';
+import { DivergenceError } from '../../../src/replication/digest-ledger.js';
 import type { Applied } from '../../../src/replication/replica.js';
 import type { WriteInput } from '../../../src/replication/write-input.js';
 import { OPEN_ACL_UNSAFE } from '../../../src/tree/acl.js';
@@ -305,6 +306,25 @@ describe('Replica', () => {
     assert.equal(images[2], images[0]);
   });
 
+  it('a member whose tree diverged stops at the next entry, naming the index', () => {
+    const cluster = ready();
+    propose(cluster, 1, openSession(1n));
+    propose(cluster, 1, request(1n, create('/d', 0, 'same')));
+    cluster.stabilize();
+    // Damage member 3's copy behind the replica's back (a bug, a bad disk): its digest at the
+    // applied index no longer matches the one the leader puts in its next entry.
+    const tree3 = cluster.replica(3).tree;
+    const at = cluster.replica(3).applied;
+    tree3.setData('/d', 'other', 0, tree3.mustGet('/d').mzxid, tree3.mustGet('/d').mtime);
+    cluster.replica(3).ledger.record(at, tree3.digest);
+    propose(cluster, 1, request(1n, create('/e')));
+    assert.throws(
+      () => cluster.stabilize(),
+      (error: unknown) => error instanceof DivergenceError && error.index === at,
+    );
+    assert.ok(cluster.replica(1).ledger.checked > 0, 'the leader checked itself too');
+  });
+
   it('a barrier applies as a barrier on every member and changes nothing', () => {
     const cluster = ready();
     const before = treeImage(cluster.replica(1).tree);
@@ -324,7 +344,7 @@ describe('Replica', () => {
   });
 
   it('a proposal consensus refuses leaves the overlay as it was', () => {
-    const cluster = ready({ uncommittedBytesMax: 300 });
+    const cluster = ready({ uncommittedBytesMax: 340 });
     propose(cluster, 1, openSession(1n));
     propose(cluster, 1, request(1n, create('/p')));
     cluster.stabilize();
