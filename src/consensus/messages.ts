@@ -3,7 +3,7 @@
  * any role looks at the message (Raft §5.1: a higher term makes the receiver a follower; a
  * lower term is stale).
  */
-import type { Entry, Index, NodeId, Snapshot, Term } from './types.js';
+import type { Entry, EntryKind, Index, NodeId, Snapshot, Term } from './types.js';
 
 interface Envelope {
   readonly from: NodeId;
@@ -76,3 +76,28 @@ export type Message =
   | TimeoutNow;
 
 export type MessageType = Message['type'];
+
+/**
+ * What the host tells its own node (etcd's local messages): stepped like messages through
+ * the role in force, never sent, and never decoded from the wire (codec.ts knows only the
+ * types above), so no peer can forge one.
+ */
+export type LocalMessage =
+  /** Campaign now, as if the election timeout had passed. */
+  | { readonly type: 'hup' }
+  /** The leader's heartbeat tick, and the leader's periodic quorum check. */
+  | { readonly type: 'beat' }
+  | { readonly type: 'checkQuorum' }
+  /** The host knows the leader is gone (its connection was refused). */
+  | { readonly type: 'forgetLeader' }
+  /** The transport could not reach `peer`. */
+  | { readonly type: 'unreachable'; readonly peer: NodeId }
+  /** The transport finished (or failed) sending a snapshot to `peer`. */
+  | { readonly type: 'snapshotStatus'; readonly peer: NodeId; readonly delivered: boolean }
+  | { readonly type: 'transferLeader'; readonly target: NodeId }
+  | { readonly type: 'propose'; readonly kind: EntryKind; readonly data: Buffer };
+
+/** How a local message went: accepted (with the index of a proposal), or why not. */
+export type LocalOutcome =
+  | { readonly ok: true; readonly index: Index }
+  | { readonly ok: false; readonly reason: string };

@@ -5,13 +5,11 @@
  * state.
  */
 import { assert } from '../util/assert.js';
-import { encodeConfChange, refuseConfChange, type ConfChange } from './config-change.js';
+import { encodeConfChange, type ConfChange } from './config-change.js';
 import * as limits from './limits.js';
-import { transferLeadership } from './leader.js';
-import type { Message } from './messages.js';
+import type { LocalMessage, LocalOutcome, Message } from './messages.js';
 import { Raft, type RaftConfig } from './raft.js';
 import type { Ready } from './ready.js';
-import { bcastAppend } from './replication.js';
 import {
   entryHeaderBytes,
   noNode,
@@ -70,8 +68,7 @@ export class RaftNode {
    * the leader is gone). Pre-vote still applies when enabled.
    */
   campaign(): void {
-    this.checkAdvanced();
-    this.raft.stepLocal('hup');
+    this.stepLocal({ type: 'hup' });
   }
 
   /**
@@ -80,14 +77,12 @@ export class RaftNode {
    * the election timeout. Harmless if the leader is alive: its next message restores it.
    */
   forgetLeader(): void {
-    this.checkAdvanced();
-    if (this.raft.role === 'follower') this.raft.lead = noNode;
+    this.stepLocal({ type: 'forgetLeader' });
   }
 
   /** Appends `data` as a normal entry if we lead; otherwise says who might. */
   propose(data: Buffer): ProposeResult {
-    this.checkAdvanced();
-    return this.appendAsLeader('normal', data);
+    return this.proposal(this.stepLocal({ type: 'propose', kind: 'normal', data }));
   }
 
   /** The last index in the log: a proposal accepted now gets lastIndex() + 1. */
@@ -111,44 +106,35 @@ export class RaftNode {
 
   /** Proposes a one-server membership change (thesis §4.1); one may be in flight at a time. */
   proposeConfChange(change: ConfChange): ProposeResult {
-    this.checkAdvanced();
-    const raft = this.raft;
-    if (raft.role === 'leader') {
-      if (raft.pendingConfIndex > raft.log.applied) {
-        return this.refuse('a membership change is still being applied');
-      }
-      const refusal = refuseConfChange(raft.tracker.membership, change);
-      if (refusal !== undefined) return this.refuse(refusal);
-    }
-    const result = this.appendAsLeader('config', encodeConfChange(change));
-    if (!result.ok) return result;
-    raft.pendingConfIndex = result.index;
-    if (change.nodeId === raft.id && change.type !== 'addVoter') raft.leaving = true;
-    return result;
+    const data = encodeConfChange(change);
+    return this.proposal(this.stepLocal({ type: 'propose', kind: 'config', data }));
   }
 
   /** Hands leadership to `target` (graceful shutdown, rolling restart); undefined if begun. */
   transferLeadership(target: NodeId): string | undefined {
-    this.checkAdvanced();
-    return transferLeadership(this.raft, target);
+    const outcome = this.stepLocal({ type: 'transferLeader', target });
+    return outcome.ok ? undefined : outcome.reason;
   }
 
   /** The transport could not reach `id`: stop streaming to it and probe instead. */
   reportUnreachable(id: NodeId): void {
-    this.checkAdvanced();
-    const progress = this.raft.tracker.progress.get(id);
-    if (this.raft.role === 'leader' && progress?.state === 'replicate') progress.becomeProbe();
+    this.stepLocal({ type: 'unreachable', peer: id });
   }
 
   /** The transport finished (or failed) sending a snapshot to `id`. */
   reportSnapshot(id: NodeId, delivered: boolean): void {
+    this.stepLocal({ type: 'snapshotStatus', peer: id, delivered });
+  }
+
+  /** Every host input but tick and peer messages goes through here, and on to the role. */
+  private stepLocal(message: LocalMessage): LocalOutcome {
     this.checkAdvanced();
-    const progress = this.raft.tracker.progress.get(id);
-    if (this.raft.role !== 'leader' || progress?.state !== 'snapshot') return;
-    if (!delivered) progress.pendingSnapshot = 0;
-    progress.becomeProbe();
-    // Wait for the follower's answer before probing again.
-    progress.probeSent = delivered;
+    return this.raft.stepLocal(message);
+  }
+
+  private proposal(outcome: LocalOutcome): ProposeResult {
+    if (outcome.ok) return { ok: true, index: outcome.index };
+    return { ok: false, reason: outcome.reason, leader: this.raft.lead };
   }
 
   hasReady(): boolean {
@@ -223,21 +209,6 @@ export class RaftNode {
       membership: raft.tracker.membership,
       match,
     };
-  }
-
-  private appendAsLeader(kind: 'normal' | 'config', data: Buffer): ProposeResult {
-    const raft = this.raft;
-    if (raft.role !== 'leader') return this.refuse('not the leader');
-    if (raft.leadTransferee !== noNode) return this.refuse('leadership transfer in progress');
-    if (raft.leaving) return this.refuse('the leader is leaving the ensemble');
-    const index = raft.appendEntries([{ kind, data }]);
-    if (index === undefined) return this.refuse('too many uncommitted entries; retry later');
-    bcastAppend(raft);
-    return { ok: true, index };
-  }
-
-  private refuse(reason: string): ProposeResult {
-    return { ok: false, reason, leader: this.raft.lead };
   }
 
   private checkAdvanced(): void {

@@ -7,14 +7,15 @@
 import { assert } from '../util/assert.js';
 import { applyConfChange, decodeConfChange, type ConfChange } from './config-change.js';
 import { stepCandidate } from './candidate.js';
-import { campaign, handleVoteRequest } from './election.js';
+import { handleVoteRequest } from './election.js';
 import { stepFollower } from './follower.js';
 import { handOffLeadership, stepLeader } from './leader.js';
 import * as limits from './limits.js';
 import { RaftLog } from './log.js';
-import type { Message } from './messages.js';
+import type { LocalMessage, LocalOutcome, Message } from './messages.js';
+import { stepLocal } from './local.js';
 import type { Random } from './prng.js';
-import { bcastAppend, bcastHeartbeat, maybeCommit, sendAppend } from './replication.js';
+import { bcastAppend, maybeCommit, sendAppend } from './replication.js';
 import type { LogStorage } from './storage.js';
 import { ProgressTracker } from './tracker.js';
 import {
@@ -129,7 +130,7 @@ export class Raft {
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
-      this.stepLocal('hup');
+      this.stepLocal({ type: 'hup' });
     }
   }
 
@@ -138,7 +139,7 @@ export class Raft {
     this.electionElapsed++;
     if (this.electionElapsed >= this.config.electionTicks) {
       this.electionElapsed = 0;
-      if (this.config.checkQuorum) this.stepLocal('checkQuorum');
+      if (this.config.checkQuorum) this.stepLocal({ type: 'checkQuorum' });
       // A transfer that did not finish within an election timeout is abandoned (§3.10).
       if (this.role === 'leader') this.abortLeaderTransfer();
       if (this.role === 'leader' && !this.promotable()) handOffLeadership(this);
@@ -146,29 +147,13 @@ export class Raft {
     if (this.role !== 'leader') return;
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.stepLocal('beat');
+      this.stepLocal({ type: 'beat' });
     }
   }
 
-  /** Events raised by the clock, stepped like messages but never sent. */
-  stepLocal(event: 'hup' | 'beat' | 'checkQuorum'): void {
-    switch (event) {
-      case 'hup':
-        if (this.role !== 'leader')
-          campaign(this, this.config.preVote ? 'preElection' : 'election');
-        return;
-      case 'beat':
-        if (this.role === 'leader') bcastHeartbeat(this);
-        return;
-      case 'checkQuorum':
-        if (this.role !== 'leader') return;
-        // A removed leader stays until it has handed over: the voters left may not know the
-        // removal committed, and may need it to catch up before one of them can win.
-        if (!this.promotable()) return;
-        if (!this.tracker.quorumActive()) this.becomeFollower(this.term, noNode);
-        else this.tracker.resetRecentActive(this.id);
-        return;
-    }
+  /** What the host or the clock tells this node (local.ts): never sent, never decoded. */
+  stepLocal(message: LocalMessage): LocalOutcome {
+    return stepLocal(this, message);
   }
 
   step(message: Message): void {
