@@ -3,16 +3,22 @@
  * missing or malformed file, or an id the config does not list, stops start-up with a message
  * that says what to write where.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnsembleServer } from './config-ensemble.js';
 import { ConfigError } from './config-error.js';
 
-export async function readMyId(dataDir: string, servers: readonly EnsembleServer[]) {
+/** Reads a file as text (the member's disk, so that the simulator can run this too). */
+export type ReadText = (path: string) => Promise<string>;
+
+export async function readMyId(
+  dataDir: string,
+  servers: readonly EnsembleServer[],
+  readText: ReadText,
+) {
   const path = join(dataDir, 'myid');
   let text: string;
   try {
-    text = await readFile(path, 'latin1');
+    text = await readText(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(

@@ -91,6 +91,18 @@ export class RaftNode {
   }
 
   /**
+   * The log as this node sees it, durable or not yet (a checker's view; hosts read what they
+   * persist from Ready): its first index, and the term at an index (undefined outside it).
+   */
+  firstIndex(): Index {
+    return this.raft.log.firstIndex();
+  }
+
+  termAt(index: Index): Term | undefined {
+    return this.raft.log.term(index);
+  }
+
+  /**
    * Why a proposal of `bytes` payload bytes would be refused now (undefined: it would be
    * accepted). The host prepares a txn with zxid lastIndex() + 1 only after asking.
    */

@@ -11,7 +11,7 @@
  * with peers sends its clients to them meanwhile, and stops for good if the failure is final.
  */
 import type { Logger } from 'pino';
-import type { Membership, RaftNode } from '../consensus/index.js';
+import type { Entry, Membership, RaftNode } from '../consensus/index.js';
 import type { EnsembleServer } from '../config/config-ensemble.js';
 import { formatServerLines } from '../config/config-text.js';
 import { Err } from '../protocol/error-codes.js';
@@ -21,6 +21,7 @@ import type { Replica } from '../replication/replica.js';
 import type { WriteInput } from '../replication/write-input.js';
 import type { WarrenServer } from '../server/server.js';
 import type { PathStatus, WriteDone, WriteOutcome, WritePath } from '../server/write-path.js';
+import type { DataTree } from '../tree/data-tree.js';
 import { CONFIG_PATH } from '../tree/path.js';
 import { sleepOn, type Runtime, type Timer } from '../util/runtime.js';
 import type { DurableLog } from './durable-log.js';
@@ -37,6 +38,11 @@ import { SyncBatcher } from './sync-batcher.js';
 import type { EnsembleTiming } from './timing.js';
 import { WriteRouter } from './write-routing.js';
 import type { Completion } from './pending-requests.js';
+
+/** Watches every applied entry (the simulator's checkers); absent in production. */
+export interface ApplyObserver {
+  applied(entry: Entry, tree: DataTree): void;
+}
 
 /** How often start-up and shutdown look at the member's role. */
 const pollMs = 5;
@@ -58,6 +64,7 @@ export interface MemberOptions {
   snapshots: SnapshotPolicy;
   logger: Logger;
   runtime: Runtime;
+  observer?: ApplyObserver | undefined;
   /**
    * The member stopped for good: a storage failure that cannot be retried (with peers to
    * serve instead), a diverged tree, a broken invariant. The process should exit.
@@ -148,6 +155,7 @@ export class EnsembleMember implements WritePath {
       snapshots: options.snapshots,
       watch: this.watch,
       server: () => this.attached(),
+      observer: options.observer,
       peersChanged: () => this.learnAddresses(this.reconfigurer.current().servers),
       maintainConfig: () => this.maintainConfig(),
     });

@@ -14,6 +14,7 @@ import type { Txn } from '../tree/txn.js';
 import { CONFIG_PATH } from '../tree/path.js';
 import type { SnapshotPolicy } from './snapshot-policy.js';
 import type { LeaderlessWatch } from './leaderless-watch.js';
+import type { ApplyObserver } from './member.js';
 import type { PeerDispatch } from './peer-dispatch.js';
 import type { Reconfigurer } from './reconfig.js';
 import type { WriteRouter } from './write-routing.js';
@@ -28,6 +29,7 @@ export interface EffectsHost {
   readonly snapshots: SnapshotPolicy;
   readonly watch: LeaderlessWatch;
   readonly logger: Logger;
+  readonly observer: ApplyObserver | undefined;
   server(): WarrenServer;
   /** The ensemble's addresses may have changed (a config entry or /zookeeper/config). */
   peersChanged(): void;
@@ -66,8 +68,11 @@ export class ReadyEffects {
     const { replica, router, selfId, reconfigurer } = this.host;
     const server = this.host.server();
     let peersChanged = false;
+    const observer = this.host.observer;
     for (const entry of entries) {
-      for (const a of replica.apply([entry])) {
+      const applied = replica.apply([entry]);
+      observer?.applied(entry, replica.tree);
+      for (const a of applied) {
         if (a.kind === 'config') {
           peersChanged = true;
         } else if (a.kind === 'txn') {

@@ -23,7 +23,7 @@ import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
 import type { Runtime } from '../util/runtime.js';
 import { convertStandaloneIfNeeded } from './convert-standalone.js';
 import { DurableLog } from './durable-log.js';
-import { EnsembleMember } from './member.js';
+import { EnsembleMember, type ApplyObserver } from './member.js';
 import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './peer-network.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
 import { ensembleTiming } from './timing.js';
@@ -37,8 +37,10 @@ export interface MemberEnvironment {
   clients(host: string, port: number): ClientListener;
   /** The peer port and links to `peers`; started (listening, dialling) when it resolves. */
   peers(self: EnsembleServer, peers: PeerAddress[], events: PeerEvents): Promise<PeerNetwork>;
-  /** A storage failure that cannot be retried on a member with peers: the process stops. */
+  /** The member stopped for good (see MemberOptions.onFatal): the process should exit. */
   onFatal(error: Error): void;
+  /** Sees every entry as it is applied, with the tree just after it (the simulator's checks). */
+  readonly observer?: ApplyObserver;
 }
 
 export interface MemberHandle {
@@ -72,9 +74,10 @@ export async function startMember(
     env.logger.info('one server.N line and standaloneEnabled: running standalone');
   }
   const standalone = isStandalone(config);
+  const readText = async (path: string) => (await env.disk.readFile(path)).toString('latin1');
   const self = standalone
     ? standaloneSelf(config)
-    : await readMyId(config.dataDir, servers(config));
+    : await readMyId(config.dataDir, servers(config), readText);
   const logger = standalone ? env.logger : env.logger.child({ myid: self.id });
   const started = env.runtime.now();
   const alive = env.runtime.keepAlive();
@@ -193,6 +196,7 @@ function buildMember(
     snapshots,
     logger,
     runtime,
+    observer: env.observer,
     onFatal: (error) => env.onFatal(error),
   });
   const server = new WarrenServer({

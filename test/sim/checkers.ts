@@ -80,18 +80,24 @@ export class CommittedLog {
       from = cursor.commit + 1;
     }
     const storage = host.storage;
-    for (let index = Math.max(from, storage.firstIndex()); index <= commit; index++) {
+    const upTo = commit;
+    for (let index = Math.max(from, storage.firstIndex()); index <= upTo; index++) {
       const term = storage.term(index);
       check(term !== undefined, `server ${host.id}: committed ${index} not stored`);
+      // Indexes inside every member's first snapshot (a founding snapshot, or compaction
+      // before this checker looked) are committed with terms it never saw: unknown (-1).
+      while (this.terms.length < index && index === storage.firstIndex()) this.terms.push(-1);
       const known = this.terms[index];
       if (known === undefined) {
         check(index === this.terms.length, `committed index ${index} leaves a gap`);
         this.terms.push(term);
+      } else if (known === -1) {
+        this.terms[index] = term;
       } else {
         check(known === term, `index ${index} committed as term ${known} and ${term}`);
       }
     }
-    this.cursors.set(host.id, { node: host.node, commit });
+    this.cursors.set(host.id, { node: host.node, commit: upTo });
   }
 
   private checkLeaderCompleteness(host: CheckedServer): void {
@@ -99,6 +105,7 @@ export class CommittedLog {
     const last = storage.lastIndex();
     check(last >= this.committedMax, `leader ${host.id} lacks committed ${this.committedMax}`);
     for (let index = storage.firstIndex(); index <= this.committedMax; index++) {
+      if (this.terms[index] === -1) continue;
       check(
         storage.term(index) === this.terms[index],
         `leader ${host.id} holds term ${storage.term(index)} at committed ${index}`,

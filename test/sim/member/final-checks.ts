@@ -1,6 +1,5 @@
 /**
- * Checks run once the ensemble has healed and converged:
- * - every server's tree is identical (same applied index, same digest);
+ * Checks run once the members have healed and converged:
  * - no acknowledged write was lost: each acked create/setData/delete is the committed txn at
  *   its zxid, and the final tree shows the last committed txn on each checked key (so every acked
  *   write is either visible or superseded by a later committed one);
@@ -10,36 +9,11 @@ import { decodeEntry } from '../../../src/replication/entry-codec.js';
 import type { DataTree } from '../../../src/tree/data-tree.js';
 import { checkHistory, znodeModel } from '../../support/linearizability/index.js';
 import { SafetyViolation } from '../checkers.js';
-import { isCheckedKey } from './client.js';
 import type { AckedWrite, ZnodeOperation } from './history.js';
-import type { EnsembleServer } from './server.js';
+import { isCheckedKey } from './sim-client.js';
 import { check, type AppliedLog } from './state-checkers.js';
-import { treeDigest } from './tree-digest.js';
-
-export function checkConverged(servers: readonly EnsembleServer[]): DataTree {
-  const first = servers[0] as EnsembleServer;
-  const digest = treeDigest(first.replica.tree);
-  for (const server of servers) {
-    check(
-      server.replica.applied === first.replica.applied,
-      `server ${server.id} applied ${server.replica.applied}, server 1 ${first.replica.applied}`,
-    );
-    check(treeDigest(server.replica.tree) === digest, `server ${server.id}'s final tree differs`);
-  }
-  return first.replica.tree;
-}
 
 type Touch = 'create' | 'setData' | 'delete';
-
-/** Every request that reached the committed log, as "origin:requestId". */
-export function committedRequests(log: AppliedLog): Set<string> {
-  const out = new Set<string>();
-  for (const data of log.entries.values()) {
-    const payload = decodeEntry(data);
-    if (payload !== null) out.add(`${payload.origin}:${payload.requestId}`);
-  }
-  return out;
-}
 
 /** Per committed index, what each txn did to which path. */
 function committedTouches(log: AppliedLog): Map<number, Map<string, Touch>> {

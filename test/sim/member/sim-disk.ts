@@ -1,0 +1,265 @@
+/**
+ * One simulated machine's disk, behind the storage layer's Disk interface. Each file holds
+ * what is durable and what is only in the page cache: a write or truncate changes the cached
+ * contents and is remembered as pending until the file's next datasync. A crash keeps the
+ * durable contents plus a prefix of the pending operations, the last of them possibly cut
+ * mid-write (a torn write). Directory changes (create, rename, remove) are durable at once.
+ * Operations finish as world events owned by the process that issued them, so a killed
+ * process never sees its last operations complete; fsync takes a little virtual time.
+ * Faults (no space, fsync errors) come from wrapping this in storage/faulty-disk.ts.
+ */
+import { dirname } from 'node:path';
+import type { Disk, DiskFile, OpenMode } from '../../../src/storage/disk.js';
+import type { Prng } from '../../support/prng.js';
+import type { Incarnation, SimWorld } from './world.js';
+
+type PendingOp =
+  | { readonly kind: 'write'; readonly position: number; readonly bytes: Buffer }
+  | { readonly kind: 'truncate'; readonly length: number };
+
+/** A file's contents: an inode, which a rename moves from one name to another. */
+class Inode {
+  durable: Buffer = Buffer.alloc(0);
+  data: Buffer = Buffer.alloc(0);
+  pending: PendingOp[] = [];
+}
+
+function fsError(code: string, what: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`${code}: ${what}`);
+  error.code = code;
+  return error;
+}
+
+function applyOp(contents: Buffer, op: PendingOp): Buffer {
+  if (op.kind === 'truncate') {
+    if (op.length <= contents.length) return Buffer.from(contents.subarray(0, op.length));
+    return Buffer.concat([contents, Buffer.alloc(op.length - contents.length)]);
+  }
+  const end = op.position + op.bytes.length;
+  const out = end > contents.length ? Buffer.alloc(end) : Buffer.from(contents);
+  if (end > contents.length) contents.copy(out);
+  op.bytes.copy(out, op.position);
+  return out;
+}
+
+export class SimDisk implements Disk {
+  private readonly files = new Map<string, Inode>();
+  private readonly directories = new Set<string>(['/']);
+  /** The process using the disk now: its operations finish as its events. */
+  owner: Incarnation | null = null;
+  fsyncs = 0;
+
+  constructor(
+    private readonly world: SimWorld,
+    private readonly prng: Prng,
+  ) {}
+
+  /**
+   * Resolves when the operation "finishes". Most finish within the event that issued them
+   * (a crash comes between events, so they are done or never started); an fsync takes
+   * `delayMs` of virtual time, and never finishes if its process dies meanwhile.
+   */
+  io(delayMs = 0): Promise<void> {
+    if (delayMs === 0) return Promise.resolve();
+    return new Promise((resolve) => this.world.after(delayMs, resolve, this.owner));
+  }
+
+  async open(path: string, mode: OpenMode): Promise<DiskFile> {
+    await this.io();
+    this.requireDirectory(dirname(path));
+    let inode = this.files.get(path);
+    if (mode === 'createNew' && inode !== undefined) throw fsError('EEXIST', path);
+    if ((mode === 'read' || mode === 'readWrite') && inode === undefined) {
+      throw fsError('ENOENT', path);
+    }
+    if (inode === undefined || mode === 'overwrite') {
+      const fresh = inode ?? new Inode();
+      if (inode !== undefined) fresh.pending.push({ kind: 'truncate', length: 0 });
+      fresh.data = Buffer.alloc(0);
+      inode = fresh;
+      this.files.set(path, inode);
+    }
+    return new SimDiskFile(this, inode);
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    await this.io();
+    const inode = this.files.get(path);
+    if (inode === undefined) throw fsError('ENOENT', path);
+    return Buffer.from(inode.data);
+  }
+
+  async list(path: string): Promise<string[]> {
+    await this.io();
+    this.requireDirectory(path);
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    const names = new Set<string>();
+    for (const name of [...this.files.keys(), ...this.directories]) {
+      if (name.startsWith(prefix) && name.length > prefix.length) {
+        names.add(name.slice(prefix.length).split('/')[0] as string);
+      }
+    }
+    return [...names].sort();
+  }
+
+  async makeDirectory(path: string): Promise<void> {
+    await this.io();
+    for (let dir = path; dir !== '/' && !this.directories.has(dir); dir = dirname(dir)) {
+      this.directories.add(dir);
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.io();
+    const inode = this.files.get(from);
+    if (inode !== undefined) {
+      this.requireDirectory(dirname(to));
+      this.files.delete(from);
+      this.files.set(to, inode);
+      return;
+    }
+    if (!this.directories.has(from)) throw fsError('ENOENT', from);
+    const moved = (name: string) => (name === from ? to : to + name.slice(from.length));
+    for (const dir of [...this.directories]) {
+      if (dir === from || dir.startsWith(`${from}/`)) {
+        this.directories.delete(dir);
+        this.directories.add(moved(dir));
+      }
+    }
+    for (const [name, node] of [...this.files]) {
+      if (name.startsWith(`${from}/`)) {
+        this.files.delete(name);
+        this.files.set(moved(name), node);
+      }
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.io();
+    if (!this.files.delete(path)) throw fsError('ENOENT', path);
+  }
+
+  async syncDirectory(path: string): Promise<void> {
+    await this.io();
+    this.requireDirectory(path);
+  }
+
+  private requireDirectory(path: string): void {
+    if (!this.directories.has(path)) throw fsError('ENOENT', path);
+  }
+
+  // ---- what the simulation does to the disk ----
+
+  /** How long an fsync takes: mostly quick, now and then slow. */
+  fsyncMs(): number {
+    return this.prng.chance(0.05) ? this.prng.range(5, 50) : 0.1 + this.prng.next();
+  }
+
+  /** A power cut: each file keeps its durable contents plus a torn prefix of what was not. */
+  crash(): { tornFiles: number } {
+    let tornFiles = 0;
+    for (const inode of this.files.values()) {
+      let contents: Buffer = inode.durable;
+      const pending = inode.pending;
+      if (pending.length > 0) {
+        const kept = this.prng.int(pending.length + 1);
+        for (const op of pending.slice(0, kept)) contents = applyOp(contents, op);
+        const next = pending[kept];
+        if (next !== undefined && next.kind === 'write' && this.prng.chance(0.5)) {
+          const cut = this.prng.int(next.bytes.length);
+          contents = applyOp(contents, { ...next, bytes: next.bytes.subarray(0, cut) });
+          tornFiles++;
+        }
+      }
+      inode.durable = contents;
+      inode.data = Buffer.from(contents);
+      inode.pending = [];
+    }
+    return { tornFiles };
+  }
+
+  /** Writes a whole file durably (set-up: myid, as an operator would). */
+  writeDurable(path: string, text: string): void {
+    for (let dir = dirname(path); dir !== '/'; dir = dirname(dir)) this.directories.add(dir);
+    const inode = new Inode();
+    inode.durable = Buffer.from(text);
+    inode.data = Buffer.from(text);
+    this.files.set(path, inode);
+  }
+
+  /** Paths of the files under `directory` whose name starts with `prefix`. */
+  filesUnder(directory: string, prefix: string): string[] {
+    return [...this.files.keys()]
+      .filter((path) => dirname(path) === directory && path.slice(directory.length + 1).startsWith(prefix))
+      .sort();
+  }
+
+  size(path: string): number {
+    return this.files.get(path)?.data.length ?? 0;
+  }
+
+  /** Flips one bit of a file, durably (a bad sector); returns the byte's old value. */
+  flipBit(path: string, offset: number, bit: number): number {
+    const inode = this.files.get(path);
+    if (inode === undefined || offset >= inode.data.length) return -1;
+    const old = inode.data[offset] as number;
+    inode.data[offset] = old ^ (1 << bit);
+    if (offset < inode.durable.length) inode.durable[offset] = (inode.durable[offset] as number) ^ (1 << bit);
+    return old;
+  }
+
+  /** Writes `value` back at `offset`, durably (the operator restored the byte). */
+  restoreByte(path: string, offset: number, value: number): void {
+    const inode = this.files.get(path);
+    if (inode === undefined || offset >= inode.data.length) return;
+    inode.data[offset] = value;
+    if (offset < inode.durable.length) inode.durable[offset] = value;
+  }
+}
+
+class SimDiskFile implements DiskFile {
+  constructor(
+    private readonly disk: SimDisk,
+    private readonly inode: Inode,
+  ) {}
+
+  async writeAll(buffer: Buffer, position: number): Promise<void> {
+    await this.disk.io();
+    const op = { kind: 'write' as const, position, bytes: Buffer.from(buffer) };
+    this.inode.data = applyOp(this.inode.data, op);
+    this.inode.pending.push(op);
+  }
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    await this.disk.io();
+    const data = this.inode.data;
+    if (position >= data.length) return 0;
+    return data.copy(buffer, offset, position, Math.min(data.length, position + length));
+  }
+
+  async datasync(): Promise<void> {
+    // What is durable is what the file held when the fsync began.
+    const snapshot = Buffer.from(this.inode.data);
+    const count = this.inode.pending.length;
+    this.disk.fsyncs++;
+    await this.disk.io(this.disk.fsyncMs());
+    this.inode.durable = snapshot;
+    this.inode.pending = this.inode.pending.slice(count);
+  }
+
+  async truncate(length: number): Promise<void> {
+    await this.disk.io();
+    const op = { kind: 'truncate' as const, length };
+    this.inode.data = applyOp(this.inode.data, op);
+    this.inode.pending.push(op);
+  }
+
+  async size(): Promise<number> {
+    await this.disk.io();
+    return this.inode.data.length;
+  }
+
+  async close(): Promise<void> {
+    await this.disk.io();
+  }
+}
