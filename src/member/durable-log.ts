@@ -58,6 +58,8 @@ export interface PersistInput {
   readonly hardState?: HardState | undefined;
   readonly entries: readonly Entry[];
   readonly snapshot?: (Snapshot & { readonly records?: readonly Buffer[] }) | undefined;
+  /** The Ready applies a membership change: its commit must be durable (RaftStore). */
+  readonly commitDurably?: boolean;
 }
 
 export interface OpenedDurableLog {
@@ -129,9 +131,9 @@ export class DurableLog implements LogStorage {
 
   /** Step 1 of a Ready (see RaftStore.persist), then the same change in memory. */
   async persist(ready: PersistInput): Promise<void> {
-    const { snapshot, entries, hardState } = ready;
+    const { snapshot, entries, hardState, commitDurably } = ready;
     const held = this.heldAfter(entries);
-    await this.store.persist({ snapshot, entries, hardState });
+    await this.store.persist({ snapshot, entries, hardState, commitDurably });
     if (snapshot !== undefined && snapshot.meta.index > this.memory.snapshot().meta.index) {
       this.memory.applySnapshot({ meta: snapshot.meta, data: noData });
       this.heldBytes = 0;

@@ -87,6 +87,8 @@ export class EnsembleMember implements WritePath {
   private timers: Timer[] = [];
   private stopped = false;
   private storageFailure: Error | null = null;
+  /** The commit index to apply before the only voter campaigns (-1: done). */
+  private campaignAloneAfter = -1;
 
   constructor(private readonly options: MemberOptions) {
     const { selfId, logger, runtime, node, replica, storage, timing } = options;
@@ -126,7 +128,10 @@ export class EnsembleMember implements WritePath {
       onSoftState: (soft) => this.effects.onSoftState(soft),
       onSnapshot: (meta, records) => this.effects.onSnapshot(meta, records),
       onCommitted: (entries) => this.effects.onCommitted(entries),
-      onCycle: () => this.effects.onCycle(),
+      onCycle: () => {
+        this.effects.onCycle();
+        this.maybeCampaignAlone();
+      },
       onStorageFailure: (error, final) => this.onStorageFailure(error, final),
       onStorageRecovered: () => this.onStorageRecovered(),
       onFatal: (error) => this.onFatal(error),
@@ -177,7 +182,7 @@ export class EnsembleMember implements WritePath {
    * upkeep and link checks. The only voter campaigns at once: nobody else can lead.
    */
   start(): void {
-    const { runtime, timing, tickTime, node, selfId } = this.options;
+    const { runtime, timing, tickTime } = this.options;
     const electionTimeoutMs = timing.raftTickMs * timing.electionTicks;
     this.timers = [
       runtime.every(timing.raftTickMs, () => this.driver.tick()),
@@ -186,10 +191,20 @@ export class EnsembleMember implements WritePath {
       runtime.every(1000, () => this.maintainConfig()),
       runtime.every(timing.raftTickMs * 2, () => this.dispatch.checkLinks(electionTimeoutMs)),
     ];
-    const { voters } = node.status().membership;
-    if (voters.length === 1 && voters[0] === selfId) this.driver.run(() => node.campaign());
-    // Kick the first Ready: committed entries after the snapshot get applied.
+    // Kick the first Ready: committed entries after the snapshot get applied (membership
+    // changes among them), and only then may the only voter elect itself (onCycle).
+    this.campaignAloneAfter = this.options.storage.initialState().hardState.commit;
     this.driver.run(() => undefined);
+  }
+
+  /**
+   * After each Ready: once the committed entries known at start are applied, a member that is
+   * the only voter of the membership they leave campaigns at once (nobody else can lead).
+   */
+  private maybeCampaignAlone(): void {
+    if (this.campaignAloneAfter < 0 || this.replica.applied < this.campaignAloneAfter) return;
+    this.campaignAloneAfter = -1;
+    if (this.soleVoter()) this.driver.run(() => this.options.node.campaign());
   }
 
   get replica(): Replica {
@@ -281,13 +296,19 @@ export class EnsembleMember implements WritePath {
     return voters.length === 1 && voters[0] === this.options.selfId;
   }
 
-  /** Resolves once this member leads and has caught up (true), or after `waitMs` (false). */
-  whenLeading(waitMs: number): Promise<boolean> {
+  /**
+   * Resolves once the entries committed at start are applied and, if that leaves this member
+   * the only voter, it leads (true); or after `waitMs` (false). A standalone server serves
+   * only then, as it served only after replaying its log before.
+   */
+  whenReady(waitMs: number): Promise<boolean> {
     const { runtime } = this.options;
     const deadline = runtime.now() + waitMs;
+    const ready = () =>
+      this.campaignAloneAfter < 0 && (!this.soleVoter() || this.replica.acceptingWrites());
     return new Promise((resolve) => {
       const poll = () => {
-        if (this.replica.acceptingWrites() || this.stopped) return resolve(!this.stopped);
+        if (ready() || this.stopped) return resolve(!this.stopped);
         if (runtime.now() >= deadline) return resolve(false);
         runtime.after(pollMs, poll);
       };

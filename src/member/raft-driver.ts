@@ -156,9 +156,13 @@ export class RaftDriver {
   private async persistAndFinish(held: HeldReady): Promise<boolean> {
     const { ready, early, installed } = held;
     const { deps } = this;
-    if (ready.entries.length > 0 || ready.hardState !== undefined) {
+    // A membership change takes effect at advance(); a restart must find it committed, or
+    // it would campaign with the old membership (which may not overlap the new one).
+    const commitDurably = ready.committedEntries.some((entry) => entry.kind === 'config');
+    if (ready.entries.length > 0 || ready.hardState !== undefined || commitDurably) {
       try {
-        await deps.storage.persist({ hardState: ready.hardState, entries: ready.entries });
+        const { hardState, entries } = ready;
+        await deps.storage.persist({ hardState, entries, commitDurably });
       } catch (error) {
         if (this.stopped) return false;
         this.hold(held, error instanceof Error ? error : new Error(String(error)));

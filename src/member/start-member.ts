@@ -57,7 +57,7 @@ export interface MemberHandle {
 
 /** The standalone server's identity: the only voter of its own one-member ensemble. */
 const STANDALONE_ID = 1;
-/** How long the only voter may take to elect itself and catch up before serving anyway. */
+/** How long start-up waits to apply what was committed (and, alone, to lead) before serving. */
 const soleVoterReadyMs = 30_000;
 
 /** Whether `config` runs a standalone server (ZooKeeper's rule, standaloneEnabled). */
@@ -117,7 +117,7 @@ async function start(
   const peers = standalone ? noPeers : await startPeers(config, self, member, env);
   member.connect(peers);
   member.start();
-  if (member.soleVoter()) await member.whenLeading(soleVoterReadyMs);
+  await member.whenReady(soleVoterReadyMs);
   const { host, port } = await server.listen();
   const ms = env.runtime.now() - started;
   const what = standalone ? 'Warren standalone server is serving' : 'Warren member is serving';

@@ -66,6 +66,11 @@ export interface RaftStoreWrite {
   readonly hardState?: StoredHardState | undefined;
   readonly entries: readonly StoredEntry[];
   readonly snapshot?: { readonly meta: StoredSnapshotMeta; readonly records?: readonly Buffer[] };
+  /**
+   * Write the newest commit index durably now, not lazily: the Ready applies a membership
+   * change, which a restart must find committed, or it would campaign with the old one.
+   */
+  readonly commitDurably?: boolean;
 }
 
 const emptyHardState: StoredHardState = { term: 0, vote: 0, commit: 0 };
@@ -148,7 +153,8 @@ export class RaftStore {
   /**
    * Step 1 of a Ready: the snapshot (if any), then the entries (cutting a conflicting suffix
    * first) in one WAL append and fdatasync, then the hard state file, but only when term or
-   * vote changed (a commit alone is written lazily: it is recoverable, and clamped at start).
+   * vote changed (a commit alone is written lazily: it is recoverable, and clamped at start),
+   * or when the Ready applies a membership change (`commitDurably`).
    * Entries go before the hard state so that a durable commit never points at entries that
    * are not. Rejects on any failure, after which `failure` is set. One persist at a time.
    */
@@ -270,7 +276,10 @@ export class RaftStore {
     const { snapshot, entries, hardState } = write;
     if (snapshot !== undefined) await this.guard(this.persistSnapshot(snapshot));
     if (entries.length > 0) await this.guard(this.persistEntries(entries));
-    if (hardState !== undefined) await this.guard(this.persistHardState(hardState));
+    const next = hardState ?? this.latestHardState;
+    if (hardState !== undefined || write.commitDurably === true) {
+      await this.guard(this.persistHardState(next, write.commitDurably === true));
+    }
   }
 
   private async installSteps(fileBytes: Buffer): Promise<RaftSnapshotContents> {
@@ -339,10 +348,11 @@ export class RaftStore {
     this.lastIndexNow = (entries[entries.length - 1] as StoredEntry).index;
   }
 
-  private async persistHardState(hardState: StoredHardState): Promise<void> {
+  private async persistHardState(hardState: StoredHardState, commitToo: boolean): Promise<void> {
     this.latestHardState = hardState;
     const durable = this.durableHardState;
-    if (hardState.term === durable.term && hardState.vote === durable.vote) return;
+    const sameVote = hardState.term === durable.term && hardState.vote === durable.vote;
+    if (sameVote && (!commitToo || hardState.commit === durable.commit)) return;
     const { statePath, stateDirectory } = this.paths;
     await writeHardState(this.options.disk, stateDirectory, statePath, hardState);
     this.durableHardState = hardState;

@@ -41,7 +41,7 @@ export interface MemberSimOptions {
 export function pickMemberSimOptions(prng: Prng): MemberSimOptions {
   const grow = prng.chance(0.2);
   return {
-    founders: grow ? 1 : prng.pick([3, 3, 5]),
+    founders: grow ? 1 : prng.pick([3, 3, 3, 5]),
     growTo: grow ? 3 : 0,
     tickTime: prng.pick([1000, 2000]),
     snapCount: prng.pick([20, 60, 200]),
@@ -51,11 +51,11 @@ export function pickMemberSimOptions(prng: Prng): MemberSimOptions {
       noticeMs: prng.range(1, 200),
       redialMs: prng.range(20, 500),
     },
-    clients: 4,
+    clients: 3,
     client: {
       keys: prng.range(2, 5),
-      thinkMinMs: 5,
-      thinkMaxMs: prng.pick([50, 150, 400]),
+      thinkMinMs: 20,
+      thinkMaxMs: prng.pick([100, 300, 800]),
       sessionTimeoutMs: prng.pick([6000, 12000]),
       opTimeoutMs: 8000,
     },
@@ -72,7 +72,7 @@ export function pickMemberSimOptions(prng: Prng): MemberSimOptions {
     fsyncFailRate: prng.next() * 0.002,
     corruptRate: prng.next() * 0.3,
     transferRate: prng.next() * 0.004,
-    safetyMs: 12_000,
+    safetyMs: 10_000,
     livenessMs: 90_000,
   };
 }

@@ -17,10 +17,55 @@ type PendingOp =
   | { readonly kind: 'write'; readonly position: number; readonly bytes: Buffer }
   | { readonly kind: 'truncate'; readonly length: number };
 
+/** File contents that grow by doubling, so appends cost what they write. */
+class Contents {
+  private bytes = Buffer.alloc(256);
+  length = 0;
+
+  static of(buffer: Buffer): Contents {
+    const contents = new Contents();
+    contents.apply({ kind: 'write', position: 0, bytes: buffer });
+    return contents;
+  }
+
+  view(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  copy(): Contents {
+    return Contents.of(this.view());
+  }
+
+  apply(op: PendingOp): void {
+    const end = op.kind === 'write' ? op.position + op.bytes.length : op.length;
+    if (end > this.bytes.length) {
+      const grown = Buffer.alloc(Math.max(end, 2 * this.bytes.length));
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
+    }
+    if (op.kind === 'truncate') {
+      if (end > this.length) this.bytes.fill(0, this.length, end);
+      this.length = end;
+      return;
+    }
+    if (op.position > this.length) this.bytes.fill(0, this.length, op.position);
+    op.bytes.copy(this.bytes, op.position);
+    this.length = Math.max(this.length, end);
+  }
+
+  setByte(offset: number, value: number): void {
+    if (offset < this.length) this.bytes[offset] = value;
+  }
+
+  byte(offset: number): number {
+    return this.bytes[offset] as number;
+  }
+}
+
 /** A file's contents: an inode, which a rename moves from one name to another. */
 class Inode {
-  durable: Buffer = Buffer.alloc(0);
-  data: Buffer = Buffer.alloc(0);
+  durable = new Contents();
+  data = new Contents();
   pending: PendingOp[] = [];
 }
 
@@ -28,18 +73,6 @@ function fsError(code: string, what: string): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new Error(`${code}: ${what}`);
   error.code = code;
   return error;
-}
-
-function applyOp(contents: Buffer, op: PendingOp): Buffer {
-  if (op.kind === 'truncate') {
-    if (op.length <= contents.length) return Buffer.from(contents.subarray(0, op.length));
-    return Buffer.concat([contents, Buffer.alloc(op.length - contents.length)]);
-  }
-  const end = op.position + op.bytes.length;
-  const out = end > contents.length ? Buffer.alloc(end) : Buffer.from(contents);
-  if (end > contents.length) contents.copy(out);
-  op.bytes.copy(out, op.position);
-  return out;
 }
 
 export class SimDisk implements Disk {
@@ -74,8 +107,9 @@ export class SimDisk implements Disk {
     }
     if (inode === undefined || mode === 'overwrite') {
       const fresh = inode ?? new Inode();
-      if (inode !== undefined) fresh.pending.push({ kind: 'truncate', length: 0 });
-      fresh.data = Buffer.alloc(0);
+      const truncate = { kind: 'truncate' as const, length: 0 };
+      if (inode !== undefined) fresh.pending.push(truncate);
+      fresh.data.apply(truncate);
       inode = fresh;
       this.files.set(path, inode);
     }
@@ -86,7 +120,7 @@ export class SimDisk implements Disk {
     await this.io();
     const inode = this.files.get(path);
     if (inode === undefined) throw fsError('ENOENT', path);
-    return Buffer.from(inode.data);
+    return Buffer.from(inode.data.view());
   }
 
   async list(path: string): Promise<string[]> {
@@ -159,20 +193,20 @@ export class SimDisk implements Disk {
   crash(): { tornFiles: number } {
     let tornFiles = 0;
     for (const inode of this.files.values()) {
-      let contents: Buffer = inode.durable;
+      const contents = inode.durable;
       const pending = inode.pending;
       if (pending.length > 0) {
         const kept = this.prng.int(pending.length + 1);
-        for (const op of pending.slice(0, kept)) contents = applyOp(contents, op);
+        for (const op of pending.slice(0, kept)) contents.apply(op);
         const next = pending[kept];
         if (next !== undefined && next.kind === 'write' && this.prng.chance(0.5)) {
           const cut = this.prng.int(next.bytes.length);
-          contents = applyOp(contents, { ...next, bytes: next.bytes.subarray(0, cut) });
+          contents.apply({ ...next, bytes: next.bytes.subarray(0, cut) });
           tornFiles++;
         }
+        if (kept < pending.length) tornFiles++;
       }
-      inode.durable = contents;
-      inode.data = Buffer.from(contents);
+      inode.data = contents.copy();
       inode.pending = [];
     }
     return { tornFiles };
@@ -182,8 +216,8 @@ export class SimDisk implements Disk {
   writeDurable(path: string, text: string): void {
     for (let dir = dirname(path); dir !== '/'; dir = dirname(dir)) this.directories.add(dir);
     const inode = new Inode();
-    inode.durable = Buffer.from(text);
-    inode.data = Buffer.from(text);
+    inode.durable = Contents.of(Buffer.from(text));
+    inode.data = Contents.of(Buffer.from(text));
     this.files.set(path, inode);
   }
 
@@ -202,18 +236,18 @@ export class SimDisk implements Disk {
   flipBit(path: string, offset: number, bit: number): number {
     const inode = this.files.get(path);
     if (inode === undefined || offset >= inode.data.length) return -1;
-    const old = inode.data[offset] as number;
-    inode.data[offset] = old ^ (1 << bit);
-    if (offset < inode.durable.length) inode.durable[offset] = (inode.durable[offset] as number) ^ (1 << bit);
+    const old = inode.data.byte(offset);
+    inode.data.setByte(offset, old ^ (1 << bit));
+    inode.durable.setByte(offset, old ^ (1 << bit));
     return old;
   }
 
   /** Writes `value` back at `offset`, durably (the operator restored the byte). */
   restoreByte(path: string, offset: number, value: number): void {
     const inode = this.files.get(path);
-    if (inode === undefined || offset >= inode.data.length) return;
-    inode.data[offset] = value;
-    if (offset < inode.durable.length) inode.durable[offset] = value;
+    if (inode === undefined) return;
+    inode.data.setByte(offset, value);
+    inode.durable.setByte(offset, value);
   }
 }
 
@@ -226,31 +260,32 @@ class SimDiskFile implements DiskFile {
   async writeAll(buffer: Buffer, position: number): Promise<void> {
     await this.disk.io();
     const op = { kind: 'write' as const, position, bytes: Buffer.from(buffer) };
-    this.inode.data = applyOp(this.inode.data, op);
+    this.inode.data.apply(op);
     this.inode.pending.push(op);
   }
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     await this.disk.io();
-    const data = this.inode.data;
+    const data = this.inode.data.view();
     if (position >= data.length) return 0;
     return data.copy(buffer, offset, position, Math.min(data.length, position + length));
   }
 
   async datasync(): Promise<void> {
     // What is durable is what the file held when the fsync began.
-    const snapshot = Buffer.from(this.inode.data);
-    const count = this.inode.pending.length;
+    // Until it returns, a crash may still tear them: they stay pending meanwhile.
+    const inode = this.inode;
+    const count = inode.pending.length;
     this.disk.fsyncs++;
     await this.disk.io(this.disk.fsyncMs());
-    this.inode.durable = snapshot;
-    this.inode.pending = this.inode.pending.slice(count);
+    for (const op of inode.pending.slice(0, count)) inode.durable.apply(op);
+    inode.pending = inode.pending.slice(count);
   }
 
   async truncate(length: number): Promise<void> {
     await this.disk.io();
     const op = { kind: 'truncate' as const, length };
-    this.inode.data = applyOp(this.inode.data, op);
+    this.inode.data.apply(op);
     this.inode.pending.push(op);
   }
 
