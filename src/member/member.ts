@@ -42,6 +42,8 @@ import type { Completion } from './pending-requests.js';
 /** Watches every applied entry (the simulator's checkers); absent in production. */
 export interface ApplyObserver {
   applied(entry: Entry, tree: DataTree): void;
+  /** A leader's snapshot replaced the tree; it is as of `index`. */
+  installed(index: number, tree: DataTree): void;
 }
 
 /** How often start-up and shutdown look at the member's role. */
@@ -87,37 +89,15 @@ export class EnsembleMember implements WritePath {
   private timers: Timer[] = [];
   private stopped = false;
   private storageFailure: Error | null = null;
+  private wasMember = true;
   /** The commit index to apply before the only voter campaigns (-1: done). */
   private campaignAloneAfter = -1;
 
   constructor(private readonly options: MemberOptions) {
     const { selfId, logger, runtime, node, replica, storage, timing } = options;
     this.addresses = new PeerAddresses(selfId, options.staticServers);
-    const grace = 2 * timing.raftTickMs * timing.electionTicks;
-    this.watch = new LeaderlessWatch(grace, options.readOnlyModeEnabled, runtime, {
-      leader: () => replica.leader,
-      stopped: () => this.stopped,
-      onLeaderless: () => this.onLeaderless(),
-      // Read-only clients reconnect to get (or resume) a read-write session.
-      onLeaderBack: (wasReadOnly) => {
-        if (wasReadOnly) this.attached().endReadOnly();
-      },
-    });
-    this.reconfigurer = new Reconfigurer({
-      selfId,
-      node,
-      logger,
-      runtime,
-      reconfigEnabled: options.reconfigEnabled,
-      staticServers: options.staticServers,
-      joinTimeoutMs: timing.joinTimeoutMs,
-      tree: () => replica.tree,
-      isLeader: () => replica.acceptingWrites(),
-      run: (input) => this.driver.run(input),
-      submit: (input, done) => this.router.enqueue(input, done),
-      isConnected: (id) => this.peerNetwork.isConnected(id),
-      learnAddresses: (servers) => this.learnAddresses(servers),
-    });
+    this.watch = this.newLeaderlessWatch();
+    this.reconfigurer = this.newReconfigurer();
     const parts = { selfId, node, replica, logger, runtime, reconfigurer: this.reconfigurer };
     this.driver = new RaftDriver({
       node,
@@ -161,8 +141,44 @@ export class EnsembleMember implements WritePath {
       watch: this.watch,
       server: () => this.attached(),
       observer: options.observer,
-      peersChanged: () => this.learnAddresses(this.reconfigurer.current().servers),
+      peersChanged: () => {
+        this.learnAddresses(this.reconfigurer.current().servers);
+        this.checkStillMember();
+      },
       maintainConfig: () => this.maintainConfig(),
+    });
+  }
+
+  private newLeaderlessWatch(): LeaderlessWatch {
+    const { timing, readOnlyModeEnabled, runtime, replica } = this.options;
+    const grace = 2 * timing.raftTickMs * timing.electionTicks;
+    return new LeaderlessWatch(grace, readOnlyModeEnabled, runtime, {
+      leader: () => replica.leader,
+      stopped: () => this.stopped,
+      onLeaderless: () => this.onLeaderless(),
+      // Read-only clients reconnect to get (or resume) a read-write session.
+      onLeaderBack: (wasReadOnly) => {
+        if (wasReadOnly) this.attached().endReadOnly();
+      },
+    });
+  }
+
+  private newReconfigurer(): Reconfigurer {
+    const { selfId, node, logger, runtime, replica, timing } = this.options;
+    return new Reconfigurer({
+      selfId,
+      node,
+      logger,
+      runtime,
+      reconfigEnabled: this.options.reconfigEnabled,
+      staticServers: this.options.staticServers,
+      joinTimeoutMs: timing.joinTimeoutMs,
+      tree: () => replica.tree,
+      isLeader: () => replica.acceptingWrites(),
+      run: (input) => this.driver.run(input),
+      submit: (input, done) => this.router.enqueue(input, done),
+      isConnected: (id) => this.peerNetwork.isConnected(id),
+      learnAddresses: (servers) => this.learnAddresses(servers),
     });
   }
 
@@ -231,6 +247,9 @@ export class EnsembleMember implements WritePath {
     if (this.stopped) return Err.notReadOnly;
     // Alone, a failed disk still leaves reads to serve; with peers, they serve better.
     if (this.storageFailure !== null) return this.alone ? Err.notReadOnly : Err.connectionLoss;
+    // A server the ensemble removed (or has not added yet) serves nobody: its state stops
+    // following the leader's. ZooKeeper's removed servers shut down their quorum peer.
+    if (!this.isMember()) return Err.connectionLoss;
     // A short election holds writes; a member left without a leader serves nobody, or
     // only reads (to clients that allow it) in read-only mode.
     if (this.watch.leaderless) return this.watch.readOnly ? Err.notReadOnly : Err.connectionLoss;
@@ -288,6 +307,22 @@ export class EnsembleMember implements WritePath {
   /** The membership in force (applied config entries). */
   membership(): Membership {
     return this.options.node.status().membership;
+  }
+
+  /** This server is a voter or a learner of the membership in force. */
+  isMember(): boolean {
+    const { voters, learners } = this.membership();
+    const self = this.options.selfId;
+    return voters.includes(self) || learners.includes(self);
+  }
+
+  /** A membership change removed this server: its clients go to the members. */
+  private checkStillMember(): void {
+    if (this.wasMember && !this.isMember()) {
+      this.options.logger.warn('this server is no longer a member of the ensemble');
+      this.server?.dropClients('this server was removed from the ensemble');
+    }
+    this.wasMember = this.isMember();
   }
 
   /** This member is the only voter (alone, or an ensemble shrunk to one). */

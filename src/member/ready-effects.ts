@@ -115,6 +115,7 @@ export class ReadyEffects {
     const { replica, router, logger } = this.host;
     const tree = loadSnapshot(records);
     replica.replaceTree(tree, meta.index);
+    this.host.observer?.installed(meta.index, tree);
     this.host.server().replaceTree(tree);
     // Entries up to the snapshot were never applied here: their writers cannot be answered.
     router.pending.failRouted(new Error('state replaced by a snapshot'));

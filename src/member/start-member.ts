@@ -11,7 +11,6 @@
 import type { Logger } from 'pino';
 import { RaftNode, SeededRandom, type Membership } from '../consensus/index.js';
 import type { EnsembleServer } from '../config/config-ensemble.js';
-import { ConfigError } from '../config/config-error.js';
 import type { ServerConfig } from '../config/config.js';
 import { readMyId } from '../config/myid.js';
 import { Replica } from '../replication/replica.js';
@@ -22,6 +21,7 @@ import { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
 import type { Runtime } from '../util/runtime.js';
 import { convertStandaloneIfNeeded } from './convert-standalone.js';
+import { claimIdentity } from './member-identity.js';
 import { DurableLog } from './durable-log.js';
 import { EnsembleMember, type ApplyObserver } from './member.js';
 import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './peer-network.js';
@@ -103,6 +103,7 @@ async function start(
   const { standalone, self, logger, started } = facts;
   await env.disk.makeDirectory(config.dataDir);
   await env.disk.makeDirectory(config.dataLogDir);
+  await claimIdentity(env.disk, config.dataDir, self.id);
   await convertStandaloneIfNeeded({
     ...config,
     disk: env.disk,
@@ -257,34 +258,11 @@ async function openState(
     initialMembership: config.join ? { voters: [], learners: [] } : membership,
     snapRetainCount: config.snapRetainCount,
   });
-  try {
-    checkIdentity(storage, selfId, config.dataDir);
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
   const fresh = storage.lastIndex() === 0;
   if (fresh && !config.join) await bootstrap(storage, membership);
   if (fresh && config.join) logger.info('new member: waiting for the leader to add it (reconfig)');
   const tree = snapshotRecords === null ? new DataTree() : loadSnapshot(snapshotRecords);
   return { storage, tree };
-}
-
-/**
- * A directory a standalone server wrote belongs to server 1, its only voter. Run under
- * another id it would wait forever for a leader that cannot exist: say so instead.
- */
-function checkIdentity(storage: DurableLog, selfId: number, dataDir: string): void {
-  const { voters, learners } = storage.initialState().membership;
-  const soleVoter = voters.length === 1 && learners.length === 0 ? voters[0] : undefined;
-  if (soleVoter === undefined || soleVoter === selfId || storage.lastIndex() === 0) return;
-  throw new ConfigError(
-    `${dataDir} holds the data of a one-member ensemble whose only voter is server ` +
-      `${soleVoter} (a standalone server is server ${STANDALONE_ID}), but this server is ` +
-      `server ${selfId}. Start it as server.${soleVoter} (myid ${soleVoter}) and add the ` +
-      'other servers with reconfig -add (docs/ensemble.md, "Growing a standalone server").',
-    'myid',
-  );
 }
 
 /**

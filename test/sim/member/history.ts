@@ -28,7 +28,13 @@ export class MemberHistory {
   unknown = 0;
 
   call(clientId: number, input: ZnodeInput, session: SessionId): number {
-    const op: ZnodeOperation = { clientId, input, output: undefined, call: ++this.clock, ret: Infinity };
+    const op: ZnodeOperation = {
+      clientId,
+      input,
+      output: undefined,
+      call: ++this.clock,
+      ret: Infinity,
+    };
     this.ops.push(op);
     this.sessions.push(session);
     return this.ops.length - 1;

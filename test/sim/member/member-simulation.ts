@@ -82,6 +82,7 @@ export class MemberSimulation {
         this.prng.fork(),
         {
           applied: (from, entry, tree) => this.onApplied(from, entry, tree),
+          installed: (from, index, tree) => this.onInstalled(from, index, tree),
           event: (what, detail) => this.event(what, detail),
         },
         this.configFor(id),
@@ -133,6 +134,7 @@ export class MemberSimulation {
       reconfigEnabled: true,
       superDigest: `super:${superDigest}`,
       standaloneEnabled: false,
+      linearizableReads: o.client.serverSyncsReads,
       join: joining,
       ensemble: {
         servers: joining ? this.serverLines().filter((s) => s.id <= id) : founders,
@@ -169,6 +171,17 @@ export class MemberSimulation {
     }
   }
 
+  /** A snapshot from the leader: the same digest as every tree at its index, and exact. */
+  private onInstalled(member: number, index: number, tree: DataTree): void {
+    this.count('snapshotInstalled');
+    try {
+      check(tree.digest === tree.computeDigest(), `member ${member}: installed digest is wrong`);
+      this.digests.observe(member, index, tree);
+    } catch (error) {
+      this.violation ??= error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
   /** After each event: the invariants; during liveness, whether everything converged. */
   private afterEvent(liveness: boolean): boolean {
     const up = this.upMembers();
@@ -186,15 +199,27 @@ export class MemberSimulation {
     return [...this.members.values()].filter((m) => m.state === 'up');
   }
 
-  /** A leader whose whole log is committed, every configured member applied all of it. */
+  /**
+   * A leader whose whole log is committed, and every member of its membership applied all of
+   * it. Servers outside that membership (removed, or joiners the faults kept out) are stopped,
+   * as an operator would.
+   */
   private converged(): boolean {
     if (!this.clients.every((c) => c.done)) return false;
-    const members = this.configured.map((id) => this.members.get(id) as SimMember);
-    const leader = members.find((m) => m.state === 'up' && m.status().role === 'leader');
+    const leader = this.upMembers().find((m) => m.status().role === 'leader');
     if (leader === undefined) return false;
-    const { commit, lastIndex } = leader.status();
+    const { commit, lastIndex, membership } = leader.status();
     if (commit !== lastIndex) return false;
-    return members.every((m) => m.state === 'up' && m.member?.replica.applied === commit);
+    const ids = [...membership.voters, ...membership.learners].sort((a, b) => a - b);
+    const members = ids.map((id) => this.members.get(id));
+    if (!members.every((m) => m?.state === 'up' && m.member?.replica.applied === commit)) {
+      return false;
+    }
+    for (const m of this.members.values()) {
+      if (!ids.includes(m.id) && m.state !== 'down') m.kill(false);
+    }
+    this.configured = ids;
+    return true;
   }
 
   private failLiveness(): never {
@@ -206,7 +231,7 @@ export class MemberSimulation {
       return `${id}:${role}/${m.member?.replica.applied}/${commit}`;
     });
     throw new SafetyViolation(
-      `liveness: not converged by ${this.world.now} ms (clients not done: [${pending}], ` +
+      `liveness: not converged by ${this.world.now} ms (clients not done: [${pending.join()}], ` +
         `members: ${states.join(' ')})`,
     );
   }
@@ -278,6 +303,13 @@ export class MemberSimulation {
       this.event('fsyncFault', `member ${member.id}`);
     }
     if (p.chance(o.transferRate)) this.transfer(up);
+    if (p.chance(o.vanishRate)) {
+      const client = p.pick(this.clients);
+      const timeout = o.client.sessionTimeoutMs;
+      const ms = p.range(Math.floor(timeout * 1.5), timeout * 3);
+      client.vanish(ms);
+      this.event('clientVanished', `client ${client.id} for ${ms} ms`);
+    }
     this.world.after(o.stepMs, () => this.injectStep());
   }
 
@@ -290,7 +322,8 @@ export class MemberSimulation {
 
   private restart(member: SimMember): void {
     if (member.state !== 'down' || !this.configured.includes(member.id)) return;
-    const flipped = this.faulty && this.prng.chance(this.options.corruptRate) ? this.corrupt(member) : null;
+    const flipped =
+      this.faulty && this.prng.chance(this.options.corruptRate) ? this.corrupt(member) : null;
     member.start();
     if (flipped === null) return;
     // If it refuses to start, the operator puts the byte back (from a backup) and starts it.
@@ -314,7 +347,9 @@ export class MemberSimulation {
     const segments = member.disk.filesUnder(`${data}/raft-log`, 'log.');
     const snapshots = member.disk.filesUnder(`${data}/raft-snapshots`, 'snapshot.');
     const useSnapshot = this.prng.chance(0.3) && snapshots.length > 0;
-    const path = useSnapshot ? snapshots[snapshots.length - 1] : this.prng.pick(segments.length > 0 ? segments : snapshots);
+    const path = useSnapshot
+      ? snapshots[snapshots.length - 1]
+      : this.prng.pick(segments.length > 0 ? segments : snapshots);
     if (path === undefined) return null;
     const size = member.disk.size(path);
     // Keep clear of the header and of the last record (about 400 bytes at most here).
@@ -350,8 +385,9 @@ export class MemberSimulation {
       }
       default: {
         const half = ids.filter(() => p.chance(0.5));
-        this.links.partition([half, ids.filter((id) => !half.includes(id))]);
-        this.event('partition', `[${half}] | [${ids.filter((id) => !half.includes(id))}]`);
+        const rest = ids.filter((id) => !half.includes(id));
+        this.links.partition([half, rest]);
+        this.event('partition', `[${half.join()}] | [${rest.join()}]`);
       }
     }
   }
@@ -377,26 +413,43 @@ export class MemberSimulation {
   private grow(): void {
     const joiners = this.serverLines().filter((s) => s.id > this.options.founders);
     const joiningServers = joiners
-      .map((s) => `server.${s.id}=${s.host}:${s.peerPort}:${s.electionPort}:participant;${s.clientPort}`)
+      .map(
+        (s) =>
+          `server.${s.id}=${s.host}:${s.peerPort}:${s.electionPort}:participant;${s.clientPort}`,
+      )
       .join(',');
-    const request = { type: OpCode.reconfig, joiningServers, leavingServers: '', newMembers: '', curConfigId: -1 } as const;
+    const request = {
+      type: OpCode.reconfig,
+      joiningServers,
+      leavingServers: '',
+      newMembers: '',
+      curConfigId: -1,
+    } as const;
     this.reconfig(request, 'grow', () => {
       if (this.prng.chance(0.5)) this.world.after(this.prng.range(500, 4000), () => this.shrink());
     });
   }
 
   private shrink(): void {
+    if (!this.faulty) return;
     const leaving = this.configured[this.configured.length - 1] as number;
-    const request = { type: OpCode.reconfig, joiningServers: '', leavingServers: `${leaving}`, newMembers: '', curConfigId: -1 } as const;
-    this.reconfig(request, 'shrink', () => {
-      this.configured = this.configured.filter((id) => id !== leaving);
-      // The operator stops the server the ensemble no longer has.
-      this.members.get(leaving)?.kill(false);
-    });
+    const request = {
+      type: OpCode.reconfig,
+      joiningServers: '',
+      leavingServers: `${leaving}`,
+      newMembers: '',
+      curConfigId: -1,
+    } as const;
+    // The server the ensemble no longer has is stopped once everything converged.
+    this.reconfig(request, 'shrink', () => undefined);
   }
 
   /** Sends a reconfig through the administrator client until it succeeds (retrying). */
-  private reconfig(request: Parameters<SimClient['requestReconfig']>[0], what: string, then: () => void): void {
+  private reconfig(
+    request: Parameters<SimClient['requestReconfig']>[0],
+    what: string,
+    then: () => void,
+  ): void {
     const admin = this.clients[0] as SimClient;
     admin.requestReconfig(request, (err) => {
       if (err === Err.ok) {
@@ -405,7 +458,8 @@ export class MemberSimulation {
         return;
       }
       this.event('reconfigRetry', `${what}: ${err === 'lost' ? 'lost' : errName(err)}`);
-      this.world.after(1000, () => this.reconfig(request, what, then));
+      // Faults are over: the membership is whatever the ensemble settled on.
+      if (this.faulty) this.world.after(1000, () => this.reconfig(request, what, then));
     });
   }
 
@@ -417,7 +471,9 @@ export class MemberSimulation {
       const member = this.members.get(id) as SimMember;
       member.faulty.clearFaults();
       member.resume();
-      const failed = member.member?.status().metrics.some(([k, v]) => k === 'log_failed' && v === 1);
+      const failed = member.member
+        ?.status()
+        .metrics.some(([k, v]) => k === 'log_failed' && v === 1);
       if (failed === true) member.kill(false);
       if (member.state === 'down') member.start();
     }

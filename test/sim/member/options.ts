@@ -34,16 +34,19 @@ export interface MemberSimOptions {
   /** A bit of a stopped member's log or snapshot flips before it restarts. */
   readonly corruptRate: number;
   readonly transferRate: number;
+  /** A client vanishes for longer than its session timeout (its session expires). */
+  readonly vanishRate: number;
   readonly safetyMs: number;
   readonly livenessMs: number;
 }
 
 export function pickMemberSimOptions(prng: Prng): MemberSimOptions {
   const grow = prng.chance(0.2);
+  const sessionTimeoutMs = prng.pick([3000, 6000]);
   return {
     founders: grow ? 1 : prng.pick([3, 3, 3, 5]),
     growTo: grow ? 3 : 0,
-    tickTime: prng.pick([1000, 2000]),
+    tickTime: 1000,
     snapCount: prng.pick([20, 60, 200]),
     links: {
       delayMinMs: 0.1,
@@ -55,24 +58,26 @@ export function pickMemberSimOptions(prng: Prng): MemberSimOptions {
     client: {
       keys: prng.range(2, 5),
       thinkMinMs: 20,
-      thinkMaxMs: prng.pick([100, 300, 800]),
-      sessionTimeoutMs: prng.pick([6000, 12000]),
+      thinkMaxMs: prng.pick([200, 500, 1000]),
+      sessionTimeoutMs,
       opTimeoutMs: 8000,
+      serverSyncsReads: prng.chance(0.3),
     },
     stepMs: 100,
-    killRate: prng.next() * 0.01,
-    downMsMax: prng.range(100, 6000),
-    pauseRate: prng.next() * 0.004,
+    killRate: prng.next() * 0.02,
+    downMsMax: prng.range(100, 4000),
+    pauseRate: prng.next() * 0.008,
     pauseMsMax: prng.range(500, 15000),
-    partitionRate: prng.next() * 0.015,
-    silenceRate: prng.next() * 0.004,
-    resetRate: prng.next() * 0.01,
-    clockJumpRate: prng.next() * 0.003,
-    noSpaceRate: prng.next() * 0.003,
-    fsyncFailRate: prng.next() * 0.002,
-    corruptRate: prng.next() * 0.3,
-    transferRate: prng.next() * 0.004,
-    safetyMs: 10_000,
+    partitionRate: prng.next() * 0.03,
+    silenceRate: prng.next() * 0.008,
+    resetRate: prng.next() * 0.02,
+    clockJumpRate: prng.next() * 0.006,
+    noSpaceRate: prng.next() * 0.006,
+    fsyncFailRate: prng.next() * 0.004,
+    corruptRate: prng.next() * 0.5,
+    transferRate: prng.next() * 0.008,
+    vanishRate: prng.next() * 0.01,
+    safetyMs: 6_000,
     livenessMs: 90_000,
   };
 }

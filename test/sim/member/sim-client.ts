@@ -42,6 +42,8 @@ export interface ClientOptions {
   readonly sessionTimeoutMs: number;
   /** An operation not answered by then is given up (the connection is dropped). */
   readonly opTimeoutMs: number;
+  /** The servers run with warren.linearizableReads: a plain getData is linearizable. */
+  readonly serverSyncsReads: boolean;
 }
 
 type Purpose = 'parent' | 'op' | 'ephemeral' | 'close' | 'auth' | 'reconfig' | 'sync';
@@ -74,6 +76,7 @@ export class SimClient {
   private writes = 0;
   private epoch = 0;
   private reconfig: { request: Request; done: ReconfigDone } | null = null;
+  private awayUntil = 0;
   /** One more successful linearizable read, then stop (the liveness phase). */
   finishing = false;
   done = false;
@@ -99,18 +102,34 @@ export class SimClient {
     this.schedulePing();
   }
 
+  /**
+   * The client vanishes for `ms` (longer than its session timeout, so the session expires
+   * and its ephemerals go), then comes back and finds its session gone.
+   */
+  vanish(ms: number): void {
+    if (this.done) return;
+    this.awayUntil = this.world.now + ms;
+    this.drop();
+  }
+
   /** Asks this (administrator) client to send a reconfig; `done` gets the error code. */
   requestReconfig(request: Request, done: ReconfigDone): void {
+    if (this.done) return done('lost');
     this.reconfig = { request, done };
     this.maybeIssue();
   }
 
   private connect(): void {
     if (this.state !== 'down' || this.done) return;
-    const members = this.members();
-    if (!members.includes(this.serverId) || this.prng.chance(0.3)) {
-      this.serverId = this.prng.pick(members);
+    if (this.world.now < this.awayUntil) {
+      this.world.at(this.awayUntil, () => this.connect());
+      return;
     }
+    // Like ZooKeeper's clients, try the next server of the connect string after a loss.
+    const members = this.members();
+    const previous = members.indexOf(this.serverId);
+    const next = (previous + 1 + this.prng.int(Math.max(1, members.length - 1))) % members.length;
+    this.serverId = members[next] ?? 1;
     const epoch = ++this.epoch;
     const end = this.ports.connect(this.serverId, this.id, {
       data: (chunk) => {
@@ -131,7 +150,12 @@ export class SimClient {
     const at = w.beginFrame();
     const { sessionTimeoutMs: timeOut } = this.options;
     const request = { protocolVersion: 0, lastZxidSeen: this.lastZxid, timeOut };
-    writeConnectRequest(w, { ...request, sessionId: this.sessionId, passwd: this.passwd, readOnly: false });
+    writeConnectRequest(w, {
+      ...request,
+      sessionId: this.sessionId,
+      passwd: this.passwd,
+      readOnly: false,
+    });
     w.endFrame(at);
     end.send(Buffer.from(w.toBuffer()));
     // No answer in time (the member died, or refused us without a word): try elsewhere.
@@ -261,17 +285,25 @@ export class SimClient {
       }
       case 4: {
         const ephemeral = `${PARENT}/e${this.id}-${this.writes}`;
-        this.send(this.create(ephemeral, data, CreateFlag.ephemeral), 'ephemeral', undefined, undefined);
+        this.send(
+          this.create(ephemeral, data, CreateFlag.ephemeral),
+          'ephemeral',
+          undefined,
+          undefined,
+        );
         return;
       }
       case 5:
         this.send({ type: OpCode.closeSession }, 'close', undefined, undefined);
         return;
       default: {
-        // A linearizable read: sync first; the getData after it sees at least its point.
+        // A linearizable read: sync first; the getData after it sees at least its point. With
+        // warren.linearizableReads the server does that for every read.
         const record: ZnodeInput = { kind: 'get', path };
         const handle = this.history.call(this.id, record, this.sessionId);
-        this.send({ type: OpCode.sync, path: PARENT }, 'sync', undefined, undefined);
+        if (!this.options.serverSyncsReads) {
+          this.send({ type: OpCode.sync, path: PARENT }, 'sync', undefined, undefined);
+        }
         this.send({ type: OpCode.getData, path, watch: false }, 'op', handle, record);
       }
     }
@@ -359,7 +391,7 @@ export class SimClient {
       else if (record.kind === 'create') this.versions.set(record.path, 0);
     }
     this.history.ok(handle, output, record.kind === 'get' ? undefined : zxid);
-    if (record.kind === 'get' && this.finishing) this.done = true;
+    if (record.kind === 'get' && this.finishing && this.reconfig === null) this.done = true;
   }
 
   private unknown(sent: Sent): void {
@@ -389,7 +421,11 @@ function outputOf(record: ZnodeInput, err: number, response: Response | null): Z
   }
   if (record.kind === 'get') {
     if (response?.kind !== 'data') throw new Error(`getData answered with ${response?.kind}`);
-    return { code: 'ok', data: response.data?.toString('latin1') ?? '', version: response.stat.version };
+    return {
+      code: 'ok',
+      data: response.data?.toString('latin1') ?? '',
+      version: response.stat.version,
+    };
   }
   if (record.kind === 'setData' && response?.kind === 'stat') {
     return { code: 'ok', version: response.stat.version };

@@ -224,7 +224,10 @@ export class SimDisk implements Disk {
   /** Paths of the files under `directory` whose name starts with `prefix`. */
   filesUnder(directory: string, prefix: string): string[] {
     return [...this.files.keys()]
-      .filter((path) => dirname(path) === directory && path.slice(directory.length + 1).startsWith(prefix))
+      .filter(
+        (path) =>
+          dirname(path) === directory && path.slice(directory.length + 1).startsWith(prefix),
+      )
       .sort();
   }
 

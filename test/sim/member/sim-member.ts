@@ -25,6 +25,7 @@ import { Incarnation, type SimWorld } from './world.js';
 
 export interface MemberObserver {
   applied(member: number, entry: Entry, tree: DataTree): void;
+  installed(member: number, index: number, tree: DataTree): void;
   event(what: string, detail: string): void;
 }
 
@@ -76,11 +77,17 @@ export class SimMember implements CheckedServer {
     };
   }
 
+  /** The node's status, computed once per world event (the checkers ask several times). */
   status(): Status {
     const member = this.handle?.member;
     if (member === undefined) throw new Error(`member ${this.id} is not up`);
-    return member.driver.node.status();
+    if (this.statusCache?.event !== this.world.events || this.statusCache.member !== member) {
+      this.statusCache = { event: this.world.events, member, status: member.driver.node.status() };
+    }
+    return this.statusCache.status;
   }
+
+  private statusCache: { event: number; member: EnsembleMember; status: Status } | null = null;
 
   get paused(): boolean {
     return this.incarnation?.paused ?? false;
@@ -105,7 +112,10 @@ export class SimMember implements CheckedServer {
       peers: (_self, _peers, events) =>
         Promise.resolve(this.links.attach(id, incarnation, events, runtime)),
       onFatal: (error) => this.onFatal(incarnation, error),
-      observer: { applied: (entry, tree) => this.observer.applied(id, entry, tree) },
+      observer: {
+        applied: (entry, tree) => this.observer.applied(id, entry, tree),
+        installed: (index, tree) => this.observer.installed(id, index, tree),
+      },
     }).then(
       (handle) => {
         if (this.incarnation !== incarnation || !incarnation.alive) return;
@@ -168,7 +178,9 @@ export class SimMember implements CheckedServer {
     if (sink === null) return pino({ level: 'silent' });
     const world = this.world;
     const id = this.id;
-    const stream = { write: (line: string) => sink(`t=${world.now.toFixed(1)} m${id} ${line.trim()}`) };
+    const stream = {
+      write: (line: string) => sink(`t=${world.now.toFixed(1)} m${id} ${line.trim()}`),
+    };
     return pino({ level: 'info', base: null, timestamp: false }, stream);
   }
 }

@@ -160,7 +160,14 @@ export class SimLinks {
     const key = pairKey(a, b);
     let link = this.links.get(key);
     if (link === undefined) {
-      link = { epoch: 0, up: false, upSince: 0, lastArrival: new Map(), silent: new Set(), redialing: false };
+      link = {
+        epoch: 0,
+        up: false,
+        upSince: 0,
+        lastArrival: new Map(),
+        silent: new Set(),
+        redialing: false,
+      };
       this.links.set(key, link);
     }
     return link;
@@ -181,7 +188,11 @@ export class SimLinks {
       ] as const) {
         const end = this.endpoints.get(self);
         if (end === undefined) continue;
-        this.world.after(this.options.noticeMs, () => end.events.onUnreachable(other), end.incarnation);
+        this.world.after(
+          this.options.noticeMs,
+          () => end.events.onUnreachable(other),
+          end.incarnation,
+        );
       }
     }
     this.scheduleRedial(a, b);

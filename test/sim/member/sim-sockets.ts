@@ -94,7 +94,8 @@ class Connection implements ClientSocket, ClientEnd {
     this.onGone(this);
     this.world.after(delayMs, () => this.client.closed());
     const events = this.serverEvents;
-    if (events !== null && this.server.alive) this.world.after(0, () => events.closed(), this.server);
+    if (events !== null && this.server.alive)
+      this.world.after(0, () => events.closed(), this.server);
   }
 
   // ---- the client's side ----

@@ -104,6 +104,23 @@ void test('entries, terms and hard state survive a restart', async (t) => {
   await reopened.close();
 });
 
+void test('a Ready that applies a membership change writes its commit at once', async (t) => {
+  const f = await fixture(t);
+  const { storage } = await f.open();
+  await storage.persist({ hardState: { term: 3, vote: 1, commit: 0 }, entries: entries(1, 4, 3) });
+  await storage.persist({ hardState: { term: 3, vote: 1, commit: 4 }, entries: [] });
+  const paths = raftPaths(f.options.dataDir, f.options.dataLogDir);
+  const lazy = await readFile(paths.statePath);
+  // The commit reached 4 in an earlier Ready; this one applies a config entry.
+  await storage.persist({ entries: [], commitDurably: true });
+  assert.notDeepEqual(await readFile(paths.statePath), lazy, 'the commit is on disk now');
+  // A crash now (no close): the restart finds the commit that covers the change.
+  const crashed = (await f.open()).storage;
+  assert.deepEqual(crashed.initialState().hardState, { term: 3, vote: 1, commit: 4 });
+  await crashed.close();
+  await storage.close();
+});
+
 void test('a commit-only change is written lazily, and at least at close', async (t) => {
   const f = await fixture(t);
   const { storage } = await f.open();
