@@ -16,8 +16,7 @@
 #       # standalone: warren, zookeeper, warren, zookeeper; then the same with 3-member ensembles
 #   CLIENTS=8 INFLIGHT=32 DURATION=8 WARMUP=2 SIZE=100 KEYS=1000 (the defaults)
 #   TOPOLOGY=standalone REPEAT=1 MEMBERS=3 (the defaults; MEMBERS may be 3, 5 or 7)
-#   ZKBENCH_SRC=/path/to/zkbench  (default: ../shared/tools/zkbench next to the repo, or
-#                                 /work/shared/tools/zkbench)
+#   ZKBENCH_SRC=/path/to/zkbench  (default: ../shared/tools/zkbench next to the repo)
 # zkbench's JSON "label" is <server>#<repetition>, the server as serve.js names it: warren,
 # zookeeper, warren-3, zookeeper-3.
 set -euo pipefail
@@ -41,7 +40,6 @@ READY_TIMEOUT_S=240 # serve.js gives up first (an ensemble: 90 s to start, 90 s 
 
 if [[ -z "${ZKBENCH_SRC:-}" ]]; then
   ZKBENCH_SRC="$repo/../shared/tools/zkbench"
-  [[ -d "$ZKBENCH_SRC" ]] || ZKBENCH_SRC=/work/shared/tools/zkbench
 fi
 [[ -f "$ZKBENCH_SRC/zkbench.c" ]] || { echo "no zkbench sources in $ZKBENCH_SRC" >&2; exit 2; }
 
