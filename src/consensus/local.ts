@@ -10,7 +10,8 @@ import { transferLeadership } from './leader.js';
 import type { LocalMessage, LocalOutcome } from './messages.js';
 import type { Raft } from './raft.js';
 import { bcastAppend, bcastHeartbeat } from './replication.js';
-import { noNode } from './types.js';
+import { assert } from '../util/assert.js';
+import { noNode, type EntryKind } from './types.js';
 
 const done: LocalOutcome = { ok: true, index: 0 };
 
@@ -63,9 +64,9 @@ function stepLeaderLocal(raft: Raft, message: LocalMessage): LocalOutcome {
       return reason === undefined ? done : refused(reason);
     }
     case 'propose':
-      return message.kind === 'config'
-        ? proposeConfChange(raft, message.data)
-        : append(raft, message);
+      if (message.kind === 'normal') return append(raft, 'normal', message.data);
+      assert(message.data.length === 1, 'raft: one membership change at a time');
+      return proposeConfChange(raft, message.data[0] as Buffer);
     default:
       return done;
   }
@@ -78,18 +79,20 @@ function proposeConfChange(raft: Raft, data: Buffer): LocalOutcome {
   const change = decodeConfChange(data);
   const refusal = refuseConfChange(raft.tracker.membership, change);
   if (refusal !== undefined) return refused(refusal);
-  const outcome = append(raft, { kind: 'config', data: encodeConfChange(change) });
+  const outcome = append(raft, 'config', [encodeConfChange(change)]);
   if (!outcome.ok) return outcome;
   raft.pendingConfIndex = outcome.index;
   if (change.nodeId === raft.id && change.type !== 'addVoter') raft.leaving = true;
   return outcome;
 }
 
-function append(raft: Raft, item: { kind: 'normal' | 'config'; data: Buffer }): LocalOutcome {
+/** Appends entries at our term and sends them to every follower in one go. */
+function append(raft: Raft, kind: EntryKind, data: readonly Buffer[]): LocalOutcome {
   if (raft.leadTransferee !== noNode) return refused('leadership transfer in progress');
   if (raft.leaving) return refused('the leader is leaving the ensemble');
-  const index = raft.appendEntries([item]);
+  const first = raft.log.lastIndex() + 1;
+  const index = raft.appendEntries(kind, data);
   if (index === undefined) return refused('too many uncommitted entries; retry later');
   bcastAppend(raft);
-  return { ok: true, index };
+  return { ok: true, index: first };
 }

@@ -101,6 +101,15 @@ export class MemoryStorage implements LogStorage {
   /** Drops entries up to and including `index`, which the current snapshot must cover. */
   compact(index: Index): void {
     assert(index <= this.snap.meta.index, 'compact: past the snapshot');
+    this.forget(index);
+  }
+
+  /**
+   * Drops entries up to and including `index` even past the snapshot: for a host that needs
+   * them for nobody (the only voter of its membership). Before any follower needs them, the
+   * host must take a snapshot that covers them again (member/peer-dispatch.ts does).
+   */
+  forget(index: Index): void {
     if (index <= this.compactedIndex) return;
     const term = this.term(index);
     assert(term !== undefined, `compact: index ${index} missing`);

@@ -95,9 +95,10 @@ export type LocalMessage =
   /** The transport finished (or failed) sending a snapshot to `peer`. */
   | { readonly type: 'snapshotStatus'; readonly peer: NodeId; readonly delivered: boolean }
   | { readonly type: 'transferLeader'; readonly target: NodeId }
-  | { readonly type: 'propose'; readonly kind: EntryKind; readonly data: Buffer };
+  /** Entries to append as leader, in order (a config entry always alone). */
+  | { readonly type: 'propose'; readonly kind: EntryKind; readonly data: readonly Buffer[] };
 
-/** How a local message went: accepted (with the index of a proposal), or why not. */
+/** How a local message went: accepted (with the first index of a proposal), or why not. */
 export type LocalOutcome =
   | { readonly ok: true; readonly index: Index }
   | { readonly ok: false; readonly reason: string };

@@ -80,8 +80,11 @@ export class RaftNode {
     this.stepLocal({ type: 'forgetLeader' });
   }
 
-  /** Appends `data` as a normal entry if we lead; otherwise says who might. */
-  propose(data: Buffer): ProposeResult {
+  /**
+   * Appends `data` as normal entries (one each, in order) if we lead, and sends them out
+   * together; the result carries the first one's index. Otherwise says who might lead.
+   */
+  propose(...data: Buffer[]): ProposeResult {
     return this.proposal(this.stepLocal({ type: 'propose', kind: 'normal', data }));
   }
 
@@ -118,7 +121,7 @@ export class RaftNode {
 
   /** Proposes a one-server membership change (thesis §4.1); one may be in flight at a time. */
   proposeConfChange(change: ConfChange): ProposeResult {
-    const data = encodeConfChange(change);
+    const data = [encodeConfChange(change)];
     return this.proposal(this.stepLocal({ type: 'propose', kind: 'config', data }));
   }
 
@@ -160,6 +163,27 @@ export class RaftNode {
       raft.messages.length > 0 ||
       raft.messagesAfterPersist.length > 0 ||
       raft.log.hasNextCommittedEntries()
+    );
+  }
+
+  /**
+   * Whether the pending Ready asks for nothing durable: no entries, no snapshot, no message
+   * that must wait for a persist, no new term or vote (a commit index alone is recoverable),
+   * and no membership change to apply (its commit must be made durable first).
+   * Such a Ready can be acted on at once; it is how a leader applies what its own fsync
+   * just committed before it takes new input.
+   */
+  readyNeedsNoPersist(): boolean {
+    const raft = this.raft;
+    const hard = raft.hardState();
+    const last = this.lastHardState;
+    return (
+      raft.log.unstable.entries.length === 0 &&
+      raft.log.unstable.snapshot === undefined &&
+      raft.messagesAfterPersist.length === 0 &&
+      hard.term === last.term &&
+      hard.vote === last.vote &&
+      !raft.hasUnappliedConfig()
     );
   }
 

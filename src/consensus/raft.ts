@@ -255,7 +255,7 @@ export class Raft {
     this.role = 'leader';
     this.tracker.get(this.id).becomeReplicate();
     // §5.4.2 / §8: an entry of our own term lets the older entries commit.
-    const appended = this.appendEntries([{ kind: 'normal', data: Buffer.alloc(0) }]);
+    const appended = this.appendEntries('normal', [Buffer.alloc(0)]);
     assert(appended !== undefined, 'raft: new leader could not append its empty entry');
     // No config change until an entry of our term is applied: earlier entries may hide one,
     // and a change before our first commit is unsafe (Ongaro, raft-dev, 2015).
@@ -285,17 +285,20 @@ export class Raft {
     this.leadTransferee = noNode;
   }
 
-  /** Leader: appends entries at our term; undefined when the uncommitted cap refuses them. */
-  appendEntries(items: readonly { kind: EntryKind; data: Buffer }[]): Index | undefined {
+  /**
+   * Leader: appends entries of one kind at our term; returns the last one's index, or
+   * undefined when the uncommitted cap refuses them.
+   */
+  appendEntries(kind: EntryKind, data: readonly Buffer[]): Index | undefined {
     assert(this.role === 'leader', 'raft: only a leader appends its own entries');
     const last = this.log.lastIndex();
-    const entries: Entry[] = items.map((item, i) => ({
-      term: this.term,
-      index: last + 1 + i,
-      kind: item.kind,
-      data: item.data,
-    }));
-    const bytes = entries.reduce((sum, entry) => sum + entryBytes(entry), 0);
+    const entries: Entry[] = new Array<Entry>(data.length);
+    let bytes = 0;
+    for (let i = 0; i < data.length; i++) {
+      const entry = { term: this.term, index: last + 1 + i, kind, data: data[i] as Buffer };
+      entries[i] = entry;
+      bytes += entryBytes(entry);
+    }
     if (!this.uncommittedRoom(bytes)) return undefined;
     this.uncommittedBytes += bytes;
     return this.log.append(entries);

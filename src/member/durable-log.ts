@@ -69,6 +69,9 @@ export interface OpenedDurableLog {
 }
 
 const noData = Buffer.alloc(0);
+/** forgetApplied keeps this many applied entries, and lets go of them this many at a time. */
+const forgetKeepEntries = 16;
+const forgetBatchEntries = 64;
 
 export class DurableLog implements LogStorage {
   /** Bytes (entryBytes) of the entries held in memory, capped by raftHeldEntryBytesMax. */
@@ -145,6 +148,15 @@ export class DurableLog implements LogStorage {
     if (hardState !== undefined) this.memory.setHardState(hardState);
   }
 
+  /**
+   * A Ready whose only durable change is the commit index, which is written lazily: noted
+   * at once, without I/O (RaftStore writes it at close or with the next term or vote).
+   */
+  noteCommit(hardState: HardState): void {
+    this.store.noteCommit(hardState);
+    this.memory.setHardState(hardState);
+  }
+
   /** A leader's snapshot file (see RaftStore.installSnapshot); the log is dropped. */
   async installSnapshot(fileBytes: Buffer): Promise<RaftSnapshotContents> {
     const contents = await this.store.installSnapshot(fileBytes);
@@ -182,6 +194,18 @@ export class DurableLog implements LogStorage {
     this.heldBytes -= bytesOf(this.memory, this.firstIndex(), floor + 1);
     this.memory.compact(floor);
     await this.store.purge(floor);
+  }
+
+  /**
+   * The only voter needs no entry it has applied (nobody will ask for one): keep a few behind
+   * `applied` and let the rest go, so that entries die young instead of filling the heap
+   * until the next snapshot. A follower added later is sent a fresh snapshot first.
+   */
+  forgetApplied(applied: Index): void {
+    const floor = applied - forgetKeepEntries;
+    if (floor - this.firstIndex() < forgetBatchEntries) return;
+    this.heldBytes -= bytesOf(this.memory, this.firstIndex(), floor + 1);
+    this.memory.forget(floor);
   }
 
   tryRecover(): Promise<boolean> {

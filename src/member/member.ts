@@ -111,6 +111,7 @@ export class EnsembleMember implements WritePath {
       onCycle: () => {
         this.effects.onCycle();
         this.maybeCampaignAlone();
+        if (this.soleMember()) storage.forgetApplied(replica.applied);
       },
       onStorageFailure: (error, final) => this.onStorageFailure(error, final),
       onStorageRecovered: () => this.onStorageRecovered(),
@@ -130,6 +131,8 @@ export class EnsembleMember implements WritePath {
       storage,
       router: this.router,
       peers: () => this.peerNetwork,
+      freshSnapshot: () =>
+        this.options.snapshots.snapshot(replica.tree, replica.applied, this.membership()),
       sessions: () => this.attached().sessions,
       stopped: () => this.stopped,
     });
@@ -211,6 +214,8 @@ export class EnsembleMember implements WritePath {
     // changes among them), and only then may the only voter elect itself (onCycle).
     this.campaignAloneAfter = this.options.storage.initialState().hardState.commit;
     this.driver.run(() => undefined);
+    // Nothing to apply (a new or snapshot-only log): no Ready comes, so decide now.
+    this.maybeCampaignAlone();
   }
 
   /**
@@ -261,8 +266,8 @@ export class EnsembleMember implements WritePath {
   }
 
   submit(input: WriteInput, done?: WriteDone): void {
-    const callback = done === undefined ? undefined : (c: Completion) => done(c as WriteOutcome);
-    this.router.enqueue(input, callback);
+    // A write's completion is a WriteOutcome (only barriers complete as barriers).
+    this.router.enqueue(input, done as ((c: Completion) => void) | undefined);
   }
 
   sync(done: (ok: boolean) => void): void {
@@ -323,6 +328,12 @@ export class EnsembleMember implements WritePath {
       this.server?.dropClients('this server was removed from the ensemble');
     }
     this.wasMember = this.isMember();
+  }
+
+  /** The only voter, and no learners either: nobody will ask for its log entries. */
+  private soleMember(): boolean {
+    const { voters, learners } = this.membership();
+    return learners.length === 0 && voters.length === 1 && voters[0] === this.options.selfId;
   }
 
   /** This member is the only voter (alone, or an ensemble shrunk to one). */

@@ -33,6 +33,8 @@ export interface DispatchHost {
   readonly runtime: Runtime;
   readonly logger: Logger;
   peers(): PeerNetwork;
+  /** Takes a snapshot of the applied state now; resolves with its index. */
+  freshSnapshot(): Promise<number>;
   sessions(): SessionTracker;
   stopped(): boolean;
 }
@@ -162,26 +164,33 @@ export class PeerDispatch {
     }
   }
 
-  /** Snapshots travel as the snapshot file itself, read when needed and sent in chunks. */
+  /**
+   * Snapshots travel as the snapshot file itself, read when needed and sent in chunks. A log
+   * the only voter let go of past its last snapshot (durable-log.ts) gets a fresh one first.
+   */
   private sendSnapshot(message: Extract<Message, { type: 'snapshot' }>): void {
     const { storage, node, logger, driver } = this.host;
     const report = (sent: boolean) => driver.run(() => node.reportSnapshot(message.to, sent), true);
-    storage.snapshotFile().then(
-      (file) => {
-        if (file === null) return report(false);
-        const meta = storage.snapshotFileMeta(file);
-        const full = { ...message, snapshot: { meta, data: file } };
-        const sent = this.send(message.to, { type: 'raft', message: full });
-        logger.info(
-          { to: message.to, index: meta.index, bytes: file.length, sent },
-          'snapshot sent',
-        );
-        report(sent);
-      },
-      (e: unknown) => {
-        logger.error({ err: e }, 'could not read the snapshot for a lagging follower');
-        report(false);
-      },
-    );
+    const covered = storage.snapshot().meta.index >= storage.firstIndex() - 1;
+    const ready = covered ? Promise.resolve(0) : this.host.freshSnapshot();
+    ready
+      .then(() => storage.snapshotFile())
+      .then(
+        (file) => {
+          if (file === null) return report(false);
+          const meta = storage.snapshotFileMeta(file);
+          const full = { ...message, snapshot: { meta, data: file } };
+          const sent = this.send(message.to, { type: 'raft', message: full });
+          logger.info(
+            { to: message.to, index: meta.index, bytes: file.length, sent },
+            'snapshot sent',
+          );
+          report(sent);
+        },
+        (e: unknown) => {
+          logger.error({ err: e }, 'could not read the snapshot for a lagging follower');
+          report(false);
+        },
+      );
   }
 }

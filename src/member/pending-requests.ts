@@ -21,7 +21,11 @@ interface Pending {
   routed: boolean;
 }
 
+/** Counter values per process; small integers keep the map's keys cheap to hash. */
+const counterLimit = 2 ** 30;
+
 export class PendingRequests {
+  /** By counter (the id minus this process's base). */
   private readonly byId = new Map<number, Pending>();
   private held: number[] = [];
   /** A random prefix per process: ids of an earlier run (still in the log) never match. */
@@ -44,18 +48,31 @@ export class PendingRequests {
   /** Registers a write; undefined when too many are held already. */
   add(input: WriteInput, done: CompletionCallback | undefined, deadline: number) {
     if (this.held.length >= heldWritesMax) return undefined;
-    this.counter = (this.counter + 1) % 2 ** 31;
+    this.counter = (this.counter % (counterLimit - 1)) + 1;
     const id = this.base + this.counter;
-    this.byId.set(id, { input, done, deadline, routed: false });
+    this.byId.set(this.counter, { input, done, deadline, routed: false });
     this.held.push(id);
     return id as number | undefined;
+  }
+
+  /** The map key of a request id, or -1 for an id another process (or run) issued. */
+  private keyOf(id: number): number {
+    const key = id - this.base;
+    return key > 0 && key < counterLimit ? key : -1;
+  }
+
+  /** Registers a write that is routed at once (a leader proposing it); see add. */
+  addRouted(input: WriteInput, done: CompletionCallback | undefined, deadline: number) {
+    this.counter = (this.counter % (counterLimit - 1)) + 1;
+    this.byId.set(this.counter, { input, done, deadline, routed: true });
+    return this.base + this.counter;
   }
 
   /** Held writes in arrival order, now routed (the caller sends or proposes each). */
   takeHeld(): { id: number; input: WriteInput }[] {
     const out: { id: number; input: WriteInput }[] = [];
     for (const id of this.held) {
-      const pending = this.byId.get(id);
+      const pending = this.byId.get(this.keyOf(id));
       if (pending === undefined) continue;
       pending.routed = true;
       out.push({ id, input: pending.input });
@@ -67,7 +84,7 @@ export class PendingRequests {
   /** Writes taken from held that could not be proposed yet: held again, ahead, in order. */
   rehold(ids: readonly number[]): void {
     const back = ids.filter((id) => {
-      const pending = this.byId.get(id);
+      const pending = this.byId.get(this.keyOf(id));
       if (pending !== undefined) pending.routed = false;
       return pending !== undefined;
     });
@@ -76,9 +93,9 @@ export class PendingRequests {
 
   /** The entry for `id` was applied here: answer it. */
   complete(id: number, outcome: Completion): void {
-    const pending = this.byId.get(id);
+    const pending = this.byId.get(this.keyOf(id));
     if (pending === undefined) return;
-    this.byId.delete(id);
+    this.byId.delete(this.keyOf(id));
     pending.done?.(outcome);
   }
 
@@ -92,7 +109,8 @@ export class PendingRequests {
    * writes wait for the next leader.
    */
   failRouted(error: Error): void {
-    for (const [id, pending] of [...this.byId]) {
+    for (const [key, pending] of [...this.byId]) {
+      const id = this.base + key;
       if (!pending.routed) continue;
       if (pending.input.type === 'barrier') {
         pending.routed = false;
@@ -105,14 +123,15 @@ export class PendingRequests {
 
   failAll(error: Error): void {
     this.held = [];
-    for (const id of [...this.byId.keys()]) this.fail(id, error);
+    for (const key of [...this.byId.keys()]) this.fail(this.base + key, error);
   }
 
   /** Fails writes past their deadline. */
   expire(now: number): void {
-    for (const [id, pending] of [...this.byId]) {
-      if (pending.deadline <= now) this.fail(id, new Error('write timed out in the ensemble'));
+    for (const [key, pending] of [...this.byId]) {
+      if (pending.deadline > now) continue;
+      this.fail(this.base + key, new Error('write timed out in the ensemble'));
     }
-    if (this.held.length > 0) this.held = this.held.filter((id) => this.byId.has(id));
+    if (this.held.length > 0) this.held = this.held.filter((id) => this.byId.has(this.keyOf(id)));
   }
 }

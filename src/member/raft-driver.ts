@@ -211,6 +211,8 @@ export class RaftDriver {
   private afterCycle(): void {
     if (this.stopped) return;
     this.deps.node.advance();
+    this.applyCommittedNow();
+    if (this.stopped) return;
     this.busy = false;
     // Inputs that waited for this Ready; inputs they cause run at once (busy is false).
     const queued = this.queue;
@@ -220,6 +222,25 @@ export class RaftDriver {
     for (let i = head; i < queued.length; i++) (queued[i] as () => void)();
     this.deps.onCycle();
     this.schedule();
+  }
+
+  /**
+   * What the Ready just persisted may have committed more (a leader counts its own copy at
+   * advance): apply it now, before the inputs that queued during the fsync run, so that the
+   * writes its replies bring in join the next batch instead of waiting for another fsync.
+   * Only while nothing needs persisting; anything else goes through the normal cycle.
+   */
+  private applyCommittedNow(): void {
+    const { node, storage } = this.deps;
+    while (node.hasReady() && node.readyNeedsNoPersist()) {
+      const ready = node.ready();
+      if (ready.softState !== undefined) this.deps.onSoftState(ready.softState);
+      for (const message of ready.messages) this.deps.send(message);
+      if (ready.committedEntries.length > 0) this.deps.onCommitted(ready.committedEntries);
+      if (ready.hardState !== undefined) storage.noteCommit(ready.hardState);
+      if (this.stopped) return;
+      node.advance();
+    }
   }
 
   private fail(error: unknown): void {

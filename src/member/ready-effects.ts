@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Entry, RaftNode, SnapshotMeta, SoftState } from '../consensus/index.js';
-import type { Replica } from '../replication/replica.js';
+import type { Applied, Replica } from '../replication/replica.js';
 import type { WarrenServer } from '../server/server.js';
 import { loadSnapshot } from '../tree/snapshot-codec.js';
 import type { Txn } from '../tree/txn.js';
@@ -65,32 +65,34 @@ export class ReadyEffects {
   }
 
   onCommitted(entries: readonly Entry[]): void {
-    const { replica, router, selfId, reconfigurer } = this.host;
-    const server = this.host.server();
-    let peersChanged = false;
-    const observer = this.host.observer;
-    for (const entry of entries) {
-      const applied = replica.apply([entry]);
-      observer?.applied(entry, replica.tree);
-      for (const a of applied) {
-        if (a.kind === 'config') {
-          peersChanged = true;
-        } else if (a.kind === 'txn') {
-          if (touchesConfig(a.txn)) peersChanged = true;
-          server.onApplied(a.txn, a.result);
-          if (a.origin === selfId) {
-            router.pending.complete(a.requestId, { ok: true, txn: a.txn, result: a.result });
-          }
-        } else if (a.origin === selfId) {
-          router.pending.complete(a.requestId, { ok: true, barrier: true });
-        }
-      }
-    }
-    if (peersChanged) this.host.peersChanged();
+    const { replica, reconfigurer } = this.host;
+    this.peersChangedInBatch = false;
+    replica.applyEach(entries, this.visitApplied);
+    if (this.peersChangedInBatch) this.host.peersChanged();
     const last = entries[entries.length - 1];
     if (last !== undefined) reconfigurer.onApplied(last.index);
     this.appliedSinceCycle += entries.length;
   }
+
+  private peersChangedInBatch = false;
+
+  /** One applied entry: the observer, then its effects (notifications, then the reply). */
+  private readonly visitApplied = (entry: Entry, a: Applied | null): void => {
+    const { replica, router, selfId, observer } = this.host;
+    observer?.applied(entry, replica.tree);
+    if (a === null) return;
+    if (a.kind === 'config') {
+      this.peersChangedInBatch = true;
+    } else if (a.kind === 'txn') {
+      if (touchesConfig(a.txn)) this.peersChangedInBatch = true;
+      this.host.server().onApplied(a.txn, a.result);
+      if (a.origin === selfId) {
+        router.pending.complete(a.requestId, a);
+      }
+    } else if (a.origin === selfId) {
+      router.pending.complete(a.requestId, { ok: true, barrier: true });
+    }
+  };
 
   /**
    * After each Ready: route held writes, and count applied entries towards a snapshot. Only

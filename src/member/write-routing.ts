@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { Err } from '../protocol/error-codes.js';
 import type { Id, SessionId } from '../protocol/records.js';
 import type { ReconfigRequest } from '../protocol/requests.js';
-import type { Replica } from '../replication/replica.js';
+import type { ProposeOutcome, Proposal, Replica } from '../replication/replica.js';
 import type { WriteInput } from '../replication/write-input.js';
 import { heldWritesMax } from '../util/limits.js';
 import type { Runtime } from '../util/runtime.js';
@@ -39,10 +39,18 @@ interface RemoteWrite {
   input: WriteInput;
 }
 
+/** A write waiting for the next proposal batch: ours (by pending id) or a follower's. */
+interface Queued {
+  readonly proposal: Proposal;
+  readonly remote: RemoteWrite | null;
+}
+
 export class WriteRouter {
   readonly pending: PendingRequests;
   /** Forwarded writes that reached us while we lead but have not caught up yet. */
   private remoteHeld: RemoteWrite[] = [];
+  /** Writes to propose together at the node's next input (one append per batch). */
+  private batch: Queued[] = [];
   /** Reconfigs forwarded to the leader, by request id. */
   private readonly reconfigs = new Map<number, (err: number) => void>();
   private nextReconfigId = 1;
@@ -56,6 +64,12 @@ export class WriteRouter {
     const blocked = this.host.blocked();
     if (blocked !== null) return done?.({ ok: false, error: new Error(blocked) });
     const deadline = this.host.runtime.now() + this.host.requestTimeoutMs;
+    // A leader that takes writes proposes at once, behind nothing held (hot path).
+    if (this.pending.heldCount === 0 && this.host.replica.acceptingWrites()) {
+      const requestId = this.pending.addRouted(input, done, deadline);
+      this.queue({ proposal: { input, origin: this.host.selfId, requestId }, remote: null });
+      return;
+    }
     const id = this.pending.add(input, done, deadline);
     if (id === undefined) {
       return done?.({ ok: false, error: new Error('too many writes waiting for a leader') });
@@ -73,8 +87,10 @@ export class WriteRouter {
       this.remoteHeld = [];
       for (const r of remote) this.proposeRemote(r);
       if (this.pending.heldCount === 0) return;
-      const held = this.pending.takeHeld();
-      driver.run(() => this.proposeHeld(held));
+      const self = this.host.selfId;
+      for (const { id, input } of this.pending.takeHeld()) {
+        this.queue({ proposal: { input, origin: self, requestId: id }, remote: null });
+      }
       return;
     }
     const leader = replica.leader;
@@ -85,17 +101,47 @@ export class WriteRouter {
     }
   }
 
-  private proposeHeld(held: { id: number; input: WriteInput }[]): void {
-    const { replica, selfId, runtime } = this.host;
+  /**
+   * Adds a write to the next batch. The batch is proposed at the node's next input: at once
+   * when no Ready is in progress, else after it, together with everything that came meanwhile.
+   */
+  private queue(item: Queued): void {
+    this.batch.push(item);
+    if (this.batch.length === 1) this.host.driver.run(() => this.proposeBatch());
+  }
+
+  private proposeBatch(): void {
+    const { replica, runtime } = this.host;
+    const items = this.batch;
+    this.batch = [];
+    if (items.length === 0) return;
+    const outcomes = replica.proposeMany(
+      items.map((item) => item.proposal),
+      runtime.now(),
+    );
     // By now we may have stopped accepting (a leadership transfer began): those wait.
     const again: number[] = [];
-    for (const { id, input } of held) {
-      const outcome = replica.propose(input, selfId, id, runtime.now());
-      if (outcome.ok) continue;
+    outcomes.forEach((outcome, i) => {
+      const item = items[i] as Queued;
+      if (outcome.ok) return;
+      if (item.remote !== null) return this.notProposed(item.remote, outcome);
+      const id = item.proposal.requestId;
       if (outcome.retryable) again.push(id);
       else this.pending.fail(id, new Error(outcome.reason));
-    }
+    });
     if (again.length > 0) this.pending.rehold(again);
+  }
+
+  /** A follower's write the leader could not propose: held if it may go later, else refused. */
+  private notProposed(write: RemoteWrite, outcome: Extract<ProposeOutcome, { ok: false }>) {
+    const replica = this.host.replica;
+    // Still leading but not accepting for now (catching up, handing over): keep it.
+    if (outcome.retryable && replica.isLeader && this.remoteHeld.length < heldWritesMax) {
+      this.remoteHeld.push(write);
+      return;
+    }
+    const { from, requestId } = write;
+    this.host.sendPeer(from, { type: 'refused', requestId, reason: outcome.reason });
   }
 
   /** A follower forwarded a write to us. */
@@ -111,22 +157,12 @@ export class WriteRouter {
   }
 
   private proposeRemote(write: RemoteWrite): void {
-    const { replica, driver, runtime } = this.host;
     const { from, requestId, input } = write;
     if (this.host.blocked() !== null) {
       this.host.sendPeer(from, { type: 'refused', requestId, reason: 'the leader cannot write' });
       return;
     }
-    driver.run(() => {
-      const outcome = replica.propose(input, from, requestId, runtime.now());
-      if (outcome.ok) return;
-      // Still leading but not accepting for now (catching up, handing over): keep it.
-      if (outcome.retryable && replica.isLeader && this.remoteHeld.length < heldWritesMax) {
-        this.remoteHeld.push(write);
-        return;
-      }
-      this.host.sendPeer(from, { type: 'refused', requestId, reason: outcome.reason });
-    });
+    this.queue({ proposal: { input, origin: from, requestId }, remote: write });
   }
 
   /** The leader changed: routed writes fail (outcome unknown), barriers go again. */

@@ -33,12 +33,14 @@ import {
 import type { Txn } from '../tree/txn.js';
 import { assert } from '../util/assert.js';
 import { DigestLedger } from './digest-ledger.js';
-import { decodeEntry, encodeEntry } from './entry-codec.js';
+import { decodeEntry, encodeEntry, type DigestCheck, type EntryPayload } from './entry-codec.js';
 import type { WriteInput } from './write-input.js';
 
 export type Applied =
   | {
       kind: 'txn';
+      /** A txn's Applied is also its writer's WriteOutcome: no second object per write. */
+      ok: true;
       index: Index;
       origin: NodeId;
       requestId: number;
@@ -52,6 +54,13 @@ export type ProposeOutcome =
   | { ok: true; index: Index }
   /** `retryable`: nothing wrong with the write; it may go to this or the next leader later. */
   | { ok: false; reason: string; leader: NodeId; retryable: boolean };
+
+/** A write to propose, and who answers it when it applies (origin and request id). */
+export interface Proposal {
+  readonly input: WriteInput;
+  readonly origin: NodeId;
+  readonly requestId: number;
+}
 
 export interface ReplicaOptions {
   readonly extendedTypesEnabled: boolean;
@@ -70,6 +79,12 @@ export class Replica {
   private readonly writer = new JuteWriter(1024);
   /** This member's digests at recent applied indexes, to check the leader's against. */
   readonly ledger = new DigestLedger();
+  /**
+   * What this leader proposed and has not applied, by index: applying its own entry it uses
+   * the payload it encoded instead of decoding the bytes again (the same bytes: the entry's
+   * data is the very buffer proposed, which is checked).
+   */
+  private readonly proposed = new Map<Index, { data: Buffer; payload: EntryPayload }>();
 
   constructor(
     readonly node: RaftNode,
@@ -115,6 +130,7 @@ export class Replica {
     if (wasLeader && soft.role !== 'leader') {
       // Our pending proposals may never commit: prepare afresh if we lead again.
       this.overlay.clear();
+      this.proposed.clear();
       this.creating.clear();
       this.closing.clear();
       this.termStart = Number.POSITIVE_INFINITY;
@@ -133,30 +149,74 @@ export class Replica {
 
   /** Leader: prepares `input` at the next index and proposes it. */
   propose(input: WriteInput, origin: NodeId, requestId: number, time: number): ProposeOutcome {
-    if (!this.acceptingWrites()) return this.refuse('not the leader or not caught up yet', true);
-    const zxid = this.node.lastIndex() + 1;
-    const prepared = this.prepare(input, zxid, time);
-    if (typeof prepared === 'string') return this.refuse(prepared, false);
-    // Our tree is at the applied index: every member checks its digest there.
+    return this.proposeMany([{ input, origin, requestId }], time)[0] as ProposeOutcome;
+  }
+
+  /**
+   * Leader: prepares each write at the next index in turn and proposes them all in one go
+   * (one append to each follower). Each outcome says whether that write is in the log.
+   */
+  proposeMany(writes: readonly Proposal[], time: number): ProposeOutcome[] {
+    // The leader applies the txn it prepared, the others the one they decode: both must
+    // carry the same time, so it must be what the codec keeps (whole milliseconds).
+    assert(Number.isSafeInteger(time), `replica: txn time ${time} is not whole milliseconds`);
+    if (!this.acceptingWrites()) {
+      return writes.map(() => this.refuse('not the leader or not caught up yet', true));
+    }
+    const first = this.node.lastIndex() + 1;
+    // Our tree is at the applied index for the whole batch: every member checks its digest
+    // there (one object shared by the batch's entries).
     const check = { index: this.appliedIndex, digest: this.tree.digest };
-    const data =
+    const outcomes: ProposeOutcome[] = [];
+    const data: Buffer[] = [];
+    const payloads: EntryPayload[] = [];
+    let bytes = 0;
+    for (const write of writes) {
+      const zxid = first + data.length;
+      const encoded = this.prepareEntry(write, zxid, time, check);
+      if (typeof encoded === 'string') {
+        outcomes.push(this.refuse(encoded, false));
+        continue;
+      }
+      const refusal = this.node.proposalRefusal(bytes + encoded.data.length);
+      if (refusal !== undefined) {
+        if (encoded.payload.kind === 'txn') this.overlay.discardLatest(zxid);
+        outcomes.push(this.refuse(refusal, true));
+        break;
+      }
+      bytes += encoded.data.length;
+      data.push(encoded.data);
+      payloads.push(encoded.payload);
+      outcomes.push({ ok: true, index: zxid });
+    }
+    while (outcomes.length < writes.length) outcomes.push(this.refuse('retry later', true));
+    if (data.length === 0) return outcomes;
+    const result = this.node.propose(...data);
+    assert(result.ok && result.index === first, 'replica: proposal landed at another index');
+    payloads.forEach((payload, i) => this.accepted(first + i, data[i] as Buffer, payload));
+    return outcomes;
+  }
+
+  /** The entry for one write at `zxid`, or why there is nothing to propose. */
+  private prepareEntry(write: Proposal, zxid: number, time: number, check: DigestCheck) {
+    const { input, origin, requestId } = write;
+    const prepared = this.prepare(input, zxid, time);
+    if (typeof prepared === 'string') return prepared;
+    const payload: EntryPayload =
       prepared === null
-        ? encodeEntry({ kind: 'barrier', origin, requestId, check }, this.writer)
-        : encodeEntry({ kind: 'txn', origin, requestId, check, txn: prepared }, this.writer);
-    const refusal = this.node.proposalRefusal(data.length);
-    if (refusal !== undefined) {
-      if (prepared !== null) this.overlay.discardLatest(zxid);
-      return this.refuse(refusal, true);
-    }
-    const result = this.node.propose(data);
-    assert(result.ok && result.index === zxid, 'replica: proposal landed at another index');
+        ? { kind: 'barrier', origin, requestId, check }
+        : { kind: 'txn', origin, requestId, check, txn: prepared };
+    return { payload, data: encodeEntry(payload, this.writer) };
+  }
+
+  /** A proposal is in the log: sessions it creates or closes are pending until applied. */
+  private accepted(zxid: Index, data: Buffer, payload: EntryPayload): void {
+    this.proposed.set(zxid, { data, payload });
+    if (payload.kind !== 'txn') return;
+    const body = payload.txn.body;
     // Only a real create/close is pending; one that became an error txn changes nothing.
-    const body = prepared?.body.type;
-    if (input.type === 'createSession' && body === 'createSession') {
-      this.creating.add(input.sessionId);
-    }
-    if (input.type === 'closeSession' && body === 'closeSession') this.closing.add(input.sessionId);
-    return { ok: true, index: zxid };
+    if (body.type === 'createSession') this.creating.add(body.sessionId);
+    if (body.type === 'closeSession') this.closing.add(body.sessionId);
   }
 
   /** The txn for `input` (null: a barrier), or why there is nothing to propose. */
@@ -222,21 +282,31 @@ export class Replica {
    */
   apply(entries: readonly Entry[]): Applied[] {
     const out: Applied[] = [];
+    this.applyEach(entries, (_entry, applied) => {
+      if (applied !== null) out.push(applied);
+    });
+    return out;
+  }
+
+  /**
+   * Applies committed entries in order, calling `visit` right after each one (its effects
+   * must go out before the next entry changes the tree further).
+   */
+  applyEach(entries: readonly Entry[], visit: (entry: Entry, applied: Applied | null) => void) {
     for (const entry of entries) {
       assert(entry.index > this.appliedIndex, `replica: entry ${entry.index} applied twice`);
       const applied = this.applyOne(entry);
       this.appliedIndex = entry.index;
       this.ledger.record(entry.index, this.tree.digest);
-      if (applied !== null) out.push(applied);
+      visit(entry, applied);
     }
-    return out;
   }
 
   private applyOne(entry: Entry): Applied | null {
     if (entry.kind === 'config') {
       return { kind: 'config', index: entry.index, change: decodeConfChange(entry.data) };
     }
-    const payload = decodeEntry(entry.data);
+    const payload = this.payloadOf(entry);
     if (payload === null) return null;
     this.ledger.verify(payload.check.index, payload.check.digest, entry.index);
     const { origin, requestId } = payload;
@@ -248,7 +318,14 @@ export class Replica {
     this.overlay.applied(txn.zxid);
     if (txn.body.type === 'createSession') this.creating.delete(txn.body.sessionId);
     if (txn.body.type === 'closeSession') this.closing.delete(txn.body.sessionId);
-    return { kind: 'txn', index: entry.index, origin, requestId, txn, result };
+    return { kind: 'txn', ok: true, index: entry.index, origin, requestId, txn, result };
+  }
+
+  private payloadOf(entry: Entry): EntryPayload | null {
+    const own = this.proposed.get(entry.index);
+    if (own === undefined) return decodeEntry(entry.data);
+    this.proposed.delete(entry.index);
+    return own.data === entry.data ? own.payload : decodeEntry(entry.data);
   }
 
   /** A snapshot from the leader replaced the state: start over from its tree. */

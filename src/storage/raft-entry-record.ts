@@ -10,12 +10,24 @@ import { readUint53, writeUint53, type LogRecord } from './wal-format.js';
 const headerBytes = 9;
 const kinds: readonly EntryKind[] = ['normal', 'config'];
 
+/** The header of the last term seen, per kind: every entry of a term shares it. */
+const prefixes = new Map<string, Buffer>();
+
+function prefixOf(term: number, kind: EntryKind): Buffer {
+  const key = `${kind}${term}`;
+  let prefix = prefixes.get(key);
+  if (prefix === undefined) {
+    if (prefixes.size >= 16) prefixes.clear();
+    prefix = Buffer.alloc(headerBytes);
+    writeUint53(prefix, term, 0);
+    prefix.writeUInt8(kinds.indexOf(kind), 8);
+    prefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
 export function entryToRecord(entry: Entry): LogRecord {
-  const payload = Buffer.allocUnsafe(headerBytes + entry.data.length);
-  writeUint53(payload, entry.term, 0);
-  payload.writeUInt8(kinds.indexOf(entry.kind), 8);
-  entry.data.copy(payload, headerBytes);
-  return { zxid: entry.index, payload };
+  return { zxid: entry.index, prefix: prefixOf(entry.term, entry.kind), payload: entry.data };
 }
 
 /** The entry in a record read back from `directory`; its data is a view of the payload. */

@@ -170,6 +170,16 @@ export class RaftStore {
     }
   }
 
+  /** A new commit index with the same term and vote: kept, written lazily (see persist). */
+  noteCommit(hardState: StoredHardState): void {
+    const latest = this.latestHardState;
+    assert(
+      hardState.term === latest.term && hardState.vote === latest.vote,
+      'noteCommit: the term or vote changed; that must be persisted',
+    );
+    this.latestHardState = hardState;
+  }
+
   /**
    * Installs a leader's snapshot file (the core accepted it): verifies it, stages it durably,
    * gives it its real name, then drops the whole log; returns its meta and tree records. A

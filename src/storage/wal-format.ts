@@ -26,6 +26,16 @@ export interface LogRecord {
   zxid: number;
   /** Opaque txn bytes; the storage never looks inside. */
   payload: Buffer;
+  /**
+   * Written just before `payload`, as part of it (a caller's small header): saves copying
+   * the payload into a new buffer only to put a header in front. Read back as one payload.
+   */
+  prefix?: Buffer;
+}
+
+/** Bytes of a record's payload on disk (its prefix included). */
+export function payloadBytes(record: LogRecord): number {
+  return record.payload.length + (record.prefix?.length ?? 0);
 }
 
 export type HeaderDecoding =
@@ -85,20 +95,20 @@ export function encodeBatch(records: readonly LogRecord[]): Buffer {
   assert(records.length <= walBatchRecordsMax, `batch of ${records.length} records is too big`);
   let total = 0;
   for (const record of records) {
-    assert(
-      record.payload.length <= walPayloadBytesMax,
-      `txn of ${record.payload.length} bytes exceeds walPayloadBytesMax`,
-    );
-    total += recordBytesMin + record.payload.length;
+    const bytes = payloadBytes(record);
+    assert(bytes <= walPayloadBytesMax, `txn of ${bytes} bytes exceeds walPayloadBytesMax`);
+    total += recordBytesMin + bytes;
   }
   assert(total <= walBatchBytesMax, `batch of ${total} bytes exceeds walBatchBytesMax`);
   const batch = Buffer.allocUnsafe(total);
   let offset = 0;
   for (const record of records) {
-    const length = zxidBytes + record.payload.length;
+    const length = zxidBytes + payloadBytes(record);
     batch.writeUInt32BE(length, offset);
     writeUint53(batch, record.zxid, offset + recordHeaderBytes);
-    record.payload.copy(batch, offset + recordHeaderBytes + zxidBytes);
+    let at = offset + recordHeaderBytes + zxidBytes;
+    if (record.prefix !== undefined) at += record.prefix.copy(batch, at);
+    record.payload.copy(batch, at);
     const payloadStart = offset + recordHeaderBytes;
     batch.writeUInt32BE(crc32c(batch.subarray(payloadStart, payloadStart + length)), offset + 4);
     offset = payloadStart + length;

@@ -68,7 +68,7 @@ function applyOp(tree: DataTree, txn: Txn, op: TxnOp, events: ChangeEvent[]): Op
     case 'create': {
       const node = newNode(
         toStored(op.data),
-        op.acl,
+        internACL(op.acl),
         txn.zxid,
         txn.time,
         op.kind,

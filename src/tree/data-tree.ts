@@ -8,7 +8,7 @@
 import { assert } from '../util/assert.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js';
-import { addHash, nodeHash, removeHash, sessionHash } from './digest.js';
+import { addHash, baseHash, nodeHash, removeHash, sessionHash } from './digest.js';
 import { NodeKind, type ZNode } from './node.js';
 import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, nameOf, parentOf } from './path.js';
 
@@ -48,17 +48,29 @@ export class DataTree {
   /** The digest from scratch (a loaded snapshot, and the simulator's cross-check). */
   computeDigest(): number {
     let digest = 0;
-    for (const [path, node] of this.nodes) digest = addHash(digest, nodeHash(path, node));
+    for (const [path, node] of this.nodes) {
+      node.hash = baseHash(path, node);
+      digest = addHash(digest, nodeHash(node.hash, node));
+    }
     for (const [id, s] of this.sessions) digest = addHash(digest, sessionHash(id, s.timeoutMs));
     return digest;
   }
 
-  private unhash(path: string, node: ZNode): void {
-    this.digest = removeHash(this.digest, nodeHash(path, node));
+  /** A node's share of the digest, from its kept base (computed once when unknown). */
+  private share(path: string, node: ZNode): number {
+    if (node.hash < 0) node.hash = baseHash(path, node);
+    return nodeHash(node.hash, node);
   }
 
-  private rehash(path: string, node: ZNode): void {
-    this.digest = addHash(this.digest, nodeHash(path, node));
+  /** Takes a node's share out of the digest before it changes. */
+  private unhash(path: string, node: ZNode): void {
+    this.digest = removeHash(this.digest, this.share(path, node));
+  }
+
+  /** Puts a node's share back after it changed; `baseChanged` when data or ACL did. */
+  private rehash(path: string, node: ZNode, baseChanged = false): void {
+    if (baseChanged) node.hash = -1;
+    this.digest = addHash(this.digest, this.share(path, node));
   }
 
   addSession(id: SessionId, record: SessionRecord): void {
@@ -165,7 +177,7 @@ export class DataTree {
     node.version = version;
     node.mzxid = zxid;
     node.mtime = time;
-    this.rehash(path, node);
+    this.rehash(path, node, true);
     return node;
   }
 
@@ -175,7 +187,7 @@ export class DataTree {
     this.unhash(path, node);
     node.acl = acl;
     node.aversion = aversion;
-    this.rehash(path, node);
+    this.rehash(path, node, true);
     return node;
   }
 
@@ -223,5 +235,6 @@ export function newNode(
     ttlMs,
     children: null,
     snapshotGeneration: 0,
+    hash: -1,
   };
 }

@@ -34,12 +34,43 @@ function mix(hash: number, value: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** One znode's share of the digest: 48 bits from every field a replica must agree on. */
-export function nodeHash(path: string, node: ZNode): number {
-  let h = crc32c(path);
-  if (node.data !== null) h = crc32c(node.data, h ^ 0x5bd1e995);
-  h = mix(h, aclHash(node.acl));
-  h = mix(h, node.czxid);
+/**
+ * The part of a node's hash that only its path, data and ACL decide (two native checksum
+ * calls): a node keeps it (node.hash, a small integer) until its data or ACL changes, so
+ * the frequent changes of stat fields alone (a parent's pzxid and cversion on every child
+ * created or deleted) cost only the arithmetic of `nodeHash`.
+ */
+export function baseHash(path: string, node: ZNode): number {
+  let h = stringHash(path, 0x9747b28c);
+  if (node.data !== null) h = stringHash(node.data, h ^ 0x5bd1e995);
+  return mix(h, aclHash(node.acl)) & 0x7fffffff;
+}
+
+/** Strings up to this long are hashed in JavaScript; longer ones by the native CRC32C. */
+const nativeFrom = 256;
+
+/**
+ * A 32-bit hash of a string's char codes (data is held one char per byte). Short strings,
+ * the common case, hash faster here than through a native call that must copy them.
+ */
+function stringHash(text: string, seed: number): number {
+  if (text.length >= nativeFrom) return crc32c(text, seed >>> 0);
+  let h = seed | 0;
+  let i = 0;
+  for (; i + 1 < text.length; i += 2) {
+    let k = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  if (i < text.length) h ^= Math.imul(text.charCodeAt(i), 0xcc9e2d51);
+  return mix(h, text.length);
+}
+
+/** One znode's share of the digest, from every field a replica must agree on. */
+export function nodeHash(base: number, node: ZNode): number {
+  let h = mix(base, node.czxid);
   h = mix(h, node.mzxid);
   h = mix(h, node.pzxid);
   h = mix(h, node.ctime);
@@ -47,11 +78,11 @@ export function nodeHash(path: string, node: ZNode): number {
   h = mix(h, node.version);
   h = mix(h, node.aversion);
   h = mix(h, node.creations);
-  h = mix(h, node.kind + (node.data === null ? 8 : 0));
-  h = mix(h, Number(node.ephemeralOwner & 0xffffffffn));
-  h = mix(h, Number(node.ephemeralOwner >> 32n));
-  const low = mix(h, node.ttlMs);
-  return low + (mix(low, h) & 0xffff) * 2 ** 32;
+  h = mix(h, node.kind + (node.data === null ? 8 : 0) + node.ttlMs * 16);
+  const owner = node.ephemeralOwner;
+  // BigInt arithmetic allocates: only ephemerals (a minority) pay for it.
+  if (owner !== 0n) h = mix(mix(h, Number(owner & 0xffffffffn)), Number(owner >> 32n));
+  return h & 0x7fffffff;
 }
 
 export function sessionHash(id: SessionId, timeoutMs: number): number {

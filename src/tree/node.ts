@@ -35,6 +35,8 @@ export interface ZNode {
   children: Set<string> | null;
   /** Snapshot generation that already captured this node (see snapshot-writer). */
   snapshotGeneration: number;
+  /** The path, data and ACL part of this node's digest share (digest.ts); -1: not known. */
+  hash: number;
 }
 
 export function childCount(node: ZNode): number {

@@ -137,6 +137,7 @@ function readNode(r: JuteReader): [string, ZNode] {
     ttlMs: r.readLong(),
     children: null,
     snapshotGeneration: 0,
+    hash: -1,
   };
   if (node.kind < 0 || node.kind > 3) throw new DecodeError(`unknown node kind ${node.kind}`);
   return [path, node];

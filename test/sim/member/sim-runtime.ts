@@ -19,8 +19,9 @@ export class SimRuntime implements Runtime {
   ) {}
 
   now(): number {
-    // Wall-clock time, as Date.now() would give it: an epoch-like base plus virtual time.
-    return 1_700_000_000_000 + this.world.now + this.clockOffsetMs;
+    // Wall-clock time, as Date.now() would give it: whole milliseconds from an epoch-like
+    // base, plus virtual time.
+    return Math.floor(1_700_000_000_000 + this.world.now + this.clockOffsetMs);
   }
 
   after(ms: number, fn: () => void): Timer {
