@@ -20,7 +20,7 @@ import type { ReconfigRequest } from '../protocol/requests.js';
 import type { Replica } from '../replication/replica.js';
 import type { WriteInput } from '../replication/write-input.js';
 import type { WarrenServer } from '../server/server.js';
-import type { PathStatus, WriteDone, WriteOutcome, WritePath } from '../server/write-path.js';
+import type { PathStatus, WriteDone, WritePath } from '../server/write-path.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { CONFIG_PATH } from '../tree/path.js';
 import { sleepOn, type Runtime, type Timer } from '../util/runtime.js';

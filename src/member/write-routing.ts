@@ -79,7 +79,7 @@ export class WriteRouter {
 
   /** Sends held writes to the leader, or proposes them if we lead and have caught up. */
   route(): void {
-    const { replica, driver } = this.host;
+    const { replica } = this.host;
     if (this.host.blocked() !== null) return;
     if (replica.isLeader) {
       if (!replica.acceptingWrites()) return;
