@@ -8,6 +8,7 @@
 import type { WriteInput } from '../replication/write-input.js';
 import type { WriteOutcome } from '../server/write-path.js';
 import { heldWritesMax } from '../util/limits.js';
+import { SlotMap } from './slot-map.js';
 
 /** How a write ends: its txn applied, a barrier reached, or a failure. */
 export type Completion = WriteOutcome | { ok: true; barrier: true };
@@ -26,7 +27,7 @@ const counterLimit = 2 ** 30;
 
 export class PendingRequests {
   /** By counter (the id minus this process's base). */
-  private readonly byId = new Map<number, Pending>();
+  private readonly byId = new SlotMap<Pending>();
   private held: number[] = [];
   /** A random prefix per process: ids of an earlier run (still in the log) never match. */
   private readonly base: number;
@@ -109,7 +110,7 @@ export class PendingRequests {
    * writes wait for the next leader.
    */
   failRouted(error: Error): void {
-    for (const [key, pending] of [...this.byId]) {
+    for (const [key, pending] of this.byId.entries()) {
       const id = this.base + key;
       if (!pending.routed) continue;
       if (pending.input.type === 'barrier') {
@@ -123,12 +124,12 @@ export class PendingRequests {
 
   failAll(error: Error): void {
     this.held = [];
-    for (const key of [...this.byId.keys()]) this.fail(this.base + key, error);
+    for (const [key] of this.byId.entries()) this.fail(this.base + key, error);
   }
 
   /** Fails writes past their deadline. */
   expire(now: number): void {
-    for (const [key, pending] of [...this.byId]) {
+    for (const [key, pending] of this.byId.entries()) {
       if (pending.deadline > now) continue;
       this.fail(this.base + key, new Error('write timed out in the ensemble'));
     }

@@ -84,7 +84,8 @@ export class Replica {
    * the payload it encoded instead of decoding the bytes again (the same bytes: the entry's
    * data is the very buffer proposed, which is checked).
    */
-  private readonly proposed = new Map<Index, { data: Buffer; payload: EntryPayload }>();
+  private proposed: { index: Index; data: Buffer; payload: EntryPayload }[] = [];
+  private proposedHead = 0;
 
   constructor(
     readonly node: RaftNode,
@@ -130,7 +131,8 @@ export class Replica {
     if (wasLeader && soft.role !== 'leader') {
       // Our pending proposals may never commit: prepare afresh if we lead again.
       this.overlay.clear();
-      this.proposed.clear();
+      this.proposed = [];
+      this.proposedHead = 0;
       this.creating.clear();
       this.closing.clear();
       this.termStart = Number.POSITIVE_INFINITY;
@@ -211,7 +213,7 @@ export class Replica {
 
   /** A proposal is in the log: sessions it creates or closes are pending until applied. */
   private accepted(zxid: Index, data: Buffer, payload: EntryPayload): void {
-    this.proposed.set(zxid, { data, payload });
+    this.proposed.push({ index: zxid, data, payload });
     if (payload.kind !== 'txn') return;
     const body = payload.txn.body;
     // Only a real create/close is pending; one that became an error txn changes nothing.
@@ -321,11 +323,26 @@ export class Replica {
     return { kind: 'txn', ok: true, index: entry.index, origin, requestId, txn, result };
   }
 
+  /** Our own proposals come back in index order: a queue, read from its head. */
   private payloadOf(entry: Entry): EntryPayload | null {
-    const own = this.proposed.get(entry.index);
-    if (own === undefined) return decodeEntry(entry.data);
-    this.proposed.delete(entry.index);
-    return own.data === entry.data ? own.payload : decodeEntry(entry.data);
+    const queue = this.proposed;
+    while (this.proposedHead < queue.length) {
+      const own = queue[this.proposedHead] as (typeof queue)[number];
+      if (own.index > entry.index) break;
+      this.proposedHead++;
+      if (own.index === entry.index && own.data === entry.data) {
+        this.compactProposed();
+        return own.payload;
+      }
+    }
+    this.compactProposed();
+    return decodeEntry(entry.data);
+  }
+
+  private compactProposed(): void {
+    if (this.proposedHead < 1024 || this.proposedHead * 2 < this.proposed.length) return;
+    this.proposed = this.proposed.slice(this.proposedHead);
+    this.proposedHead = 0;
   }
 
   /** A snapshot from the leader replaced the state: start over from its tree. */
