@@ -64,8 +64,9 @@ export class WriteRouter {
     const blocked = this.host.blocked();
     if (blocked !== null) return done?.({ ok: false, error: new Error(blocked) });
     const deadline = this.host.runtime.now() + this.host.requestTimeoutMs;
-    // A leader that takes writes proposes at once, behind nothing held (hot path).
-    if (this.pending.heldCount === 0 && this.host.replica.acceptingWrites()) {
+    // A leader proposes at once, behind nothing held (hot path); if it cannot take writes
+    // just now, proposeMany says so and the write is held after all.
+    if (this.pending.heldCount === 0 && this.host.replica.isLeader) {
       const requestId = this.pending.addRouted(input, done, deadline);
       this.queue({ proposal: { input, origin: this.host.selfId, requestId }, remote: null });
       return;
