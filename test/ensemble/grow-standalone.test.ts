@@ -1,0 +1,197 @@
+/**
+ * A standalone server grows into an ensemble and shrinks back, on real processes, as
+ * docs/ensemble.md describes: it runs alone with no server.N lines, is restarted on the same
+ * data directory as server.1 with standaloneEnabled=false, reconfig adds servers 2 and 3
+ * (started with warren.join=true), then removes them again. Every znode and the session
+ * that was alive before the restart survive; a client connected to server 1 after the
+ * restart stays connected through both reconfigs; servers 2 and 3 serve the whole tree
+ * while they are members; a restart under another id is refused.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createClient, type ZooKeeperClient } from '../../src/client/index.js';
+import { Err } from '../../src/protocol/error-codes.js';
+import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
+import { freePort, LOOPBACK_HOST } from '../support/ports.js';
+import { RawClient } from '../support/raw-client.js';
+import {
+  logTail,
+  makeOwnedDir,
+  removeOwnedDir,
+  sleep,
+  spawnServer,
+  stopServer,
+  type ServerProcess,
+} from '../support/server-process.js';
+import { startWarren, WARREN_MAIN } from '../support/warren-proc.js';
+
+const SUPER_PASSWORD = 'grow-test';
+const superDigest = createHash('sha1').update(`super:${SUPER_PASSWORD}`).digest('base64');
+
+interface Server {
+  id: number;
+  clientPort: number;
+  peerPort: number;
+  electionPort: number;
+  dataDir: string;
+  logFile: string;
+  proc: ServerProcess | null;
+}
+
+function line(s: Server): string {
+  const ports = `${s.peerPort}:${s.electionPort}`;
+  return `server.${s.id}=${LOOPBACK_HOST}:${ports}:participant;${s.clientPort}`;
+}
+
+function start(s: Server, members: Server[], extra: Record<string, string>): void {
+  mkdirSync(s.dataDir, { recursive: true });
+  writeFileSync(join(s.dataDir, 'myid'), `${s.id}\n`);
+  const config = {
+    tickTime: '500',
+    initLimit: '10',
+    syncLimit: '5',
+    dataDir: s.dataDir,
+    standaloneEnabled: 'false',
+    reconfigEnabled: 'true',
+    'DigestAuthenticationProvider.superDigest': `super:${superDigest}`,
+    ...extra,
+  };
+  const text =
+    Object.entries(config)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join('') + members.map((m) => `${line(m)}\n`).join('');
+  const file = join(s.dataDir, '..', `zoo-${s.id}.cfg`);
+  writeFileSync(file, text);
+  s.proc = spawnServer(process.execPath, [WARREN_MAIN, 'server', '--config', file], {
+    logFile: s.logFile,
+  });
+}
+
+async function connected(s: Server) {
+  const client = createClient(`${LOOPBACK_HOST}:${s.clientPort}`, { sessionTimeoutMs: 10_000 });
+  await client.connect();
+  return client;
+}
+
+/** Re-attaches a session, retrying until the restarted server answers. */
+async function reattach(s: Server, session: { sessionId: bigint; passwd: Buffer }) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await RawClient.connect(LOOPBACK_HOST, s.clientPort, {
+        timeoutMs: 30_000,
+        ...session,
+      });
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+async function children(client: ZooKeeperClient, path: string): Promise<string[]> {
+  return (await client.getChildren(path)).sort();
+}
+
+const acl = [...OPEN_ACL_UNSAFE];
+
+describe('growing a standalone server into an ensemble and back', { timeout: 180_000 }, () => {
+  it('keeps every znode and session, and its clients connected throughout', async () => {
+    const root = makeOwnedDir('warren-grow-');
+    const servers: Server[] = [];
+    for (let id = 1; id <= 3; id++) {
+      servers.push({
+        id,
+        clientPort: await freePort(),
+        peerPort: await freePort(),
+        electionPort: await freePort(),
+        dataDir: join(root, `server${id}`),
+        logFile: join(root, `server${id}.log`),
+        proc: null,
+      });
+    }
+    const [one, two, three] = servers as [Server, Server, Server];
+    const clients: ZooKeeperClient[] = [];
+    try {
+      // 1. Standalone, no server lines: some data and a session with an ephemeral.
+      const alone = await startWarren({
+        dataDir: one.dataDir,
+        port: one.clientPort,
+        keepDataDir: true,
+      });
+      const writer = await connected(one);
+      for (let i = 0; i < 20; i++) await writer.create(`/k${i}`, { data: `v${i}` });
+      await writer.close();
+      const owner = await RawClient.connect(LOOPBACK_HOST, one.clientPort, { timeoutMs: 30_000 });
+      const create = {
+        type: 1 as const,
+        path: '/owned',
+        data: Buffer.from('e'),
+        acl,
+        flags: 1,
+        ttl: -1,
+      };
+      assert.equal((await owner.request(create)).header.err, Err.ok);
+      const session = { sessionId: owner.sessionId, passwd: owner.passwd };
+      await alone.kill('SIGKILL');
+      owner.destroy();
+
+      // 2. The same directory as server.1 of a one-member ensemble: the session lives on.
+      start(one, [one], {});
+      const reattached = await reattach(one, session);
+      assert.ok(reattached.timeOut > 0, 'the session survived the restart');
+      reattached.destroy();
+      const resumed = await connected(one);
+      clients.push(resumed);
+      assert.equal((await resumed.getData('/owned')).data?.toString(), 'e', 'ephemeral kept');
+      const states: string[] = [];
+      resumed.on('state', (state) => states.push(state));
+      await resumed.addAuth('digest', `super:${SUPER_PASSWORD}`);
+
+      // 3. Grow to three: the joiners start first and wait to be added.
+      for (const s of [two, three]) start(s, [one, two, three], { 'warren.join': 'true' });
+      const grown = await resumed.reconfig({ joiningServers: `${line(two)},${line(three)}` });
+      for (const s of [one, two, three])
+        assert.match(grown.config, new RegExp(`^server\\.${s.id}=`, 'm'));
+      await resumed.create('/grown', { data: 'g' });
+      for (const s of [two, three]) {
+        const there = await connected(s);
+        clients.push(there);
+        await there.sync('/');
+        assert.equal((await children(there, '/')).filter((n) => /^k\d+$/.test(n)).length, 20);
+        assert.equal((await there.getData('/grown')).data?.toString(), 'g');
+        assert.equal((await there.getData('/owned')).data?.toString(), 'e');
+      }
+
+      // 4. Shrink back to server 1 alone.
+      const shrunk = await resumed.reconfig({ leavingServers: '2,3' });
+      assert.doesNotMatch(shrunk.config, /^server\.[23]=/m);
+      await resumed.create('/shrunk', { data: 's' });
+      assert.equal((await children(resumed, '/')).filter((n) => /^k\d+$/.test(n)).length, 20);
+      assert.equal((await resumed.getData('/owned')).data?.toString(), 'e');
+      assert.deepEqual(
+        states.filter((s) => s !== 'connected'),
+        [],
+        'the client on server 1 stayed connected',
+      );
+
+      // 5. The directory is server 1's: starting it as another id is refused.
+      for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
+      const wrongId = { ...one, id: 2, logFile: join(root, 'wrong.log') };
+      start(wrongId, [wrongId], {});
+      const exit = await wrongId.proc?.exited;
+      assert.notEqual(exit?.code, 0);
+      assert.match(logTail(wrongId.logFile), /holds the Raft state of server 1/);
+    } catch (error) {
+      for (const s of servers) console.log(`--- server ${s.id}\n${logTail(s.logFile, 30)}`);
+      throw error;
+    } finally {
+      for (const client of clients) await client.close().catch(() => undefined);
+      for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
+      await sleep(10);
+      removeOwnedDir(root);
+    }
+  });
+});
