@@ -9,7 +9,13 @@
 import type { Status } from '../../src/consensus/node.js';
 import type { LogStorage } from '../../src/consensus/storage.js';
 import type { NodeId, Term } from '../../src/consensus/types.js';
-import type { Host } from '../unit/consensus/host.js';
+/** A host with the toy state machine: the entries it applied, replaced on install/restart. */
+export interface AppliedHost {
+  readonly id: NodeId;
+  readonly applied: readonly string[];
+  readonly appliedIndex: number;
+  readonly generation: number;
+}
 
 /** What the Raft-level checkers look at: the consensus host and the ensemble server both fit. */
 export interface CheckedServer {
@@ -122,7 +128,7 @@ export class AppliedPrefix {
     return this.sequence.length - 1;
   }
 
-  check(hosts: readonly Host[]): void {
+  check(hosts: readonly AppliedHost[]): void {
     for (const host of hosts) {
       const cursor = this.cursors.get(host.id);
       const fresh = cursor === undefined || cursor.generation !== host.generation;

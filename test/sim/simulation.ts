@@ -1,17 +1,22 @@
 /**
- * One deterministic run of a consensus ensemble: the seed picks every knob (cluster size,
+ * One deterministic run of a consensus ensemble, each server the member's own Ready loop and
+ * durable log on a simulated disk (raft-host.ts): the seed picks every knob (cluster size,
  * learner, timeouts, pre-vote and check-quorum, network faults, fault rates), then a safety
  * phase under faults is followed by a liveness phase on a healed network that must elect a
- * leader and apply a final write everywhere within a tick budget. Checkers run after every
- * step; any violation throws.
+ * leader and apply a final write everywhere within a tick budget. Unlike the member
+ * simulation, whose links are TCP streams, this network drops, duplicates and reorders any
+ * message: the core must stay safe under all of that. Checkers run after every event.
  */
-import type { ConfChange } from '../../src/consensus/config-change.js';
-import type { Message } from '../../src/consensus/messages.js';
-import type { NodeId } from '../../src/consensus/types.js';
+import type { ConfChange, Message, NodeId } from '../../src/consensus/index.js';
 import { Prng } from '../support/prng.js';
-import { Host, type HostOptions } from '../unit/consensus/host.js';
+import type { HostOptions } from '../unit/consensus/host.js';
 import { AppliedPrefix, CommittedLog, ElectionSafety, SafetyViolation } from './checkers.js';
+import { SimWorld } from './member/world.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
+import { RaftHost } from './raft-host.js';
+
+/** Virtual milliseconds per simulation tick (a Raft tick, a network step). */
+const tickMs = 10;
 
 export interface SimOptions {
   readonly voters: number;
@@ -22,7 +27,7 @@ export interface SimOptions {
   readonly proposeRate: number;
   readonly partitionRate: number;
   readonly restartRate: number;
-  /** Per Ready, the chance of a crash that loses it unpersisted. */
+  /** Per tick (times 20), the chance of a crash that tears what was not yet synced. */
   readonly crashRate: number;
   readonly compactRate: number;
   readonly membershipRate: number;
@@ -78,16 +83,18 @@ export function pickOptions(prng: Prng, seed: number): SimOptions {
 export class Simulation {
   readonly prng: Prng;
   readonly options: SimOptions;
-  readonly hosts: Host[] = [];
+  readonly hosts: RaftHost[] = [];
   readonly network: SimNetwork;
+  readonly world = new SimWorld();
   private readonly checkers = {
     election: new ElectionSafety(),
     committed: new CommittedLog(),
     applied: new AppliedPrefix(),
   };
-  private now = 0;
   private proposals = 0;
   private faulty = true;
+  private final: string | null = null;
+  private violation: Error | null = null;
   private readonly counts = new Map<string, number>();
 
   constructor(readonly seed: number) {
@@ -96,18 +103,42 @@ export class Simulation {
     const voters = Array.from({ length: this.options.voters }, (_, i) => i + 1);
     const spare = this.options.voters + 1;
     const membership = { voters, learners: this.options.spareIsLearner ? [spare] : [] };
+    const links = {
+      send: (message: Message) => this.send(message),
+      count: (what: string) => this.count(what),
+      violated: (error: Error) => {
+        this.violation ??= error;
+      },
+    };
     for (const id of [...voters, spare]) {
-      this.hosts.push(new Host(id, membership, this.options.host));
+      this.hosts.push(
+        new RaftHost(id, membership, this.options.host, this.world, this.prng.fork(), links),
+      );
     }
     this.network = new SimNetwork(this.prng.fork(), this.options.network);
   }
 
-  run(): SimResult {
-    for (; this.now < this.options.safetyTicks; this.now++) this.stepWorld(true);
+  get tick(): number {
+    return Math.floor(this.world.now / tickMs);
+  }
+
+  async run(): Promise<SimResult> {
+    for (const host of this.hosts) this.start(host);
+    this.world.after(tickMs, () => this.stepWorld());
+    const safetyMs = this.options.safetyTicks * tickMs;
+    await this.world.runUntil(safetyMs, () => this.afterEvent());
+    this.throwIfViolated();
     this.faulty = false;
     this.network.heal();
     this.network.options = { ...this.options.network, dropRate: 0, duplicateRate: 0 };
-    this.awaitFinalWrite();
+    for (const host of this.hosts) this.start(host);
+    this.final = `final-${this.seed}`;
+    const end = safetyMs + this.options.livenessTicks * tickMs;
+    await this.world.runUntil(end, () => this.afterEvent() || this.finalEverywhere());
+    this.throwIfViolated();
+    if (!this.finalEverywhere()) {
+      throw new SafetyViolation(`liveness: final write not applied everywhere by ${end} ms`);
+    }
     return {
       options: this.options,
       terms: this.checkers.election.terms,
@@ -118,36 +149,52 @@ export class Simulation {
     };
   }
 
-  /** Like a client, re-sends the final write when it was lost with a deposed leader. */
-  private awaitFinalWrite(): void {
-    const end = this.now + this.options.livenessTicks;
-    const final = `final-${this.seed}`;
-    const retryTicks = 4 * this.options.host.electionTicks;
-    let proposedAt = -Infinity;
-    for (; this.now < end; this.now++) {
-      this.stepWorld(false);
-      const leader = this.leader();
-      if (leader !== undefined && this.now - proposedAt >= retryTicks) {
-        if (leader.node.propose(Buffer.from(final)).ok) proposedAt = this.now;
-        this.send(leader.drain());
-        this.checkAll();
-      }
-      if (this.members().every((h) => h.applied.includes(final))) return;
-    }
-    throw new SafetyViolation(`liveness: final write not applied everywhere by tick ${end}`);
+  private start(host: RaftHost): void {
+    host.start().catch((error: unknown) => {
+      this.violation ??= error instanceof Error ? error : new Error(String(error));
+    });
   }
 
-  private stepWorld(faults: boolean): void {
-    const { delivered, lost } = this.network.due(this.now);
+  private throwIfViolated(): void {
+    if (this.violation !== null) throw this.violation;
+  }
+
+  /** After each event: the checkers (a violation ends the run). */
+  private afterEvent(): boolean {
+    try {
+      this.checkAll();
+    } catch (error) {
+      this.violation ??= error instanceof Error ? error : new Error(String(error));
+    }
+    return this.violation !== null;
+  }
+
+  private finalEverywhere(): boolean {
+    const final = this.final;
+    return final !== null && this.members().every((h) => h.up && h.applied.includes(final));
+  }
+
+  /** Every tick: deliveries due, each server's clock (at its own uneven rate), faults. */
+  private stepWorld(): void {
+    const { delivered, lost } = this.network.due(this.tick);
     for (const message of lost) this.lost(message);
     for (const message of delivered) this.deliver(message);
     this.hosts.forEach((host, i) => {
-      if (!this.prng.chance(this.options.tickRates[i] ?? 1)) return;
-      host.node.tick();
-      this.settle(host);
-      this.checkAll();
+      if (!host.up || !this.prng.chance(this.options.tickRates[i] ?? 1)) return;
+      host.input((node) => node.tick());
     });
-    if (faults) this.injectFaults();
+    if (this.faulty) this.injectFaults();
+    else this.proposeFinal();
+    this.world.after(tickMs, () => this.stepWorld());
+  }
+
+  /** Like a client, re-sends the final write when it was lost with a deposed leader. */
+  private proposeFinal(): void {
+    const retryTicks = 4 * this.options.host.electionTicks;
+    const final = this.final;
+    if (final === null || this.tick % retryTicks !== 0) return;
+    const leader = this.leader();
+    leader?.input((node) => void node.propose(Buffer.from(final)), false);
   }
 
   private injectFaults(): void {
@@ -156,31 +203,18 @@ export class Simulation {
     if (p.chance(o.proposeRate)) this.propose();
     if (p.chance(o.partitionRate)) this.repartition();
     if (p.chance(o.restartRate)) this.restart(p.pick(this.hosts));
-    if (p.chance(o.compactRate)) {
-      this.count('compact');
-      p.pick(this.hosts).snapshotAndCompact(p.int(6));
-    }
+    if (p.chance(o.crashRate * 20)) this.restart(p.pick(this.hosts));
+    if (p.chance(o.compactRate)) p.pick(this.hosts).snapshot();
     if (p.chance(o.membershipRate)) this.changeMembership();
     if (p.chance(o.transferRate)) this.transfer();
   }
 
   private deliver(message: Message): void {
     const host = this.hosts.find((h) => h.id === message.to);
-    if (host === undefined) return;
+    if (host === undefined || !host.up) return this.lost(message);
     this.count(message.type);
-    host.node.step(message);
-    this.settle(host);
+    host.input((node) => node.step(message));
     if (message.type === 'snapshot') this.reportSnapshot(message.from, message.to, true);
-    this.checkAll();
-  }
-
-  /** Does what the host's Readies say, unless the host crashes before persisting one. */
-  private settle(host: Host): void {
-    if (this.faulty && this.prng.chance(this.options.crashRate)) {
-      this.count('crash');
-      this.send(host.crashMidReady());
-    }
-    this.send(host.drain());
   }
 
   private lost(message: Message): void {
@@ -189,18 +223,13 @@ export class Simulation {
 
   /** The sending transport learns whether its snapshot stream got through. */
   private reportSnapshot(from: NodeId, to: NodeId, delivered: boolean): void {
-    const sender = this.hosts.find((h) => h.id === from);
-    if (sender === undefined) return;
-    sender.node.reportSnapshot(to, delivered);
-    this.send(sender.drain());
+    this.hosts.find((h) => h.id === from)?.input((node) => node.reportSnapshot(to, delivered));
   }
 
-  private send(messages: readonly Message[]): void {
-    for (const message of messages) {
-      const before = this.network.dropped;
-      this.network.send(message, this.now);
-      if (this.network.dropped > before) this.lost(message);
-    }
+  private send(message: Message): void {
+    const before = this.network.dropped;
+    this.network.send(message, this.tick);
+    if (this.network.dropped > before) this.lost(message);
   }
 
   private count(what: string): void {
@@ -208,17 +237,15 @@ export class Simulation {
   }
 
   private checkAll(): void {
-    this.checkers.election.check(this.hosts);
-    this.checkers.committed.check(this.hosts);
-    this.checkers.applied.check(this.hosts);
+    const up = this.hosts.filter((h) => h.up);
+    this.checkers.election.check(up);
+    this.checkers.committed.check(up);
+    this.checkers.applied.check(up);
   }
 
   private propose(): void {
-    const leader = this.leader();
-    if (leader === undefined) return;
-    leader.node.propose(Buffer.from(`w${this.seed}-${this.proposals++}`));
-    this.settle(leader);
-    this.checkAll();
+    const data = Buffer.from(`w${this.seed}-${this.proposals++}`);
+    this.leader()?.input((node) => void node.propose(data), false);
   }
 
   private repartition(): void {
@@ -242,11 +269,12 @@ export class Simulation {
     }
   }
 
-  private restart(host: Host): void {
+  /** A crash (torn unsynced writes) and a restart from the disk, a little later. */
+  private restart(host: RaftHost): void {
+    if (!host.up) return;
     this.count('restart');
-    host.restart();
-    this.send(host.drain());
-    this.checkAll();
+    host.kill();
+    this.world.after(this.prng.range(0, 50) * tickMs, () => this.start(host));
   }
 
   /** Cycles the spare server: absent → learner → voter → removed, one change at a time. */
@@ -259,32 +287,32 @@ export class Simulation {
     if (learners.includes(spare)) change = { type: 'addVoter', nodeId: spare };
     if (voters.includes(spare)) change = { type: 'removeNode', nodeId: spare };
     if (this.prng.chance(0.2)) change = { type: 'removeNode', nodeId: this.prng.pick(voters) };
-    if (leader.node.proposeConfChange(change).ok) this.count('confChange');
-    this.send(leader.drain());
-    this.checkAll();
+    leader.input((node) => {
+      if (node.proposeConfChange(change).ok) this.count('confChange');
+    }, false);
   }
 
   private transfer(): void {
     const leader = this.leader();
     if (leader === undefined) return;
     const target = this.prng.pick(leader.status().membership.voters);
-    if (leader.node.transferLeadership(target) === undefined) this.count('transfer');
-    this.send(leader.drain());
-    this.checkAll();
+    leader.input((node) => {
+      if (node.transferLeadership(target) === undefined) this.count('transfer');
+    }, false);
   }
 
   /** The leader of the highest term, if any server leads. */
-  private leader(): Host | undefined {
-    let best: Host | undefined;
+  private leader(): RaftHost | undefined {
+    let best: RaftHost | undefined;
     for (const host of this.hosts) {
-      if (host.status().role !== 'leader') continue;
+      if (!host.up || host.status().role !== 'leader') continue;
       if (best === undefined || host.status().term > best.status().term) best = host;
     }
     return best;
   }
 
   /** Servers in the current leader's membership (all of them when there is no leader). */
-  private members(): Host[] {
+  private members(): RaftHost[] {
     const leader = this.leader();
     if (leader === undefined) return this.hosts;
     const { voters, learners } = leader.status().membership;

@@ -61,6 +61,8 @@ export class MemberSimulation {
   /** Ids that are (or are becoming) members; the others were removed. */
   private configured: number[];
   private violation: Error | null = null;
+  /** Bits flipped in a stopped member's files, until a start refuses them. */
+  private readonly damaged = new Map<number, { path: string; offset: number; old: number }>();
   private faulty = true;
 
   constructor(
@@ -84,6 +86,7 @@ export class MemberSimulation {
           applied: (from, entry, tree) => this.onApplied(from, entry, tree),
           installed: (from, index, tree) => this.onInstalled(from, index, tree),
           event: (what, detail) => this.event(what, detail),
+          startFailed: (from, reason) => this.onStartFailed(from, reason),
         },
         this.configFor(id),
         log,
@@ -322,19 +325,28 @@ export class MemberSimulation {
 
   private restart(member: SimMember): void {
     if (member.state !== 'down' || !this.configured.includes(member.id)) return;
-    const flipped =
+    const flip =
       this.faulty && this.prng.chance(this.options.corruptRate) ? this.corrupt(member) : null;
+    if (flip !== null) this.damaged.set(member.id, flip);
     member.start();
-    if (flipped === null) return;
-    // If it refuses to start, the operator puts the byte back (from a backup) and starts it.
-    this.world.after(50, () => {
-      if (member.state === 'up' || member.state === 'starting') {
-        if (member.state === 'up') this.event('corruptionAbsorbed', flipped.path);
-        return;
-      }
-      this.event('corruptionRefused', `${flipped.path}: ${member.startFailure?.message ?? ''}`);
-      member.disk.restoreByte(flipped.path, flipped.offset, flipped.old);
-      member.start();
+  }
+
+  /**
+   * A start failed: if it found the bit we flipped, the operator puts the byte back (from a
+   * backup) and starts it again; any other failure is the run's.
+   */
+  private onStartFailed(id: number, reason: string): void {
+    const member = this.members.get(id) as SimMember;
+    const flip = this.damaged.get(id);
+    if (flip === undefined) {
+      this.violation ??= new SafetyViolation(`member ${id} failed to start: ${reason}`);
+      return;
+    }
+    this.damaged.delete(id);
+    this.event('corruptionRefused', `${flip.path}: ${reason}`);
+    member.disk.restoreByte(flip.path, flip.offset, flip.old);
+    this.world.after(10, () => {
+      if (member.state === 'down') member.start();
     });
   }
 
@@ -346,11 +358,10 @@ export class MemberSimulation {
     const data = member.config.dataDir;
     const segments = member.disk.filesUnder(`${data}/raft-log`, 'log.');
     const snapshots = member.disk.filesUnder(`${data}/raft-snapshots`, 'snapshot.');
-    const useSnapshot = this.prng.chance(0.3) && snapshots.length > 0;
-    const path = useSnapshot
-      ? snapshots[snapshots.length - 1]
-      : this.prng.pick(segments.length > 0 ? segments : snapshots);
-    if (path === undefined) return null;
+    const useSnapshot = (this.prng.chance(0.3) && snapshots.length > 0) || segments.length === 0;
+    const candidates = useSnapshot ? snapshots.slice(-1) : segments;
+    if (candidates.length === 0) return null;
+    const path = this.prng.pick(candidates);
     const size = member.disk.size(path);
     // Keep clear of the header and of the last record (about 400 bytes at most here).
     const lo = 64;
@@ -401,7 +412,8 @@ export class MemberSimulation {
   }
 
   private transfer(up: readonly SimMember[]): void {
-    const leader = up.find((m) => m.status().role === 'leader');
+    // An earlier fault of this step may have stopped some of them.
+    const leader = up.find((m) => m.state === 'up' && m.status().role === 'leader');
     const member = leader?.member;
     if (leader === undefined || member === null || member === undefined) return;
     const target = this.prng.pick(this.configured);

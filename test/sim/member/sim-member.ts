@@ -27,6 +27,7 @@ export interface MemberObserver {
   applied(member: number, entry: Entry, tree: DataTree): void;
   installed(member: number, index: number, tree: DataTree): void;
   event(what: string, detail: string): void;
+  startFailed(member: number, reason: string): void;
 }
 
 export type MemberState = 'down' | 'starting' | 'up';
@@ -125,8 +126,8 @@ export class SimMember implements CheckedServer {
       (error: unknown) => {
         if (this.incarnation !== incarnation || !incarnation.alive) return;
         this.startFailure = error instanceof Error ? error : new Error(String(error));
-        this.observer.event('startFailed', `member ${id}: ${this.startFailure.message}`);
         this.kill(false);
+        this.observer.startFailed(id, this.startFailure.message);
       },
     );
   }
