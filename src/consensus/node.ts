@@ -229,9 +229,11 @@ export class RaftNode {
 
   status(): Status {
     const raft = this.raft;
-    const match = new Map<NodeId, Index>();
+    let match: ReadonlyMap<NodeId, Index> = noMatch;
     if (raft.role === 'leader') {
-      for (const [id, progress] of raft.tracker.progress) match.set(id, progress.match);
+      const leaderMatch = new Map<NodeId, Index>();
+      for (const [id, progress] of raft.tracker.progress) leaderMatch.set(id, progress.match);
+      match = leaderMatch;
     }
     return {
       id: raft.id,
@@ -251,6 +253,9 @@ export class RaftNode {
     assert(this.pending === undefined, 'call advance() before feeding the node more input');
   }
 }
+
+/** A follower tracks no progress; status() is polled often, so its empty map is shared. */
+const noMatch: ReadonlyMap<NodeId, Index> = new Map();
 
 function sameSoftState(a: SoftState, b: SoftState): boolean {
   return a.lead === b.lead && a.role === b.role;

@@ -3,19 +3,27 @@
  * mostly live a short while and in order: each key has a slot in a fixed ring, and only a
  * key whose slot is taken by another live key goes to a Map. Unlike a Map whose table grows
  * and shrinks as a batch of writes comes and goes, the ring allocates nothing per key.
+ * The ring starts small and doubles (up to a limit) when a live key finds its slot taken,
+ * so that a process pays for the slots its load needs, not for the largest load.
  */
 import { assert } from '../util/assert.js';
 
 export class SlotMap<V> {
-  private readonly keys: Int32Array;
-  private readonly values: (V | undefined)[];
+  private keys: Int32Array;
+  private values: (V | undefined)[];
   private readonly overflow = new Map<number, V>();
-  private readonly mask: number;
+  private mask: number;
+  private readonly slotsMax: number;
   private count = 0;
 
-  /** @param slotsLog2 the ring has 2^slotsLog2 slots */
-  constructor(slotsLog2 = 16) {
-    assert(slotsLog2 > 0 && slotsLog2 <= 24, 'slot map: bad size');
+  /**
+   * @param slotsLog2Max the ring grows to at most 2^slotsLog2Max slots
+   * @param slotsLog2 the ring starts with 2^slotsLog2 slots
+   */
+  constructor(slotsLog2Max = 16, slotsLog2 = Math.min(8, slotsLog2Max)) {
+    assert(slotsLog2Max > 0 && slotsLog2Max <= 24, 'slot map: bad size');
+    assert(slotsLog2 > 0 && slotsLog2 <= slotsLog2Max, 'slot map: bad initial size');
+    this.slotsMax = 1 << slotsLog2Max;
     const slots = 1 << slotsLog2;
     this.mask = slots - 1;
     this.keys = new Int32Array(slots).fill(-1);
@@ -29,7 +37,12 @@ export class SlotMap<V> {
   /** `key` must be a non-negative 31-bit integer not already present. */
   set(key: number, value: V): void {
     assert(Number.isInteger(key) && key >= 0 && key < 2 ** 31, `slot map: bad key ${key}`);
-    const slot = key & this.mask;
+    let slot = key & this.mask;
+    if (this.keys[slot] !== -1 && this.keys.length < this.slotsMax) {
+      assert(this.keys[slot] !== key, `slot map: ${key} set twice`);
+      this.grow();
+      slot = key & this.mask;
+    }
     if (this.keys[slot] === -1) {
       this.keys[slot] = key;
       this.values[slot] = value;
@@ -38,6 +51,25 @@ export class SlotMap<V> {
       this.overflow.set(key, value);
     }
     this.count++;
+  }
+
+  /** Doubles the ring; live keys move to their new slots (or to the overflow map). */
+  private grow(): void {
+    const entries = this.entries();
+    const slots = this.keys.length * 2;
+    this.mask = slots - 1;
+    this.keys = new Int32Array(slots).fill(-1);
+    this.values = new Array<V | undefined>(slots).fill(undefined);
+    this.overflow.clear();
+    for (const [key, value] of entries) {
+      const slot = key & this.mask;
+      if (this.keys[slot] === -1) {
+        this.keys[slot] = key;
+        this.values[slot] = value;
+      } else {
+        this.overflow.set(key, value);
+      }
+    }
   }
 
   get(key: number): V | undefined {

@@ -30,8 +30,8 @@ export class SafetyViolation extends Error {
   override readonly name = 'SafetyViolation';
 }
 
-function check(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new SafetyViolation(message);
+function fail(message: string): never {
+  throw new SafetyViolation(message);
 }
 
 export class ElectionSafety {
@@ -42,10 +42,9 @@ export class ElectionSafety {
       const status = host.status();
       if (status.role !== 'leader') continue;
       const known = this.leaders.get(status.term);
-      check(
-        known === undefined || known === host.id,
-        `two leaders in term ${status.term}: ${known} and ${host.id}`,
-      );
+      if (known !== undefined && known !== host.id) {
+        fail(`two leaders in term ${status.term}: ${known} and ${host.id}`);
+      }
       this.leaders.set(status.term, host.id);
     }
   }
@@ -67,55 +66,61 @@ export class CommittedLog {
   }
 
   check(hosts: readonly CheckedServer[]): void {
-    for (const host of hosts) this.checkHost(host);
-    for (const host of hosts) {
-      const status = host.status();
+    const statuses = hosts.map((host) => host.status());
+    hosts.forEach((host, i) => this.checkHost(host, (statuses[i] as Status).commit));
+    hosts.forEach((host, i) => {
+      const status = statuses[i] as Status;
+      if (status.role !== 'leader') return;
       const key = `${status.term}/${host.id}`;
-      if (status.role !== 'leader' || this.leadersChecked.has(key)) continue;
+      if (this.leadersChecked.has(key)) return;
       this.leadersChecked.add(key);
       this.checkLeaderCompleteness(host);
-    }
+    });
   }
 
-  private checkHost(host: CheckedServer): void {
-    const commit = host.status().commit;
+  private checkHost(host: CheckedServer, commit: number): void {
     const cursor = this.cursors.get(host.id);
     let from = 1;
     if (cursor !== undefined && cursor.node === host.node) {
-      check(commit >= cursor.commit, `server ${host.id}: commit fell ${cursor.commit}->${commit}`);
+      if (commit < cursor.commit)
+        fail(`server ${host.id}: commit fell ${cursor.commit}->${commit}`);
       from = cursor.commit + 1;
     }
     const storage = host.storage;
     const upTo = commit;
     for (let index = Math.max(from, storage.firstIndex()); index <= upTo; index++) {
       const term = storage.term(index);
-      check(term !== undefined, `server ${host.id}: committed ${index} not stored`);
+      if (term === undefined) fail(`server ${host.id}: committed ${index} not stored`);
       // Indexes inside every member's first snapshot (a founding snapshot, or compaction
       // before this checker looked) are committed with terms it never saw: unknown (-1).
       while (this.terms.length < index && index === storage.firstIndex()) this.terms.push(-1);
       const known = this.terms[index];
       if (known === undefined) {
-        check(index === this.terms.length, `committed index ${index} leaves a gap`);
+        if (index !== this.terms.length) fail(`committed index ${index} leaves a gap`);
         this.terms.push(term);
       } else if (known === -1) {
         this.terms[index] = term;
-      } else {
-        check(known === term, `index ${index} committed as term ${known} and ${term}`);
+      } else if (known !== term) {
+        fail(`index ${index} committed as term ${known} and ${term}`);
       }
     }
-    this.cursors.set(host.id, { node: host.node, commit: upTo });
+    // Updated in place: this runs after every event.
+    if (cursor === undefined) this.cursors.set(host.id, { node: host.node, commit: upTo });
+    else {
+      cursor.node = host.node;
+      cursor.commit = upTo;
+    }
   }
 
   private checkLeaderCompleteness(host: CheckedServer): void {
     const storage = host.storage;
     const last = storage.lastIndex();
-    check(last >= this.committedMax, `leader ${host.id} lacks committed ${this.committedMax}`);
+    if (last < this.committedMax) fail(`leader ${host.id} lacks committed ${this.committedMax}`);
     for (let index = storage.firstIndex(); index <= this.committedMax; index++) {
       if (this.terms[index] === -1) continue;
-      check(
-        storage.term(index) === this.terms[index],
-        `leader ${host.id} holds term ${storage.term(index)} at committed ${index}`,
-      );
+      if (storage.term(index) !== this.terms[index]) {
+        fail(`leader ${host.id} holds term ${storage.term(index)} at committed ${index}`);
+      }
     }
   }
 }
@@ -137,7 +142,8 @@ export class AppliedPrefix {
         const entry = host.applied[index] as string;
         const known = this.sequence[index];
         if (known === undefined) this.sequence.push(entry);
-        else check(known === entry, `server ${host.id} applied ${entry} at ${index}, not ${known}`);
+        else if (known !== entry)
+          fail(`server ${host.id} applied ${entry} at ${index}, not ${known}`);
       }
       this.cursors.set(host.id, { generation: host.generation, applied: host.appliedIndex });
     }

@@ -8,7 +8,7 @@
  * which is a safety violation of the whole run.
  */
 import { pino, type Logger } from 'pino';
-import type { Entry, Status } from '../../../src/consensus/index.js';
+import type { Entry, RaftNode, Status } from '../../../src/consensus/index.js';
 import type { ServerConfig } from '../../../src/config/config.js';
 import type { EnsembleMember } from '../../../src/member/member.js';
 import { startMember, type MemberHandle } from '../../../src/member/start-member.js';
@@ -42,6 +42,7 @@ export class SimMember implements CheckedServer {
   starts = 0;
   /** Why the last start failed (a damaged log, ...), for the simulation to act on. */
   startFailure: Error | null = null;
+  private storageView: { node: RaftNode; view: CheckedServer['storage'] } | null = null;
 
   constructor(
     readonly id: number,
@@ -71,11 +72,18 @@ export class SimMember implements CheckedServer {
   get storage(): CheckedServer['storage'] {
     const node = this.handle?.member.driver.node;
     if (node === undefined) throw new Error(`member ${this.id} is not up`);
-    return {
-      firstIndex: () => node.firstIndex(),
-      lastIndex: () => node.lastIndex(),
-      term: (index) => node.termAt(index),
-    };
+    // One view per incarnation: the checkers ask for it after every event.
+    if (this.storageView?.node !== node) {
+      this.storageView = {
+        node,
+        view: {
+          firstIndex: () => node.firstIndex(),
+          lastIndex: () => node.lastIndex(),
+          term: (index) => node.termAt(index),
+        },
+      };
+    }
+    return this.storageView.view;
   }
 
   /** The node's status, computed once per world event (the checkers ask several times). */

@@ -1,6 +1,7 @@
 /**
  * SlotMap behaves as a Map from small integers: a naive twin (a Map) is driven with the same
- * random sets, gets and deletes, colliding keys (same slot) included, and they must agree.
+ * random sets, gets and deletes, colliding keys (same slot) included, while the ring grows
+ * from 2 slots to its limit of 16 and past it, and they must agree.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ describe('SlotMap', () => {
           fc.tuple(fc.constantFrom('set', 'delete', 'get'), fc.integer({ min: 0, max: 40 })),
         ),
         (ops) => {
-          const slots = new SlotMap<number>(3);
+          const slots = new SlotMap<number>(4, 1);
           const twin = new Map<number, number>();
           ops.forEach(([op, key], i) => {
             if (op === 'set' && !twin.has(key)) {
