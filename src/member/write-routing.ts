@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { Err } from '../protocol/error-codes.js';
 import type { Id, SessionId } from '../protocol/records.js';
 import type { ReconfigRequest } from '../protocol/requests.js';
-import type { ProposeOutcome, Proposal, Replica } from '../replication/replica.js';
+import type { ProposeRefused, Proposal, Replica } from '../replication/replica.js';
 import type { WriteInput } from '../replication/write-input.js';
 import { heldWritesMax } from '../util/limits.js';
 import type { Runtime } from '../util/runtime.js';
@@ -39,18 +39,16 @@ interface RemoteWrite {
   input: WriteInput;
 }
 
-/** A write waiting for the next proposal batch: ours (by pending id) or a follower's. */
-interface Queued {
-  readonly proposal: Proposal;
-  readonly remote: RemoteWrite | null;
-}
-
 export class WriteRouter {
   readonly pending: PendingRequests;
   /** Forwarded writes that reached us while we lead but have not caught up yet. */
   private remoteHeld: RemoteWrite[] = [];
-  /** Writes to propose together at the node's next input (one append per batch). */
-  private batch: Queued[] = [];
+  /**
+   * Writes to propose together at the node's next input (one append per batch), and for
+   * each the follower's write it is (null: ours, by pending id).
+   */
+  private batch: Proposal[] = [];
+  private batchRemotes: (RemoteWrite | null)[] = [];
   /** Reconfigs forwarded to the leader, by request id. */
   private readonly reconfigs = new Map<number, (err: number) => void>();
   private nextReconfigId = 1;
@@ -68,7 +66,7 @@ export class WriteRouter {
     // just now, proposeMany says so and the write is held after all.
     if (this.pending.heldCount === 0 && this.host.replica.isLeader) {
       const requestId = this.pending.addRouted(input, done, deadline);
-      this.queue({ proposal: { input, origin: this.host.selfId, requestId }, remote: null });
+      this.queue({ input, origin: this.host.selfId, requestId }, null);
       return;
     }
     const id = this.pending.add(input, done, deadline);
@@ -90,7 +88,7 @@ export class WriteRouter {
       if (this.pending.heldCount === 0) return;
       const self = this.host.selfId;
       for (const { id, input } of this.pending.takeHeld()) {
-        this.queue({ proposal: { input, origin: self, requestId: id }, remote: null });
+        this.queue({ input, origin: self, requestId: id }, null);
       }
       return;
     }
@@ -106,35 +104,38 @@ export class WriteRouter {
    * Adds a write to the next batch. The batch is proposed at the node's next input: at once
    * when no Ready is in progress, else after it, together with everything that came meanwhile.
    */
-  private queue(item: Queued): void {
-    this.batch.push(item);
+  private queue(proposal: Proposal, remote: RemoteWrite | null): void {
+    this.batch.push(proposal);
+    this.batchRemotes.push(remote);
     if (this.batch.length === 1) this.host.driver.run(() => this.proposeBatch());
   }
 
   private proposeBatch(): void {
     const { replica, runtime } = this.host;
-    const items = this.batch;
+    const proposals = this.batch;
+    const remotes = this.batchRemotes;
     this.batch = [];
-    if (items.length === 0) return;
-    const outcomes = replica.proposeMany(
-      items.map((item) => item.proposal),
-      runtime.now(),
-    );
+    this.batchRemotes = [];
+    if (proposals.length === 0) return;
+    const refusals = replica.proposeMany(proposals, runtime.now());
+    if (refusals.length === 0) return;
     // By now we may have stopped accepting (a leadership transfer began): those wait.
     const again: number[] = [];
-    outcomes.forEach((outcome, i) => {
-      const item = items[i] as Queued;
-      if (outcome.ok) return;
-      if (item.remote !== null) return this.notProposed(item.remote, outcome);
-      const id = item.proposal.requestId;
+    for (const { at, outcome } of refusals) {
+      const remote = remotes[at] ?? null;
+      if (remote !== null) {
+        this.notProposed(remote, outcome);
+        continue;
+      }
+      const id = (proposals[at] as Proposal).requestId;
       if (outcome.retryable) again.push(id);
       else this.pending.fail(id, new Error(outcome.reason));
-    });
+    }
     if (again.length > 0) this.pending.rehold(again);
   }
 
   /** A follower's write the leader could not propose: held if it may go later, else refused. */
-  private notProposed(write: RemoteWrite, outcome: Extract<ProposeOutcome, { ok: false }>) {
+  private notProposed(write: RemoteWrite, outcome: ProposeRefused) {
     const replica = this.host.replica;
     // Still leading but not accepting for now (catching up, handing over): keep it.
     if (outcome.retryable && replica.isLeader && this.remoteHeld.length < heldWritesMax) {
@@ -163,7 +164,7 @@ export class WriteRouter {
       this.host.sendPeer(from, { type: 'refused', requestId, reason: 'the leader cannot write' });
       return;
     }
-    this.queue({ proposal: { input, origin: from, requestId }, remote: write });
+    this.queue({ input, origin: from, requestId }, write);
   }
 
   /** The leader changed: routed writes fail (outcome unknown), barriers go again. */

@@ -50,10 +50,16 @@ export type Applied =
   | { kind: 'barrier'; index: Index; origin: NodeId; requestId: number }
   | { kind: 'config'; index: Index; change: ConfChange };
 
-export type ProposeOutcome =
-  | { ok: true; index: Index }
-  /** `retryable`: nothing wrong with the write; it may go to this or the next leader later. */
-  | { ok: false; reason: string; leader: NodeId; retryable: boolean };
+/** `retryable`: nothing wrong with the write; it may go to this or the next leader later. */
+export type ProposeRefused = { ok: false; reason: string; leader: NodeId; retryable: boolean };
+
+export type ProposeOutcome = { ok: true; index: Index } | ProposeRefused;
+
+/** A write of a batch that is not in the log: its position in the batch, and why. */
+export interface Refusal {
+  readonly at: number;
+  readonly outcome: ProposeRefused;
+}
 
 /** A write to propose, and who answers it when it applies (origin and request id). */
 export interface Proposal {
@@ -84,7 +90,10 @@ export class Replica {
    * the payload it encoded instead of decoding the bytes again (the same bytes: the entry's
    * data is the very buffer proposed, which is checked).
    */
-  private proposed: { index: Index; data: Buffer; payload: EntryPayload }[] = [];
+  private proposedData: Buffer[] = [];
+  private proposedPayloads: EntryPayload[] = [];
+  /** The index of proposedData[0]; entries before proposedHead were applied or dropped. */
+  private proposedFirst = 0;
   private proposedHead = 0;
 
   constructor(
@@ -131,7 +140,8 @@ export class Replica {
     if (wasLeader && soft.role !== 'leader') {
       // Our pending proposals may never commit: prepare afresh if we lead again.
       this.overlay.clear();
-      this.proposed = [];
+      this.proposedData = [];
+      this.proposedPayloads = [];
       this.proposedHead = 0;
       this.creating.clear();
       this.closing.clear();
@@ -151,69 +161,88 @@ export class Replica {
 
   /** Leader: prepares `input` at the next index and proposes it. */
   propose(input: WriteInput, origin: NodeId, requestId: number, time: number): ProposeOutcome {
-    return this.proposeMany([{ input, origin, requestId }], time)[0] as ProposeOutcome;
+    const index = this.node.lastIndex() + 1;
+    const refusal = this.proposeMany([{ input, origin, requestId }], time)[0];
+    return refusal === undefined ? { ok: true, index } : refusal.outcome;
   }
 
   /**
    * Leader: prepares each write at the next index in turn and proposes them all in one go
-   * (one append to each follower). Each outcome says whether that write is in the log.
+   * (one append to each follower). Returns the writes that are not in the log, with why (in
+   * order; none on the hot path, so nothing is allocated per accepted write).
    */
-  proposeMany(writes: readonly Proposal[], time: number): ProposeOutcome[] {
+  proposeMany(writes: readonly Proposal[], time: number): Refusal[] {
     // The leader applies the txn it prepared, the others the one they decode: both must
     // carry the same time, so it must be what the codec keeps (whole milliseconds).
     assert(Number.isSafeInteger(time), `replica: txn time ${time} is not whole milliseconds`);
     if (!this.acceptingWrites()) {
-      return writes.map(() => this.refuse('not the leader or not caught up yet', true));
+      const outcome = this.refuse('not the leader or not caught up yet', true);
+      return writes.map((_, at) => ({ at, outcome }));
     }
     const first = this.node.lastIndex() + 1;
     // Our tree is at the applied index for the whole batch: every member checks its digest
     // there (one object shared by the batch's entries).
     const check = { index: this.appliedIndex, digest: this.tree.digest };
-    const outcomes: ProposeOutcome[] = [];
+    const refusals: Refusal[] = [];
     const data: Buffer[] = [];
     const payloads: EntryPayload[] = [];
     let bytes = 0;
-    for (const write of writes) {
+    let at = 0;
+    for (; at < writes.length; at++) {
       const zxid = first + data.length;
-      const encoded = this.prepareEntry(write, zxid, time, check);
-      if (typeof encoded === 'string') {
-        outcomes.push(this.refuse(encoded, false));
+      const payload = this.prepareEntry(writes[at] as Proposal, zxid, time, check);
+      if (typeof payload === 'string') {
+        refusals.push({ at, outcome: this.refuse(payload, false) });
         continue;
       }
-      const refusal = this.node.proposalRefusal(bytes + encoded.data.length);
+      const encoded = encodeEntry(payload, this.writer);
+      const refusal = this.node.proposalRefusal(bytes + encoded.length);
       if (refusal !== undefined) {
-        if (encoded.payload.kind === 'txn') this.overlay.discardLatest(zxid);
-        outcomes.push(this.refuse(refusal, true));
+        if (payload.kind === 'txn') this.overlay.discardLatest(zxid);
+        refusals.push({ at, outcome: this.refuse(refusal, true) });
         break;
       }
-      bytes += encoded.data.length;
-      data.push(encoded.data);
-      payloads.push(encoded.payload);
-      outcomes.push({ ok: true, index: zxid });
+      bytes += encoded.length;
+      data.push(encoded);
+      payloads.push(payload);
     }
-    while (outcomes.length < writes.length) outcomes.push(this.refuse('retry later', true));
-    if (data.length === 0) return outcomes;
+    if (at < writes.length) {
+      const outcome = this.refuse('retry later', true);
+      for (at++; at < writes.length; at++) refusals.push({ at, outcome });
+    }
+    if (data.length === 0) return refusals;
     const result = this.node.propose(...data);
     assert(result.ok && result.index === first, 'replica: proposal landed at another index');
-    payloads.forEach((payload, i) => this.accepted(first + i, data[i] as Buffer, payload));
-    return outcomes;
+    if (this.proposedHead === this.proposedData.length) this.proposedFirst = first;
+    assert(
+      this.proposedFirst + this.proposedData.length === first,
+      'replica: proposals out of order',
+    );
+    for (let i = 0; i < data.length; i++) {
+      this.proposedData.push(data[i] as Buffer);
+      this.proposedPayloads.push(payloads[i] as EntryPayload);
+      this.accepted(payloads[i] as EntryPayload);
+    }
+    return refusals;
   }
 
-  /** The entry for one write at `zxid`, or why there is nothing to propose. */
-  private prepareEntry(write: Proposal, zxid: number, time: number, check: DigestCheck) {
+  /** The payload of the entry for one write at `zxid`, or why there is nothing to propose. */
+  private prepareEntry(
+    write: Proposal,
+    zxid: number,
+    time: number,
+    check: DigestCheck,
+  ): EntryPayload | string {
     const { input, origin, requestId } = write;
     const prepared = this.prepare(input, zxid, time);
     if (typeof prepared === 'string') return prepared;
-    const payload: EntryPayload =
-      prepared === null
-        ? { kind: 'barrier', origin, requestId, check }
-        : { kind: 'txn', origin, requestId, check, txn: prepared };
-    return { payload, data: encodeEntry(payload, this.writer) };
+    return prepared === null
+      ? { kind: 'barrier', origin, requestId, check }
+      : { kind: 'txn', origin, requestId, check, txn: prepared };
   }
 
   /** A proposal is in the log: sessions it creates or closes are pending until applied. */
-  private accepted(zxid: Index, data: Buffer, payload: EntryPayload): void {
-    this.proposed.push({ index: zxid, data, payload });
+  private accepted(payload: EntryPayload): void {
     if (payload.kind !== 'txn') return;
     const body = payload.txn.body;
     // Only a real create/close is pending; one that became an error txn changes nothing.
@@ -325,14 +354,15 @@ export class Replica {
 
   /** Our own proposals come back in index order: a queue, read from its head. */
   private payloadOf(entry: Entry): EntryPayload | null {
-    const queue = this.proposed;
-    while (this.proposedHead < queue.length) {
-      const own = queue[this.proposedHead] as (typeof queue)[number];
-      if (own.index > entry.index) break;
-      this.proposedHead++;
-      if (own.index === entry.index && own.data === entry.data) {
+    const data = this.proposedData;
+    while (this.proposedHead < data.length) {
+      const index = this.proposedFirst + this.proposedHead;
+      if (index > entry.index) break;
+      const head = this.proposedHead++;
+      if (index === entry.index && data[head] === entry.data) {
+        const payload = this.proposedPayloads[head] as EntryPayload;
         this.compactProposed();
-        return own.payload;
+        return payload;
       }
     }
     this.compactProposed();
@@ -340,8 +370,18 @@ export class Replica {
   }
 
   private compactProposed(): void {
-    if (this.proposedHead < 1024 || this.proposedHead * 2 < this.proposed.length) return;
-    this.proposed = this.proposed.slice(this.proposedHead);
+    const head = this.proposedHead;
+    if (head === this.proposedData.length) {
+      this.proposedFirst += head;
+      this.proposedData.length = 0;
+      this.proposedPayloads.length = 0;
+      this.proposedHead = 0;
+      return;
+    }
+    if (head < 1024 || head * 2 < this.proposedData.length) return;
+    this.proposedData = this.proposedData.slice(head);
+    this.proposedPayloads = this.proposedPayloads.slice(head);
+    this.proposedFirst += head;
     this.proposedHead = 0;
   }
 
@@ -356,7 +396,7 @@ export class Replica {
     this.ledger.record(index, tree.digest);
   }
 
-  private refuse(reason: string, retryable: boolean): ProposeOutcome {
+  private refuse(reason: string, retryable: boolean): ProposeRefused {
     return { ok: false, reason, leader: this.lead, retryable };
   }
 }
