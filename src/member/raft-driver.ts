@@ -125,12 +125,12 @@ export class RaftDriver {
     if (this.busy || this.stopped || !this.deps.node.hasReady()) return;
     this.busy = true;
     const ready = this.deps.node.ready();
-    this.process(ready).then(
-      (done) => {
+    // An input that runs after the Ready (afterCycle) and throws is a bug: stop cleanly.
+    this.process(ready)
+      .then((done) => {
         if (done) this.afterCycle();
-      },
-      (error: unknown) => this.fail(error),
-    );
+      })
+      .catch((error: unknown) => this.fail(error));
   }
 
   /** Resolves true once the Ready is done, false when its persist failed and it is held. */

@@ -90,10 +90,10 @@ export class Replica {
    * the payload it encoded instead of decoding the bytes again (the same bytes: the entry's
    * data is the very buffer proposed, which is checked).
    */
+  private proposedIndexes: Index[] = [];
   private proposedData: Buffer[] = [];
   private proposedPayloads: EntryPayload[] = [];
-  /** The index of proposedData[0]; entries before proposedHead were applied or dropped. */
-  private proposedFirst = 0;
+  /** Entries before proposedHead in the three queues were applied or passed over. */
   private proposedHead = 0;
 
   constructor(
@@ -140,6 +140,7 @@ export class Replica {
     if (wasLeader && soft.role !== 'leader') {
       // Our pending proposals may never commit: prepare afresh if we lead again.
       this.overlay.clear();
+      this.proposedIndexes = [];
       this.proposedData = [];
       this.proposedPayloads = [];
       this.proposedHead = 0;
@@ -213,12 +214,8 @@ export class Replica {
     if (data.length === 0) return refusals;
     const result = this.node.propose(...data);
     assert(result.ok && result.index === first, 'replica: proposal landed at another index');
-    if (this.proposedHead === this.proposedData.length) this.proposedFirst = first;
-    assert(
-      this.proposedFirst + this.proposedData.length === first,
-      'replica: proposals out of order',
-    );
     for (let i = 0; i < data.length; i++) {
+      this.proposedIndexes.push(first + i);
       this.proposedData.push(data[i] as Buffer);
       this.proposedPayloads.push(payloads[i] as EntryPayload);
       this.accepted(payloads[i] as EntryPayload);
@@ -354,9 +351,10 @@ export class Replica {
 
   /** Our own proposals come back in index order: a queue, read from its head. */
   private payloadOf(entry: Entry): EntryPayload | null {
+    const indexes = this.proposedIndexes;
     const data = this.proposedData;
-    while (this.proposedHead < data.length) {
-      const index = this.proposedFirst + this.proposedHead;
+    while (this.proposedHead < indexes.length) {
+      const index = indexes[this.proposedHead] as Index;
       if (index > entry.index) break;
       const head = this.proposedHead++;
       if (index === entry.index && data[head] === entry.data) {
@@ -371,17 +369,17 @@ export class Replica {
 
   private compactProposed(): void {
     const head = this.proposedHead;
-    if (head === this.proposedData.length) {
-      this.proposedFirst += head;
+    if (head === this.proposedIndexes.length) {
+      this.proposedIndexes.length = 0;
       this.proposedData.length = 0;
       this.proposedPayloads.length = 0;
       this.proposedHead = 0;
       return;
     }
     if (head < 1024 || head * 2 < this.proposedData.length) return;
+    this.proposedIndexes = this.proposedIndexes.slice(head);
     this.proposedData = this.proposedData.slice(head);
     this.proposedPayloads = this.proposedPayloads.slice(head);
-    this.proposedFirst += head;
     this.proposedHead = 0;
   }
 

@@ -87,6 +87,9 @@ export class MemberSimulation {
           installed: (from, index, tree) => this.onInstalled(from, index, tree),
           event: (what, detail) => this.event(what, detail),
           startFailed: (from, reason) => this.onStartFailed(from, reason),
+          violated: (error) => {
+            this.violation ??= error;
+          },
         },
         this.configFor(id),
         log,

@@ -4,8 +4,8 @@
  * client ports as its environment. SIGKILL loses the process (its pending timers, messages
  * and disk operations die with its incarnation) and tears the disk's unsynced writes;
  * SIGSTOP holds its events until SIGCONT; a clock jump moves only its clock. A member that
- * stops itself (onFatal) exits like a process would, unless the reason is a divergence,
- * which is a safety violation of the whole run.
+ * stops itself (onFatal) because its disk failed exits like a process would; any other
+ * reason (a divergence, an assertion) is a safety violation of the whole run.
  */
 import { pino, type Logger } from 'pino';
 import type { Entry, RaftNode, Status } from '../../../src/consensus/index.js';
@@ -13,6 +13,7 @@ import type { ServerConfig } from '../../../src/config/config.js';
 import type { EnsembleMember } from '../../../src/member/member.js';
 import { startMember, type MemberHandle } from '../../../src/member/start-member.js';
 import { DivergenceError } from '../../../src/replication/digest-ledger.js';
+import { StorageError } from '../../../src/storage/errors.js';
 import { FaultyDisk } from '../../../src/storage/faulty-disk.js';
 import type { DataTree } from '../../../src/tree/data-tree.js';
 import type { Prng } from '../../support/prng.js';
@@ -28,6 +29,8 @@ export interface MemberObserver {
   installed(member: number, index: number, tree: DataTree): void;
   event(what: string, detail: string): void;
   startFailed(member: number, reason: string): void;
+  /** The member broke an invariant: the run has failed. */
+  violated(error: SafetyViolation): void;
 }
 
 export type MemberState = 'down' | 'starting' | 'up';
@@ -172,7 +175,15 @@ export class SimMember implements CheckedServer {
 
   private onFatal(incarnation: Incarnation, error: Error): void {
     if (error instanceof DivergenceError) {
-      throw new SafetyViolation(`member ${this.id} diverged: ${error.message}`);
+      this.observer.violated(new SafetyViolation(`member ${this.id} diverged: ${error.message}`));
+      return;
+    }
+    // A member may stop only because its disk failed; anything else (an assertion, a
+    // TypeError) is a bug, whatever the faults.
+    if (!(error instanceof StorageError)) {
+      const reason = `${error.name}: ${error.message}`;
+      this.observer.violated(new SafetyViolation(`member ${this.id} stopped on ${reason}`));
+      return;
     }
     if (this.incarnation !== incarnation) return;
     this.observer.event('fatal', `member ${this.id}: ${error.message}`);
