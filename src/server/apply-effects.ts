@@ -32,7 +32,7 @@ function sessionClosed(server: WarrenServer, id: SessionId): void {
 }
 
 function notifyWatchers(server: WarrenServer, result: ApplyResult): void {
-  if (result.events.length === 0) return;
+  if (result.events.length === 0 || server.watches.watchCount === 0) return;
   const canRead = (sessionId: SessionId, acl: readonly ACL[]): boolean => {
     const conn = server.sessions.get(sessionId)?.connection;
     return conn != null && hasPerm(acl, Perm.read, conn.ids);

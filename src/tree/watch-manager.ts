@@ -26,6 +26,8 @@ interface SessionWatches {
 
 export type Kind = keyof SessionWatches;
 
+const none: readonly Notification[] = Object.freeze([]);
+
 /** Decides whether a session may see an event on a node with this ACL (READ permission). */
 export type CanRead = (sessionId: SessionId, acl: readonly ACL[]) => boolean;
 
@@ -105,7 +107,9 @@ export class WatchManager {
   }
 
   /** Notifications for one change event, in session-registration order, one per session. */
-  trigger(event: ChangeEvent, canRead: CanRead): Notification[] {
+  trigger(event: ChangeEvent, canRead: CanRead): readonly Notification[] {
+    // Most writes touch unwatched paths: answer those without allocating anything.
+    if (this.total === 0 || !this.mayMatch(event)) return none;
     const notified = new Set<SessionId>();
     const path = event.path;
     if (event.type === EventType.nodeChildrenChanged) {
@@ -122,6 +126,16 @@ export class WatchManager {
       if (canRead(sessionId, event.acl)) out.push({ sessionId, type: event.type, path });
     }
     return out;
+  }
+
+  /** Whether any watch could fire for `event` (a cheap look before collecting). */
+  private mayMatch(event: ChangeEvent): boolean {
+    const { tables } = this;
+    const path = event.path;
+    if (tables.persistent.has(path) || tables.recursive.size > 0) return true;
+    if (event.type === EventType.nodeChildrenChanged) return tables.child.has(path);
+    if (tables.data.has(path)) return true;
+    return event.type === EventType.nodeDeleted && tables.child.has(path);
   }
 
   private collect(kind: Kind, path: string, consume: boolean, into: Set<SessionId>): void {
