@@ -227,6 +227,11 @@ export class RaftNode {
     this.raft.persisted();
   }
 
+  /** The membership in force; cheaper than status() for the per-request checks. */
+  membership(): Membership {
+    return this.raft.tracker.membership;
+  }
+
   status(): Status {
     const raft = this.raft;
     let match: ReadonlyMap<NodeId, Index> = noMatch;

@@ -311,7 +311,7 @@ export class EnsembleMember implements WritePath {
 
   /** The membership in force (applied config entries). */
   membership(): Membership {
-    return this.options.node.status().membership;
+    return this.options.node.membership();
   }
 
   /** This server is a voter or a learner of the membership in force. */
@@ -439,7 +439,7 @@ export class EnsembleMember implements WritePath {
   /** Remembers addresses and dials every member or configured server but us. */
   private learnAddresses(servers: readonly EnsembleServer[]): void {
     this.addresses.learn(servers);
-    const membership: Membership = this.options.node.status().membership;
+    const membership: Membership = this.options.node.membership();
     const current = this.reconfigurer.current().servers;
     this.peerNetwork.setPeers(this.addresses.peers(membership, current));
   }

@@ -142,7 +142,7 @@ export class PeerDispatch {
   checkLinks(staleMs: number): void {
     const host = this.host;
     if (host.stopped()) return;
-    const { voters, learners } = host.node.status().membership;
+    const { voters, learners } = host.node.membership();
     const self = host.selfId;
     const expected = host.replica.isLeader
       ? [...voters, ...learners].filter((id) => id !== self)

@@ -110,7 +110,7 @@ export class ReadyEffects {
     if (this.appliedSinceCycle === 0) return;
     const count = this.appliedSinceCycle;
     this.appliedSinceCycle = 0;
-    snapshots.onApplied(count, replica.tree, replica.applied, node.status().membership);
+    snapshots.onApplied(count, replica.tree, replica.applied, node.membership());
   }
 
   onSnapshot(meta: SnapshotMeta, records: Buffer[]): void {

@@ -119,7 +119,7 @@ export class Reconfigurer {
   }
 
   private isVoter(id: number): boolean {
-    return this.host.node.status().membership.voters.includes(id);
+    return this.host.node.membership().voters.includes(id);
   }
 
   private async waitConnected(ids: number[]): Promise<boolean> {

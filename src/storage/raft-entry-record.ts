@@ -11,19 +11,22 @@ const headerBytes = 9;
 const kinds: readonly EntryKind[] = ['normal', 'config'];
 
 /** The header of the last term seen, per kind: every entry of a term shares it. */
-const prefixes = new Map<string, Buffer>();
+const prefixes: { term: number; prefix: Buffer }[] = kinds.map(() => ({
+  term: -1,
+  prefix: Buffer.alloc(0),
+}));
 
 function prefixOf(term: number, kind: EntryKind): Buffer {
-  const key = `${kind}${term}`;
-  let prefix = prefixes.get(key);
-  if (prefix === undefined) {
-    if (prefixes.size >= 16) prefixes.clear();
-    prefix = Buffer.alloc(headerBytes);
+  const kindCode = kind === 'normal' ? 0 : 1;
+  const last = prefixes[kindCode] as { term: number; prefix: Buffer };
+  if (last.term !== term) {
+    const prefix = Buffer.alloc(headerBytes);
     writeUint53(prefix, term, 0);
-    prefix.writeUInt8(kinds.indexOf(kind), 8);
-    prefixes.set(key, prefix);
+    prefix.writeUInt8(kindCode, 8);
+    last.term = term;
+    last.prefix = prefix;
   }
-  return prefix;
+  return last.prefix;
 }
 
 export function entryToRecord(entry: Entry): LogRecord {
