@@ -74,19 +74,13 @@ function createLocalSession(server: WarrenServer, conn: Connection, req: Connect
 
 function reattachSession(server: WarrenServer, conn: Connection, req: ConnectRequest): void {
   const state = server.sessions.get(req.sessionId);
-  // As ZooKeeper does, the session's other connection is closed before the password is
-  // checked: the client of that connection reconnects and re-authenticates.
-  const previous = state?.connection ?? null;
-  if (state !== undefined && previous !== null && previous !== conn) {
-    state.connection = null;
-    server.watches.removeSession(state.id);
-    previous.detach('session moved to another connection');
-  }
   const passwdOk =
     state !== undefined &&
     state.passwd.length === req.passwd.length &&
     timingSafeEqual(state.passwd, req.passwd);
   if (state === undefined || state.closing || !passwdOk) {
+    // Nothing happens to the session or its current connection: a stranger who guessed or
+    // saw an id cannot knock the real client off (ZooKeeper closes the old connection first).
     conn.sendConnectResponse({
       protocolVersion: 0,
       timeOut: 0,
@@ -95,6 +89,13 @@ function reattachSession(server: WarrenServer, conn: Connection, req: ConnectReq
       readOnly: req.readOnly === null ? null : false,
     });
     return conn.end();
+  }
+  // The session's other connection is closed: its client reconnects and re-authenticates.
+  const previous = state.connection;
+  if (previous !== null && previous !== conn) {
+    state.connection = null;
+    server.watches.removeSession(state.id);
+    previous.detach('session moved to another connection');
   }
   attach(server, conn, state, req, conn.timeoutMs);
 }

@@ -33,7 +33,7 @@ const ID_MASK = 0x00ffffffffffffffn;
 
 export class SessionTracker {
   private readonly sessions = new Map<SessionId, SessionState>();
-  private nextId: bigint;
+  private readonly idPrefix: bigint;
 
   constructor(
     private readonly tickTimeMs: number,
@@ -41,12 +41,10 @@ export class SessionTracker {
     private readonly randomBytes: (count: number) => Buffer,
   ) {
     assert(serverId >= 0 && serverId < 255, 'server id must fit in one byte below 0xff');
-    // Like ZooKeeper: server id in the top byte, then 40 bits that start where no earlier
-    // run of this server left off (ZooKeeper uses the clock; a random start also survives a
-    // clock that jumped back), then a counter.
-    const start = BigInt(this.randomBytes(5).readUIntBE(0, 5));
-    this.nextId = (BigInt(serverId) << 56n) | ((start << 16n) & ID_MASK);
-    if (this.nextId === 0n) this.nextId = 1n;
+    // ZooKeeper's layout keeps the server id in the top byte; the other 56 bits are random
+    // rather than a clock and a counter, so nobody can guess a live session's id from their
+    // own (a guessed id plus a reattach used to knock the real client off).
+    this.idPrefix = BigInt(serverId) << 56n;
   }
 
   get size(): number {
@@ -61,10 +59,13 @@ export class SessionTracker {
     return this.sessions.values();
   }
 
-  /** A fresh id that no live session uses. */
+  /** A fresh, unpredictable id that no live session uses. */
   allocateId(): SessionId {
-    while (this.sessions.has(this.nextId) || this.nextId === 0n) this.nextId++;
-    return this.nextId++;
+    for (;;) {
+      const low = this.randomBytes(8).readBigUInt64BE(0) & ID_MASK;
+      // Low bits zero: the id 0 or, for server 128, the container marker.
+      if (low !== 0n && !this.sessions.has(this.idPrefix | low)) return this.idPrefix | low;
+    }
   }
 
   newPassword(): Buffer {

@@ -3,7 +3,7 @@
  * faulty or in-memory disk behind the WAL and snapshots. `nodeDisk` is the real one, over
  * `node:fs/promises`. Writes are positional: the WAL always knows where its synced end is.
  */
-import { open, mkdir, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 
 export interface DiskFile {
   /** Writes all of `buffer` at `position` (looping over short writes), or throws. */
@@ -81,9 +81,16 @@ class NodeDiskFile implements DiskFile {
   }
 }
 
+/**
+ * Data files hold session passwords and digest hashes: only the server's user may read them
+ * (files 0600, folders 0700, whatever the umask; an existing folder is tightened too).
+ */
+const fileMode = 0o600;
+const folderMode = 0o700;
+
 export const nodeDisk: Disk = {
   async open(path, mode) {
-    return new NodeDiskFile(await open(path, openFlags[mode]));
+    return new NodeDiskFile(await open(path, openFlags[mode], fileMode));
   },
   async readFile(path) {
     const handle = await open(path, 'r');
@@ -97,7 +104,8 @@ export const nodeDisk: Disk = {
     return readdir(path);
   },
   async makeDirectory(path) {
-    await mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true, mode: folderMode });
+    if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, folderMode);
   },
   rename(from, to) {
     return rename(from, to);

@@ -10,7 +10,7 @@ import { fixupACL, hasPerm } from './acl.js';
 import { NodeKind } from './node.js';
 import type { StateView } from './overlay.js';
 import { isValidPath, parentOf, sequenceSuffix } from './path.js';
-import { fail, lookupOrFail, type PrepareContext } from './prepare.js';
+import { fail, guardConfigNode, lookupOrFail, type PrepareContext } from './prepare.js';
 import type { CreateOp } from './txn.js';
 
 /** The largest TTL ZooKeeper can encode in an ephemeral owner: 2^40 − 1 ms. */
@@ -64,6 +64,7 @@ export function prepareCreate(req: CreateRequest, view: StateView, ctx: PrepareC
   const parentPath = parentOf(path) || '/';
   const parent = lookupOrFail(view, parentPath);
   if (!hasPerm(parent.acl, Perm.create, ctx.ids)) fail(Err.noAuth);
+  guardConfigNode(parentPath, ctx);
   if (mode.sequential) path += sequenceSuffix(parent.creations);
   if (!isValidPath(path)) fail(Err.badArguments);
   if (view.lookup(path) !== null) fail(Err.nodeExists);

@@ -29,6 +29,8 @@ export interface PrepareContext {
   /** Identities of the requesting connection (ip, digest, super). */
   ids: readonly Id[];
   extendedTypesEnabled: boolean;
+  /** Set only for a reconfig's own write of /zookeeper/config (see guardConfigNode). */
+  configUpdate?: boolean;
 }
 
 /** A validation failure: the ZooKeeper error code the client gets. */
@@ -107,6 +109,16 @@ function prepareOp(req: SingleWriteRequest, view: StateView, ctx: PrepareContext
   }
 }
 
+/**
+ * /zookeeper/config changes only through reconfig: the leader walks the membership towards
+ * what it holds, so a plain write there (even by super, which ZooKeeper 3.9 lets through its
+ * read-only ACL) would be a reconfig that bypasses reconfigEnabled and the reconfig checks.
+ * Everyone gets what ZooKeeper answers a non-super client: NoAuth.
+ */
+export function guardConfigNode(path: string, ctx: PrepareContext): void {
+  if (path === CONFIG_PATH && ctx.configUpdate !== true) fail(Err.noAuth);
+}
+
 export function lookupOrFail(view: StateView, path: string): NodeView {
   const node = view.lookup(path);
   if (node === null) fail(Err.noNode);
@@ -150,6 +162,7 @@ function prepareSetData(req: SetDataRequest, view: StateView, ctx: PrepareContex
   if (!isValidPath(req.path)) fail(Err.badArguments);
   const node = lookupOrFail(view, req.path);
   checkPerm(node, Perm.write, ctx);
+  guardConfigNode(req.path, ctx);
   const version = nextVersion(node.version, req.version);
   view.put(req.path, { ...node, version, mtime: ctx.time });
   return { type: 'setData', path: req.path, data: req.data, version };
@@ -161,6 +174,7 @@ function prepareSetACL(req: SetACLRequest, view: StateView, ctx: PrepareContext)
   if (acl === null) fail(Err.invalidACL);
   const node = lookupOrFail(view, req.path);
   checkPerm(node, Perm.admin, ctx);
+  guardConfigNode(req.path, ctx);
   const aversion = nextVersion(node.aversion, req.version);
   view.put(req.path, { ...node, acl, aversion });
   return { type: 'setACL', path: req.path, acl, aversion };
@@ -182,7 +196,7 @@ function prepareCheck(req: CheckRequest, view: StateView, ctx: PrepareContext): 
 export function prepareConfigUpdate(text: string, overlay: Overlay, ctx: PrepareContext): Txn {
   const data = Buffer.from(`${text}version=${ctx.zxid.toString(16)}`, 'latin1');
   const req: SetDataRequest = { type: OpCode.setData, path: CONFIG_PATH, data, version: -1 };
-  return prepareWrite(req, overlay, ctx);
+  return prepareWrite(req, overlay, { ...ctx, configUpdate: true });
 }
 
 /**
