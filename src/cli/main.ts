@@ -30,6 +30,7 @@ interface ServerFlags {
   dataLogDir?: string;
   tickTime?: number;
   fourLetterWords?: string;
+  repairLog?: boolean;
   logLevel: string;
 }
 
@@ -98,7 +99,8 @@ async function runServer(flags: ServerFlags): Promise<void> {
   };
   let server: MemberHandle;
   try {
-    server = await startMember(built.config, nodeEnvironment(logger, onFatal));
+    const repairLog = flags.repairLog === true;
+    server = await startMember(built.config, nodeEnvironment(logger, onFatal), { repairLog });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`warren: invalid configuration: ${e.message}\n`);
@@ -146,6 +148,11 @@ program
   .option('--data-log-dir <dir>', 'transaction log directory (default: the data dir)')
   .option('--tick-time <ms>', 'base time unit in ms (default 2000)', positiveInt)
   .option('--4lw <words>', "four-letter words to enable, comma-separated or '*'")
+  .option(
+    '--repair-log',
+    'drop a damaged end of the log and lower a commit index past it, logging what goes ' +
+      '(default: refuse to start; docs/ensemble.md)',
+  )
   .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
   .action(async (opts: Record<string, unknown>) => {
     await runServer({

@@ -51,6 +51,8 @@ export interface DurableLogOptions {
   readonly retainEntries?: number;
   /** Snapshots kept, at least snapRetainCountMin (3, the default). */
   readonly snapRetainCount?: number;
+  /** The operator's --repair-log (RaftStoreOptions.repairLog). */
+  readonly repairLog?: boolean;
 }
 
 /** What persist needs of a Ready; `records` lets a host hand over a snapshot's contents. */
@@ -251,6 +253,7 @@ function storeOptions(options: DurableLogOptions): RaftStoreOptions {
     initialMembership: options.initialMembership,
     segmentBytesMax: options.segmentBytesMax ?? walSegmentBytesMaxDefault,
     snapRetainCount,
+    repairLog: options.repairLog === true,
   };
 }
 

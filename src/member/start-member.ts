@@ -55,6 +55,15 @@ export interface MemberHandle {
   close(): Promise<void>;
 }
 
+/** What the operator asked for at this start only (flags of `warren server`, not zoo.cfg). */
+export interface StartOptions {
+  /**
+   * --repair-log: drop damage at the end of the WAL, and lower a stored commit index past the
+   * log's end, each after a warning saying what goes, instead of refusing to start.
+   */
+  readonly repairLog?: boolean;
+}
+
 /** The standalone server's identity: the only voter of its own one-member ensemble. */
 const STANDALONE_ID = 1;
 /** How long start-up waits to apply what was committed (and, alone, to lead) before serving. */
@@ -69,6 +78,7 @@ export function isStandalone(config: ServerConfig): boolean {
 export async function startMember(
   config: ServerConfig,
   env: MemberEnvironment,
+  options: StartOptions = {},
 ): Promise<MemberHandle> {
   if (config.ensemble.servers.length === 1 && config.standaloneEnabled) {
     env.logger.info('one server.N line and standaloneEnabled: running standalone');
@@ -82,7 +92,8 @@ export async function startMember(
   const started = env.runtime.now();
   const alive = env.runtime.keepAlive();
   try {
-    return await start(config, env, { standalone, self, logger, started });
+    const repairLog = options.repairLog === true;
+    return await start(config, env, { standalone, self, logger, started, repairLog });
   } finally {
     alive.cancel();
   }
@@ -93,6 +104,7 @@ interface StartFacts {
   self: EnsembleServer;
   logger: Logger;
   started: number;
+  repairLog: boolean;
 }
 
 async function start(
@@ -111,7 +123,7 @@ async function start(
     runtime: env.runtime,
     selfId: self.id,
   });
-  const { storage, tree } = await openState(config, self.id, standalone, env.disk, logger);
+  const { storage, tree } = await openState(config, facts, env.disk);
   const parts = buildMember(config, self, standalone, storage, tree, { ...env, logger });
   const { member, server } = parts;
   const timing = ensembleTiming(config);
@@ -233,13 +245,9 @@ function startPeers(
 }
 
 /** Opens the Raft storage (bootstrapping a founding member) and rebuilds the tree. */
-async function openState(
-  config: ServerConfig,
-  selfId: number,
-  standalone: boolean,
-  disk: Disk,
-  logger: Logger,
-) {
+async function openState(config: ServerConfig, facts: StartFacts, disk: Disk) {
+  const { standalone, logger, repairLog } = facts;
+  const selfId = facts.self.id;
   const membership: Membership = standalone
     ? { voters: [selfId], learners: [] }
     : {
@@ -257,6 +265,7 @@ async function openState(
     disk,
     initialMembership: config.join ? { voters: [], learners: [] } : membership,
     snapRetainCount: config.snapRetainCount,
+    repairLog,
   });
   const fresh = storage.lastIndex() === 0;
   if (fresh && !config.join) await bootstrap(storage, membership);

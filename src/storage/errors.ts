@@ -9,7 +9,10 @@ export type StorageErrorCode =
   | 'WARREN_STORAGE_FSYNC'
   | 'WARREN_STORAGE_VERSION'
   | 'WARREN_STORAGE_LIMIT'
-  | 'WARREN_STORAGE_CONFIG';
+  | 'WARREN_STORAGE_CONFIG'
+  | 'WARREN_STORAGE_LOCKED'
+  | 'WARREN_CORRUPT_LOG'
+  | 'WARREN_RAFT_COMMIT_PAST_LOG';
 
 /**
  * An I/O or configuration failure. WRITE (e.g. ENOSPC) can be cleared with `Wal.tryRecover`
@@ -17,7 +20,7 @@ export type StorageErrorCode =
  * failed fsync, so only a restart (which re-reads the disk) is safe.
  */
 export class StorageError extends Error {
-  override readonly name = 'StorageError';
+  override readonly name: string = 'StorageError';
 
   constructor(
     readonly code: StorageErrorCode,
@@ -28,21 +31,31 @@ export class StorageError extends Error {
   }
 }
 
-/** A WAL segment holds damaged or missing records that were (or may have been) committed. */
-export class CorruptLogError extends Error {
+/**
+ * A WAL segment holds damaged or missing records that were (or may have been) committed.
+ * `repairable`: the damage is the end of the log (nothing valid after it), which
+ * `warren server --repair-log` may drop; damage with valid records after it is not.
+ */
+export class CorruptLogError extends StorageError {
   override readonly name = 'CorruptLogError';
-  readonly code = 'WARREN_CORRUPT_LOG';
+  declare readonly code: 'WARREN_CORRUPT_LOG';
 
   constructor(
     readonly file: string,
     readonly offset: number,
     problem: string,
+    readonly repairable = false,
   ) {
     super(
+      'WARREN_CORRUPT_LOG',
       `write-ahead log ${file} is damaged at byte offset ${offset}: ${problem}. ` +
         'Committed records may be affected, so Warren will not start on this log. ' +
         'Do not delete data blindly: restore this server from a replica or a backup, ' +
-        `or move ${file} aside to accept losing the records from offset ${offset} on.`,
+        (repairable
+          ? `or start it once with \`warren server --repair-log\` to drop the damaged ` +
+            `records from offset ${offset} on (the log says which); an ensemble member then ` +
+            'fetches them again from the leader, a standalone server loses them.'
+          : `or move ${file} aside to accept losing the records from offset ${offset} on.`),
     );
   }
 }

@@ -2,8 +2,9 @@
  * The data directory layout of Warren 0.1.0's standalone server, read once to convert it
  * (member/convert-standalone.ts): snapshots in `<dataDir>/snapshots`, WAL segments in
  * `<dataLogDir>/log`, records keyed by zxid. Reading never changes the files: a torn tail of
- * the last segment (a crash mid-write, never acknowledged) is left out, not cut; damage
- * before it stops the conversion with CorruptLogError. Before converting, the old folders are
+ * the last segment (an incomplete write, never acknowledged) is left out, not cut; damage,
+ * a complete last record that fails its checksum included (segment-scan.ts), stops the
+ * conversion with CorruptLogError. Before converting, the old folders are
  * moved into `warren-0.1.0-standalone/` beside them, where they stay until the operator
  * deletes them.
  */
@@ -120,15 +121,23 @@ async function readLogRecords(
       throw new CorruptLogError(segment.path, 0, `${problem} ${expected - 1}`);
     }
     const bytes = await disk.readFile(segment.path);
-    const scan = scanSegment(bytes, { file: segment.path, firstZxid: segment.zxid, isLast: last });
+    const scan = scanSegment(bytes, {
+      file: segment.path,
+      firstZxid: segment.zxid,
+      isLast: last,
+      // The 0.1.0 files are only read, to convert them: damage is never dropped here.
+      repair: false,
+      repairOffered: false,
+    });
     for (const record of scan.records) {
       if (record.zxid > after)
         txns.push({ zxid: record.zxid, payload: Buffer.from(record.payload) });
     }
     expected = segment.zxid + scan.records.length;
-    if (scan.tornProblem !== null) {
-      const offset = scan.validBytes;
-      logger.warn({ path: segment.path, offset }, 'leaving out a torn tail of the 0.1.0 log');
+    if (scan.tail !== null) {
+      const { droppedBytes, problem } = scan.tail;
+      const fields = { path: segment.path, offset: scan.validBytes, droppedBytes, problem };
+      logger.warn(fields, 'leaving out a torn tail of the 0.1.0 log (an incomplete write)');
     }
   }
   const first = txns[0];

@@ -1,15 +1,23 @@
 /**
  * Reads the WAL at start-up: every record after the snapshot, checked for gaps, with a torn
- * tail of the last segment cut off (and logged) so the log can be appended to again. Segments
- * whose records all precede the snapshot are not read; purge deletes them in time.
+ * tail of the last segment cut off (and logged) so the log can be appended to again. Damage
+ * (segment-scan.ts tells it from a torn write) stops start-up with CorruptLogError, unless
+ * `repair` (the operator's --repair-log) and the damage is the end of the log: then a warning
+ * names the file, offset, bytes, records and zxids dropped, before they are. Segments whose
+ * records all precede the snapshot are not read; purge deletes them in time.
  */
 import type { Disk } from './disk.js';
 import { CorruptLogError, fsyncFailed, writeFailed } from './errors.js';
 import { listFiles, segmentPrefix, type StorageFile } from './layout.js';
 import type { StorageLogger } from './logger.js';
-import { scanSegment } from './segment-scan.js';
+import { scanSegment, type SegmentTail } from './segment-scan.js';
 import type { WalSegmentPosition } from './wal.js';
 import type { LogRecord } from './wal-format.js';
+
+export interface ReadLogOptions {
+  /** Drop damage at the end of the log (after a warning) instead of refusing to start. */
+  readonly repair: boolean;
+}
 
 export interface LogContents {
   /** Records with zxid above the snapshot's, in order; copies, safe to keep. */
@@ -25,6 +33,7 @@ export async function readLog(
   directory: string,
   snapshotZxid: number,
   logger: StorageLogger,
+  options: ReadLogOptions = { repair: false },
 ): Promise<LogContents> {
   const segments = await listFiles(disk, directory, segmentPrefix);
   if (segments.length === 0) return { txns: [], lastZxid: snapshotZxid, last: null };
@@ -39,7 +48,8 @@ export async function readLog(
     }
     const bytes = await disk.readFile(segment.path);
     const isLast = segment === segments[segments.length - 1];
-    const scan = scanSegment(bytes, { file: segment.path, firstZxid: segment.zxid, isLast });
+    const file = segment.path;
+    const scan = scanSegment(bytes, { file, firstZxid: segment.zxid, isLast, ...options });
     for (const record of scan.records) {
       if (record.zxid > snapshotZxid) {
         txns.push({ zxid: record.zxid, payload: Buffer.from(record.payload) });
@@ -47,16 +57,8 @@ export async function readLog(
     }
     expected = segment.zxid + scan.records.length;
     const position = { path: segment.path, firstZxid: segment.zxid, nextZxid: expected };
-    if (scan.tornProblem !== null) {
-      logger.warn(
-        {
-          path: segment.path,
-          droppedBytes: bytes.length - scan.validBytes,
-          offset: scan.validBytes,
-          problem: scan.tornProblem,
-        },
-        'cutting a torn tail off the last WAL segment (a write interrupted by a crash)',
-      );
+    if (scan.tail !== null) {
+      logTail(logger, segment.path, scan.validBytes, scan.tail);
       await cutTornTail(disk, directory, segment.path, scan.validBytes);
     }
     // A segment reduced to nothing (its header was torn) is gone; the one before stays last.
@@ -70,6 +72,27 @@ export async function readLog(
     );
   }
   return { txns, lastZxid: Math.max(lastZxid, snapshotZxid), last };
+}
+
+/** Says what is dropped before it is: a torn write, or damage under --repair-log. */
+function logTail(logger: StorageLogger, path: string, offset: number, tail: SegmentTail): void {
+  const { problem, droppedBytes, firstDroppedZxid } = tail;
+  if (tail.kind === 'torn') {
+    logger.warn(
+      { path, offset, droppedBytes, problem },
+      'cutting a torn tail off the last WAL segment (an incomplete write cut short by a crash)',
+    );
+    return;
+  }
+  const count = tail.droppedRecords;
+  const lastDroppedZxid = count === null ? null : firstDroppedZxid + count - 1;
+  const zxids = `${firstDroppedZxid} ${lastDroppedZxid === null ? 'on' : `to ${lastDroppedZxid}`}`;
+  const fields = { path, offset, droppedBytes, droppedRecords: count, problem };
+  logger.warn(
+    { ...fields, firstDroppedZxid, lastDroppedZxid },
+    `--repair-log: dropping ${count ?? 'an unknown number of'} damaged record(s) (${droppedBytes} ` +
+      `bytes, zxids ${zxids}) from ${path} at byte offset ${offset}`,
+  );
 }
 
 /** The last segment that starts at or before snapshotZxid + 1: the first one needed. */
@@ -90,7 +113,7 @@ function findStart(segments: StorageFile[], snapshotZxid: number): number {
   return start;
 }
 
-/** Cuts a torn tail; a segment whose header never became durable is removed entirely. */
+/** Cuts a tail; a segment whose header is dropped is removed entirely. */
 async function cutTornTail(
   disk: Disk,
   directory: string,

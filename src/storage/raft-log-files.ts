@@ -17,6 +17,8 @@ export interface RaftLogOpenOptions {
   readonly directory: string;
   readonly logger: StorageLogger;
   readonly segmentBytesMax: number;
+  /** Drop damage at the end of the log instead of refusing (--repair-log; log-reader.ts). */
+  readonly repair: boolean;
 }
 
 export interface OpenedRaftLog {
@@ -41,7 +43,8 @@ export async function openRaftLog(
   const index = snapshot.index;
   const segments = await listFiles(disk, directory, segmentPrefix);
   const holdsIndex = index > 0 && segments.some((segment) => segment.zxid <= index);
-  const contents = await readLog(disk, directory, holdsIndex ? index - 1 : index, logger);
+  const after = holdsIndex ? index - 1 : index;
+  const contents = await readLog(disk, directory, after, logger, { repair: options.repair });
   const entries = contents.txns.map((record) => recordToEntry(record, directory));
   let last = contents.last;
   if (entries[0]?.index === index && index > 0) {

@@ -46,6 +46,11 @@ export interface RaftStoreOptions {
   readonly initialMembership: StoredMembership;
   readonly segmentBytesMax: number;
   readonly snapRetainCount: number;
+  /**
+   * The operator's --repair-log: drop damage at the end of the log, and lower a stored
+   * commit index past the log's end, each after a warning, instead of refusing to start.
+   */
+  readonly repairLog?: boolean;
 }
 
 /** What start-up found on disk. */
@@ -118,6 +123,7 @@ export class RaftStore {
       directory: paths.logDirectory,
       logger,
       segmentBytesMax: options.segmentBytesMax,
+      repair: options.repairLog === true,
     };
     const log = await openRaftLog(logOptions, meta);
     let stored: StoredHardState | null;

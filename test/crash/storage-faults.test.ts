@@ -1,9 +1,10 @@
 /**
  * Storage faults on a real server process: a torn write at the end of the log is cut off at
  * restart with nothing acknowledged lost; a corrupted record before the tail stops start-up
- * with a message naming the file; a full disk (a tiny tmpfs, root only) makes the server
- * refuse writes with NotReadOnly while reads keep working, and writes come back once space
- * is freed.
+ * with a message naming the file; so does a one-bit flip in the last, fsynced record, which
+ * `--repair-log` then drops with a log line saying what it dropped; a full disk (a tiny
+ * tmpfs, root only) makes the server refuse writes with NotReadOnly while reads keep working,
+ * and writes come back once space is freed.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,6 +107,45 @@ describe('storage faults', () => {
       assert.match(output, /damaged at byte offset \d+/);
       assert.ok(output.includes(segment), `the message names ${segment}: ${output}`);
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bit flip in the last record; --repair-log drops it, saying what', async () => {
+    const server = await startWarren({ keepDataDir: true });
+    const { dataDir, port } = server;
+    let repaired: RunningServer | null = null;
+    try {
+      await writeNodes(server, 50, 'n');
+      await server.kill('SIGKILL');
+      const segment = lastSegment(dataDir);
+      const bytes = readFileSync(segment);
+      // The last byte belongs to the last record, complete and fsynced: damage, not a tear.
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0x10;
+      writeFileSync(segment, bytes);
+      const run = spawnSync(
+        process.execPath,
+        [WARREN_MAIN, 'server', '--port', String(port), '--data-dir', dataDir],
+        { encoding: 'utf8', timeout: 15000 },
+      );
+      const output = run.stdout + run.stderr;
+      assert.match(output, /damaged at byte offset \d+/, output);
+      assert.ok(output.includes(segment), `the message names ${segment}: ${output}`);
+      assert.match(output, /--repair-log/);
+      assert.notEqual(run.status, 0, 'start-up must fail');
+      assert.deepEqual(readFileSync(segment), bytes, 'a refused start changes nothing');
+      repaired = await startWarren({ dataDir, port, keepDataDir: true, args: ['--repair-log'] });
+      const log = readFileSync(repaired.logFile, 'utf8');
+      const dropped = /repair-log: dropping 1 damaged record.*at byte offset (\d+)/.exec(log);
+      assert.ok(dropped !== null && log.includes(segment), log);
+      const offset = Number(dropped[1]);
+      const now = readFileSync(segment);
+      // Kept up to the damaged record; what follows was written after the restart.
+      assert.deepEqual(now.subarray(0, offset), bytes.subarray(0, offset));
+      assert.notDeepEqual(now.subarray(offset, bytes.length), bytes.subarray(offset));
+      assert.ok((await countNodes(repaired, 'n')) >= 49);
+    } finally {
+      await repaired?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -34,6 +34,8 @@ export interface StorageOptions {
   logger?: StorageLogger;
   /** Roll to a new segment after this many bytes. Default walSegmentBytesMaxDefault. */
   segmentBytesMax?: number;
+  /** Drop a damaged tail of the log (the operator's --repair-log) instead of refusing. */
+  repair?: boolean;
 }
 
 export interface Recovered {
@@ -53,7 +55,9 @@ export async function recover(options: StorageOptions): Promise<Recovered> {
   await ensureDirectory(disk, log);
   await removeTemporarySnapshots(disk, snapshots, logger);
   const snapshot = await loadNewestSnapshot(disk, snapshots, logger);
-  const contents = await readLog(disk, log, snapshot?.zxid ?? 0, logger);
+  const contents = await readLog(disk, log, snapshot?.zxid ?? 0, logger, {
+    repair: options.repair ?? false,
+  });
   const wal = await openWal({
     directory: log,
     disk,
