@@ -3,9 +3,13 @@
  * writes to. It redials with backoff while the peer is away, keeps sends in a capped outbox
  * meanwhile, batches the sends of one event-loop turn into one corked write, and stops
  * writing while the socket is over its high-water mark. A connection whose writes make no
- * progress for `peerWriteStallMs` is presumed dead and redialled.
+ * progress for `peerWriteStallMs` is presumed dead and redialled. With quorum security the
+ * connection is TLS and/or opens with the shared-secret challenge (peer-auth.ts); nothing is
+ * sent until the peer has proved who it is.
  */
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { assert } from '../util/assert.js';
 import {
@@ -14,8 +18,19 @@ import {
   peerReconnectDelayMinMs,
   peerWriteStallMs,
 } from '../util/limits.js';
+import {
+  challengeFrameBytes,
+  challengeStatus,
+  decodeChallenge,
+  encodeHello,
+  nonceBytes,
+  proofMatches,
+  proofOf,
+  type Hello,
+} from './peer-auth.js';
 import { encodeHandshake } from './peer-frames.js';
 import { PeerOutbox } from './peer-outbox.js';
+import type { PeerSecurity } from './peer-security.js';
 
 export interface PeerAddress {
   id: number;
@@ -29,6 +44,7 @@ export interface PeerLinkOptions {
   readonly logger: Logger;
   readonly chunkBytes: number;
   readonly queueBytesMax: number;
+  readonly security: PeerSecurity;
   /** The connection dropped, or the first dial after it (or after start) failed. */
   readonly onUnreachable: () => void;
 }
@@ -43,6 +59,8 @@ export class PeerLink {
   private readonly outbox: PeerOutbox;
   private socket: net.Socket | null = null;
   private connected = false;
+  /** Our hello and the bytes of the peer's challenge so far, while authenticating. */
+  private authenticating: { hello: Hello; received: Buffer } | null = null;
   /** The socket's buffer is over its high-water mark: wait for 'drain'. */
   private blocked = false;
   private flushScheduled = false;
@@ -112,11 +130,25 @@ export class PeerLink {
 
   private dial(): void {
     const { host, port, id } = this.peer;
-    const socket = net.createConnection({ host, port });
+    const tlsSettings = this.options.security.tls;
+    let socket: net.Socket;
+    if (tlsSettings === null) {
+      socket = net.createConnection({ host, port });
+      socket.once('connect', () => this.onTransportUp(socket));
+    } else {
+      socket = tls.connect({
+        ...tlsSettings.client,
+        host,
+        port,
+        ...(net.isIP(host) === 0 ? { servername: host } : {}),
+        // The chain is always checked against the trust store; the name only if asked.
+        ...(tlsSettings.hostnameVerification ? {} : { checkServerIdentity: () => undefined }),
+      });
+      socket.once('secureConnect', () => this.onTransportUp(socket));
+    }
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setTimeout(peerConnectTimeoutMs);
-    socket.once('connect', () => this.onConnect(socket));
     socket.on('timeout', () => {
       // Before connect: the dial timed out. After: only a write that made no progress counts.
       const stalled = !this.connected || this.blocked || socket.writableLength > 0;
@@ -126,12 +158,65 @@ export class PeerLink {
       this.blocked = false;
       this.flush();
     });
-    // The peer never writes on this connection; reading lets us see its FIN at once.
-    socket.on('data', () => undefined);
+    // The peer writes only its challenge; reading also lets us see its FIN at once.
+    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('error', (err) => {
-      this.options.logger.debug({ peer: id, host, port, err: err.message }, 'peer link error');
+      const log = err.message.includes('certificate') ? 'warn' : 'debug';
+      this.options.logger[log]({ peer: id, host, port, err: err.message }, 'peer link error');
     });
     socket.once('close', () => this.onClose(socket));
+  }
+
+  /** TCP (and TLS) is up: say who we are, and prove it if we share a secret. */
+  private onTransportUp(socket: net.Socket): void {
+    if (this.socket !== socket) return;
+    const sasl = this.options.security.sasl;
+    if (sasl === null) {
+      socket.write(encodeHandshake(this.options.selfId, this.peer.id));
+      return this.onConnect(socket);
+    }
+    const hello: Hello = {
+      fromId: this.options.selfId,
+      toId: this.peer.id,
+      nonce: randomBytes(nonceBytes),
+      username: sasl.learner?.username ?? '',
+    };
+    this.authenticating = { hello, received: Buffer.alloc(0) };
+    socket.write(encodeHello(hello));
+  }
+
+  private onData(socket: net.Socket, chunk: Buffer): void {
+    const auth = this.authenticating;
+    if (this.socket !== socket || auth === null) return;
+    auth.received = Buffer.concat([auth.received, chunk]);
+    if (auth.received.length < challengeFrameBytes) return;
+    this.authenticating = null;
+    const challenge = decodeChallenge(auth.received);
+    const refuse = (reason: string): void => {
+      this.options.logger.warn(
+        { peer: this.peer.id },
+        `peer link to server ${this.peer.id}: ${reason}`,
+      );
+      socket.destroy();
+    };
+    const sasl = this.options.security.sasl;
+    if (challenge.status === challengeStatus.unauthenticated) {
+      if (sasl?.learnerRequire === true) {
+        return refuse('it has no quorum authentication (quorum.auth.learnerRequireSasl=true)');
+      }
+      return this.onConnect(socket);
+    }
+    if (challenge.status !== challengeStatus.challenge) {
+      return refuse(`it refused our quorum credentials (user '${auth.hello.username}')`);
+    }
+    const password = sasl?.learner?.password;
+    if (password === undefined) return refuse('no quorum credentials of ours to answer with');
+    const expected = proofOf('acceptor', password, auth.hello, challenge.nonce);
+    if (!proofMatches(challenge.proof, expected)) {
+      return refuse('it failed to prove the quorum secret (an impostor, or a different secret)');
+    }
+    socket.write(proofOf('dialler', password, auth.hello, challenge.nonce));
+    this.onConnect(socket);
   }
 
   private onConnect(socket: net.Socket): void {
@@ -144,7 +229,6 @@ export class PeerLink {
     socket.setKeepAlive(true, peerWriteStallMs);
     this.options.logger.info({ peer: this.peer.id }, 'peer link connected');
     this.outbox.restartPartial();
-    socket.write(encodeHandshake(this.options.selfId, this.peer.id));
     this.flush();
   }
 
@@ -154,6 +238,7 @@ export class PeerLink {
     this.socket = null;
     this.connected = false;
     this.blocked = false;
+    this.authenticating = null;
     if (this.closed) return;
     if (wasConnected) {
       this.options.logger.info({ peer: this.peer.id }, 'peer link lost');

@@ -6,6 +6,7 @@
  * consensus retransmits what matters. Membership may change while running (`setPeers`).
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { assert } from '../util/assert.js';
 import {
@@ -18,6 +19,7 @@ import {
 import { chunkStartHeaderBytes } from './peer-frames.js';
 import { InboundPeerConnection, type InboundHost } from './peer-inbound.js';
 import { PeerLink, type PeerAddress } from './peer-link.js';
+import { openPeerSecurity, type PeerSecurity } from './peer-security.js';
 
 export type { PeerAddress } from './peer-link.js';
 
@@ -39,6 +41,8 @@ export interface PeerTransportOptions {
   messageBytesMax?: number;
   /** Payloads above this go as several chunk frames. */
   chunkBytes?: number;
+  /** Quorum TLS and/or shared-secret authentication; none by default. */
+  security?: PeerSecurity;
 }
 
 export interface PeerStats {
@@ -58,6 +62,7 @@ export class PeerTransport {
   private readonly messageBytesMax: number;
   private readonly chunkBytes: number;
   private readonly inboundHost: InboundHost;
+  private readonly security: PeerSecurity;
   private server: net.Server | null = null;
   private listening: { host: string; port: number } | null = null;
   private started = false;
@@ -68,6 +73,7 @@ export class PeerTransport {
     this.queueBytesMax = options.queueBytesMax ?? peerQueueBytesMaxDefault;
     this.messageBytesMax = options.messageBytesMax ?? peerMessageBytesMaxDefault;
     this.chunkBytes = options.chunkBytes ?? peerChunkBytesDefault;
+    this.security = options.security ?? openPeerSecurity;
     assert(
       this.chunkBytes >= 1 && this.chunkBytes + chunkStartHeaderBytes <= peerFrameBytesMax,
       `transport: chunkBytes must be 1..${peerFrameBytesMax - chunkStartHeaderBytes}`,
@@ -82,7 +88,7 @@ export class PeerTransport {
   async start(): Promise<{ host: string; port: number }> {
     assert(!this.started && !this.closed, 'transport: start twice or after close');
     this.started = true;
-    const server = net.createServer((socket) => this.onConnection(socket));
+    const server = this.createListener();
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -191,6 +197,21 @@ export class PeerTransport {
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  private createListener(): net.Server {
+    const tlsSettings = this.security.tls;
+    if (tlsSettings === null) return net.createServer((socket) => this.onConnection(socket));
+    const server = tls.createServer(
+      { ...tlsSettings.server, requestCert: true, rejectUnauthorized: true },
+      (socket) => this.onConnection(socket),
+    );
+    // A TLS handshake that fails (no or an untrusted certificate) never reaches onConnection.
+    server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+      const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+      this.options.logger.warn({ remote, err: err.message }, 'peer TLS handshake failed');
+    });
+    return server;
+  }
+
   private makeLink(peer: PeerAddress): PeerLink {
     return new PeerLink({
       selfId: this.options.selfId,
@@ -198,6 +219,7 @@ export class PeerTransport {
       logger: this.options.logger,
       chunkBytes: this.chunkBytes,
       queueBytesMax: this.queueBytesMax,
+      security: this.security,
       onUnreachable: () => this.options.onUnreachable?.(peer.id),
     });
   }
@@ -223,7 +245,9 @@ export class PeerTransport {
       selfId: this.options.selfId,
       logger: this.options.logger,
       messageBytesMax: this.messageBytesMax,
+      security: this.security,
       isKnownPeer: (id) => this.links.has(id),
+      hostOf: (id) => this.links.get(id)?.peer.host,
       onIdentified: (connection) => {
         this.pendingInbound.delete(connection);
         // The peer dialled again, so its older connection is dead: keep one per peer.
