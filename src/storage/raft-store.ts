@@ -62,7 +62,7 @@ export interface RaftStoreContents {
   readonly snapshotRecords: Buffer[] | null;
   /** The entries after the snapshot, in index order. */
   readonly entries: readonly StoredEntry[];
-  /** The hard state to start from: commit clamped into [snapshot, last index]. */
+  /** The hard state to start from: commit raised to the snapshot (never past the log). */
   readonly hardState: StoredHardState;
 }
 
@@ -136,7 +136,14 @@ export class RaftStore {
     const durable = stored ?? emptyHardState;
     const lastIndex = log.entries[log.entries.length - 1]?.index ?? meta.index;
     const lastTerm = log.entries[log.entries.length - 1]?.term ?? meta.term;
-    const hardState = startingHardState(durable, meta.index, lastIndex, lastTerm, logger);
+    let hardState: StoredHardState;
+    try {
+      const found = { snapshotIndex: meta.index, lastIndex, lastTerm, statePath: paths.statePath };
+      hardState = startingHardState(durable, found, options.repairLog === true, logger);
+    } catch (error) {
+      await log.wal.close();
+      throw error;
+    }
     const store = new RaftStore(options, paths, log.wal, meta, lastIndex, durable);
     store.latestHardState = hardState;
     const snapshotRecords = snapshot?.records ?? null;
@@ -405,19 +412,32 @@ export class RaftStore {
   }
 }
 
+/** What start-up found on disk, against which the stored hard state is checked. */
+interface FoundLog {
+  readonly snapshotIndex: number;
+  /** The last entry's index, or the snapshot's when the log holds none after it. */
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  readonly statePath: string;
+}
+
 /**
- * The hard state to start from: commit clamped into [snapshot, last index] (a lazily written
- * commit may lag, and the snapshot is committed), and the term raised to the log's last term
- * if a crash kept entries but lost the hard state written after them (no message of that term
- * left before it, so no vote was promised in it).
+ * The hard state to start from. A lazily written commit may lag: it is raised to the snapshot
+ * (which is committed). It can never lead: entries are fsynced before any hard state that
+ * commits them, and a snapshot covers what it compacted; so a commit past the last index
+ * means committed entries were lost (a truncated or removed segment) and start-up refuses,
+ * unless `repair` (--repair-log) lowers it with a warning. The term is raised to the log's
+ * last term if a crash kept entries but lost the hard state written after them (no message
+ * of that term left before it, so no vote was promised in it).
  */
 function startingHardState(
   stored: StoredHardState,
-  snapshotIndex: number,
-  lastIndex: number,
-  lastTerm: number,
+  found: FoundLog,
+  repair: boolean,
   logger: StorageLogger,
 ): StoredHardState {
+  const { snapshotIndex, lastIndex, lastTerm } = found;
+  if (stored.commit > lastIndex) checkCommitPastLog(stored.commit, found, repair, logger);
   const commit = Math.min(Math.max(stored.commit, snapshotIndex), lastIndex);
   if (lastTerm <= stored.term) return { ...stored, commit };
   logger.warn(
@@ -425,4 +445,32 @@ function startingHardState(
     'the Raft log ends in a later term than the stored hard state; starting in that term',
   );
   return { term: lastTerm, vote: 0, commit };
+}
+
+/** Refuses a commit past the log's end; under repair, says that it is lowered instead. */
+function checkCommitPastLog(
+  storedCommit: number,
+  found: FoundLog,
+  repair: boolean,
+  logger: StorageLogger,
+): void {
+  const { lastIndex, statePath } = found;
+  const missing = `entries ${lastIndex + 1} to ${storedCommit}`;
+  if (repair) {
+    logger.warn(
+      { path: statePath, storedCommit, lastIndex, snapshotIndex: found.snapshotIndex },
+      `--repair-log: lowering the Raft commit index from ${storedCommit} to ${lastIndex}, ` +
+        `the end of the log; committed ${missing} are gone from this server`,
+    );
+    return;
+  }
+  throw new StorageError(
+    'WARREN_RAFT_COMMIT_PAST_LOG',
+    `Raft state file ${statePath} records commit index ${storedCommit}, but the log and ` +
+      `snapshots end at index ${lastIndex}: committed ${missing} are missing (a log ` +
+      'segment was truncated or removed), so Warren will not start. Restore this server from ' +
+      'a replica or a backup, or start it once with `warren server --repair-log` to lower ' +
+      'the commit index to the end of the log; an ensemble member then fetches the missing ' +
+      'entries from the leader, a standalone server loses them.',
+  );
 }
