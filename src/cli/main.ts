@@ -17,6 +17,8 @@ import {
   type ServerConfig,
 } from '../config/config.js';
 import { nodeEnvironment } from '../member/node-environment.js';
+import type { PeerSecurity } from '../peer/peer-security.js';
+import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
@@ -58,12 +60,16 @@ function fourLetterSet(list: string): ReadonlySet<string> {
   );
 }
 
-async function buildConfig(
-  flags: ServerFlags,
-): Promise<{ config: ServerConfig; warnings: string[] }> {
+interface BuiltConfig {
+  config: ServerConfig;
+  warnings: string[];
+  peerSecurity: PeerSecurity;
+}
+
+async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
   const base = flags.config
     ? await loadZooCfg(flags.config)
-    : { config: defaultConfig(), warnings: [] };
+    : { config: defaultConfig(), warnings: [], raw: new Map() };
   const overrides: Partial<ServerConfig> = {};
   if (flags.port !== undefined) overrides.clientPort = flags.port;
   if (flags.host !== undefined) overrides.clientPortAddress = flags.host;
@@ -77,12 +83,15 @@ async function buildConfig(
   config.dataDir = resolve(config.dataDir);
   config.dataLogDir = resolve(config.dataLogDir);
   validateConfig(config);
-  return { config, warnings: base.warnings };
+  // Loaded even for a standalone server: a security setting is never dropped, and the
+  // server may grow into an ensemble with the same file.
+  const peerSecurity = await loadPeerSecurity(base.raw);
+  return { config, warnings: base.warnings, peerSecurity };
 }
 
 async function runServer(flags: ServerFlags): Promise<void> {
   const logger = pino({ level: flags.logLevel, base: { name: 'warren' } });
-  let built: { config: ServerConfig; warnings: string[] };
+  let built: BuiltConfig;
   try {
     built = await buildConfig(flags);
   } catch (e) {
@@ -100,7 +109,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
   let server: MemberHandle;
   try {
     const repairLog = flags.repairLog === true;
-    server = await startMember(built.config, nodeEnvironment(logger, onFatal), { repairLog });
+    server = await startMember(built.config, nodeEnvironment(logger, onFatal, built.peerSecurity), {
+      repairLog,
+    });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`warren: invalid configuration: ${e.message}\n`);

@@ -41,6 +41,7 @@ import {
   type ValueField,
 } from './config-fields.js';
 import { findIgnoredSetting, ignoredKeys, type IgnoredSetting } from './config-ignored.js';
+import type { RawSetting, RawSettings } from './raw-settings.js';
 import { parseBoolean, parseJavaInt } from './config-values.js';
 import { assert } from '../util/assert.js';
 
@@ -67,6 +68,8 @@ export interface ParsedConfig {
   config: ServerConfig;
   /** One line each, naming the file and line: unknown keys, ignored settings, adjustments. */
   warnings: string[];
+  /** Every line as written, for settings other modules read (TLS stores, quorum auth). */
+  raw: RawSettings;
 }
 
 /** A field's origin in a file: the key as written and its line. */
@@ -106,12 +109,14 @@ export function parseZooCfg(text: string, source: string): ParsedConfig {
         `line ${lines[lines.length - 1]} wins`,
     );
   }
+  const raw = new Map<string, RawSetting>();
   for (const node of properties.getProperties()) {
     if (lastNodes.get(node.key) !== node) continue;
     const where = { source, line: node.startingLineNumber };
     applyLine(state, node.key.trim(), node.value.trim(), where);
+    raw.set(node.key.trim(), { value: node.value.trim(), where });
   }
-  return { config: finish(state), warnings: state.warnings };
+  return { config: finish(state), warnings: state.warnings, raw };
 }
 
 /** Reads and parses a zoo.cfg file (UTF-8). Throws ConfigError. */

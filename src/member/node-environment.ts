@@ -3,6 +3,7 @@
  * system, TCP for clients and peers. The simulator builds its own (test/sim).
  */
 import type { Logger } from 'pino';
+import { openPeerSecurity, peerPortIsOpen, type PeerSecurity } from '../peer/peer-security.js';
 import { PeerTransport } from '../peer/peer-transport.js';
 import { tcpClientListener } from '../server/client-socket.js';
 import { nodeDisk } from '../storage/disk.js';
@@ -12,6 +13,7 @@ import type { MemberEnvironment } from './start-member.js';
 export function nodeEnvironment(
   logger: Logger,
   onFatal: (error: Error) => void,
+  peerSecurity: PeerSecurity = openPeerSecurity,
 ): MemberEnvironment {
   return {
     runtime: nodeRuntime,
@@ -27,8 +29,16 @@ export function nodeEnvironment(
         logger: logger.child({ module: 'peers' }),
         onMessage: (from, payload) => events.onMessage(from, payload),
         onUnreachable: (id) => events.onUnreachable(id),
+        security: peerSecurity,
       });
-      await transport.start();
+      const bound = await transport.start();
+      if (peerPortIsOpen(peerSecurity)) {
+        logger.warn(
+          `the peer port ${bound.host}:${bound.port} trusts any process that can reach it: ` +
+            'set sslQuorum=true (with ssl.quorum.* stores) or quorum.auth.enableSasl=true ' +
+            'with quorum.auth.serverRequireSasl=true (docs/security.md)',
+        );
+      }
       return transport;
     },
     onFatal,
