@@ -33,9 +33,6 @@ const BOOL_KEYS = [
   'syncEnabled',
   'portUnification',
   'sslQuorumReloadCertFiles',
-  'quorum.auth.enableSasl',
-  'quorum.auth.serverRequireSasl',
-  'quorum.auth.learnerRequireSasl',
   'multiAddress.enabled',
   'multiAddress.reachabilityCheckEnabled',
 ];
@@ -44,9 +41,6 @@ const BOOL_KEYS = [
 const TEXT_KEYS = [
   'peerType',
   'oraclePath',
-  'quorum.auth.learner.saslLoginContext',
-  'quorum.auth.server.saslLoginContext',
-  'quorum.auth.kerberos.servicePrincipal',
   'preAllocSize',
   'forceSync',
   'snapSizeLimitInKb',
@@ -81,7 +75,6 @@ const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['localSessionsEnabled', { kind: 'bool', note: 'Warren has no local sessions' }],
   ['secureClientPort', { kind: 'int', note: TLS_NOTE }],
   ['secureClientPortAddress', { kind: 'text', note: TLS_NOTE }],
-  ['sslQuorum', { kind: 'bool', note: TLS_NOTE }],
   ['client.secure', { kind: 'text', note: TLS_NOTE }],
   ['skipACL', { kind: 'text', note: 'skipACL is ignored: Warren always checks ACLs' }],
   [
@@ -106,7 +99,23 @@ const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ],
 ];
 
+/**
+ * Quorum security, read by security/quorum-security.ts from the raw lines (not ignored: listed
+ * here so the file check knows them and type-checks the booleans as ZooKeeper does).
+ */
+const READ_BY_QUORUM_SECURITY: ReadonlyArray<readonly [string, IgnoredSetting]> = [
+  ['sslQuorum', { kind: 'bool' }],
+  ['quorum.auth.enableSasl', { kind: 'bool' }],
+  ['quorum.auth.serverRequireSasl', { kind: 'bool' }],
+  ['quorum.auth.learnerRequireSasl', { kind: 'bool' }],
+  ['quorum.auth.learner.saslLoginContext', { kind: 'text' }],
+  ['quorum.auth.server.saslLoginContext', { kind: 'text' }],
+  ['quorum.auth.kerberos.servicePrincipal', { kind: 'text' }],
+  ['java.security.auth.login.config', { kind: 'text' }],
+];
+
 const IGNORED: ReadonlyMap<string, IgnoredSetting> = new Map<string, IgnoredSetting>([
+  ...READ_BY_QUORUM_SECURITY,
   ...INT_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'int' }]),
   ...BOOL_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'bool' }]),
   ...TEXT_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'text' }]),
@@ -118,6 +127,7 @@ const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['admin.', { kind: 'text' }],
   ['jvm.pause.', { kind: 'text' }],
   ['connection_throttle_', { kind: 'text' }],
+  ['ssl.quorum.', { kind: 'text' }], // read by security/quorum-security.ts
   ['ssl.', { kind: 'text', note: TLS_NOTE }],
   [
     'authProvider.',

@@ -107,6 +107,12 @@ function parse(text: string): ReturnType<typeof parseZooCfg> {
   return parseZooCfg(text, 'zoo.cfg');
 }
 
+/** The parsed config and warnings, without the raw lines. */
+function parsed(text: string): { config: ServerConfig; warnings: string[] } {
+  const { config, warnings } = parse(text);
+  return { config, warnings };
+}
+
 /** Runs `fn`, asserting it throws a ConfigError, and returns the error. */
 function configError(fn: () => unknown): ConfigError {
   try {
@@ -163,8 +169,8 @@ describe('defaults', () => {
   });
 
   it('come from an empty or comment-only file', () => {
-    assert.deepEqual(parse(''), { config: defaultConfig(), warnings: [] });
-    assert.deepEqual(parse('# nothing\n! here\n\n'), { config: defaultConfig(), warnings: [] });
+    assert.deepEqual(parsed(''), { config: defaultConfig(), warnings: [] });
+    assert.deepEqual(parsed('# nothing\n! here\n\n'), { config: defaultConfig(), warnings: [] });
   });
 
   it('lists the 18 four-letter words of ZooKeeper 3.8', () => {
@@ -320,7 +326,23 @@ describe('unknown and ignored keys', () => {
       'metricsProvider.httpPort=7000',
       'peerType=participant',
     ].join('\n');
-    assert.deepEqual(parse(text), { config: defaultConfig(), warnings: [] });
+    assert.deepEqual(parsed(text), { config: defaultConfig(), warnings: [] });
+  });
+
+  it('knows the quorum security keys: no warning, booleans checked as ZooKeeper does', () => {
+    const text = [
+      'sslQuorum=false',
+      'quorum.auth.enableSasl=true',
+      'quorum.auth.learnerRequireSasl=true',
+      'quorum.auth.serverRequireSasl=true',
+      'quorum.auth.server.saslLoginContext=QuorumServer',
+      'java.security.auth.login.config=/etc/zookeeper/jaas.conf',
+      'ssl.quorum.keyStore.location=/k.p12',
+    ].join('\n');
+    const { warnings, raw } = parse(text);
+    assert.deepEqual(warnings, []);
+    assert.equal(raw.get('java.security.auth.login.config')?.value, '/etc/zookeeper/jaas.conf');
+    assert.throws(() => parse('sslQuorum=maybe'), /sslQuorum must be true or false/);
   });
 
   it('notes, once each, ignored settings an operator may count on', () => {
