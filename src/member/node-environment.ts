@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { openPeerSecurity, peerPortIsOpen, type PeerSecurity } from '../peer/peer-security.js';
 import { PeerTransport } from '../peer/peer-transport.js';
 import { tcpClientListener } from '../server/client-socket.js';
+import { lockDirectories } from '../storage/directory-lock.js';
 import { nodeDisk } from '../storage/disk.js';
 import { nodeRuntime } from '../util/runtime.js';
 import type { MemberEnvironment } from './start-member.js';
@@ -42,5 +43,7 @@ export function nodeEnvironment(
       return transport;
     },
     onFatal,
+    lockDirectories: (directories) =>
+      lockDirectories(directories, logger.child({ module: 'storage' })),
   };
 }

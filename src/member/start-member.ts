@@ -16,6 +16,7 @@ import { readMyId } from '../config/myid.js';
 import { Replica } from '../replication/replica.js';
 import type { ClientListener } from '../server/client-socket.js';
 import { WarrenServer } from '../server/server.js';
+import type { DirectoryLocks } from '../storage/directory-lock.js';
 import type { Disk } from '../storage/disk.js';
 import { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
@@ -41,6 +42,11 @@ export interface MemberEnvironment {
   onFatal(error: Error): void;
   /** Sees every entry as it is applied, with the tree just after it (the simulator's checks). */
   readonly observer?: ApplyObserver;
+  /**
+   * Locks the data directories against other processes (storage/directory-lock.ts), held
+   * until close. Production's always does; the simulator has none: its disk is its own.
+   */
+  lockDirectories?(directories: readonly string[]): Promise<DirectoryLocks>;
 }
 
 export interface MemberHandle {
@@ -112,9 +118,24 @@ async function start(
   env: MemberEnvironment,
   facts: StartFacts,
 ): Promise<MemberHandle> {
-  const { standalone, self, logger, started } = facts;
   await env.disk.makeDirectory(config.dataDir);
   await env.disk.makeDirectory(config.dataLogDir);
+  const locks = (await env.lockDirectories?.([config.dataDir, config.dataLogDir])) ?? null;
+  try {
+    return await startLocked(config, env, facts, locks);
+  } catch (error) {
+    await locks?.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  config: ServerConfig,
+  env: MemberEnvironment,
+  facts: StartFacts,
+  locks: DirectoryLocks | null,
+): Promise<MemberHandle> {
+  const { standalone, self, logger, started } = facts;
   await claimIdentity(env.disk, config.dataDir, self.id);
   await convertStandaloneIfNeeded({
     ...config,
@@ -151,6 +172,7 @@ async function start(
       await peers.close();
       await parts.snapshots.settle();
       await storage.close();
+      await locks?.release();
     },
   };
 }
