@@ -48,6 +48,13 @@ export interface ServerConfig {
   containerMaxPerMinute: number;
   /** warren.outstandingRequestsMax: requests in flight per connection. */
   outstandingRequestsMax: number;
+  /**
+   * warren.clientOutputBytesMax: replies a connection may leave unread before its later
+   * requests wait (a reader that never reads cannot make the server build more).
+   */
+  clientOutputBytesMax: number;
+  /** warren.clientStallMs: a connection over its output budget this long is closed. */
+  clientStallMs: number;
   /** warren.watchesPerSessionMax. */
   watchesPerSessionMax: number;
   /** warren.sessionsMax. */
@@ -128,6 +135,8 @@ export function defaultConfig(): ServerConfig {
     containerCheckIntervalMs: 60_000,
     containerMaxPerMinute: 10_000,
     outstandingRequestsMax: 1000,
+    clientOutputBytesMax: 4 * 1024 * 1024,
+    clientStallMs: 30_000,
     watchesPerSessionMax: 1_000_000,
     sessionsMax: 100_000,
     connectionsMax: 60_000,
@@ -298,6 +307,10 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   intSpec('containerCheckIntervalMs', ['znode.container.checkIntervalMs'], MS, { min: 1 }),
   intSpec('containerMaxPerMinute', ['znode.container.maxPerMinute'], POSITIVE, { min: 1 }),
   intSpec('outstandingRequestsMax', ['warren.outstandingRequestsMax'], POSITIVE, { min: 1 }),
+  intSpec('clientOutputBytesMax', ['warren.clientOutputBytesMax'], 'at least 65536 (bytes)', {
+    min: 65_536,
+  }),
+  intSpec('clientStallMs', ['warren.clientStallMs'], 'at least 100 (milliseconds)', { min: 100 }),
   intSpec('watchesPerSessionMax', ['warren.watchesPerSessionMax'], POSITIVE, { min: 1 }),
   intSpec('sessionsMax', ['warren.sessionsMax'], POSITIVE, { min: 1 }),
   intSpec('connectionsMax', ['warren.connectionsMax'], POSITIVE, { min: 1 }),

@@ -19,8 +19,8 @@ import {
   type Id,
 } from '../protocol/records.js';
 import { writeResponse, type Response } from '../protocol/responses.js';
-import { handshakeTimeoutMs, socketBufferedBytesMax } from '../util/limits.js';
-import type { Runtime } from '../util/runtime.js';
+import { handshakeTimeoutMs } from '../util/limits.js';
+import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSocket } from './client-socket.js';
 import type { DecodedFrame } from './request-handler.js';
 import type { SessionState } from './session-tracker.js';
@@ -32,7 +32,13 @@ export interface ConnectionHost {
   onConnectFrame(conn: Connection, frame: Buffer): void;
   onRequestFrame(conn: Connection, frame: Buffer): void;
   onClosed(conn: Connection): void;
+  /** The client read some of its output: requests held for the output budget may go on. */
+  onWritable(conn: Connection): void;
   readonly outstandingMax: number;
+  /** Unsent reply bytes a connection may hold before its next requests wait. */
+  readonly outputBytesMax: number;
+  /** How long a connection may stay over that budget before it is closed. */
+  readonly stallMs: number;
   readonly runtime: Runtime;
 }
 
@@ -66,6 +72,8 @@ export class Connection {
   readOnly = false;
   private paused = false;
   private corked = false;
+  /** Armed while the output is over budget: the client has that long to read. */
+  private stallTimer: Timer | null = null;
   private prefix: Buffer | null = Buffer.alloc(0);
 
   constructor(
@@ -88,7 +96,10 @@ export class Connection {
         handshakeTimer.cancel();
         this.close();
       },
-      drained: () => this.updateBackpressure(),
+      drained: () => {
+        this.updateBackpressure();
+        this.host.onWritable(this);
+      },
     });
   }
 
@@ -169,12 +180,21 @@ export class Connection {
     this.write(Buffer.from(text, 'utf8'));
   }
 
+  /**
+   * Replies the client has not read pass the output budget: its next requests wait (a client
+   * pipelining reads of a big znode would otherwise make us build gigabytes of replies).
+   */
+  get overOutputBudget(): boolean {
+    return this.socket.bufferedBytes > this.host.outputBytesMax;
+  }
+
   /** Stop reading while too much is outstanding or the peer reads too slowly. */
   updateBackpressure(): void {
     if (this.state === 'closed') return;
+    const overBudget = this.overOutputBudget;
     const overloaded =
+      overBudget ||
       this.outstanding >= this.host.outstandingMax ||
-      this.socket.bufferedBytes > socketBufferedBytesMax ||
       this.waiting.length - this.waitingHead >= this.host.outstandingMax;
     if (overloaded && !this.paused) {
       this.paused = true;
@@ -183,6 +203,31 @@ export class Connection {
       this.paused = false;
       this.socket.resume();
     }
+    this.watchStall(overBudget);
+  }
+
+  private watchStall(overBudget: boolean): void {
+    if (!overBudget) {
+      this.stallTimer?.cancel();
+      this.stallTimer = null;
+      return;
+    }
+    if (this.stallTimer !== null) return;
+    this.stallTimer = this.host.runtime.after(this.host.stallMs, () => {
+      this.stallTimer = null;
+      // Still not reading: drop it and what it left unread (ending would keep the buffer).
+      if (this.overOutputBudget) this.abort();
+    });
+  }
+
+  /** Closes at once, dropping unsent output. */
+  abort(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.stallTimer?.cancel();
+    this.stallTimer = null;
+    this.socket.destroy();
+    this.host.onClosed(this);
   }
 
   /** Flushes what was written, then closes. */
@@ -195,6 +240,8 @@ export class Connection {
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.stallTimer?.cancel();
+    this.stallTimer = null;
     if (!this.socket.destroyed) {
       if (this.socket.bufferedBytes > 0 || this.corked) this.socket.end();
       else this.socket.destroy();

@@ -54,6 +54,8 @@ export function drain(server: WarrenServer, conn: Connection): void {
     // A write waits only behind a sync (whose reply must come first).
     const waitsForAll = !isWrite(f) || closing || (session?.pendingSyncs ?? 0) > 0;
     if (waitsForAll && (session?.pendingWrites ?? 0) > 0) break;
+    // The client is not reading what we already sent: build no more until it does.
+    if (conn.overOutputBudget) break;
     conn.waitingHead++;
     handleRequest(server, conn, f);
   }

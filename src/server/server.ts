@@ -51,6 +51,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly logger: Logger;
   readonly runtime: Runtime;
   readonly outstandingMax: number;
+  readonly outputBytesMax: number;
+  readonly stallMs: number;
   private readonly clients: ClientListener;
   private readonly perIp = new Map<string, number>();
   private readonly duties: LeaderDuties;
@@ -67,6 +69,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     const random = (count: number) => this.runtime.randomBytes(count);
     this.sessions = new SessionTracker(this.config.tickTime, deps.serverId ?? 1, random);
     this.outstandingMax = this.config.outstandingRequestsMax;
+    this.outputBytesMax = this.config.clientOutputBytesMax;
+    this.stallMs = this.config.clientStallMs;
     this.duties = new LeaderDuties(this);
     this.registerTreeSessions();
     this.writes = deps.writePath(this);
@@ -142,6 +146,10 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   }
 
   // ---- ConnectionHost ----
+
+  onWritable(conn: Connection): void {
+    if (conn.state === 'connected') queue.drain(this, conn);
+  }
 
   onClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return;

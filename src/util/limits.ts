@@ -15,8 +15,6 @@ const MiB = 1024 * KiB;
 export const frameBytesMaxCeiling = 8 * MiB;
 /** Sub-operations in one multi; the frame size bounds it long before this. */
 export const multiOpsMax = 100_000;
-/** Output a slow reader may leave unread before we stop reading its requests. */
-export const socketBufferedBytesMax = 8 * MiB;
 /** A connection that has not finished its handshake by then is closed (ZooKeeper: 10 s). */
 export const handshakeTimeoutMs = 10_000;
 
