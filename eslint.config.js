@@ -57,6 +57,12 @@ const importRules = {
       'config/ parses settings only',
     ),
   ],
+  'src/security/**': [
+    bannedFolders(
+      ['server', 'member', 'storage', 'tree', 'consensus', 'replication', 'cli'],
+      'security/ turns settings into TLS and authentication material only',
+    ),
+  ],
   'src/server/**': [
     consensusByIndex,
     bannedFolders(

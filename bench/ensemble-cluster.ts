@@ -24,6 +24,8 @@ export interface EnsembleSettings {
   syncLimit: number;
   /** Heap of each ZooKeeper JVM. */
   zooKeeperHeapMb: number;
+  /** More zoo.cfg lines for every member of either server (quorum TLS, for one). */
+  extraConfig?: Record<string, string>;
 }
 
 export interface Member {
@@ -121,6 +123,7 @@ export class BenchEnsemble {
       initLimit: String(s.initLimit),
       syncLimit: String(s.syncLimit),
       ...servers,
+      ...s.extraConfig,
     };
     member.running =
       this.name === 'zookeeper'

@@ -32,6 +32,8 @@ export interface EnsembleBenchOptions {
   initLimit: number;
   syncLimit: number;
   zooKeeperHeapMb: number;
+  /** Quorum TLS (sslQuorum with PKCS12 stores made by openssl) on both servers. */
+  quorumTls: boolean;
   /** Where the JSON goes; null: nowhere. */
   outFile: string | null;
 }
@@ -96,6 +98,7 @@ export function parseEnsembleOptions(argv: readonly string[]): EnsembleBenchOpti
     .option('--init-limit <ticks>', 'initLimit (10)', count(1000))
     .option('--sync-limit <ticks>', 'syncLimit (5)', count(1000))
     .option('--zk-heap <mb>', 'heap of each ZooKeeper JVM (2048)', intIn(64, 65_536))
+    .option('--quorum-tls', 'quorum TLS on both ensembles (certificates made with openssl)')
     .option('--out <file>', 'results JSON (bench/results/ensemble-<date>.json; "-": none)')
     .showHelpAfterError();
   program.parse(argv as string[], { from: 'node' });
@@ -123,6 +126,7 @@ export function parseEnsembleOptions(argv: readonly string[]): EnsembleBenchOpti
     initLimit: pick(f, 'initLimit', count(1000), 10, q),
     syncLimit: pick(f, 'syncLimit', count(1000), 5, q),
     zooKeeperHeapMb: pick(f, 'zkHeap', intIn(64, 65_536), 2048, q),
+    quorumTls: pick(f, 'quorumTls', (v) => v === 'true' || v === '1', false, q),
     outFile: outFile === '-' ? null : outFile,
   };
 }

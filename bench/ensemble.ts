@@ -9,8 +9,10 @@
  * Exit status 1 when a phase or a try failed or any reply was an error.
  */
 import { InvalidArgumentError } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { makeTestPki, opensslMissing } from '../test/support/test-certificates.js';
 import { BenchEnsemble } from './ensemble-cluster.js';
 import { parseEnsembleOptions, type EnsembleBenchOptions } from './ensemble-options.js';
 import {
@@ -138,6 +140,23 @@ function failedRun(
   };
 }
 
+let quorumTlsLines: Record<string, string> | null = null;
+
+/** zoo.cfg lines for quorum TLS with one PEM key store every member shares (loopback). */
+function quorumTlsConfig(): Record<string, string> {
+  if (quorumTlsLines !== null) return quorumTlsLines;
+  const missing = opensslMissing();
+  if (missing !== undefined) throw new Error(`--quorum-tls: ${missing}`);
+  const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'warren-bench-pki-')), ['member']);
+  // PEM stores: both Warren and ZooKeeper 3.8 read them (type from the .pem extension).
+  quorumTlsLines = {
+    sslQuorum: 'true',
+    'ssl.quorum.keyStore.location': pki.leaf('member').pemPath,
+    'ssl.quorum.trustStore.location': pki.caPath,
+  };
+  return quorumTlsLines;
+}
+
 async function benchEnsemble(
   server: ServerName,
   opts: EnsembleBenchOptions,
@@ -152,6 +171,7 @@ async function benchEnsemble(
       initLimit: opts.initLimit,
       syncLimit: opts.syncLimit,
       zooKeeperHeapMb: opts.zooKeeperHeapMb,
+      extraConfig: opts.quorumTls ? quorumTlsConfig() : {},
     });
   } catch (error) {
     progress(`${server} did not start: ${describe(error)}`);
