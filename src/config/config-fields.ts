@@ -3,7 +3,7 @@
  * spec per field saying which zoo.cfg keys set it, how a value is read and what is valid.
  * The same spec checks a zoo.cfg line and a value given by flags, so both say the same thing.
  */
-import { frameBytesMaxCeiling } from '../util/limits.js';
+import { frameBytesMaxCeiling, pathBytesMaxCeiling, pathBytesMaxDefault } from '../util/limits.js';
 import { emptyEnsemble, type EnsembleConfig } from './config-ensemble.js';
 import {
   isHost,
@@ -17,8 +17,21 @@ import {
 } from './config-values.js';
 
 export interface ServerConfig {
-  clientPort: number;
+  /**
+   * The plaintext client port; null for none, which is what a zoo.cfg with secureClientPort
+   * and no clientPort asks for (a TLS-only server never listens in plaintext).
+   */
+  clientPort: number | null;
   clientPortAddress: string;
+  /** secureClientPort: the client port served over TLS with the ssl.* stores; null: none. */
+  secureClientPort: number | null;
+  /** secureClientPortAddress; all addresses when unset, as in ZooKeeper. */
+  secureClientPortAddress: string;
+  /**
+   * client.certReload: reload the ssl.* stores when their files change. ZooKeeper's default
+   * is false; Warren's is true (a rotated certificate should not need a restart).
+   */
+  clientCertReload: boolean;
   /** Resolved relative to the working directory by the caller. */
   dataDir: string;
   /** Defaults to dataDir. */
@@ -57,6 +70,11 @@ export interface ServerConfig {
   clientStallMs: number;
   /** warren.watchesPerSessionMax. */
   watchesPerSessionMax: number;
+  /**
+   * warren.pathBytesMax: the longest path (UTF-8 bytes) any request may name; longer ones are
+   * answered BadArguments. Bounded well below the length V8 stops hashing strings at.
+   */
+  pathBytesMax: number;
   /** warren.sessionsMax. */
   sessionsMax: number;
   /** warren.connectionsMax: connections in total. */
@@ -112,6 +130,9 @@ export const JUTE_MAX_BUFFER_MIN = 1024;
 /** A txn must fit in one WAL record: see frameBytesMaxCeiling in util/limits.ts. */
 export const JUTE_MAX_BUFFER_MAX = frameBytesMaxCeiling;
 const JUTE_RANGE = `${JUTE_MAX_BUFFER_MIN}..${JUTE_MAX_BUFFER_MAX}`;
+/** Room for /zookeeper/config and any real path. */
+export const PATH_BYTES_MAX_MIN = 256;
+const PATH_RANGE = `${PATH_BYTES_MAX_MIN}..${pathBytesMaxCeiling}`;
 /** So that the default maxSessionTimeout, 20 × tickTime, fits in an int as in ZooKeeper. */
 export const TICK_TIME_MAX_MS = Math.floor(JAVA_INT_MAX / 20);
 
@@ -119,6 +140,9 @@ export function defaultConfig(): ServerConfig {
   return {
     clientPort: 2181,
     clientPortAddress: '0.0.0.0',
+    secureClientPort: null,
+    secureClientPortAddress: '0.0.0.0',
+    clientCertReload: true,
     dataDir: './data',
     dataLogDir: './data',
     tickTime: DEFAULT_TICK_TIME_MS,
@@ -138,6 +162,7 @@ export function defaultConfig(): ServerConfig {
     clientOutputBytesMax: 4 * 1024 * 1024,
     clientStallMs: 30_000,
     watchesPerSessionMax: 1_000_000,
+    pathBytesMax: pathBytesMaxDefault,
     sessionsMax: 100_000,
     connectionsMax: 60_000,
     initLimit: 10,
@@ -234,9 +259,18 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     keys: ['clientPort'],
     expected: 'a port number (1..65535)',
     parse: parseJavaInt,
-    valid: isPort,
+    valid: (value) => value === null || isPort(value),
   },
   textSpec('clientPortAddress', 'clientPortAddress', 'a host name or IP address', isHost),
+  {
+    field: 'secureClientPort',
+    keys: ['secureClientPort'],
+    expected: 'a port number (1..65535)',
+    parse: parseJavaInt,
+    valid: (value) => value === null || isPort(value),
+  },
+  textSpec('secureClientPortAddress', 'secureClientPortAddress', 'a host name or IP address', isHost),
+  booleanSpec('clientCertReload', ['client.certReload', 'zookeeper.client.certReload']),
   textSpec('dataDir', 'dataDir', 'a non-empty directory path', isPath),
   textSpec('dataLogDir', 'dataLogDir', 'a non-empty directory path', isPath),
   intSpec('tickTime', ['tickTime'], MS, { min: 1, max: TICK_TIME_MAX_MS }),
@@ -312,6 +346,10 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   }),
   intSpec('clientStallMs', ['warren.clientStallMs'], 'at least 100 (milliseconds)', { min: 100 }),
   intSpec('watchesPerSessionMax', ['warren.watchesPerSessionMax'], POSITIVE, { min: 1 }),
+  intSpec('pathBytesMax', ['warren.pathBytesMax'], `an integer in ${PATH_RANGE} (bytes)`, {
+    min: PATH_BYTES_MAX_MIN,
+    max: pathBytesMaxCeiling,
+  }),
   intSpec('sessionsMax', ['warren.sessionsMax'], POSITIVE, { min: 1 }),
   intSpec('connectionsMax', ['warren.connectionsMax'], POSITIVE, { min: 1 }),
   intSpec('initLimit', ['initLimit'], 'a positive integer (ticks)', { min: 1 }),

@@ -215,6 +215,7 @@ function buildMember(
   const snapshotIndex = storage.snapshot().meta.index;
   const replica = new Replica(node, tree, snapshotIndex, {
     extendedTypesEnabled: config.extendedTypesEnabled,
+    pathBytesMax: config.pathBytesMax,
   });
   const snapshots = new SnapshotPolicy(storage, config.snapCount, runtime, logger);
   const member = new EnsembleMember({

@@ -32,6 +32,7 @@ import {
 } from '../tree/prepare.js';
 import type { Txn } from '../tree/txn.js';
 import { assert } from '../util/assert.js';
+import { pathBytesMaxCeiling } from '../util/limits.js';
 import { DigestLedger } from './digest-ledger.js';
 import { decodeEntry, encodeEntry, type DigestCheck, type EntryPayload } from './entry-codec.js';
 import type { WriteInput } from './write-input.js';
@@ -70,6 +71,8 @@ export interface Proposal {
 
 export interface ReplicaOptions {
   readonly extendedTypesEnabled: boolean;
+  /** warren.pathBytesMax of the member that prepares (the leader). */
+  readonly pathBytesMax: number;
 }
 
 export class Replica {
@@ -260,6 +263,7 @@ export class Replica {
           sessionId: input.sessionId,
           ids: input.ids,
           extendedTypesEnabled: this.options.extendedTypesEnabled,
+          pathBytesMax: this.options.pathBytesMax,
         };
         return prepareWrite(input.request, this.overlay, ctx);
       }
@@ -286,7 +290,14 @@ export class Replica {
         return prepareCloseSession(input.sessionId, committed, this.overlay, { zxid, time });
       }
       case 'reap': {
-        const ctx = { zxid, time, sessionId: 0n, ids: [], extendedTypesEnabled: true };
+        const ctx = {
+          zxid,
+          time,
+          sessionId: 0n,
+          ids: [],
+          extendedTypesEnabled: true,
+          pathBytesMax: pathBytesMaxCeiling,
+        };
         return prepareReap(input.path, this.overlay, ctx) ?? 'nothing to reap';
       }
       case 'barrier':
@@ -298,6 +309,7 @@ export class Replica {
           sessionId: input.sessionId,
           ids: input.ids,
           extendedTypesEnabled: this.options.extendedTypesEnabled,
+          pathBytesMax: this.options.pathBytesMax,
         };
         return prepareConfigUpdate(input.text, this.overlay, ctx);
       }

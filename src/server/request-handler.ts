@@ -18,6 +18,7 @@ import { EMPTY, type Response } from '../protocol/responses.js';
 import * as reads from '../tree/reads.js';
 import { authenticate, clientInfo } from './auth.js';
 import type { Connection } from './connection.js';
+import { namesOverlongPath } from './request-paths.js';
 import type { WarrenServer } from './server.js';
 
 export interface DecodedFrame {
@@ -61,6 +62,9 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
     conn.sendReply(f.xid, -1, Err.unimplemented, null);
     server.finishRequest(conn, f);
     return conn.end();
+  }
+  if (namesOverlongPath(req, server.config.pathBytesMax)) {
+    return server.reply(conn, f, Err.badArguments, null);
   }
   switch (req.type) {
     case OpCode.ping:

@@ -6,6 +6,7 @@
  * the service.
  */
 import { assert } from '../util/assert.js';
+import { overlongPathsMax, v8HashedLengthMax } from '../util/limits.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js';
 import { addHash, baseHash, nodeHash, removeHash, sessionHash } from './digest.js';
@@ -20,6 +21,24 @@ export interface SessionRecord {
 /** Called before a node is changed or removed, while a snapshot is being written. */
 export type MutationHook = (path: string, node: ZNode) => void;
 
+/**
+ * The tree would hold more paths than V8 hashes than it can look up in linear time. Only
+ * data written before warren.pathBytesMax existed can get here; it names what to do.
+ */
+export class OverlongPathsError extends Error {
+  override readonly name = 'OverlongPathsError';
+  readonly code = 'WARREN_OVERLONG_PATHS';
+  constructor(path: string) {
+    super(
+      `tree: more than ${overlongPathsMax} paths longer than ${v8HashedLengthMax} characters ` +
+        `(this one has ${path.length}: ${path.slice(0, 60)}…). V8 hashes such strings by ` +
+        'their length alone, so every lookup among them compares them all. Only data ' +
+        'written before warren.pathBytesMax existed holds them: delete them with that ' +
+        'version (or a ZooKeeper client against it), then start this one.',
+    );
+  }
+}
+
 export class DataTree {
   readonly nodes = new Map<string, ZNode>();
   readonly sessions = new Map<SessionId, SessionRecord>();
@@ -29,6 +48,8 @@ export class DataTree {
   lastZxid = 0;
   /** Total bytes of node data (for mntr's approximate data size). */
   dataBytes = 0;
+  /** Nodes whose path is longer than V8 hashes (util/limits.ts: overlongPathsMax). */
+  overlongPaths = 0;
   /** The tree digest (digest.ts), kept up to date by every mutation below. */
   digest = 0;
   mutationHook: MutationHook | null = null;
@@ -111,7 +132,18 @@ export class DataTree {
     if (this.mutationHook !== null) this.mutationHook(path, node);
   }
 
+  /**
+   * Counts a path about to be added; throws OverlongPathsError, before anything changes,
+   * when it would take the tree past overlongPathsMax such paths.
+   */
+  admitPath(path: string): void {
+    if (path.length <= v8HashedLengthMax) return;
+    if (this.overlongPaths >= overlongPathsMax) throw new OverlongPathsError(path);
+    this.overlongPaths++;
+  }
+
   createNode(path: string, node: ZNode, zxid: number): void {
+    this.admitPath(path);
     assert(!this.nodes.has(path), `tree: create of existing ${path}`);
     const parentPath = parentOf(path);
     const parent = this.mustGet(parentPath);
@@ -149,6 +181,7 @@ export class DataTree {
     this.touch(parentPath, parent);
     this.unhash(path, node);
     this.nodes.delete(path);
+    if (path.length > v8HashedLengthMax) this.overlongPaths--;
     const removed = parent.children?.delete(nameOf(path)) ?? false;
     assert(removed, `tree: ${path} missing from its parent's children`);
     if (zxid > parent.pzxid) {

@@ -42,6 +42,30 @@ export function isValidPath(path: string): boolean {
   return pathError(path) === null;
 }
 
+/**
+ * Whether a path's UTF-8 encoding is longer than `bytesMax` (warren.pathBytesMax). Stops
+ * counting once past it; most paths are answered by their length alone (≤ 3 bytes a unit).
+ */
+export function pathTooLong(path: string, bytesMax: number): boolean {
+  if (path.length * 3 <= bytesMax) return false;
+  if (path.length > bytesMax) return true;
+  let bytes = 0;
+  for (let i = 0; i < path.length && bytes <= bytesMax; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(path.charCodeAt(i + 1))) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes > bytesMax;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
 /** Parent of a path; '/' for top-level nodes. The root has no parent (returns ''). */
 export function parentOf(path: string): string {
   const slash = path.lastIndexOf('/');

@@ -18,7 +18,7 @@ import type {
 import { fixupACL, hasPerm } from './acl.js';
 import { NodeKind } from './node.js';
 import { ScratchView, type NodeView, type Overlay, type StateView } from './overlay.js';
-import { CONFIG_PATH, isValidPath, parentOf, SPECIAL_PATHS } from './path.js';
+import { CONFIG_PATH, isValidPath, parentOf, pathTooLong, SPECIAL_PATHS } from './path.js';
 import { prepareCreate } from './prepare-create.js';
 import type { Txn, TxnOp } from './txn.js';
 
@@ -29,6 +29,8 @@ export interface PrepareContext {
   /** Identities of the requesting connection (ip, digest, super). */
   ids: readonly Id[];
   extendedTypesEnabled: boolean;
+  /** warren.pathBytesMax: a longer path is BadArguments, like any invalid path. */
+  pathBytesMax: number;
   /** Set only for a reconfig's own write of /zookeeper/config (see guardConfigNode). */
   configUpdate?: boolean;
 }
@@ -92,6 +94,8 @@ function prepareMultiOps(req: MultiRequest, scratch: OpScratch, ctx: PrepareCont
 }
 
 function prepareOp(req: SingleWriteRequest, view: StateView, ctx: PrepareContext): TxnOp {
+  // Before any lookup: an overlong key is what makes the tree's maps slow (util/limits.ts).
+  if (pathTooLong(req.path, ctx.pathBytesMax)) fail(Err.badArguments);
   switch (req.type) {
     case OpCode.create:
     case OpCode.create2:

@@ -171,6 +171,7 @@ export function loadSnapshot(records: Iterable<Buffer>): DataTree {
       const count = r.readInt();
       for (let i = 0; i < count; i++) {
         const [path, node] = readNode(r);
+        tree.admitPath(path); // before the map sees a key that may be slow to look up
         if (tree.nodes.has(path)) throw new DecodeError(`snapshot lists ${path} twice`);
         tree.nodes.set(path, node);
       }

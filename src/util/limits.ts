@@ -18,6 +18,27 @@ export const multiOpsMax = 100_000;
 /** A connection that has not finished its handshake by then is closed (ZooKeeper: 10 s). */
 export const handshakeTimeoutMs = 10_000;
 
+// ---- paths ----
+
+/**
+ * V8 hashes a string longer than this many UTF-16 units by its length alone, so such keys
+ * all collide in a Map: every lookup among them compares whole strings (quadratic trees).
+ */
+export const v8HashedLengthMax = 16_383;
+/** The default warren.pathBytesMax: far above real paths, far below v8HashedLengthMax. */
+export const pathBytesMaxDefault = 4096;
+/**
+ * The largest warren.pathBytesMax: a path that fits, plus a sequential node's 10-digit
+ * suffix, stays hashable (a UTF-8 byte count is never below the UTF-16 length).
+ */
+export const pathBytesMaxCeiling = 16_000;
+/**
+ * Paths longer than v8HashedLengthMax a tree may hold: only data written before paths had
+ * a cap can have them, and a few cost little. Past this, loading refuses to start (a lookup
+ * among n of them costs n string comparisons).
+ */
+export const overlongPathsMax = 16;
+
 // ---- tree ----
 
 /** Pending (prepared, not yet applied) change records; the pipeline stays far below. */
@@ -92,6 +113,7 @@ assert(
   snapshotRecordBytesTarget + frameBytesMaxCeiling + txnOverheadBytes <= snapshotRecordBytesMax,
   'a snapshot record plus one maximal node must fit',
 );
+assert(pathBytesMaxCeiling + 10 <= v8HashedLengthMax, 'a sequential path must stay hashable');
 assert(walPayloadBytesMax <= walBatchBytesMax, 'one maximal record must fit in a batch');
 assert(walBatchBytesMax < 2 ** 31, 'a batch must fit in one Buffer write');
 assert(snapshotRecordBytesMax < 0xffffffff, 'the snapshot end marker must not be a length');

@@ -43,7 +43,10 @@ export class ReplicaHost {
         ? {}
         : { uncommittedBytesMax: options.uncommittedBytesMax }),
     });
-    this.replica = new Replica(this.node, new DataTree(), 0, { extendedTypesEnabled: true });
+    this.replica = new Replica(this.node, new DataTree(), 0, {
+      extendedTypesEnabled: true,
+      pathBytesMax: 4096,
+    });
   }
 
   drain(): Message[] {

@@ -20,6 +20,7 @@ export class TreeHarness {
   ids: Id[] = [{ scheme: 'ip', id: '127.0.0.1' }];
   sessionId: SessionId = 0x1234n;
   extendedTypesEnabled = true;
+  pathBytesMax = 4096;
 
   prepare(req: WriteSubRequest | SetACLRequest | MultiRequest): Txn {
     return prepareWrite(req, this.overlay, {
@@ -28,6 +29,7 @@ export class TreeHarness {
       sessionId: this.sessionId,
       ids: this.ids,
       extendedTypesEnabled: this.extendedTypesEnabled,
+      pathBytesMax: this.pathBytesMax,
     });
   }
 

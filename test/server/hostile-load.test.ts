@@ -1,0 +1,74 @@
+/**
+ * Hostile load on a real process (issue 10): requests that are cheap to send but costly to
+ * serve are refused or bounded, and an unrelated client keeps being answered promptly.
+ * Each case measures the other client's latency while the hostile one works.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Err } from '../../src/protocol/error-codes.js';
+import { OpCode } from '../../src/protocol/opcodes.js';
+import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
+import { RawClient } from '../support/raw-client.js';
+import { startWarren, type RunningServer } from '../support/warren-proc.js';
+
+const acl = [...OPEN_ACL_UNSAFE];
+
+/** Slowest exists('/') answer seen while `work` runs, polling back to back. */
+async function slowestProbe(probe: RawClient, work: Promise<unknown>): Promise<number> {
+  let done = false;
+  const finished = work.finally(() => (done = true));
+  let slowest = 0;
+  while (!done) {
+    const started = performance.now();
+    const reply = await probe.request({ type: OpCode.exists, path: '/', watch: false });
+    assert.equal(reply.header.err, Err.ok);
+    slowest = Math.max(slowest, performance.now() - started);
+  }
+  await finished;
+  return slowest;
+}
+
+describe('hostile load', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startWarren({ config: { '4lw.commands.whitelist': '*' } });
+  });
+  after(async () => server.stop());
+
+  it('refuses paths past warren.pathBytesMax quickly, without stalling others', async () => {
+    // V8 hashes strings longer than 16,383 characters by their length alone: every create
+    // under this parent would collide with every other one in the tree's maps.
+    const parent = '/' + 'p'.repeat(16_399);
+    const hostile = await RawClient.connect(server.host, server.port, { timeoutMs: 30_000 });
+    const probe = await RawClient.connect(server.host, server.port, { timeoutMs: 30_000 });
+    const create = (path: string) =>
+      hostile.request({ type: OpCode.create, path, data: null, acl, flags: 0, ttl: -1 });
+    assert.equal((await create(parent)).header.err, Err.badArguments);
+    const started = performance.now();
+    const creates = Promise.all(
+      Array.from({ length: 1500 }, (_, i) => create(`${parent}/${String(i).padStart(6, '0')}`)),
+    );
+    const slowest = await slowestProbe(probe, creates);
+    const elapsed = performance.now() - started;
+    for (const reply of await creates) assert.equal(reply.header.err, Err.badArguments);
+    assert.ok(elapsed < 3000, `1,500 refused creates took ${Math.round(elapsed)} ms`);
+    assert.ok(slowest < 500, `exists('/') took up to ${Math.round(slowest)} ms meanwhile`);
+    // Reads, watches and multi sub-operations are held to the same cap.
+    const long = '/' + 'q'.repeat(5000);
+    const read = await hostile.request({ type: OpCode.getChildren2, path: long, watch: true });
+    assert.equal(read.header.err, Err.badArguments);
+    const watch = await hostile.request({ type: OpCode.addWatch, path: long, mode: 1 });
+    assert.equal(watch.header.err, Err.badArguments);
+    const multi = await hostile.request({
+      type: OpCode.multi,
+      ops: [{ type: OpCode.create, path: long, data: null, acl, flags: 0, ttl: -1 }],
+    });
+    // As ZooKeeper answers a multi: the reply is ok, the failing operation says why.
+    assert.equal(multi.response?.kind, 'multi');
+    assert.equal(multi.response.results[0]?.err, Err.badArguments);
+    const fits = '/' + 'r'.repeat(4000);
+    assert.equal((await create(fits)).header.err, Err.ok);
+    await hostile.close();
+    await probe.close();
+  });
+});
