@@ -210,14 +210,19 @@ interface EnvelopeFields {
   term: number;
 }
 
+/** Every field spelled out: spreading the envelope made each decode a slow object copy. */
 function decodeBody(r: Reader, type: MessageType, e: EnvelopeFields): Message {
+  const { from, to, term } = e;
   switch (type) {
     case 'vote':
-    case 'preVote':
-      return { ...e, type, lastIndex: r.u64(), lastTerm: r.u64(), transfer: r.bool() };
+    case 'preVote': {
+      const lastIndex = r.u64();
+      const lastTerm = r.u64();
+      return { from, to, term, type, lastIndex, lastTerm, transfer: r.bool() };
+    }
     case 'voteResponse':
     case 'preVoteResponse':
-      return { ...e, type, reject: r.bool() };
+      return { from, to, term, type, reject: r.bool() };
     case 'append': {
       const prevIndex = r.u64();
       const prevTerm = r.u64();
@@ -225,24 +230,21 @@ function decodeBody(r: Reader, type: MessageType, e: EnvelopeFields): Message {
       const count = r.count(entryHeaderBytes);
       const entries: Entry[] = [];
       for (let i = 0; i < count; i++) entries.push(readEntry(r));
-      return { ...e, type, prevIndex, prevTerm, entries, commit };
+      return { from, to, term, type, prevIndex, prevTerm, entries, commit };
     }
-    case 'appendResponse':
-      return {
-        ...e,
-        type,
-        index: r.u64(),
-        reject: r.bool(),
-        rejectHint: r.u64(),
-        hintTerm: r.u64(),
-      };
+    case 'appendResponse': {
+      const index = r.u64();
+      const reject = r.bool();
+      const rejectHint = r.u64();
+      return { from, to, term, type, index, reject, rejectHint, hintTerm: r.u64() };
+    }
     case 'heartbeat':
-      return { ...e, type, commit: r.u64() };
+      return { from, to, term, type, commit: r.u64() };
     case 'snapshot':
-      return { ...e, type, snapshot: readSnapshot(r) };
+      return { from, to, term, type, snapshot: readSnapshot(r) };
     case 'heartbeatResponse':
     case 'timeoutNow':
-      return { ...e, type };
+      return { from, to, term, type };
     default:
       return unreachable(type, 'decodeBody: unknown type');
   }

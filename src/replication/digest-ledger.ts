@@ -29,17 +29,41 @@ export class DivergenceError extends Error {
   }
 }
 
+/** Slots to start with; the ledger doubles up to digestLedgerEntries as indexes grow. */
+const initialSlots = 1024;
+
 export class DigestLedger {
-  private readonly indexes = new Float64Array(digestLedgerEntries);
-  private readonly digests = new Float64Array(digestLedgerEntries);
+  // Grown on demand: a member (re)started often, as in the simulator, or one with a short
+  // log never pays for the full ring.
+  private indexes = new Float64Array(initialSlots);
+  private digests = new Float64Array(initialSlots);
   /** Entries looked up and found equal, and the ones too old to look up. */
   checked = 0;
   skipped = 0;
 
   record(index: number, digest: number): void {
-    const slot = index % digestLedgerEntries;
+    if (index >= this.indexes.length && this.indexes.length < digestLedgerEntries) {
+      this.grow(index);
+    }
+    const slot = index % this.indexes.length;
     this.indexes[slot] = index;
     this.digests[slot] = digest;
+  }
+
+  /**
+   * Every index recorded so far is below the old size, so it keeps its slot (index mod the
+   * new size is the index itself): growing is a copy.
+   */
+  private grow(index: number): void {
+    let size = this.indexes.length;
+    while (size <= index && size < digestLedgerEntries) size *= 2;
+    size = Math.min(size, digestLedgerEntries);
+    const indexes = new Float64Array(size);
+    const digests = new Float64Array(size);
+    indexes.set(this.indexes);
+    digests.set(this.digests);
+    this.indexes = indexes;
+    this.digests = digests;
   }
 
   /** Forgets everything (a snapshot replaced the tree). */
@@ -51,7 +75,7 @@ export class DigestLedger {
   verify(index: number, digest: number, entry: number): void {
     if (index === 0) return;
     assert(index < entry, `digest ledger: entry ${entry} checks a later index ${index}`);
-    const slot = index % digestLedgerEntries;
+    const slot = index % this.indexes.length;
     if (this.indexes[slot] !== index) {
       this.skipped++;
       return;
