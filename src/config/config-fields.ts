@@ -77,6 +77,10 @@ export interface ServerConfig {
   pathBytesMax: number;
   /** warren.sessionsMax. */
   sessionsMax: number;
+  /** warren.sessionsPerAddressMax: live sessions created here by one client address. */
+  sessionsPerAddressMax: number;
+  /** warren.sessionCreateRatePerAddress: new sessions per second per client address. */
+  sessionCreateRatePerAddress: number;
   /** warren.connectionsMax: connections in total. */
   connectionsMax: number;
   /** Ticks a follower may take to connect and catch up (election timeout: see ensemble). */
@@ -164,6 +168,8 @@ export function defaultConfig(): ServerConfig {
     watchesPerSessionMax: 1_000_000,
     pathBytesMax: pathBytesMaxDefault,
     sessionsMax: 100_000,
+    sessionsPerAddressMax: 2000,
+    sessionCreateRatePerAddress: 200,
     connectionsMax: 60_000,
     initLimit: 10,
     syncLimit: 5,
@@ -269,7 +275,12 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     parse: parseJavaInt,
     valid: (value) => value === null || isPort(value),
   },
-  textSpec('secureClientPortAddress', 'secureClientPortAddress', 'a host name or IP address', isHost),
+  textSpec(
+    'secureClientPortAddress',
+    'secureClientPortAddress',
+    'a host name or IP address',
+    isHost,
+  ),
   booleanSpec('clientCertReload', ['client.certReload', 'zookeeper.client.certReload']),
   textSpec('dataDir', 'dataDir', 'a non-empty directory path', isPath),
   textSpec('dataLogDir', 'dataLogDir', 'a non-empty directory path', isPath),
@@ -351,6 +362,10 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     max: pathBytesMaxCeiling,
   }),
   intSpec('sessionsMax', ['warren.sessionsMax'], POSITIVE, { min: 1 }),
+  intSpec('sessionsPerAddressMax', ['warren.sessionsPerAddressMax'], POSITIVE, { min: 1 }),
+  intSpec('sessionCreateRatePerAddress', ['warren.sessionCreateRatePerAddress'], POSITIVE, {
+    min: 1,
+  }),
   intSpec('connectionsMax', ['warren.connectionsMax'], POSITIVE, { min: 1 }),
   intSpec('initLimit', ['initLimit'], 'a positive integer (ticks)', { min: 1 }),
   intSpec('syncLimit', ['syncLimit'], 'a positive integer (ticks)', { min: 1 }),

@@ -140,6 +140,7 @@ function monitor(server: WarrenServer): string {
     ['connection_drop_probability', '0.0'],
     ['auth_failed_count', s.authFailed],
     ['connection_rejected', s.connectionsRejected],
+    ['warren_sessions_refused_per_address', s.sessionsRefused],
     ['last_proposal_size', -1],
     ...status.metrics,
     ['heap_used_bytes', process.memoryUsage().heapUsed],
@@ -158,8 +159,8 @@ function openFileDescriptors(): number {
 function configuration(server: WarrenServer): string {
   const c = server.config;
   const lines = [
-    `clientPort=${c.clientPort}`,
-    `secureClientPort=-1`,
+    `clientPort=${c.clientPort ?? -1}`,
+    `secureClientPort=${c.secureClientPort ?? -1}`,
     `dataDir=${c.dataDir}`,
     `dataDirSize=${dirSize(c.dataDir)}`,
     `dataLogDir=${c.dataLogDir}`,

@@ -38,18 +38,16 @@ export function onConnectFrame(server: WarrenServer, conn: Connection, frame: Bu
 }
 
 function createSession(server: WarrenServer, conn: Connection, req: ConnectRequest): void {
+  if (!mayCreateSession(server, conn)) return conn.close();
   if (conn.readOnly) return createLocalSession(server, conn, req);
   if (server.writes.refusal() !== null) return conn.close();
   const sessions = server.sessions;
-  if (sessions.size >= server.config.sessionsMax) {
-    server.logger.warn('session limit reached; refusing a new session');
-    return conn.close();
-  }
   const id = sessions.allocateId();
   const passwd = sessions.newPassword();
   const timeoutMs = conn.timeoutMs;
   // Reserve the id now so a concurrent handshake cannot pick it.
-  const state = sessions.register(id, timeoutMs, passwd, server.runtime.now());
+  const now = server.runtime.now();
+  const state = sessions.register(id, timeoutMs, passwd, now, conn.remoteAddress);
   server.writes.submit({ type: 'createSession', sessionId: id, timeoutMs, passwd }, (outcome) => {
     if (!outcome.ok) {
       if (!server.tree.sessions.has(id)) sessions.remove(id);
@@ -66,10 +64,36 @@ function createSession(server: WarrenServer, conn: Connection, req: ConnectReque
  */
 function createLocalSession(server: WarrenServer, conn: Connection, req: ConnectRequest): void {
   const sessions = server.sessions;
-  if (sessions.size >= server.config.sessionsMax) return conn.close();
   const id = sessions.allocateId();
-  const state = sessions.register(id, conn.timeoutMs, sessions.newPassword(), 0);
+  const address = conn.remoteAddress;
+  const state = sessions.register(id, conn.timeoutMs, sessions.newPassword(), 0, address);
   attach(server, conn, state, req, conn.timeoutMs);
+}
+
+/**
+ * The global cap, then the client address's own (live sessions, creation rate): over one,
+ * the connection is closed without a reply, as ZooKeeper refuses a client over
+ * maxClientCnxns. An address's refusals are logged once per interval.
+ */
+function mayCreateSession(server: WarrenServer, conn: Connection): boolean {
+  const sessions = server.sessions;
+  if (sessions.size >= server.config.sessionsMax) {
+    server.logger.warn('session limit reached; refusing a new session');
+    return false;
+  }
+  const address = conn.remoteAddress;
+  const now = server.runtime.now();
+  const refusal = server.addressLimits.admit(address, sessions.countFrom(address), now);
+  if (refusal === null) return true;
+  server.stats.sessionsRefused++;
+  if (server.addressLimits.shouldLog(address, now)) {
+    const live = sessions.countFrom(address);
+    server.logger.warn(
+      { address, live, refusal },
+      'too many sessions from this address; closing its new connections (logged once a minute)',
+    );
+  }
+  return false;
 }
 
 function reattachSession(server: WarrenServer, conn: Connection, req: ConnectRequest): void {

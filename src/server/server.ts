@@ -17,6 +17,7 @@ import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { ServerConfig } from '../config/config.js';
+import { AddressLimits } from './address-limits.js';
 import { applyEffects } from './apply-effects.js';
 import type { ClientListener, ClientSocket } from './client-socket.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -53,6 +54,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly outstandingMax: number;
   readonly outputBytesMax: number;
   readonly stallMs: number;
+  readonly addressLimits: AddressLimits;
   private readonly clients: ClientListener;
   private readonly perIp = new Map<string, number>();
   private readonly duties: LeaderDuties;
@@ -71,6 +73,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.outstandingMax = this.config.outstandingRequestsMax;
     this.outputBytesMax = this.config.clientOutputBytesMax;
     this.stallMs = this.config.clientStallMs;
+    const { sessionsPerAddressMax, sessionCreateRatePerAddress } = this.config;
+    this.addressLimits = new AddressLimits(sessionsPerAddressMax, sessionCreateRatePerAddress);
     this.duties = new LeaderDuties(this);
     this.registerTreeSessions();
     this.writes = deps.writePath(this);

@@ -26,6 +26,8 @@ export interface SessionState {
   pendingWrites: number;
   /** The attached connection, if any. */
   connection: Connection | null;
+  /** The client address that created it here; null when it was created elsewhere. */
+  address: string | null;
 }
 
 /** Session ids: never 0, never the container marker, never the TTL marker's top byte. */
@@ -33,6 +35,8 @@ const ID_MASK = 0x00ffffffffffffffn;
 
 export class SessionTracker {
   private readonly sessions = new Map<SessionId, SessionState>();
+  /** Live sessions by the address that created them (bounded by the sessions themselves). */
+  private readonly byAddress = new Map<string, number>();
   private readonly idPrefix: bigint;
 
   constructor(
@@ -72,7 +76,18 @@ export class SessionTracker {
     return this.randomBytes(16);
   }
 
-  register(id: SessionId, timeoutMs: number, passwd: Buffer, nowMs: number): SessionState {
+  /** Live sessions created here by `address`. */
+  countFrom(address: string): number {
+    return this.byAddress.get(address) ?? 0;
+  }
+
+  register(
+    id: SessionId,
+    timeoutMs: number,
+    passwd: Buffer,
+    nowMs: number,
+    address: string | null = null,
+  ): SessionState {
     assert(!this.sessions.has(id), `session 0x${id.toString(16)} registered twice`);
     const state: SessionState = {
       id,
@@ -84,14 +99,22 @@ export class SessionTracker {
       pendingSyncs: 0,
       pendingWrites: 0,
       connection: null,
+      address,
     };
     this.sessions.set(id, state);
+    if (address !== null) this.byAddress.set(address, this.countFrom(address) + 1);
     return state;
   }
 
   remove(id: SessionId): SessionState | undefined {
     const state = this.sessions.get(id);
     this.sessions.delete(id);
+    const address = state?.address ?? null;
+    if (address !== null) {
+      const count = this.countFrom(address) - 1;
+      if (count > 0) this.byAddress.set(address, count);
+      else this.byAddress.delete(address);
+    }
     return state;
   }
 

@@ -39,6 +39,8 @@ export class ServerStats {
   packetsSent = 0;
   authFailed = 0;
   connectionsRejected = 0;
+  /** New sessions refused by a per-address limit (handshake.ts). */
+  sessionsRefused = 0;
 
   reset(): void {
     this.packetsReceived = 0;

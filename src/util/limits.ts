@@ -18,6 +18,16 @@ export const multiOpsMax = 100_000;
 /** A connection that has not finished its handshake by then is closed (ZooKeeper: 10 s). */
 export const handshakeTimeoutMs = 10_000;
 
+// ---- client addresses ----
+
+/**
+ * Addresses whose session-creation rate is remembered; past this the least recently seen is
+ * forgotten (it starts again with a full bucket, which costs one second's worth at most).
+ */
+export const addressesTrackedMax = 65_536;
+/** A refused address is logged at most once per this interval. */
+export const refusalLogIntervalMs = 60_000;
+
 // ---- paths ----
 
 /**

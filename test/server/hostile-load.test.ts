@@ -5,10 +5,12 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Err } from '../../src/protocol/error-codes.js';
 import { OpCode } from '../../src/protocol/opcodes.js';
 import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
 import { RawClient } from '../support/raw-client.js';
+import { sleep } from '../support/server-process.js';
 import { startWarren, type RunningServer } from '../support/warren-proc.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
@@ -70,5 +72,79 @@ describe('hostile load', () => {
     assert.equal((await create(fits)).header.err, Err.ok);
     await hostile.close();
     await probe.close();
+  });
+});
+
+/** Opens sessions from `localAddress` until one is refused; the ones that got in. */
+async function sessionsUntilRefused(
+  server: RunningServer,
+  localAddress: string,
+  max: number,
+): Promise<RawClient[]> {
+  const open: RawClient[] = [];
+  for (let i = 0; i < max; i++) {
+    try {
+      const options = { timeoutMs: 30_000, localAddress, connectTimeoutMs: 3000 };
+      open.push(await RawClient.connect(server.host, server.port, options));
+    } catch {
+      break;
+    }
+  }
+  return open;
+}
+
+describe('sessions per client address', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startWarren({
+      config: {
+        'warren.sessionsPerAddressMax': '20',
+        'warren.sessionCreateRatePerAddress': '1000',
+        maxClientCnxns: '0',
+      },
+    });
+  });
+  after(async () => server.stop());
+
+  it('refuses an address past its live sessions, and only that address', async () => {
+    const greedy = await sessionsUntilRefused(server, '127.0.0.2', 100);
+    assert.equal(greedy.length, 20, 'sessions from one address are capped');
+    const other = await RawClient.connect(server.host, server.port, {
+      timeoutMs: 30_000,
+      localAddress: '127.0.0.3',
+    });
+    assert.ok(other.timeOut > 0, 'another address still gets a session');
+    // A closed session frees its place.
+    await greedy.pop()?.close();
+    const again = await sessionsUntilRefused(server, '127.0.0.2', 5);
+    assert.equal(again.length, 1);
+    const refusals = readFileSync(server.logFile, 'utf8').match(/sessions from this address/g);
+    assert.equal(refusals?.length, 1, 'one log line per address per interval');
+    for (const client of [...greedy, ...again, other]) await client.close();
+  });
+});
+
+describe('session creation rate per client address', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startWarren({
+      config: { 'warren.sessionCreateRatePerAddress': '10', maxClientCnxns: '0' },
+    });
+  });
+  after(async () => server.stop());
+
+  it('refuses an address creating sessions too fast, while others connect', async () => {
+    // 10 a second with a burst of 10: the 11th at once is refused.
+    const burst = await sessionsUntilRefused(server, '127.0.0.4', 50);
+    assert.ok(burst.length >= 10 && burst.length <= 12, `${burst.length} sessions got in`);
+    const other = await RawClient.connect(server.host, server.port, {
+      timeoutMs: 30_000,
+      localAddress: '127.0.0.5',
+    });
+    assert.ok(other.timeOut > 0, 'another address still gets a session');
+    await sleep(1100); // the bucket refills
+    const later = await sessionsUntilRefused(server, '127.0.0.4', 5);
+    assert.equal(later.length, 5);
+    for (const client of [...burst, ...later, other]) await client.close();
   });
 });

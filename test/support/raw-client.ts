@@ -43,6 +43,8 @@ export interface RawClientOptions {
   /** A request without a reply after this long is rejected (and recorded). 0 = never. */
   replyTimeoutMs?: number;
   frameBytesMax?: number;
+  /** Connect from this local address (e.g. 127.0.0.2, to be another client host). */
+  localAddress?: string;
 }
 
 export interface RawReply {
@@ -106,7 +108,7 @@ export class RawClient {
    * without a ConnectResponse (e.g. lastZxidSeen ahead of the server) or on timeout.
    */
   static connect(host: string, port: number, options: RawClientOptions): Promise<RawClient> {
-    const socket = netConnect({ host, port });
+    const socket = netConnect({ host, port, localAddress: options.localAddress });
     socket.setNoDelay(true);
     const client = new RawClient(socket, options);
     return client.handshake();
