@@ -17,21 +17,8 @@ import {
 } from './config-values.js';
 
 export interface ServerConfig {
-  /**
-   * The plaintext client port; null for none, which is what a zoo.cfg with secureClientPort
-   * and no clientPort asks for (a TLS-only server never listens in plaintext).
-   */
-  clientPort: number | null;
+  clientPort: number;
   clientPortAddress: string;
-  /** secureClientPort: the client port served over TLS with the ssl.* stores; null: none. */
-  secureClientPort: number | null;
-  /** secureClientPortAddress; all addresses when unset, as in ZooKeeper. */
-  secureClientPortAddress: string;
-  /**
-   * client.certReload: reload the ssl.* stores when their files change. ZooKeeper's default
-   * is false; Warren's is true (a rotated certificate should not need a restart).
-   */
-  clientCertReload: boolean;
   /** Resolved relative to the working directory by the caller. */
   dataDir: string;
   /** Defaults to dataDir. */
@@ -144,9 +131,6 @@ export function defaultConfig(): ServerConfig {
   return {
     clientPort: 2181,
     clientPortAddress: '0.0.0.0',
-    secureClientPort: null,
-    secureClientPortAddress: '0.0.0.0',
-    clientCertReload: true,
     dataDir: './data',
     dataLogDir: './data',
     tickTime: DEFAULT_TICK_TIME_MS,
@@ -265,23 +249,9 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     keys: ['clientPort'],
     expected: 'a port number (1..65535)',
     parse: parseJavaInt,
-    valid: (value) => value === null || isPort(value),
+    valid: isPort,
   },
   textSpec('clientPortAddress', 'clientPortAddress', 'a host name or IP address', isHost),
-  {
-    field: 'secureClientPort',
-    keys: ['secureClientPort'],
-    expected: 'a port number (1..65535)',
-    parse: parseJavaInt,
-    valid: (value) => value === null || isPort(value),
-  },
-  textSpec(
-    'secureClientPortAddress',
-    'secureClientPortAddress',
-    'a host name or IP address',
-    isHost,
-  ),
-  booleanSpec('clientCertReload', ['client.certReload', 'zookeeper.client.certReload']),
   textSpec('dataDir', 'dataDir', 'a non-empty directory path', isPath),
   textSpec('dataLogDir', 'dataLogDir', 'a non-empty directory path', isPath),
   intSpec('tickTime', ['tickTime'], MS, { min: 1, max: TICK_TIME_MAX_MS }),
