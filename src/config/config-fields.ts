@@ -3,7 +3,12 @@
  * spec per field saying which zoo.cfg keys set it, how a value is read and what is valid.
  * The same spec checks a zoo.cfg line and a value given by flags, so both say the same thing.
  */
-import { frameBytesMaxCeiling, pathBytesMaxCeiling, pathBytesMaxDefault } from '../util/limits.js';
+import {
+  frameBytesMaxCeiling,
+  pathBytesMaxCeiling,
+  pathBytesMaxDefault,
+  watchBytesMaxMin,
+} from '../util/limits.js';
 import { emptyEnsemble, type EnsembleConfig } from './config-ensemble.js';
 import {
   isHost,
@@ -57,6 +62,8 @@ export interface ServerConfig {
   clientStallMs: number;
   /** warren.watchesPerSessionMax. */
   watchesPerSessionMax: number;
+  /** warren.watchBytesMax: estimated memory of all watches together (util/limits.ts). */
+  watchBytesMax: number;
   /**
    * warren.pathBytesMax: the longest path (UTF-8 bytes) any request may name; longer ones are
    * answered BadArguments. Bounded well below the length V8 stops hashing strings at.
@@ -150,6 +157,7 @@ export function defaultConfig(): ServerConfig {
     clientOutputBytesMax: 4 * 1024 * 1024,
     clientStallMs: 30_000,
     watchesPerSessionMax: 1_000_000,
+    watchBytesMax: 512 * 1024 * 1024,
     pathBytesMax: pathBytesMaxDefault,
     sessionsMax: 100_000,
     sessionsPerAddressMax: 2000,
@@ -327,6 +335,9 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   }),
   intSpec('clientStallMs', ['warren.clientStallMs'], 'at least 100 (milliseconds)', { min: 100 }),
   intSpec('watchesPerSessionMax', ['warren.watchesPerSessionMax'], POSITIVE, { min: 1 }),
+  intSpec('watchBytesMax', ['warren.watchBytesMax'], `at least ${watchBytesMaxMin} (bytes)`, {
+    min: watchBytesMaxMin,
+  }),
   intSpec('pathBytesMax', ['warren.pathBytesMax'], `an integer in ${PATH_RANGE} (bytes)`, {
     min: PATH_BYTES_MAX_MIN,
     max: pathBytesMaxCeiling,

@@ -131,6 +131,8 @@ function monitor(server: WarrenServer): string {
     ['znode_count', zooKeeperNodeCount(server)],
     ['watch_count', server.watches.watchCount],
     ['data_watch_count', summary.watches],
+    ['warren_watch_bytes', server.watches.watchBytes],
+    ['warren_watches_refused', server.watches.refusedForBytes],
     ['ephemerals_count', ephemerals],
     ['approximate_data_size', server.tree.dataBytes],
     ['global_sessions', server.sessions.size],

@@ -67,7 +67,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.runtime = deps.runtime;
     this.clients = deps.clients;
     this.stats = new ServerStats(this.runtime.now());
-    this.watches = new WatchManager(this.config.watchesPerSessionMax);
+    this.watches = new WatchManager(this.config.watchesPerSessionMax, this.config.watchBytesMax);
     const random = (count: number) => this.runtime.randomBytes(count);
     this.sessions = new SessionTracker(this.config.tickTime, deps.serverId ?? 1, random);
     this.outstandingMax = this.config.outstandingRequestsMax;

@@ -7,6 +7,7 @@
 import { EventType, WatcherType } from '../protocol/opcodes.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import type { ChangeEvent } from './apply.js';
+import { watchOverheadBytes } from '../util/limits.js';
 import { parentOf } from './path.js';
 
 export interface Notification {
@@ -28,6 +29,11 @@ export type Kind = keyof SessionWatches;
 
 const none: readonly Notification[] = Object.freeze([]);
 
+/** A watch's estimated memory: its path (a one-byte string mostly) and the entries keyed by it. */
+function watchBytes(path: string): number {
+  return path.length + watchOverheadBytes;
+}
+
 /** Decides whether a session may see an event on a node with this ACL (READ permission). */
 export type CanRead = (sessionId: SessionId, acl: readonly ACL[]) => boolean;
 
@@ -40,14 +46,32 @@ export class WatchManager {
   };
   private readonly bySession = new Map<SessionId, SessionWatches>();
   private total = 0;
+  private bytes = 0;
+  /** Registrations refused by the byte budget, since start. */
+  refusedForBytes = 0;
 
-  constructor(private readonly perSessionMax: number) {}
+  /**
+   * @param perSessionMax watches one session may hold (warren.watchesPerSessionMax)
+   * @param bytesMax estimated bytes all watches may take (warren.watchBytesMax)
+   */
+  constructor(
+    private readonly perSessionMax: number,
+    private readonly bytesMax: number,
+  ) {}
 
   get watchCount(): number {
     return this.total;
   }
 
-  /** Registers a watch; false when the session is at its watch limit. */
+  /** The estimated memory of every watch (watchBytes each). */
+  get watchBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Registers a watch; false when the session is at its watch limit or all watches together
+   * are at the byte budget.
+   */
   add(kind: Kind, sessionId: SessionId, path: string): boolean {
     let own = this.bySession.get(sessionId);
     if (own === undefined) {
@@ -57,6 +81,11 @@ export class WatchManager {
     if (own[kind].has(path)) return true;
     const count = own.data.size + own.child.size + own.persistent.size + own.recursive.size;
     if (count >= this.perSessionMax) return false;
+    if (this.bytes + watchBytes(path) > this.bytesMax) {
+      this.refusedForBytes++;
+      return false;
+    }
+    this.bytes += watchBytes(path);
     own[kind].add(path);
     let sessions = this.tables[kind].get(path);
     if (sessions === undefined) this.tables[kind].set(path, (sessions = new Set()));
@@ -76,6 +105,7 @@ export class WatchManager {
     sessions?.delete(sessionId);
     if (sessions?.size === 0) this.tables[kind].delete(path);
     this.total--;
+    this.bytes -= watchBytes(path);
     return true;
   }
 

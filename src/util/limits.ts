@@ -18,6 +18,16 @@ export const multiOpsMax = 100_000;
 /** A connection that has not finished its handshake by then is closed (ZooKeeper: 10 s). */
 export const handshakeTimeoutMs = 10_000;
 
+// ---- watches ----
+
+/**
+ * Estimated bytes a watch takes besides its path: its entries in the session's set and in
+ * the path's table (measured: ~290 bytes a watch for 24-character paths, 200k watches).
+ */
+export const watchOverheadBytes = 256;
+/** The smallest warren.watchBytesMax: room for a few hundred watches. */
+export const watchBytesMaxMin = 64 * KiB;
+
 // ---- client addresses ----
 
 /**

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Err } from '../../src/protocol/error-codes.js';
 import { OpCode } from '../../src/protocol/opcodes.js';
 import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
+import { fourLetter } from '../support/four-letter.js';
 import { RawClient } from '../support/raw-client.js';
 import { sleep } from '../support/server-process.js';
 import { startWarren, type RunningServer } from '../support/warren-proc.js';
@@ -146,5 +147,48 @@ describe('session creation rate per client address', () => {
     const later = await sessionsUntilRefused(server, '127.0.0.4', 5);
     assert.equal(later.length, 5);
     for (const client of [...burst, ...later, other]) await client.close();
+  });
+});
+
+/** exists(watch) on /w/<prefix>-0, -1, ... until one is refused; how many were accepted. */
+async function watchUntilRefused(client: RawClient, prefix: string, max: number) {
+  for (let i = 0; i < max; i++) {
+    const path = `/w/${prefix}-${i}`;
+    const reply = await client.request({ type: OpCode.exists, path, watch: true });
+    if (reply.header.err !== Err.noNode) {
+      assert.equal(reply.header.err, Err.throttledOp);
+      return i;
+    }
+  }
+  return max;
+}
+
+function mntrValue(text: string, key: string): number {
+  return Number(new RegExp(`^zk_${key}\t(\\d+)$`, 'm').exec(text)?.[1] ?? 'NaN');
+}
+
+describe('the global watch budget', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startWarren({
+      config: { 'warren.watchBytesMax': '65536', '4lw.commands.whitelist': '*' },
+    });
+  });
+  after(async () => server.stop());
+
+  it('refuses watches past warren.watchBytesMax for everyone, and frees them', async () => {
+    const options = { timeoutMs: 30_000 };
+    const first = await RawClient.connect(server.host, server.port, options);
+    const second = await RawClient.connect(server.host, server.port, options);
+    const accepted = await watchUntilRefused(first, 'a', 5000);
+    assert.ok(accepted > 50 && accepted < 1000, `${accepted} watches fit 64 KiB`);
+    assert.equal(await watchUntilRefused(second, 'b', 10), 0, 'the budget is global');
+    const mntr = await fourLetter(server.host, server.port, 'mntr');
+    assert.equal(mntrValue(mntr, 'watch_count'), accepted);
+    assert.ok(mntrValue(mntr, 'warren_watch_bytes') <= 65536);
+    assert.equal(mntrValue(mntr, 'warren_watches_refused'), 2);
+    await first.close(); // its watches go with it
+    assert.equal(await watchUntilRefused(second, 'c', 10), 10);
+    await second.close();
   });
 });
