@@ -11,6 +11,7 @@ import type { Response } from '../protocol/responses.js';
 import { parseConnectString, toClientPath, toServerPath } from './connect-string.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import type { Reply, RequestSpec } from './pending-request.js';
+import { resolveRetry, isRetrySafe, withRetry } from './retry-policy.js';
 import { Session } from './session.js';
 import { StateStream } from './state-stream.js';
 import type { CallOptions, SessionState } from './types.js';
@@ -168,9 +169,13 @@ export class ClientCore extends EventEmitter<ClientEvents> {
     return bodyOf(await this.submit(spec, opts), path, op);
   }
 
+  /** Sends a request: again after a connection loss when a retry policy applies and it is safe. */
   protected submit(spec: RequestSpec, opts: CallOptions): Promise<Reply> {
     const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs;
-    return this.session.submit(spec, timeoutMs, opts.signal);
+    const once = (): Promise<Reply> => this.session.submit(spec, timeoutMs, opts.signal);
+    const policy = opts.retry === undefined ? this.options.retry : resolveRetry(opts.retry);
+    if (policy === undefined || !isRetrySafe(spec.request)) return once();
+    return withRetry(once, policy, this.options.clock, opts.signal);
   }
 
   protected get watches(): Session['watches'] {

@@ -1,7 +1,8 @@
 /**
  * ZooKeeperClient: the whole public client. Node operations come from NodeOperations; this
- * file adds multiRead, watch management (addWatch, removeWatches, checkWatches), auth and the
- * session-level reads (getEphemerals, getAllChildrenNumber, whoAmI) and reconfig.
+ * file adds multiRead, deleteRecursive, watch management (addWatch, watchEvents,
+ * removeWatches, checkWatches), auth and the session-level reads (getEphemerals,
+ * getAllChildrenNumber, whoAmI) and reconfig.
  */
 import { Err } from '../protocol/error-codes.js';
 import { AddWatchMode, OpCode } from '../protocol/opcodes.js';
@@ -15,9 +16,18 @@ import {
   WATCHER_KIND_CODES,
   type CallOptions,
   type PersistentWatchMode,
+  type SessionState,
   type Watcher,
   type WatcherKind,
 } from './types.js';
+import { deleteSubtree, type DeleteRecursiveOptions } from './tree-operations.js';
+import {
+  checkWatchEventsOptions,
+  kindAccepts,
+  watchBufferDefault,
+  WatchEventStream,
+  type WatchEventsOptions,
+} from './watch-stream.js';
 import { errorFor, type ZooKeeperError } from './zookeeper-errors.js';
 
 export type MultiReadOp = { type: 'getData'; path: string } | { type: 'getChildren'; path: string };
@@ -83,6 +93,85 @@ export class ZooKeeperClient extends NodeOperations {
       if (r.err === 0) this.watches.addPersistent(server, listener, recursive);
     };
     await this.run({ request, path, onReply }, opts, 'addWatch', path);
+  }
+
+  /**
+   * Deletes a node and everything below it, like `rm -rf`; resolves with the number of nodes
+   * this call deleted (0 when the node does not exist). Nodes another client deletes meanwhile
+   * are skipped, and ones that gain children are listed again. It lists first and refuses a
+   * subtree over `nodesMax` nodes (SubtreeTooLargeError), then deletes deepest first in multi
+   * batches. Not atomic: after a failure part of the subtree may be gone; calling it again
+   * finishes the job.
+   */
+  deleteRecursive(path: string, opts: DeleteRecursiveOptions = {}): Promise<number> {
+    this.serverPath(path, 'deleteRecursive');
+    return deleteSubtree(this, path, opts);
+  }
+
+  /**
+   * The events at a path as an async iterator, on one persistent watch:
+   * `for await (const event of client.watchEvents('/app', { kind: 'children' })) ...`.
+   * The watch is requested at once; await `stream.ready` to know the server holds it. The
+   * stream ends on `break`/return(), its signal or close(), fails with the session's error
+   * on expiry, and buffers at most `bufferMax` unread events (see WatchEventStream). Its
+   * watch is restored after reconnects and removed from the server when the last stream or
+   * listener at the path ends.
+   */
+  watchEvents(path: string, opts: WatchEventsOptions = {}): WatchEventStream {
+    checkWatchEventsOptions(opts);
+    const server = this.serverPath(path, 'watchEvents');
+    const kind = opts.kind ?? 'persistent';
+    const mode = kind === 'persistentRecursive' ? 'persistentRecursive' : 'persistent';
+    const listener: Watcher = (event) => {
+      if (kindAccepts(kind, event)) stream.push(event);
+    };
+    const onState = (state: SessionState): void => {
+      if (state === 'closed') stream.finish();
+      const code = state === 'expired' ? Err.sessionExpired : Err.authFailed;
+      if (state === 'expired' || state === 'authFailed') stream.fail(errorFor(code, path, mode));
+    };
+    const onAbort = (): void => void stream.return();
+    const registered = this.addWatch(path, listener, { mode, timeoutMs: opts.timeoutMs });
+    const stop = (): void => {
+      this.off('state', onState);
+      opts.signal?.removeEventListener('abort', onAbort);
+      const drop = (): void => this.dropListener(server, listener, mode);
+      registered.then(drop, () => undefined);
+    };
+    const bufferMax = opts.bufferMax ?? watchBufferDefault;
+    const stream = new WatchEventStream(path, bufferMax, opts.overflow ?? 'fail', registered, stop);
+    this.on('state', onState);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted === true) onAbort();
+    return stream;
+  }
+
+  /** Removes one persistent listener; the server's watch too when it was the last one. */
+  private dropListener(server: string, listener: Watcher, mode: PersistentWatchMode): void {
+    const recursive = mode === 'persistentRecursive';
+    if (!this.watches.dropPersistent(server, listener, recursive)) return;
+    if (this.state !== 'connected' && this.state !== 'readOnly') return;
+    const removal = {
+      type: OpCode.removeWatches,
+      path: server,
+      watcherType: WATCHER_KIND_CODES[mode],
+    };
+    const restore = {
+      type: OpCode.addWatch,
+      path: server,
+      mode: recursive ? AddWatchMode.persistentRecursive : AddWatchMode.persistent,
+    };
+    // Failing to remove only leaves a watch nobody listens to (until the next connection).
+    // A listener added while the removal was in flight needs the server's watch back.
+    void this.submit({ request: removal, path: server }, {})
+      .then(
+        () => {
+          const table = recursive ? this.watches.recursive : this.watches.persistent;
+          if (table.has(server)) return this.submit({ request: restore, path: server }, {});
+        },
+        () => undefined,
+      )
+      .catch(() => undefined);
   }
 
   /**

@@ -17,6 +17,11 @@ export interface CreateOptions extends CallOptions {
   ttlMs?: number;
   /** Return `{ path, stat }` instead of the path alone. */
   withStat?: boolean;
+  /**
+   * Create missing ancestors first, as empty persistent nodes with this ACL (`mkdir -p`); an
+   * ancestor another client creates at the same time is fine. Not in transactions.
+   */
+  parents?: boolean;
 }
 
 export function toBytes(data: Buffer | string | null | undefined): Buffer | null {

@@ -16,6 +16,10 @@ export type {
   WatchOptions,
 } from './node-operations.js';
 export type { CreateOptions } from './create-request.js';
+export type { DeleteRecursiveOptions } from './tree-operations.js';
+export { WatchEventStream } from './watch-stream.js';
+export type { WatchEventKind, WatchEventsOptions, WatchOverflow } from './watch-stream.js';
+export type { RetryPolicy } from './retry-policy.js';
 export type { ClientOptions } from './options.js';
 export { systemClock } from './clock.js';
 export type { ClientClock, TimerHandle } from './clock.js';
@@ -41,5 +45,11 @@ export type {
   Watcher,
   WatcherKind,
 } from './types.js';
-export { ClientClosedError, RequestQueueFullError, RequestTooLargeError } from './client-errors.js';
+export {
+  ClientClosedError,
+  RequestQueueFullError,
+  RequestTooLargeError,
+  SubtreeTooLargeError,
+  WatchOverflowError,
+} from './client-errors.js';
 export * from './zookeeper-errors.js';

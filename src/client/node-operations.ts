@@ -13,6 +13,7 @@ import type { WriteSubRequest } from '../protocol/requests.js';
 import { ClientCore, expectKind } from './client-core.js';
 import { buildCreate, toBytes, type CreateOptions } from './create-request.js';
 import { Transaction } from './transaction.js';
+import { createWithParents } from './tree-operations.js';
 import type { ACL, CallOptions, Watcher } from './types.js';
 import { errorFor } from './zookeeper-errors.js';
 
@@ -42,11 +43,19 @@ export interface ChildrenResult {
 }
 
 export class NodeOperations extends ClientCore {
-  /** Creates a node; resolves with its path (with the sequence suffix for sequential modes). */
+  /**
+   * Creates a node; resolves with its path (with the sequence suffix for sequential modes).
+   * With `parents: true` missing ancestors are created first (persistent, same ACL).
+   */
   create(path: string, opts?: CreateOptions & { withStat?: false }): Promise<string>;
   /** Creates a node; resolves with its path and Stat. */
   create(path: string, opts: CreateOptions & { withStat: true }): Promise<CreateResult>;
   async create(path: string, opts: CreateOptions = {}): Promise<string | CreateResult> {
+    if (opts.parents !== true) return this.createOnce(path, opts);
+    return createWithParents((p, o) => this.createOnce(p, o), path, opts);
+  }
+
+  private async createOnce(path: string, opts: CreateOptions): Promise<string | CreateResult> {
     const request = buildCreate(this.serverPath(path, 'create'), opts, opts.withStat === true);
     const res = await this.run({ request, path }, opts, 'create', path);
     if (res.kind === 'path') return this.clientPath(res.path);

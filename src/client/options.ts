@@ -5,6 +5,7 @@
  */
 import type * as tls from 'node:tls';
 import { systemClock, type ClientClock } from './clock.js';
+import { resolveRetry, type ResolvedRetry, type RetryPolicy } from './retry-policy.js';
 import { defaultSocketFactory, type SocketFactory } from './transport.js';
 
 export interface ClientOptions {
@@ -39,11 +40,20 @@ export interface ClientOptions {
   clock?: ClientClock;
   /** Opens each connection (default defaultSocketFactory: node:net, or node:tls with `tls`). */
   transport?: SocketFactory;
+  /**
+   * Retry operations that are safe to repeat after ConnectionLoss or OperationTimeout (reads,
+   * sync, addWatch, versioned setData/setACL/delete), with backoff; off by default. Creates
+   * and multi are never retried (docs/guide.md, "Retrying").
+   */
+  retry?: RetryPolicy;
 }
 
-export type ResolvedOptions = Required<Omit<ClientOptions, 'tls' | 'connectTimeoutMs'>> & {
+export type ResolvedOptions = Required<
+  Omit<ClientOptions, 'tls' | 'connectTimeoutMs' | 'retry'>
+> & {
   tls: tls.ConnectionOptions | undefined;
   connectTimeoutMs: number | undefined;
+  retry: ResolvedRetry | undefined;
 };
 
 export const JUTE_MAXBUFFER = 0xfffff;
@@ -65,5 +75,6 @@ export function resolveOptions(opts: ClientOptions): ResolvedOptions {
     shuffleHosts: opts.shuffleHosts ?? true,
     clock: opts.clock ?? systemClock,
     transport: opts.transport ?? defaultSocketFactory,
+    retry: resolveRetry(opts.retry),
   };
 }

@@ -48,6 +48,9 @@ export class Transaction {
   constructor(private readonly run: MultiRunner) {}
 
   create(path: string, opts: CreateOptions = {}): this {
+    if (opts.parents === true) {
+      throw new TypeError(`create ${path}: parents is not supported in a transaction`);
+    }
     this.ops.push(buildCreate(path, opts, opts.withStat === true));
     return this;
   }

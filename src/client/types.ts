@@ -4,6 +4,7 @@
  */
 import { EventType, Perm } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 export type { ACL, Id, Stat } from '../protocol/records.js';
 export type { ClientInfo } from '../protocol/responses.js';
@@ -69,6 +70,11 @@ export interface CallOptions {
   /** Overrides the client's requestTimeoutMs for this call; 0 = no timeout. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * This call's retry policy, over ClientOptions.retry; `false` turns retrying off. Only
+   * operations safe to repeat are ever retried; timeoutMs applies to each attempt.
+   */
+  retry?: RetryPolicy | false;
 }
 
 const anyone = { scheme: 'world', id: 'anyone' };

@@ -51,6 +51,19 @@ export class WatchTable {
     add(recursive ? this.recursive : this.persistent, path, w);
   }
 
+  /**
+   * Drops one persistent listener (a watch stream that ended); true when no listener of that
+   * mode is left at the path, so the server's watch can go too.
+   */
+  dropPersistent(path: string, w: Watcher, recursive: boolean): boolean {
+    const table = recursive ? this.recursive : this.persistent;
+    const set = table.get(path);
+    set?.delete(w);
+    if (set !== undefined && set.size > 0) return false;
+    table.delete(path);
+    return true;
+  }
+
   /** The watchers a notification fires; one-shot ones are removed from the tables. */
   fire(type: number, path: string): Set<Watcher> {
     const out = new Set<Watcher>();
