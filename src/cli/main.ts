@@ -18,6 +18,7 @@ import {
 } from '../config/config.js';
 import { nodeEnvironment } from '../member/node-environment.js';
 import type { PeerSecurity } from '../peer/peer-security.js';
+import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
@@ -64,6 +65,7 @@ interface BuiltConfig {
   config: ServerConfig;
   warnings: string[];
   peerSecurity: PeerSecurity;
+  clientTls: ClientTls | null;
 }
 
 async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
@@ -86,7 +88,8 @@ async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
   // Loaded even for a standalone server: a security setting is never dropped, and the
   // server may grow into an ensemble with the same file.
   const peerSecurity = await loadPeerSecurity(base.raw);
-  return { config, warnings: base.warnings, peerSecurity };
+  const clientTls = await loadClientTls(config, base.raw);
+  return { config, warnings: base.warnings, peerSecurity, clientTls };
 }
 
 async function runServer(flags: ServerFlags): Promise<void> {
@@ -109,9 +112,13 @@ async function runServer(flags: ServerFlags): Promise<void> {
   let server: MemberHandle;
   try {
     const repairLog = flags.repairLog === true;
-    server = await startMember(built.config, nodeEnvironment(logger, onFatal, built.peerSecurity), {
-      repairLog,
-    });
+    server = await startMember(
+      built.config,
+      nodeEnvironment(logger, onFatal, built.peerSecurity, built.clientTls),
+      {
+        repairLog,
+      },
+    );
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`warren: invalid configuration: ${e.message}\n`);

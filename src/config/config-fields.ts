@@ -22,8 +22,26 @@ import {
 } from './config-values.js';
 
 export interface ServerConfig {
-  clientPort: number;
+  /**
+   * The plaintext client port; null for none, which is what a zoo.cfg with secureClientPort
+   * and no clientPort asks for (a TLS-only server never listens in plaintext).
+   */
+  clientPort: number | null;
   clientPortAddress: string;
+  /** secureClientPort: the client port served over TLS with the ssl.* stores; null: none. */
+  secureClientPort: number | null;
+  /** secureClientPortAddress; all addresses when unset, as in ZooKeeper. */
+  secureClientPortAddress: string;
+  /**
+   * client.certReload: reload the ssl.* stores when their files change. ZooKeeper's default
+   * is false; Warren's is true (a rotated certificate should not need a restart).
+   */
+  clientCertReload: boolean;
+  /**
+   * X509AuthenticationProvider.superUser: a client whose certificate subject (RFC 2253, as
+   * the x509 scheme names it) is this is a super user; null for none.
+   */
+  x509SuperUser: string | null;
   /** Resolved relative to the working directory by the caller. */
   dataDir: string;
   /** Defaults to dataDir. */
@@ -138,6 +156,10 @@ export function defaultConfig(): ServerConfig {
   return {
     clientPort: 2181,
     clientPortAddress: '0.0.0.0',
+    secureClientPort: null,
+    secureClientPortAddress: '0.0.0.0',
+    clientCertReload: true,
+    x509SuperUser: null,
     dataDir: './data',
     dataLogDir: './data',
     tickTime: DEFAULT_TICK_TIME_MS,
@@ -257,9 +279,33 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     keys: ['clientPort'],
     expected: 'a port number (1..65535)',
     parse: parseJavaInt,
-    valid: isPort,
+    valid: (value) => value === null || isPort(value),
   },
   textSpec('clientPortAddress', 'clientPortAddress', 'a host name or IP address', isHost),
+  {
+    field: 'secureClientPort',
+    keys: ['secureClientPort'],
+    expected: 'a port number (1..65535)',
+    parse: parseJavaInt,
+    valid: (value) => value === null || isPort(value),
+  },
+  textSpec(
+    'secureClientPortAddress',
+    'secureClientPortAddress',
+    'a host name or IP address',
+    isHost,
+  ),
+  booleanSpec('clientCertReload', ['client.certReload', 'zookeeper.client.certReload']),
+  {
+    field: 'x509SuperUser',
+    keys: [
+      'zookeeper.X509AuthenticationProvider.superUser',
+      'X509AuthenticationProvider.superUser',
+    ],
+    expected: 'a certificate subject such as CN=admin,O=Example',
+    parse: (raw) => (raw === '' ? null : raw),
+    valid: (value) => value === null || (typeof value === 'string' && /^[^=,+]+=/.test(value)),
+  },
   textSpec('dataDir', 'dataDir', 'a non-empty directory path', isPath),
   textSpec('dataLogDir', 'dataLogDir', 'a non-empty directory path', isPath),
   intSpec('tickTime', ['tickTime'], MS, { min: 1, max: TICK_TIME_MAX_MS }),

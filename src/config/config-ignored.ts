@@ -16,8 +16,6 @@ export interface IgnoredSetting {
   readonly note?: string;
 }
 
-const TLS_NOTE = 'Warren does not serve TLS; TLS settings are ignored';
-
 const INT_KEYS = [
   'connectToLearnerMasterLimit',
   'electionAlg',
@@ -73,9 +71,10 @@ const TEXT_KEYS = [
 
 const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['localSessionsEnabled', { kind: 'bool', note: 'Warren has no local sessions' }],
-  ['secureClientPort', { kind: 'int', note: TLS_NOTE }],
-  ['secureClientPortAddress', { kind: 'text', note: TLS_NOTE }],
-  ['client.secure', { kind: 'text', note: TLS_NOTE }],
+  [
+    'client.secure',
+    { kind: 'text', note: 'client.secure is a client setting; the server ignores it' },
+  ],
   ['skipACL', { kind: 'text', note: 'skipACL is ignored: Warren always checks ACLs' }],
   [
     'globalOutstandingLimit',
@@ -128,7 +127,6 @@ const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['jvm.pause.', { kind: 'text' }],
   ['connection_throttle_', { kind: 'text' }],
   ['ssl.quorum.', { kind: 'text' }], // read by security/quorum-security.ts
-  ['ssl.', { kind: 'text', note: TLS_NOTE }],
   [
     'authProvider.',
     {

@@ -41,6 +41,7 @@ import {
   type ValueField,
 } from './config-fields.js';
 import { findIgnoredSetting, ignoredKeys, type IgnoredSetting } from './config-ignored.js';
+import { clientTlsName, TLS_SETTING_NAMES } from './config-tls.js';
 import type { RawSetting, RawSettings } from './raw-settings.js';
 import { parseBoolean, parseJavaInt } from './config-values.js';
 import { assert } from '../util/assert.js';
@@ -88,6 +89,8 @@ interface ParseState {
   readonly origins: Map<ValueField, Origin>;
   readonly ensembleWheres: Map<string, Where>;
   readonly notesSaid: Set<string>;
+  /** Client-port TLS lines (ssl.*): key as written → line. */
+  readonly tlsWheres: Map<string, Where>;
 }
 
 /** Parses zoo.cfg text; `source` names the file in messages. Throws ConfigError. */
@@ -100,6 +103,7 @@ export function parseZooCfg(text: string, source: string): ParsedConfig {
     origins: new Map(),
     ensembleWheres: new Map(),
     notesSaid: new Set(),
+    tlsWheres: new Map(),
   };
   const lastNodes = new Map(properties.getProperties().map((node) => [node.key, node]));
   for (const collision of properties.getKeyCollisions()) {
@@ -155,6 +159,8 @@ function applyLine(state: ParseState, key: string, raw: string, where: Where): v
     applyField(state, spec, key, raw, where);
   } else if (isEnsembleKey(key)) {
     addEnsembleLine(state.config.ensemble, key, raw, where, state.ensembleWheres);
+  } else if (clientTlsName(key) !== undefined) {
+    checkTlsKey(state, key, where);
   } else {
     const ignored = findIgnoredSetting(key);
     if (ignored !== undefined) checkIgnored(state, ignored, key, raw, where);
@@ -192,6 +198,22 @@ function setField(config: ServerConfig, field: ValueField, value: unknown): void
   (config as unknown as Record<ValueField, unknown>)[field] = value;
 }
 
+/** Client-port TLS keys are read by security/ at start-up; here a misspelt one stops it. */
+function checkTlsKey(state: ParseState, key: string, where: Where): void {
+  const name = clientTlsName(key) ?? '';
+  if (!TLS_SETTING_NAMES.includes(name)) {
+    const near = TLS_SETTING_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
+    const guess = near === undefined ? '' : ` (did you mean 'ssl.${near}'?)`;
+    throw new ConfigError(
+      `${prefixOf(where)}unknown TLS setting '${key}'${guess}: Warren stops rather than ` +
+        `serve without a security setting that may be misspelt`,
+      key,
+      where,
+    );
+  }
+  state.tlsWheres.set(key, where);
+}
+
 function checkIgnored(
   state: ParseState,
   setting: IgnoredSetting,
@@ -224,6 +246,7 @@ function finish(state: ParseState): ServerConfig {
   const explicit = new Set(origins.keys());
   deriveFollowers(config, explicit);
   explicitFields.set(config, explicit);
+  checkClientPorts(state);
   const { dynamicConfigFile, servers, groups, weights } = config.ensemble;
   if (dynamicConfigFile !== null && servers.length + groups.length + weights.length > 0) {
     const [key, where] = [...state.ensembleWheres].find(([k]) => k !== 'dynamicConfigFile') ?? [];
@@ -236,6 +259,42 @@ function finish(state: ParseState): ServerConfig {
   }
   checkRelations(config, (field) => origins.get(field), state.ensembleWheres);
   return config;
+}
+
+/**
+ * The client ports as ZooKeeper's QuorumPeerConfig settles them: secureClientPortAddress needs
+ * secureClientPort; with secureClientPort and no clientPort there is no plaintext port at all;
+ * a secure port needs a key store (ZooKeeper: "Keystore is required for SSL server").
+ */
+function checkClientPorts(state: ParseState): void {
+  const { config, origins, tlsWheres, warnings } = state;
+  const secure = origins.get('secureClientPort');
+  const address = origins.get('secureClientPortAddress');
+  if (secure === undefined) {
+    if (address !== undefined) {
+      throw new ConfigError(
+        `${prefixOf(address.where)}secureClientPortAddress is set but secureClientPort is ` +
+          'not (ZooKeeper refuses this too)',
+        address.key,
+        address.where,
+      );
+    }
+    const [key, where] = [...tlsWheres][0] ?? [];
+    if (key !== undefined) {
+      warnings.push(`${prefixOf(where)}${key}: ssl.* settings are used only with secureClientPort`);
+    }
+    return;
+  }
+  if (!origins.has('clientPort')) config.clientPort = null;
+  const hasKeyStore = [...tlsWheres.keys()].some((k) => clientTlsName(k) === 'keyStore.location');
+  if (!hasKeyStore) {
+    throw new ConfigError(
+      `${prefixOf(secure.where)}secureClientPort needs a key store: set ssl.keyStore.location ` +
+        '(a PEM file with key and certificate, or a PKCS12 file)',
+      secure.key,
+      secure.where,
+    );
+  }
 }
 
 /** Fields that follow others unless set: dataLogDir ← dataDir, session timeouts ← tickTime. */

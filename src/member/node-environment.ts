@@ -5,7 +5,9 @@
 import type { Logger } from 'pino';
 import { openPeerSecurity, peerPortIsOpen, type PeerSecurity } from '../peer/peer-security.js';
 import { PeerTransport } from '../peer/peer-transport.js';
+import type { ClientTls } from '../security/client-tls.js';
 import { tcpClientListener } from '../server/client-socket.js';
+import { tlsClientListener } from '../server/tls-client-socket.js';
 import { lockDirectories } from '../storage/directory-lock.js';
 import { nodeDisk } from '../storage/disk.js';
 import { nodeRuntime } from '../util/runtime.js';
@@ -15,12 +17,18 @@ export function nodeEnvironment(
   logger: Logger,
   onFatal: (error: Error) => void,
   peerSecurity: PeerSecurity = openPeerSecurity,
+  clientTls: ClientTls | null = null,
 ): MemberEnvironment {
   return {
     runtime: nodeRuntime,
     disk: nodeDisk,
     logger,
     clients: (host, port) => tcpClientListener(port, host),
+    secureClients:
+      clientTls === null
+        ? undefined
+        : (host, port) =>
+            tlsClientListener(port, host, clientTls, logger.child({ module: 'client-tls' })),
     async peers(self, peers, events) {
       const transport = new PeerTransport({
         selfId: self.id,

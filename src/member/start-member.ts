@@ -21,6 +21,7 @@ import type { Disk } from '../storage/disk.js';
 import { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
 import type { Runtime } from '../util/runtime.js';
+import { clientPorts } from './client-ports.js';
 import { convertStandaloneIfNeeded } from './convert-standalone.js';
 import { claimIdentity } from './member-identity.js';
 import { DurableLog } from './durable-log.js';
@@ -36,6 +37,8 @@ export interface MemberEnvironment {
   readonly logger: Logger;
   /** The client port. */
   clients(host: string, port: number): ClientListener;
+  /** secureClientPort, over TLS (member/client-ports.ts); absent where TLS is not set up. */
+  secureClients?(host: string, port: number): ClientListener;
   /** The peer port and links to `peers`; started (listening, dialling) when it resolves. */
   peers(self: EnsembleServer, peers: PeerAddress[], events: PeerEvents): Promise<PeerNetwork>;
   /** The member stopped for good (see MemberOptions.onFatal): the process should exit. */
@@ -189,7 +192,7 @@ function standaloneSelf(config: ServerConfig): EnsembleServer {
     electionPort: 0,
     role: 'participant',
     clientHost: config.clientPortAddress,
-    clientPort: config.clientPort,
+    clientPort: config.clientPort ?? undefined,
   };
 }
 
@@ -240,10 +243,7 @@ function buildMember(
     tree,
     logger,
     runtime,
-    clients: env.clients(
-      self.clientHost ?? config.clientPortAddress,
-      self.clientPort ?? config.clientPort,
-    ),
+    clients: clientPorts(config, self, env),
     writePath: () => member,
     serverId: self.id,
   });

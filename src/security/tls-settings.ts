@@ -8,6 +8,7 @@
  */
 import { createSecureContext, getCiphers } from 'node:tls';
 import { ConfigError, invalidValue, prefixOf } from '../config/config-error.js';
+import { TLS_SETTING_NAMES } from '../config/config-tls.js';
 import { findSetting, type FoundSetting, type RawSettings } from '../config/raw-settings.js';
 import {
   contextProtocolRange,
@@ -50,34 +51,9 @@ export interface TlsSettings {
   readonly clientHostnameVerification: boolean;
 }
 
-/** The names under a prefix that Warren reads (see `readTlsSettings`). */
-const KNOWN_NAMES = [
-  'keyStore.location',
-  'keyStore.password',
-  'keyStore.passwordPath',
-  'keyStore.type',
-  'trustStore.location',
-  'trustStore.password',
-  'trustStore.passwordPath',
-  'trustStore.type',
-  'protocol',
-  'enabledProtocols',
-  'ciphersuites',
-  'clientAuth',
-  'hostnameVerification',
-  'clientHostnameVerification',
-  'allowReverseDnsLookup',
-  'crl',
-  'ocsp',
-  'context.supplier.class',
-  'handshakeDetectionTimeoutMillis',
-  'sslProvider',
-  'authProvider',
-];
-
 /** Whether `name` (the part after the prefix) is a setting ZooKeeper's X509Util reads. */
 export function isKnownTlsName(name: string): boolean {
-  return KNOWN_NAMES.includes(name);
+  return TLS_SETTING_NAMES.includes(name);
 }
 
 /** Reads and checks the settings under `prefix`. Throws ConfigError. */

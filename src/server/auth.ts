@@ -30,6 +30,18 @@ export function authenticate(
   return null;
 }
 
+/**
+ * The identities a verified client certificate gives a connection, as ZooKeeper's
+ * X509AuthenticationProvider adds them: `super` first when the subject is the configured
+ * X509AuthenticationProvider.superUser, then `x509:<subject>`.
+ */
+export function certificateIds(subject: string | undefined, superUser: string | null): Id[] {
+  if (subject === undefined) return [];
+  const ids: Id[] = subject === superUser ? [{ scheme: 'super', id: subject }] : [];
+  ids.push({ scheme: 'x509', id: subject });
+  return ids;
+}
+
 /** whoAmI's view of an identity. */
 export function clientInfo(id: Id): { authScheme: string; user: string } {
   if (id.scheme === 'digest') return { authScheme: 'digest', user: id.id.split(':')[0] ?? '' };

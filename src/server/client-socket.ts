@@ -17,6 +17,11 @@ export interface ClientSocket {
   /** The client's address (IPv4-mapped IPv6 unwrapped) and port. */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /**
+   * The subject of the client's verified certificate on a TLS port, as ZooKeeper's x509
+   * scheme names it (tls-client-socket.ts); absent on a plaintext port or without one.
+   */
+  readonly certificateSubject?: string;
   /** Bytes written and not yet handed to the network. */
   readonly bufferedBytes: number;
   readonly destroyed: boolean;
@@ -41,7 +46,7 @@ export interface ClientListener {
   close(): Promise<void>;
 }
 
-class TcpClientSocket implements ClientSocket {
+export class TcpClientSocket implements ClientSocket {
   readonly remoteAddress: string;
   readonly remotePort: number;
 

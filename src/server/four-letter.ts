@@ -161,8 +161,8 @@ function openFileDescriptors(): number {
 function configuration(server: WarrenServer): string {
   const c = server.config;
   const lines = [
-    `clientPort=${c.clientPort}`,
-    `secureClientPort=-1`,
+    `clientPort=${c.clientPort ?? -1}`,
+    `secureClientPort=${c.secureClientPort ?? -1}`,
     `dataDir=${c.dataDir}`,
     `dataDirSize=${dirSize(c.dataDir)}`,
     `dataLogDir=${c.dataLogDir}`,

@@ -19,6 +19,7 @@ import type { Runtime, Timer } from '../util/runtime.js';
 import type { ServerConfig } from '../config/config.js';
 import { AddressLimits } from './address-limits.js';
 import { applyEffects } from './apply-effects.js';
+import { certificateIds } from './auth.js';
 import type { ClientListener, ClientSocket } from './client-socket.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { fourLetterWord } from './four-letter.js';
@@ -146,6 +147,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     }
     this.perIp.set(ip, count + 1);
     const conn = new Connection(socket, this, this.config.juteMaxBuffer);
+    conn.ids.push(...certificateIds(socket.certificateSubject, this.config.x509SuperUser));
     this.connections.add(conn);
   }
 

@@ -35,8 +35,11 @@ export function hasPerm(acl: readonly ACL[], perm: number, ids: readonly Id[]): 
   return false;
 }
 
-/** Schemes with a registered provider (ZooKeeper's defaults), besides world and auth. */
-const VALID_SCHEMES = new Set(['digest', 'ip']);
+/**
+ * Schemes with a registered provider, besides world and auth: ZooKeeper's defaults, and x509
+ * (registered in ZooKeeper when a secure client port is configured; always valid here).
+ */
+const VALID_SCHEMES = new Set(['digest', 'ip', 'x509']);
 
 /**
  * Validates and normalises an ACL for create/setACL: drops duplicates, expands `auth` into the
@@ -72,6 +75,8 @@ export function fixupACL(acl: readonly ACL[] | null, ids: readonly Id[]): ACL[] 
 function isValidId(scheme: string, id: string): boolean {
   if (scheme === 'digest') return javaSplitCount(id, ':') === 2;
   if (scheme === 'ip') return parseIpPrefix(id) !== null;
+  // X509AuthenticationProvider.isValid parses an X.500 name: at least one `type=value`.
+  if (scheme === 'x509') return /^[^=,+]+=/.test(id);
   return true;
 }
 

@@ -346,20 +346,11 @@ describe('unknown and ignored keys', () => {
   });
 
   it('notes, once each, ignored settings an operator may count on', () => {
-    const { warnings } = parse(
-      [
-        'secureClientPort=2281',
-        'ssl.keyStore.location=/k',
-        'ssl.trustStore.location=/t',
-        'globalOutstandingLimit=2000',
-        'skipACL=yes',
-      ].join('\n'),
-    );
+    const { warnings } = parse(['globalOutstandingLimit=2000', 'skipACL=yes'].join('\n'));
     assert.deepEqual(warnings, [
-      'zoo.cfg line 1: secureClientPort: Warren does not serve TLS; TLS settings are ignored',
-      'zoo.cfg line 4: globalOutstandingLimit: globalOutstandingLimit is ignored: Warren ' +
+      'zoo.cfg line 1: globalOutstandingLimit: globalOutstandingLimit is ignored: Warren ' +
         'limits requests in flight per connection (warren.outstandingRequestsMax, default 1000)',
-      'zoo.cfg line 5: skipACL: skipACL is ignored: Warren always checks ACLs',
+      'zoo.cfg line 2: skipACL: skipACL is ignored: Warren always checks ACLs',
     ]);
   });
 

@@ -54,7 +54,10 @@ describe('fixupACL', () => {
     assert.equal(fixupACL(null, []), null);
     assert.equal(fixupACL([], []), null);
     assert.equal(fixupACL([acl(1, 'world', 'someone')], []), null);
-    assert.equal(fixupACL([acl(1, 'x509', 'CN=a')], []), null);
+    assert.equal(fixupACL([acl(1, 'sasl', 'bob')], []), null); // no sasl provider
+    // x509 (a secure client port's scheme) takes X.500 names only.
+    assert.deepEqual(fixupACL([acl(1, 'x509', 'CN=a')], []), [acl(1, 'x509', 'CN=a')]);
+    assert.equal(fixupACL([acl(1, 'x509', 'not a name')], []), null);
     assert.equal(fixupACL([acl(1, 'digest', 'nocolon')], []), null);
     assert.equal(
       fixupACL([acl(1, 'digest', 'user:')], []),
