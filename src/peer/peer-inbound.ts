@@ -203,7 +203,7 @@ export class InboundPeerConnection {
       return this.reject(`handshake from unknown server ${fromId}`);
     }
     const tlsSettings = this.host.security.tls;
-    if (tlsSettings !== null && tlsSettings.hostnameVerification) {
+    if (tlsSettings !== null && tlsSettings.clientHostnameVerification) {
       const host = this.host.hostOf(fromId);
       const socket = this.socket as tls.TLSSocket;
       const certificate = socket.getPeerCertificate();

@@ -25,8 +25,13 @@ export interface PeerTls {
   readonly server: tls.TlsOptions;
   /** Dialler options: our certificate and the trust store. */
   readonly client: tls.ConnectionOptions;
-  /** ssl.quorum.hostnameVerification: a peer's certificate must match its server.N host. */
+  /** ssl.quorum.hostnameVerification: a peer we dial must match its server.N host. */
   readonly hostnameVerification: boolean;
+  /**
+   * And a peer that dials us (ZooKeeper: hostnameVerification and
+   * clientHostnameVerification, both on by default for the quorum).
+   */
+  readonly clientHostnameVerification: boolean;
 }
 
 export interface PeerSecurity {

@@ -52,6 +52,8 @@ async function loadQuorumTls(raw: RawSettings): Promise<PeerTls | null> {
     server: { ...loaded.options, requestCert: true, rejectUnauthorized: true },
     client: { ...loaded.options, rejectUnauthorized: true },
     hostnameVerification: loaded.settings.hostnameVerification,
+    clientHostnameVerification:
+      loaded.settings.hostnameVerification && loaded.settings.clientHostnameVerification,
   };
 }
 
