@@ -1,5 +1,5 @@
-// Writes docs/api/client.md and docs/api/recipes.md from the exported declarations of the two
-// public entry points and their doc comments, using the TypeScript compiler API (no extra
+// Writes docs/api/client.md, recipes.md and testing.md from the exported declarations of the
+// three public entry points and their doc comments, using the TypeScript compiler API (no extra
 // dependency). With --check it writes nothing and exits 1 when the committed files differ, so
 // a test can keep them current. Usage: node scripts/api-reference.mjs [--check]
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -11,6 +11,7 @@ const root = join(import.meta.dirname, '..');
 const ENTRIES = [
   { file: 'src/client/index.ts', out: 'docs/api/client.md', title: 'warren/client' },
   { file: 'src/recipes/index.ts', out: 'docs/api/recipes.md', title: 'warren/recipes' },
+  { file: 'src/testing/index.ts', out: 'docs/api/testing.md', title: 'warren/testing' },
 ];
 
 const program = ts.createProgram(

@@ -14,6 +14,7 @@ const suites =
         'sim',
         'server',
         'client',
+        'testing',
         'recipes',
         'shell',
         'examples',

@@ -18,8 +18,15 @@ const KNOWN: ReadonlySet<string> = new Set(KNOWN_FOUR_LETTER_WORDS);
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
-/** The reply text for a four-letter word, or null when `word` is not one (a handshake). */
-export function fourLetterWord(server: WarrenServer, word: string): string | null {
+/**
+ * The reply for a four-letter word, or null when `word` is not one (a handshake). Listings
+ * that grow with the state (cons, wchc, wchp, dump) are lazy lines, cut by time and size in
+ * text-answer.ts.
+ */
+export function fourLetterWord(
+  server: WarrenServer,
+  word: string,
+): string | Iterable<string> | null {
   if (!KNOWN.has(word)) return null;
   if (!server.config.fourLetterWords.has(word)) {
     return `${word} is not executed because it is not in the whitelist.\n`;
@@ -38,7 +45,7 @@ export function fourLetterWord(server: WarrenServer, word: string): string | nul
     case 'conf':
       return configuration(server);
     case 'cons':
-      return [...server.connections].map((c) => connectionLine(c, true) + '\n').join('') + '\n';
+      return connectionLines(server);
     case 'envi':
       return environment();
     case 'wchs': {
@@ -63,6 +70,11 @@ export function fourLetterWord(server: WarrenServer, word: string): string | nul
     default:
       return `${word} is not supported by Warren.\n`;
   }
+}
+
+function* connectionLines(server: WarrenServer): Generator<string> {
+  for (const c of server.connections) yield connectionLine(c, true) + '\n';
+  yield '\n';
 }
 
 function connectionLine(c: Connection, full: boolean): string {
@@ -222,35 +234,34 @@ function directories(server: WarrenServer): string {
   return `datadir_size: ${dirSize(c.dataDir)}\nlogdir_size: ${dirSize(c.dataLogDir)}\n`;
 }
 
-function watchesByConnection(server: WarrenServer): string {
-  let out = '';
+function* watchesByConnection(server: WarrenServer): Generator<string> {
   for (const session of server.sessions.all()) {
-    const paths = server.watches.pathsOf(session.id);
-    if (paths.length === 0) continue;
-    out += `${hex(session.id)}\n` + paths.map((p) => `\t${p}\n`).join('');
+    let first = true;
+    for (const path of server.watches.watchedBy(session.id)) {
+      if (first) yield `${hex(session.id)}\n`;
+      first = false;
+      yield `\t${path}\n`;
+    }
   }
-  return out + '\n';
+  yield '\n';
 }
 
-function watchesByPath(server: WarrenServer): string {
-  let out = '';
-  for (const path of server.watches.allPaths()) {
-    out +=
-      `${path}\n` +
-      server.watches
-        .sessionsOf(path)
-        .map((s) => `\t${hex(s)}\n`)
-        .join('');
+function* watchesByPath(server: WarrenServer): Generator<string> {
+  for (const path of server.watches.watchedPaths()) {
+    yield `${path}\n`;
+    for (const sessionId of server.watches.watchersOf(path)) yield `\t${hex(sessionId)}\n`;
   }
-  return out + '\n';
+  yield '\n';
 }
 
-function dump(server: WarrenServer): string {
-  let out = `SessionTracker dump:\nGlobal Sessions(${server.sessions.size}):\n`;
-  for (const s of server.sessions.all()) out += `${hex(s.id)}\t${s.timeoutMs}ms\n`;
-  out += `ephemeral nodes dump:\nSessions with Ephemerals (${server.tree.ephemerals.size}):\n`;
-  for (const [id, paths] of server.tree.ephemerals) {
-    out += `${hex(id)}:\n` + [...paths].map((p) => `\t${p}\n`).join('');
+function* dump(server: WarrenServer): Generator<string> {
+  yield `SessionTracker dump:\nGlobal Sessions(${server.sessions.size}):\n`;
+  for (const s of server.sessions.all()) yield `${hex(s.id)}\t${s.timeoutMs}ms\n`;
+  const ephemerals = server.tree.ephemerals;
+  yield `ephemeral nodes dump:\nSessions with Ephemerals (${ephemerals.size}):\n`;
+  for (const [id, paths] of ephemerals) {
+    yield `${hex(id)}:\n`;
+    for (const path of paths) yield `\t${path}\n`;
   }
-  return out + 'Connections dump:\n';
+  yield 'Connections dump:\n';
 }

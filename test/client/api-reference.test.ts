@@ -1,4 +1,4 @@
-// Checks that the committed API reference (docs/api/client.md and docs/api/recipes.md) is what
+// Checks that the committed API reference (docs/api/client.md, recipes.md, testing.md) is what
 // scripts/api-reference.mjs generates from the current exports and doc comments, so a change
 // to the public API that is not followed by `npm run docs:api` fails here.
 import assert from 'node:assert/strict';
@@ -37,5 +37,9 @@ describe('API reference', () => {
     }
     assert.match(recipes, /### class ServiceDiscovery\b/);
     assert.match(recipes, /### class GroupMembership\b/);
+    const testing = readFileSync(`${ROOT}docs/api/testing.md`, 'utf8');
+    for (const name of ['TestingServer', 'TestingCluster']) {
+      assert.match(testing, new RegExp(`### class ${name}\\b`));
+    }
   });
 });

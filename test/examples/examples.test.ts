@@ -32,6 +32,8 @@ const KEY_LINES: Record<string, RegExp> = {
   'tree-cache': /watch mode: recursive[\s\S]*mirror has 3 nodes; pool = 20/,
   'group-membership': /members: worker-a, worker-b[\s\S]*after worker-b left: worker-a/,
   'service-discovery': /round-robin picks: a b a b[\s\S]*after b stopped: a/,
+  // Starts its own server with warren/testing.
+  'testing-server': /event: NodeDataChanged \/app\/config\/feature[\s\S]*feature = off/,
 };
 
 function run(file: string, connectString: string): Promise<{ code: number; output: string }> {
