@@ -116,6 +116,10 @@ function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req
       break;
     case OpCode.getChildren:
     case OpCode.getChildren2:
+      // A list longer than jute.maxbuffer is sent whole, as ZooKeeper 3.9.5 does: its server
+      // never checks a reply's size, and a client reading with a smaller jute.maxbuffer drops
+      // the connection on the length (ZOOKEEPER-1162, open). Refusing here would break the
+      // clients that raise their own jute.maxbuffer to read big directories.
       result = reads.getChildren(tree, req, ctx);
       break;
     case OpCode.getACL:

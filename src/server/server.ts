@@ -28,6 +28,7 @@ import { LeaderDuties } from './leader-duties.js';
 import type { DecodedFrame } from './request-handler.js';
 import * as queue from './request-queue.js';
 import { SessionTracker, type SessionState } from './session-tracker.js';
+import { sendTextAnswer } from './text-answer.js';
 import { ServerStats } from './stats.js';
 import type { WritePath, WritePathHost } from './write-path.js';
 
@@ -173,8 +174,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   onFirstBytes(conn: Connection, first4: Buffer): boolean {
     const text = fourLetterWord(this, first4.toString('latin1'));
     if (text === null) return false;
-    conn.sendText(text);
-    conn.end();
+    const lines = typeof text === 'string' ? [text] : text;
+    sendTextAnswer(conn, this.runtime, lines, this.config.juteMaxBuffer);
     return true;
   }
 

@@ -26,6 +26,7 @@ interface SessionWatches {
 }
 
 export type Kind = keyof SessionWatches;
+const KINDS: readonly Kind[] = ['data', 'child', 'persistent', 'recursive'];
 
 const none: readonly Notification[] = Object.freeze([]);
 
@@ -194,24 +195,47 @@ export class WatchManager {
     return { sessions, paths: this.tables.data.size, watches };
   }
 
-  /** Every (path, kinds) a session watches, for wchc-style dumps. */
-  pathsOf(sessionId: SessionId): string[] {
+  /*
+   * The listings below are lazy, so wchc/wchp can be answered in slices across event-loop
+   * turns; a watch added or removed meanwhile may or may not be listed (Map iteration).
+   * Each yields a value once although it may be in several kinds: later kinds skip what an
+   * earlier one holds.
+   */
+
+  /** Every path a session watches. */
+  *watchedBy(sessionId: SessionId): Generator<string> {
     const own = this.bySession.get(sessionId);
-    if (own === undefined) return [];
-    return [...new Set([...own.data, ...own.child, ...own.persistent, ...own.recursive])];
-  }
-
-  sessionsOf(path: string): SessionId[] {
-    const out = new Set<SessionId>();
-    for (const table of Object.values(this.tables)) {
-      for (const s of table.get(path) ?? []) out.add(s);
+    if (own === undefined) return;
+    yield* own.data;
+    for (const path of own.child) if (!own.data.has(path)) yield path;
+    for (const path of own.persistent) {
+      if (!own.data.has(path) && !own.child.has(path)) yield path;
     }
-    return [...out];
+    for (const path of own.recursive) {
+      if (!own.data.has(path) && !own.child.has(path) && !own.persistent.has(path)) yield path;
+    }
   }
 
-  allPaths(): string[] {
-    const out = new Set<string>();
-    for (const table of Object.values(this.tables)) for (const p of table.keys()) out.add(p);
-    return [...out];
+  /** Every session watching a path. */
+  *watchersOf(path: string): Generator<SessionId> {
+    const sets = KINDS.map((kind) => this.tables[kind].get(path));
+    for (let k = 0; k < sets.length; k++) {
+      for (const sessionId of sets[k] ?? []) {
+        let seen = false;
+        for (let e = 0; e < k && !seen; e++) seen = sets[e]?.has(sessionId) === true;
+        if (!seen) yield sessionId;
+      }
+    }
+  }
+
+  /** Every watched path. */
+  *watchedPaths(): Generator<string> {
+    const { data, child, persistent, recursive } = this.tables;
+    yield* data.keys();
+    for (const path of child.keys()) if (!data.has(path)) yield path;
+    for (const path of persistent.keys()) if (!data.has(path) && !child.has(path)) yield path;
+    for (const path of recursive.keys()) {
+      if (!data.has(path) && !child.has(path) && !persistent.has(path)) yield path;
+    }
   }
 }

@@ -38,6 +38,16 @@ export const addressesTrackedMax = 65_536;
 /** A refused address is logged at most once per this interval. */
 export const refusalLogIntervalMs = 60_000;
 
+// ---- four-letter words ----
+
+/**
+ * A four-letter word's answer is built for at most this long, then cut with a note
+ * (server/text-stream.ts): a listing of the whole state must not stall other clients.
+ */
+export const textAnswerMs = 40;
+/** Lines built between two looks at the clock (a line is one path or one session). */
+export const textClockLines = 256;
+
 // ---- paths ----
 
 /**

@@ -192,3 +192,83 @@ describe('the global watch budget', () => {
     await second.close();
   });
 });
+
+/** A four-letter word over its own connection, timed. */
+async function timedFourLetter(server: RunningServer, word: string) {
+  const started = performance.now();
+  const text = await fourLetter(server.host, server.port, word, 30_000);
+  return { text, ms: performance.now() - started };
+}
+
+describe('expensive answers', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startWarren({ config: { '4lw.commands.whitelist': '*' } });
+  });
+  after(async () => server.stop());
+
+  it('four-letter words over 200k watches stop at 40 ms and jute.maxbuffer, saying so', async () => {
+    const watchers = await Promise.all(
+      [0, 1, 2, 3].map(() => RawClient.connect(server.host, server.port, { timeoutMs: 60_000 })),
+    );
+    await Promise.all(
+      watchers.map((client, c) =>
+        Promise.all(
+          Array.from({ length: 50_000 }, (_, i) =>
+            client.request({ type: OpCode.exists, path: `/w/${c}-${i}`, watch: true }),
+          ),
+        ),
+      ),
+    );
+    const probe = await RawClient.connect(server.host, server.port, { timeoutMs: 30_000 });
+    for (const word of ['wchp', 'wchc']) {
+      const answer = timedFourLetter(server, word);
+      const slowest = await slowestProbe(probe, answer);
+      const { text, ms } = await answer;
+      const bytes = Buffer.byteLength(text);
+      assert.ok(bytes <= 0xfffff, `${word} sent ${bytes} bytes in ${Math.round(ms)} ms`);
+      assert.match(
+        text,
+        /\n\.\.\. output truncated (at 1048575 bytes \(jute\.maxbuffer\)|after 40 ms .*)\n$/,
+      );
+      assert.ok(slowest < 150, `exists('/') took up to ${Math.round(slowest)} ms during ${word}`);
+    }
+    for (const client of [...watchers, probe]) await client.close();
+  });
+
+  it('a getChildren2 reply over jute.maxbuffer is sent whole, as ZooKeeper 3.9.5 does', async () => {
+    const writer = await RawClient.connect(server.host, server.port, { timeoutMs: 30_000 });
+    const name = (i: number) => `${String(i).padStart(5, '0')}-${'n'.repeat(200)}`;
+    await writer.request({
+      type: OpCode.create,
+      path: '/wide',
+      data: null,
+      acl,
+      flags: 0,
+      ttl: -1,
+    });
+    await Promise.all(
+      Array.from({ length: 6000 }, (_, i) =>
+        writer.request({
+          type: OpCode.create,
+          path: `/wide/${name(i)}`,
+          data: null,
+          acl,
+          flags: 0,
+          ttl: -1,
+        }),
+      ),
+    );
+    // ZOOKEEPER-1162: the server does not check; a client whose jute.maxbuffer is smaller
+    // drops the connection on the length, one with a larger one reads it.
+    const reader = await RawClient.connect(server.host, server.port, {
+      timeoutMs: 30_000,
+      frameBytesMax: 4 * 1024 * 1024,
+    });
+    const reply = await reader.request({ type: OpCode.getChildren2, path: '/wide', watch: false });
+    assert.equal(reply.header.err, Err.ok);
+    assert.equal(reply.response?.kind === 'children2' && reply.response.children.length, 6000);
+    await reader.close();
+    await writer.close();
+  });
+});
