@@ -69,6 +69,16 @@ export interface ServerConfig {
   superDigest: string | null;
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
+  /** DigestAuthenticationProvider.enabled: false refuses the digest scheme in addAuth. */
+  digestAuthEnabled: boolean;
+  /** enforce.auth.enabled: a session must authenticate with one of enforceAuthSchemes. */
+  enforceAuthEnabled: boolean;
+  /** enforce.auth.schemes (comma-separated). */
+  enforceAuthSchemes: readonly string[];
+  /** audit.enable: one audit line per write and per authentication attempt. */
+  auditEnabled: boolean;
+  /** warren.audit.file; empty: `audit.log` in dataLogDir. */
+  auditLogFile: string;
   /** warren.outstandingRequestsMax: requests in flight per connection. */
   outstandingRequestsMax: number;
   /**
@@ -175,6 +185,11 @@ export function defaultConfig(): ServerConfig {
     superDigest: null,
     containerCheckIntervalMs: 60_000,
     containerMaxPerMinute: 10_000,
+    digestAuthEnabled: true,
+    enforceAuthEnabled: false,
+    enforceAuthSchemes: [],
+    auditEnabled: false,
+    auditLogFile: '',
     outstandingRequestsMax: 1000,
     clientOutputBytesMax: 4 * 1024 * 1024,
     clientStallMs: 30_000,
@@ -268,6 +283,9 @@ function intSpec(field: ValueField, keys: string[], expected: string, o: IntOpti
 function textSpec(field: ValueField, key: string, expected: string, check: FieldSpec['valid']) {
   return { field, keys: [key], expected, parse: (raw: string) => raw, valid: check };
 }
+
+/** The schemes a client can authenticate with here (ZooKeeper checks the provider exists). */
+export const ENFORCEABLE_SCHEMES: readonly string[] = ['digest', 'ip', 'x509'];
 
 const isPath = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
 const MS = 'a positive integer (milliseconds)';
@@ -375,6 +393,34 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   },
   intSpec('containerCheckIntervalMs', ['znode.container.checkIntervalMs'], MS, { min: 1 }),
   intSpec('containerMaxPerMinute', ['znode.container.maxPerMinute'], POSITIVE, { min: 1 }),
+  booleanSpec('digestAuthEnabled', [
+    'DigestAuthenticationProvider.enabled',
+    'zookeeper.DigestAuthenticationProvider.enabled',
+  ]),
+  booleanSpec('enforceAuthEnabled', ['enforce.auth.enabled', 'zookeeper.enforce.auth.enabled']),
+  {
+    field: 'enforceAuthSchemes',
+    keys: ['enforce.auth.schemes', 'zookeeper.enforce.auth.schemes'],
+    expected: `a comma-separated list of ${ENFORCEABLE_SCHEMES.join(', ')}`,
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((scheme) => scheme.trim())
+        .filter((scheme) => scheme !== ''),
+    valid: (value) =>
+      Array.isArray(value) &&
+      value.every((scheme) => ENFORCEABLE_SCHEMES.includes(scheme as string)),
+    explain: (raw) =>
+      String(raw).includes('sasl') ? 'Warren has no SASL on the client port' : undefined,
+  },
+  booleanSpec('auditEnabled', ['audit.enable', 'zookeeper.audit.enable']),
+  {
+    field: 'auditLogFile',
+    keys: ['warren.audit.file'],
+    expected: 'a file path',
+    parse: (raw) => raw,
+    valid: (value) => typeof value === 'string',
+  },
   intSpec('outstandingRequestsMax', ['warren.outstandingRequestsMax'], POSITIVE, { min: 1 }),
   intSpec('clientOutputBytesMax', ['warren.clientOutputBytesMax'], 'at least 65536 (bytes)', {
     min: 65_536,

@@ -14,7 +14,23 @@ export interface IgnoredSetting {
   readonly kind: IgnoredKind;
   /** Said once per file (the same note for several keys is said once). */
   readonly note?: string;
+  /**
+   * Why this value cannot start a server that is asked for something Warren does not do (a
+   * security setting is never dropped: it is honoured or refused); undefined: accepted.
+   */
+  readonly refuse?: (value: string) => string | undefined;
 }
+
+const isTrue = (value: string): boolean => /^(true|yes)$/i.test(value.trim());
+
+/** Refused when set to true (or yes), with `reason`. */
+function refusedWhenTrue(kind: IgnoredKind, reason: string): IgnoredSetting {
+  return { kind, refuse: (value) => (isTrue(value) ? reason : undefined) };
+}
+
+const BUILT_IN_PROVIDERS = ['Digest', 'IP', 'X509'].map(
+  (name) => `org.apache.zookeeper.server.auth.${name}AuthenticationProvider`,
+);
 
 const INT_KEYS = [
   'connectToLearnerMasterLimit',
@@ -29,8 +45,6 @@ const BOOL_KEYS = [
   'localSessionsUpgradingEnabled',
   'quorumListenOnAllIPs',
   'syncEnabled',
-  'portUnification',
-  'sslQuorumReloadCertFiles',
   'multiAddress.enabled',
   'multiAddress.reachabilityCheckEnabled',
 ];
@@ -48,7 +62,6 @@ const TEXT_KEYS = [
   'maxGetChildrenResponseCacheSize',
   'fsync.warningthresholdms',
   'digest.enabled',
-  'audit.enable',
   'serverCnxnFactory',
   'electionPortBindRetry',
   'cnxTimeout',
@@ -61,11 +74,9 @@ const TEXT_KEYS = [
   'requestThrottleStallTime',
   'requestThrottleDropStale',
   'closeSessionTxn.enabled',
-  'enforceQuota',
   'watchManagerName',
   'znode.container.maxNeverUsedIntervalMs',
   'jute.maxbuffer.extrasize',
-  'DigestAuthenticationProvider.enabled',
   'emulate353TTLNodes',
 ];
 
@@ -75,7 +86,40 @@ const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
     'client.secure',
     { kind: 'text', note: 'client.secure is a client setting; the server ignores it' },
   ],
-  ['skipACL', { kind: 'text', note: 'skipACL is ignored: Warren always checks ACLs' }],
+  [
+    'skipACL',
+    refusedWhenTrue('text', 'Warren always checks ACLs; remove skipACL (or set it to no)'),
+  ],
+  [
+    'enforceQuota',
+    refusedWhenTrue('text', 'Warren does not enforce quotas yet; remove enforceQuota'),
+  ],
+  [
+    'portUnification',
+    refusedWhenTrue(
+      'bool',
+      'Warren serves TLS on secureClientPort only, never mixed with plaintext on one port',
+    ),
+  ],
+  [
+    'sessionRequireClientSASLAuth',
+    refusedWhenTrue('text', 'Warren has no SASL on the client port (use x509 or digest)'),
+  ],
+  [
+    'zookeeper.sessionRequireClientSASLAuth',
+    refusedWhenTrue('text', 'Warren has no SASL on the client port (use x509 or digest)'),
+  ],
+  [
+    'zookeeper.superUser',
+    {
+      kind: 'text',
+      refuse: () => 'a SASL super user; Warren has no SASL on the client port (see superDigest)',
+    },
+  ],
+  [
+    'sslQuorumReloadCertFiles',
+    refusedWhenTrue('bool', 'Warren reloads quorum certificates only on restart'),
+  ],
   [
     'globalOutstandingLimit',
     {
@@ -94,7 +138,13 @@ const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ],
   [
     'DigestAuthenticationProvider.digestAlg',
-    { kind: 'text', note: 'Warren checks digests with SHA1 only; digestAlg is ignored' },
+    {
+      kind: 'text',
+      refuse: (value) =>
+        /^sha-?1$/i.test(value.trim())
+          ? undefined
+          : 'Warren computes digests with SHA1 only (ZooKeeper 3.6+ can use others)',
+    },
   ],
 ];
 
@@ -122,8 +172,11 @@ const IGNORED: ReadonlyMap<string, IgnoredSetting> = new Map<string, IgnoredSett
 ]);
 
 const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
-  ['metricsProvider.', { kind: 'text' }],
-  ['admin.', { kind: 'text' }],
+  [
+    'metricsProvider.',
+    { kind: 'text', note: 'Warren has no metrics provider yet; metricsProvider.* is ignored' },
+  ],
+  ['admin.', { kind: 'text', note: 'Warren has no AdminServer yet; admin.* is ignored' }],
   ['jvm.pause.', { kind: 'text' }],
   ['connection_throttle_', { kind: 'text' }],
   ['ssl.quorum.', { kind: 'text' }], // read by security/quorum-security.ts
@@ -131,7 +184,10 @@ const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
     'authProvider.',
     {
       kind: 'text',
-      note: 'Warren supports the digest auth scheme only; authProvider.* is ignored',
+      refuse: (value) =>
+        BUILT_IN_PROVIDERS.includes(value.trim())
+          ? undefined
+          : 'Warren has the digest, ip and x509 schemes built in and loads no other provider',
     },
   ],
 ];

@@ -227,6 +227,14 @@ function checkIgnored(
   if (setting.kind === 'bool' && parseBoolean(raw) === undefined) {
     throw invalidValue(key, 'true or false', raw, where, 'ZooKeeper refuses it too');
   }
+  const refusal = setting.refuse?.(raw);
+  if (refusal !== undefined) {
+    throw new ConfigError(
+      `${prefixOf(where)}${key}=${raw} cannot be honoured: ${refusal}`,
+      key,
+      where,
+    );
+  }
   if (setting.note !== undefined && !state.notesSaid.has(setting.note)) {
     state.notesSaid.add(setting.note);
     state.warnings.push(`${prefixOf(where)}${key}: ${setting.note}`);
@@ -321,6 +329,18 @@ function checkRelations(
       ? `at least minSessionTimeout (${min} ms)`
       : `at most maxSessionTimeout (${max} ms)`;
     throw invalidValue(key, expected, blameMax ? max : min, where);
+  }
+  if (config.enforceAuthEnabled && config.enforceAuthSchemes.length === 0) {
+    // ZooKeeper's AuthenticationHelper refuses this too.
+    const { key, where } = origin('enforceAuthEnabled') ?? {
+      key: 'enforce.auth.enabled',
+      where: undefined,
+    };
+    throw new ConfigError(
+      `${prefixOf(where)}${key}=true needs enforce.auth.schemes (e.g. digest or x509)`,
+      key,
+      where,
+    );
   }
   const locate = (key: string): Where | undefined => ensembleWheres.get(key);
   validateEnsemble(config.ensemble, locate);

@@ -194,7 +194,12 @@ describe('parseZooCfg on real files', () => {
 
   it('reads every setting of a full file, continuations and separators included', () => {
     const { config, warnings } = parse(FULL_ZOO_CFG);
-    assert.deepEqual(warnings, []);
+    // Features Warren does not have yet are named, never dropped silently.
+    assert.deepEqual(warnings, [
+      'zoo.cfg line 26: admin.enableServer: Warren has no AdminServer yet; admin.* is ignored',
+      'zoo.cfg line 27: metricsProvider.className: Warren has no metrics provider yet; ' +
+        'metricsProvider.* is ignored',
+    ]);
     assert.equal(config.tickTime, 3000);
     assert.equal(config.clientPort, 2182);
     assert.equal(config.clientPortAddress, '127.0.0.1');
@@ -314,19 +319,29 @@ describe('unknown and ignored keys', () => {
     const text = [
       'initLimit=10',
       'syncLimit=5',
-      'admin.enableServer=false',
-      'admin.serverPort=8080',
       'preAllocSize=65536',
       'forceSync=no',
       'standaloneEnabled=true',
       'reconfigEnabled=false',
       'quorumListenOnAllIPs=true',
       'clientPortListenBacklog=100',
-      'metricsProvider.className=x',
-      'metricsProvider.httpPort=7000',
       'peerType=participant',
     ].join('\n');
     assert.deepEqual(parsed(text), { config: defaultConfig(), warnings: [] });
+  });
+
+  it('names features it does not have yet, once per family', () => {
+    const text = [
+      'admin.enableServer=false',
+      'admin.serverPort=8080',
+      'metricsProvider.className=x',
+      'metricsProvider.httpPort=7000',
+    ].join('\n');
+    assert.deepEqual(parse(text).warnings, [
+      'zoo.cfg line 1: admin.enableServer: Warren has no AdminServer yet; admin.* is ignored',
+      'zoo.cfg line 3: metricsProvider.className: Warren has no metrics provider yet; ' +
+        'metricsProvider.* is ignored',
+    ]);
   });
 
   it('knows the quorum security keys: no warning, booleans checked as ZooKeeper does', () => {
@@ -346,12 +361,51 @@ describe('unknown and ignored keys', () => {
   });
 
   it('notes, once each, ignored settings an operator may count on', () => {
-    const { warnings } = parse(['globalOutstandingLimit=2000', 'skipACL=yes'].join('\n'));
+    const { warnings } = parse(['globalOutstandingLimit=2000', 'skipACL=no'].join('\n'));
     assert.deepEqual(warnings, [
       'zoo.cfg line 1: globalOutstandingLimit: globalOutstandingLimit is ignored: Warren ' +
         'limits requests in flight per connection (warren.outstandingRequestsMax, default 1000)',
-      'zoo.cfg line 2: skipACL: skipACL is ignored: Warren always checks ACLs',
     ]);
+  });
+
+  it('refuses security settings it cannot honour, naming key and line (fail closed)', () => {
+    const refused: ReadonlyArray<readonly [string, RegExp]> = [
+      ['skipACL=yes', /line 1: skipACL=yes cannot be honoured: Warren always checks ACLs/],
+      ['enforceQuota=true', /enforceQuota=true cannot be honoured: .*quotas/],
+      ['portUnification=true', /portUnification=true cannot be honoured/],
+      ['zookeeper.sessionRequireClientSASLAuth=true', /no SASL on the client port/],
+      ['zookeeper.superUser=admin', /zookeeper.superUser=admin cannot be honoured: a SASL/],
+      [
+        'authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
+        /authProvider.1=.* cannot be honoured: .*digest, ip and x509/,
+      ],
+      ['DigestAuthenticationProvider.digestAlg=SHA3-256', /SHA1 only/],
+      ['enforce.auth.enabled=true', /enforce.auth.enabled=true needs enforce.auth.schemes/],
+      ['enforce.auth.schemes=sasl', /enforce.auth.schemes must be .*no SASL on the client port/],
+      ['sslQuorumReloadCertFiles=true', /only on restart/],
+    ];
+    for (const [line, message] of refused) {
+      const error = configError(() => parse(`${line}\n`));
+      assert.match(error.message, message, line);
+    }
+    // The safe values of the same keys are accepted.
+    const { config, warnings } = parse(
+      [
+        'skipACL=no',
+        'enforceQuota=false',
+        'authProvider.1=org.apache.zookeeper.server.auth.X509AuthenticationProvider',
+        'DigestAuthenticationProvider.digestAlg=SHA1',
+        'DigestAuthenticationProvider.enabled=false',
+        'enforce.auth.enabled=true',
+        'enforce.auth.schemes=digest,x509',
+        'audit.enable=true',
+      ].join('\n'),
+    );
+    assert.deepEqual(warnings, []);
+    assert.equal(config.digestAuthEnabled, false);
+    assert.equal(config.enforceAuthEnabled, true);
+    assert.deepEqual(config.enforceAuthSchemes, ['digest', 'x509']);
+    assert.equal(config.auditEnabled, true);
   });
 
   it('still refuses malformed values that ZooKeeper itself refuses', () => {
