@@ -19,7 +19,10 @@ export function authenticate(
   auth: Buffer,
   remoteAddress: string,
   superDigest: string | null,
+  digestEnabled = true,
 ): Id[] | null {
+  // DigestAuthenticationProvider.enabled=false: ZooKeeper registers no digest provider.
+  if (scheme === 'digest' && !digestEnabled) return null;
   if (scheme === 'digest') {
     const id = digestId(auth.toString('utf8'));
     const ids: Id[] = [{ scheme: 'digest', id }];

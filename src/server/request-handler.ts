@@ -56,6 +56,12 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
   const req = f.request;
   if (req === null) return server.reply(conn, f, Err.marshallingError, null);
   if (session.closing) return server.reply(conn, f, Err.sessionExpired, null);
+  if (f.opcode !== OpCode.auth && !authenticatedEnough(server, conn)) {
+    // enforce.auth.enabled (ZooKeeper 3.7+, AuthenticationHelper): answer, then close.
+    conn.sendReply(f.xid, 0, Err.sessionClosedRequireSaslAuth, null);
+    server.finishRequest(conn, f);
+    return conn.end();
+  }
   if (req.type === 'unknown') {
     // Includes sasl (no SASL support) and deleteContainer (internal to the reaper).
     // ZooKeeper answers with zxid -1 and closes the connection; the session lives on.
@@ -183,6 +189,12 @@ function checkOrRemoveWatches(
   return { err: found ? Err.ok : Err.noWatcher, response: EMPTY };
 }
 
+/** With enforce.auth.enabled, the connection holds an id of one of the enforced schemes. */
+function authenticatedEnough(server: WarrenServer, conn: Connection): boolean {
+  const { enforceAuthEnabled, enforceAuthSchemes } = server.config;
+  return !enforceAuthEnabled || conn.ids.some((id) => enforceAuthSchemes.includes(id.scheme));
+}
+
 function handleAuth(
   server: WarrenServer,
   conn: Connection,
@@ -190,7 +202,9 @@ function handleAuth(
   scheme: string,
   auth: Buffer,
 ): void {
-  const ids = authenticate(scheme, auth, conn.remoteAddress, server.config.superDigest);
+  const { superDigest, digestAuthEnabled } = server.config;
+  const ids = authenticate(scheme, auth, conn.remoteAddress, superDigest, digestAuthEnabled);
+  server.audit?.auth(conn, scheme, ids !== null);
   if (ids === null) {
     server.stats.authFailed++;
     conn.sendReply(f.xid, 0, Err.authFailed, null);

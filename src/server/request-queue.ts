@@ -107,6 +107,7 @@ export function submitWrite(
     session.pendingWrites--;
     if (!outcome.ok) return conn.close();
     const { err, response } = writeReply(req, outcome.txn, outcome.result);
+    server.audit?.write(conn, req, outcome.txn);
     // A write's reply carries its own zxid, as ZooKeeper's does, even when later entries of
     // the same batch are applied already.
     conn.sendReply(f.xid, outcome.txn.zxid, err, response);

@@ -6,6 +6,7 @@
  * leader-duties.ts (expiry and reaping), four-letter.ts. Sockets, the clock and randomness
  * come in through `ClientListener` and `Runtime`, so the simulator runs this same server.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SessionId } from '../protocol/records.js';
 import type { ReconfigRequest } from '../protocol/requests.js';
@@ -19,6 +20,7 @@ import type { Runtime, Timer } from '../util/runtime.js';
 import type { ServerConfig } from '../config/config.js';
 import { AddressLimits } from './address-limits.js';
 import { applyEffects } from './apply-effects.js';
+import { AuditLog } from './audit-log.js';
 import { certificateIds } from './auth.js';
 import type { ClientListener, ClientSocket } from './client-socket.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -57,6 +59,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly outputBytesMax: number;
   readonly stallMs: number;
   readonly addressLimits: AddressLimits;
+  /** audit.enable: the audit log; null when off. */
+  readonly audit: AuditLog | null;
   private readonly clients: ClientListener;
   private readonly perIp = new Map<string, number>();
   private readonly duties: LeaderDuties;
@@ -77,9 +81,19 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.stallMs = this.config.clientStallMs;
     const { sessionsPerAddressMax, sessionCreateRatePerAddress } = this.config;
     this.addressLimits = new AddressLimits(sessionsPerAddressMax, sessionCreateRatePerAddress);
+    this.audit = this.config.auditEnabled ? this.openAuditLog() : null;
     this.duties = new LeaderDuties(this);
     this.registerTreeSessions();
     this.writes = deps.writePath(this);
+  }
+
+  private openAuditLog(): AuditLog {
+    const { auditLogFile, dataLogDir } = this.config;
+    const path = auditLogFile === '' ? join(dataLogDir, 'audit.log') : auditLogFile;
+    const audit = new AuditLog(path, this.logger, () => this.runtime.now());
+    audit.server('serverStart', 'success');
+    this.logger.info({ path }, 'audit log enabled');
+    return audit;
   }
 
   /** Sessions recovered from disk (or a snapshot) get a fresh timeout, as in ZooKeeper. */
@@ -134,6 +148,10 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     for (const conn of [...this.connections]) conn.close();
     await this.clients.close();
     await this.writes.idle();
+    if (this.audit !== null) {
+      this.audit.server('serverStop', 'invoked');
+      await this.audit.close();
+    }
   }
 
   private accept(socket: ClientSocket): void {

@@ -196,3 +196,6 @@ export const heldWritesMax = 100_000;
 export const driverQueueMax = 200_000;
 /** Syncs and linearizable reads waiting for a barrier on one member. */
 export const syncWaitersMax = 100_000;
+
+/** Audit lines queued for the disk before more are dropped (and counted). */
+export const auditBufferedBytesMax = 8 * MiB;
