@@ -62,7 +62,8 @@ describe('audit.enable', () => {
     assert.deepEqual(
       fields.filter((l) => l.includes(session)),
       [
-        `session=${session}\tuser=127.0.0.1\tip=127.0.0.1\toperation=addAuth\tscheme=digest\tresult=success`,
+        `session=${session}\tuser=127.0.0.1\tip=127.0.0.1\toperation=addAuth\tscheme=digest` +
+          '\tresult=success',
         `${who}\toperation=create\tznode=/a\tznode_type=persistent\tresult=success`,
         `${who}\toperation=create\tznode=/a\tznode_type=persistent\tresult=failure`,
         `${who}\toperation=setData\tznode=/a\tresult=success`,
