@@ -27,6 +27,8 @@ import { claimIdentity } from './member-identity.js';
 import { DurableLog } from './durable-log.js';
 import { EnsembleMember, type ApplyObserver } from './member.js';
 import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './peer-network.js';
+import { ApplyError } from '../replication/apply-error.js';
+import { noteFatal } from './apply-failure-marker.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
 import { ensembleTiming } from './timing.js';
 
@@ -236,7 +238,11 @@ function buildMember(
     logger,
     runtime,
     observer: env.observer,
-    onFatal: (error) => env.onFatal(error),
+    onFatal: (error) => {
+      // Only an entry that cannot be applied leaves a note (and waits for it to be written).
+      if (!(error instanceof ApplyError)) return env.onFatal(error);
+      void noteFatal(env.disk, config.dataDir, error).then((reported) => env.onFatal(reported));
+    },
   });
   const server = new WarrenServer({
     config,

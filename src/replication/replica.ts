@@ -33,6 +33,7 @@ import {
 import type { Txn } from '../tree/txn.js';
 import { assert } from '../util/assert.js';
 import { pathBytesMaxCeiling } from '../util/limits.js';
+import { ApplyError, describeTxn } from './apply-error.js';
 import { DigestLedger } from './digest-ledger.js';
 import { decodeEntry, encodeEntry, type DigestCheck, type EntryPayload } from './entry-codec.js';
 import type { WriteInput } from './write-input.js';
@@ -346,7 +347,12 @@ export class Replica {
     if (entry.kind === 'config') {
       return { kind: 'config', index: entry.index, change: decodeConfChange(entry.data) };
     }
-    const payload = this.payloadOf(entry);
+    let payload: EntryPayload | null;
+    try {
+      payload = this.payloadOf(entry);
+    } catch (error) {
+      throw new ApplyError(entry.index, `term ${entry.term}, ${entry.data.length} bytes`, error);
+    }
     if (payload === null) return null;
     this.ledger.verify(payload.check.index, payload.check.digest, entry.index);
     const { origin, requestId } = payload;
@@ -354,7 +360,12 @@ export class Replica {
       return { kind: 'barrier', index: entry.index, origin, requestId };
     const txn = payload.txn;
     assert(txn.zxid === entry.index, `replica: txn zxid ${txn.zxid} at index ${entry.index}`);
-    const result = applyTxn(this.tree, txn);
+    let result: ApplyResult;
+    try {
+      result = applyTxn(this.tree, txn);
+    } catch (error) {
+      throw new ApplyError(entry.index, describeTxn(txn), error);
+    }
     this.overlay.applied(txn.zxid);
     if (txn.body.type === 'createSession') this.creating.delete(txn.body.sessionId);
     if (txn.body.type === 'closeSession') this.closing.delete(txn.body.sessionId);

@@ -3,7 +3,16 @@
  * faulty or in-memory disk behind the WAL and snapshots. `nodeDisk` is the real one, over
  * `node:fs/promises`. Writes are positional: the WAL always knows where its synced end is.
  */
-import { chmod, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  stat,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
 
 export interface DiskFile {
   /** Writes all of `buffer` at `position` (looping over short writes), or throws. */
