@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Err } from '../../src/protocol/error-codes.js';
 import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
 import { RawClient } from '../support/raw-client.js';
+import { sleep } from '../support/server-process.js';
 import { startWarren, type RunningServer } from '../support/warren-proc.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/data-0.1.0/', import.meta.url));
@@ -82,6 +83,35 @@ async function checkSession(host: string, port: number, facts: SessionFacts): Pr
   }
 }
 
+/**
+ * The fixture's ports are fixed (its /zookeeper/config names them) and lie in the kernel's
+ * ephemeral range, so another test's outgoing connection may hold one for a moment: a start
+ * that lost such a race is stopped and tried again (a member that got as far as converting
+ * its directory left it converted, which the next start takes as it is).
+ */
+async function startOnFixedPorts(
+  root: string,
+  clientPorts: readonly number[],
+  lines: readonly [string, string][],
+): Promise<RunningServer[]> {
+  const attemptsMax = 5;
+  for (let attempt = 1; ; attempt++) {
+    const starts = [1, 2, 3].map((id) => {
+      const config: Record<string, string> = Object.fromEntries([['tickTime', '500'], ...lines]);
+      const dataDir = join(root, `server${id}`);
+      return startWarren({ dataDir, port: clientPorts[id - 1], config, keepDataDir: true });
+    });
+    const settled = await Promise.allSettled(starts);
+    const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure === undefined) return started;
+    await Promise.all(started.map((s) => s.stop()));
+    const reason = String(failure.reason);
+    if (attempt >= attemptsMax || !/EADDRINUSE/.test(reason)) throw failure.reason;
+    await sleep(500);
+  }
+}
+
 describe('data directories of Warren 0.1.0', () => {
   it('converts a standalone directory once, keeping every znode and the live session', async () => {
     const root = mkdtempSync(join(tmpdir(), 'warren-upgrade-'));
@@ -131,13 +161,12 @@ describe('data directories of Warren 0.1.0', () => {
     ]);
     const servers: RunningServer[] = [];
     try {
-      const starts = [1, 2, 3].map((id) => {
-        const dataDir = join(root, `server${id}`);
-        cpSync(join(fixtures, 'ensemble', `server${id}`), dataDir, { recursive: true });
-        const config: Record<string, string> = Object.fromEntries([['tickTime', '500'], ...lines]);
-        return startWarren({ dataDir, port: clientPorts[id - 1], config, keepDataDir: true });
-      });
-      servers.push(...(await Promise.all(starts)));
+      for (const id of [1, 2, 3]) {
+        cpSync(join(fixtures, 'ensemble', `server${id}`), join(root, `server${id}`), {
+          recursive: true,
+        });
+      }
+      servers.push(...(await startOnFixedPorts(root, clientPorts, lines)));
       for (const server of servers) {
         const client = await RawClient.connect(server.host, server.port, { timeoutMs: 30000 });
         assert.deepEqual(await getData(client, '/app'), { err: Err.ok, data: 'v2', version: 1 });
