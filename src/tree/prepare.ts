@@ -42,8 +42,19 @@ export class PrepareError extends Error {
   }
 }
 
+/**
+ * One error object per code, made once: prepare failures are ordinary (NodeExists, BadVersion)
+ * and are always caught inside prepare, so capturing a stack trace for each was pure cost.
+ */
+const failures = new Map<number, PrepareError>();
+
 export function fail(err: number): never {
-  throw new PrepareError(err);
+  let failure = failures.get(err);
+  if (failure === undefined) {
+    failure = new PrepareError(err);
+    failures.set(err, failure);
+  }
+  throw failure;
 }
 
 export type SingleWriteRequest = WriteSubRequest | SetACLRequest;
