@@ -5,6 +5,7 @@
  * own CPU over the window comes from process.cpuUsage(), so the coordinator can say how much
  * of the machine the generator took from the server. Exits when the coordinator goes away.
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { OpCode } from '../src/protocol/opcodes.js';
 import { STAT_BYTES } from '../src/protocol/records.js';
@@ -89,7 +90,12 @@ class LoadWorker {
     const opened = Array.from({ length: sessions }, (_, i) => {
       const endpoint = endpoints[(firstSession + i) % endpoints.length];
       if (endpoint === undefined) throw new Error('load worker: no endpoint to connect to');
-      return BenchSession.open(endpoint.host, endpoint.port, opts);
+      const tlsCa =
+        endpoint.tlsCaFile === undefined ? undefined : readFileSync(endpoint.tlsCaFile, 'utf8');
+      return BenchSession.open(endpoint.host, endpoint.port, {
+        ...opts,
+        ...(tlsCa === undefined ? {} : { tlsCa }),
+      });
     });
     this.sessions = await Promise.all(opened);
     for (const session of this.sessions) {

@@ -26,6 +26,8 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export interface SetupPlan {
   host: string;
   port: number;
+  /** TLS with this CA (PEM text). */
+  tlsCa?: string;
   root: string;
   /** The operations of the run, in order; index i is phase i. */
   ops: readonly BenchOp[];
@@ -53,6 +55,7 @@ export async function populate(plan: SetupPlan): Promise<number> {
   const session = await BenchSession.open(plan.host, plan.port, {
     sessionTimeoutMs: SESSION_TIMEOUT_MS,
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    ...(plan.tlsCa === undefined ? {} : { tlsCa: plan.tlsCa }),
   });
   const requests = setupRequests(plan);
   let next = 0;

@@ -5,6 +5,7 @@
  * window. Progress goes to stderr; the tables and a final JSON line go to stdout.
  * Exit status 1 when a phase failed or any reply was an error.
  */
+import { readFileSync } from 'node:fs';
 import { runLoad } from './load-generator.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { populate } from './populate.js';
@@ -33,9 +34,11 @@ function failedRows(server: string, opts: BenchOptions, from: number, error: str
 async function benchServer(server: BenchServer, opts: BenchOptions): Promise<BenchRow[]> {
   const root = `/warren-bench-${Date.now().toString(36)}`;
   const { host, port } = server;
+  const tlsCaFile = server.tlsCaFile;
   const setupMs = await populate({
     host,
     port,
+    ...(tlsCaFile === undefined ? {} : { tlsCa: readFileSync(tlsCaFile, 'utf8') }),
     root,
     ops: opts.ops,
     keys: opts.keys,
@@ -53,7 +56,7 @@ async function benchServer(server: BenchServer, opts: BenchOptions): Promise<Ben
     );
     try {
       const result = await runLoad({
-        endpoints: [{ host, port }],
+        endpoints: [{ host, port, ...(tlsCaFile === undefined ? {} : { tlsCaFile }) }],
         serverPids: server.pid === null ? [] : [server.pid],
         sessions: opts.sessions,
         inflight: opts.inflight,

@@ -6,7 +6,8 @@
  * needs only the reply header's err. Requests made while handling one socket chunk go out in
  * one write, as a real pipelining client would send them.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '../src/protocol/frame-decoder.js';
 import { JuteReader } from '../src/protocol/jute-reader.js';
@@ -30,6 +31,8 @@ export const INFLIGHT_MAX = 65_536;
 export interface SessionOptions {
   sessionTimeoutMs: number;
   connectTimeoutMs: number;
+  /** TLS with this CA (PEM text); plain TCP when absent. */
+  tlsCa?: string;
 }
 
 /** Called for every reply: the request's opcode, the reply's err, the latency, its size. */
@@ -82,7 +85,15 @@ export class BenchSession {
 
   /** Connects and completes the handshake. */
   static async open(host: string, port: number, opts: SessionOptions): Promise<BenchSession> {
-    const socket = connect({ host, port });
+    const socket =
+      opts.tlsCa === undefined
+        ? connect({ host, port })
+        : tlsConnect({
+            host,
+            port,
+            ca: opts.tlsCa,
+            ...(isIP(host) === 0 ? { servername: host } : {}),
+          });
     const session = new BenchSession(socket);
     const timer = setTimeout(() => {
       session.fail(new SessionFailedError(`no session from ${host}:${port} in time`));

@@ -10,6 +10,8 @@ import type { WorkloadSpec } from './workload.js';
 export interface Endpoint {
   host: string;
   port: number;
+  /** Connect with TLS, trusting this CA file (PEM). */
+  tlsCaFile?: string;
 }
 
 export interface WorkerConfig {
