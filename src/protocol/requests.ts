@@ -98,6 +98,11 @@ export interface MultiReadRequest {
   type: 22;
   ops: PathWatchRequest[];
 }
+/** GetSASLRequest: one SASL token of the exchange (empty to start DIGEST-MD5). */
+export interface SaslRequest {
+  type: 102;
+  token: Buffer;
+}
 /** An opcode this server does not serve (answered with Unimplemented). */
 export interface UnknownRequest {
   type: 'unknown';
@@ -117,6 +122,7 @@ export type Request =
   | AddWatchRequest
   | GetEphemeralsRequest
   | AuthRequest
+  | SaslRequest
   | ReconfigRequest
   | NoBodyRequest
   | MultiRequest
@@ -224,6 +230,8 @@ export function decodeRequest(type: number, r: JuteReader): Request {
       r.readInt(); // AuthPacket.type, always 0
       return { type, scheme: r.readString(), auth: r.readBuffer() ?? Buffer.alloc(0) };
     }
+    case OpCode.sasl:
+      return { type, token: r.readBuffer() ?? Buffer.alloc(0) };
     case OpCode.reconfig:
       return {
         type,
@@ -270,6 +278,12 @@ function writeSub(w: JuteWriter, req: WriteSubRequest | PathWatchRequest): void 
     default:
       w.writeString(req.path).writeBool(req.watch);
   }
+}
+
+/** AuthPacket (type 0, scheme, auth) or GetSASLRequest (token). */
+function writeAuthBody(w: JuteWriter, req: AuthRequest | SaslRequest): void {
+  if (req.type === 102) w.writeBuffer(req.token);
+  else w.writeInt(0).writeString(req.scheme).writeBuffer(req.auth);
 }
 
 /** Encodes a request body (no header). The inverse of decodeRequest. */
@@ -322,8 +336,8 @@ export function encodeRequest(w: JuteWriter, req: Request): void {
       w.writeString(req.prefix);
       return;
     case 100:
-      w.writeInt(0).writeString(req.scheme).writeBuffer(req.auth);
-      return;
+    case 102:
+      return writeAuthBody(w, req);
     case 16:
       w.writeString(req.joiningServers).writeString(req.leavingServers);
       w.writeString(req.newMembers).writeLong(req.curConfigId);

@@ -36,6 +36,8 @@ export type Response =
   | { kind: 'paths'; paths: string[] }
   | { kind: 'whoAmI'; clients: ClientInfo[] }
   | { kind: 'errorBody'; err: number }
+  /** SetSASLResponse: the server's next SASL token; null is sent as jute's absent buffer. */
+  | { kind: 'sasl'; token: Buffer | null }
   | { kind: 'multi'; results: MultiResult[] };
 
 /** One sub-result of multi/multiRead: type -1 with err != 0 is an error item. */
@@ -92,6 +94,9 @@ export function writeResponse(w: JuteWriter, res: Response): void {
       return;
     case 'errorBody':
       w.writeInt(res.err);
+      return;
+    case 'sasl':
+      w.writeBuffer(res.token);
       return;
     case 'multi':
       for (const item of res.results) {
@@ -154,6 +159,8 @@ export function decodeResponse(op: number, r: JuteReader): Response {
     }
     case OpCode.addWatch:
       return { kind: 'errorBody', err: r.readInt() };
+    case OpCode.sasl:
+      return { kind: 'sasl', token: r.readBuffer() };
     case OpCode.multi:
     case OpCode.multiRead:
       return decodeMulti(r);

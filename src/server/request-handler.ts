@@ -62,7 +62,7 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
     server.finishRequest(conn, f);
     return conn.end();
   }
-  if (req.type === 'unknown') {
+  if (req.type === 'unknown' || req.type === OpCode.sasl) {
     // Includes sasl (no SASL support) and deleteContainer (internal to the reaper).
     // ZooKeeper answers with zxid -1 and closes the connection; the session lives on.
     conn.sendReply(f.xid, -1, Err.unimplemented, null);

@@ -197,5 +197,11 @@ export const driverQueueMax = 200_000;
 /** Syncs and linearizable reads waiting for a barrier on one member. */
 export const syncWaitersMax = 100_000;
 
+/**
+ * The largest SASL token a client may send: RFC 2831 caps a DIGEST-MD5 digest-response at 4096
+ * bytes, and no other mechanism is served.
+ */
+export const saslTokenBytesMax = 4096;
+
 /** Audit lines queued for the disk before more are dropped (and counted). */
 export const auditBufferedBytesMax = 8 * MiB;

@@ -241,6 +241,8 @@ class Normaliser {
         };
       case 'errorBody':
         return { kind: 'errorBody', err: res.err };
+      case 'sasl':
+        return { kind: 'sasl', token: dataForm(res.token) };
       case 'multi':
         return {
           kind: 'multi',
