@@ -74,6 +74,17 @@ const importRules = {
     consensusByIndex,
     bannedFolders(['cli'], 'the member is started by cli/, not the reverse'),
   ],
+  'src/metrics/**': [
+    consensusByIndex,
+    bannedFolders(
+      ['cli', 'peer', 'storage', 'consensus', 'admin'],
+      'metrics/ reads the server and member; it drives nothing',
+    ),
+  ],
+  'src/admin/**': [
+    consensusByIndex,
+    bannedFolders(['cli', 'peer', 'storage', 'consensus'], 'admin/ answers from the server'),
+  ],
   'src/cli/**': [consensusByIndex],
 };
 const pureCores = ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'];

@@ -22,6 +22,7 @@ import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
+import { operatorListeners } from './operator-listeners.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
 import { runShellCli } from './shell/shell-cli.js';
 
@@ -110,15 +111,11 @@ async function runServer(flags: ServerFlags): Promise<void> {
     process.exit(3);
   };
   let server: MemberHandle;
+  const operators = operatorListeners(built.config, logger);
   try {
     const repairLog = flags.repairLog === true;
-    server = await startMember(
-      built.config,
-      nodeEnvironment(logger, onFatal, built.peerSecurity, built.clientTls),
-      {
-        repairLog,
-      },
-    );
+    const env = nodeEnvironment(logger, onFatal, built.peerSecurity, built.clientTls);
+    server = await startMember(built.config, { ...env, ...operators.events }, { repairLog });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`warren: invalid configuration: ${e.message}\n`);
@@ -126,12 +123,20 @@ async function runServer(flags: ServerFlags): Promise<void> {
     }
     throw e;
   }
+  try {
+    await operators.start(server);
+  } catch (e) {
+    // As ZooKeeper does when its metrics provider or AdminServer cannot start.
+    logger.fatal({ err: e }, 'an HTTP listener (metrics or AdminServer) cannot start');
+    await server.close();
+    process.exit(2);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close().then(
+    Promise.all([operators.close(), server.close()]).then(
       () => process.exit(0),
       (e: unknown) => {
         logger.error({ err: e }, 'error during shutdown');

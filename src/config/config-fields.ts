@@ -11,6 +11,11 @@ import {
 } from '../util/limits.js';
 import { emptyEnsemble, type EnsembleConfig } from './config-ensemble.js';
 import {
+  defaultOperationsConfig,
+  OPERATIONS_SPECS,
+  type OperationsConfig,
+} from './config-operations.js';
+import {
   isHost,
   isIntBetween,
   isPort,
@@ -21,7 +26,8 @@ import {
   parseJavaInt,
 } from './config-values.js';
 
-export interface ServerConfig {
+/** The metrics and AdminServer listeners are in config-operations.ts. */
+export interface ServerConfig extends OperationsConfig {
   /**
    * The plaintext client port; null for none, which is what a zoo.cfg with secureClientPort
    * and no clientPort asks for (a TLS-only server never listens in plaintext).
@@ -207,6 +213,7 @@ export function defaultConfig(): ServerConfig {
     join: false,
     readOnlyModeEnabled: false,
     standaloneEnabled: true,
+    ...defaultOperationsConfig(),
     ensemble: emptyEnsemble(),
   };
 }
@@ -447,6 +454,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   booleanSpec('join', ['warren.join']),
   booleanSpec('readOnlyModeEnabled', ['readonlymode.enabled', 'zookeeper.readonlymode.enabled']),
   booleanSpec('standaloneEnabled', ['standaloneEnabled']),
+  ...OPERATIONS_SPECS,
 ];
 
 function booleanSpec(field: ValueField, keys: string[]): FieldSpec {

@@ -80,6 +80,18 @@ const TEXT_KEYS = [
   'emulate353TTLNodes',
 ];
 
+const PLAIN_HTTP =
+  "Warren's metrics and admin listeners speak plain HTTP only (bind them to a private address)";
+
+/** TLS on the HTTP listeners: refused, never dropped (config-operations.ts has the rest). */
+const HTTP_TLS: ReadonlyArray<readonly [string, IgnoredSetting]> = [
+  ['metricsProvider.httpsPort', { kind: 'text', refuse: () => PLAIN_HTTP }],
+  ...['admin.forceHttps', 'admin.portUnification', 'admin.needClientAuth'].flatMap((key) => [
+    [key, refusedWhenTrue('text', PLAIN_HTTP)] as const,
+    [`zookeeper.${key}`, refusedWhenTrue('text', PLAIN_HTTP)] as const,
+  ]),
+];
+
 const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['localSessionsEnabled', { kind: 'bool', note: 'Warren has no local sessions' }],
   [
@@ -169,14 +181,13 @@ const IGNORED: ReadonlyMap<string, IgnoredSetting> = new Map<string, IgnoredSett
   ...BOOL_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'bool' }]),
   ...TEXT_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'text' }]),
   ...NOTED,
+  ...HTTP_TLS,
 ]);
 
 const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
-  [
-    'metricsProvider.',
-    { kind: 'text', note: 'Warren has no metrics provider yet; metricsProvider.* is ignored' },
-  ],
-  ['admin.', { kind: 'text', note: 'Warren has no AdminServer yet; admin.* is ignored' }],
+  // The rest (worker threads, queue sizes, rate limits) tunes Jetty: nothing to tune here.
+  ['metricsProvider.', { kind: 'text' }],
+  ['admin.', { kind: 'text' }],
   ['jvm.pause.', { kind: 'text' }],
   ['connection_throttle_', { kind: 'text' }],
   ['ssl.quorum.', { kind: 'text' }], // read by security/quorum-security.ts

@@ -27,6 +27,7 @@ import { sleepOn, type Runtime, type Timer } from '../util/runtime.js';
 import type { DurableLog } from './durable-log.js';
 import type { SnapshotPolicy } from './snapshot-policy.js';
 import { LeaderlessWatch } from './leaderless-watch.js';
+import { noMemberEvents, type MemberEvents } from './member-events.js';
 import { memberStatus } from './member-status.js';
 import { PeerAddresses } from './peer-addresses.js';
 import { PeerDispatch } from './peer-dispatch.js';
@@ -67,6 +68,8 @@ export interface MemberOptions {
   logger: Logger;
   runtime: Runtime;
   observer?: ApplyObserver | undefined;
+  /** Durations and leader changes, for metrics; none by default. */
+  events?: MemberEvents | undefined;
   /**
    * The member stopped for good: a storage failure that cannot be retried (with peers to
    * serve instead), a diverged tree, a broken invariant. The process should exit.
@@ -99,13 +102,19 @@ export class EnsembleMember implements WritePath {
     this.watch = this.newLeaderlessWatch();
     this.reconfigurer = this.newReconfigurer();
     const parts = { selfId, node, replica, logger, runtime, reconfigurer: this.reconfigurer };
+    const events = options.events ?? noMemberEvents;
     this.driver = new RaftDriver({
       node,
       storage,
       logger,
       runtime,
       send: (message) => this.dispatch.sendRaft(message),
-      onSoftState: (soft) => this.effects.onSoftState(soft),
+      onSoftState: (soft) => {
+        const before = replica.leader;
+        this.effects.onSoftState(soft);
+        if (soft.lead !== before) events.leaderChanged(soft.lead);
+      },
+      onPersisted: (ms) => events.persisted(ms),
       onSnapshot: (meta, records) => this.effects.onSnapshot(meta, records),
       onCommitted: (entries) => this.effects.onCommitted(entries),
       onCycle: () => {

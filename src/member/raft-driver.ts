@@ -39,6 +39,8 @@ export interface RaftDriverDeps {
   onCommitted(entries: readonly Entry[]): void;
   /** After every Ready (roles and applied state may have changed). */
   onCycle(): void;
+  /** A Ready was made durable, taking `ms` (metrics). */
+  onPersisted?(ms: number): void;
   /** Persisting failed; `final`: it cannot be retried (restart), else it is being retried. */
   onStorageFailure(error: Error, final: boolean): void;
   /** A held Ready was persisted after all: the storage works again. */
@@ -162,7 +164,9 @@ export class RaftDriver {
     if (ready.entries.length > 0 || ready.hardState !== undefined || commitDurably) {
       try {
         const { hardState, entries } = ready;
+        const began = deps.runtime.now();
         await deps.storage.persist({ hardState, entries, commitDurably });
+        deps.onPersisted?.(deps.runtime.now() - began);
       } catch (error) {
         if (this.stopped) return false;
         this.hold(held, error instanceof Error ? error : new Error(String(error)));

@@ -11,6 +11,7 @@ import type { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot } from '../tree/snapshot-codec.js';
 import type { Runtime } from '../util/runtime.js';
 import type { DurableLog } from './durable-log.js';
+import { noMemberEvents, type MemberEvents } from './member-events.js';
 
 /** How long the snapshot writer may hold the event loop before yielding a turn. */
 const sliceMs = 5;
@@ -25,6 +26,7 @@ export class SnapshotPolicy {
     private readonly snapCount: number,
     private readonly runtime: Runtime,
     private readonly logger: Logger,
+    private readonly events: MemberEvents = noMemberEvents,
   ) {
     this.nextAt = this.randomThreshold();
   }
@@ -54,6 +56,7 @@ export class SnapshotPolicy {
       .then(() => {
         const ms = this.runtime.now() - began;
         this.logger.info({ index, zxid: image.zxid, ms }, 'snapshot written');
+        this.events.snapshotWritten(ms);
         return index;
       })
       .finally(() => {

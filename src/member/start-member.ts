@@ -26,6 +26,7 @@ import { convertStandaloneIfNeeded } from './convert-standalone.js';
 import { claimIdentity } from './member-identity.js';
 import { DurableLog } from './durable-log.js';
 import { EnsembleMember, type ApplyObserver } from './member.js';
+import type { MemberEvents } from './member-events.js';
 import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './peer-network.js';
 import { ApplyError } from '../replication/apply-error.js';
 import { noteFatal } from './apply-failure-marker.js';
@@ -47,6 +48,8 @@ export interface MemberEnvironment {
   onFatal(error: Error): void;
   /** Sees every entry as it is applied, with the tree just after it (the simulator's checks). */
   readonly observer?: ApplyObserver;
+  /** Durations and leader changes, for metrics (metrics/); absent: not observed. */
+  readonly events?: MemberEvents;
   /**
    * Locks the data directories against other processes (storage/directory-lock.ts), held
    * until close. Production's always does; the simulator has none: its disk is its own.
@@ -222,7 +225,7 @@ function buildMember(
     extendedTypesEnabled: config.extendedTypesEnabled,
     pathBytesMax: config.pathBytesMax,
   });
-  const snapshots = new SnapshotPolicy(storage, config.snapCount, runtime, logger);
+  const snapshots = new SnapshotPolicy(storage, config.snapCount, runtime, logger, env.events);
   const member = new EnsembleMember({
     selfId: self.id,
     staticServers: standalone ? [self] : servers(config),
@@ -238,6 +241,7 @@ function buildMember(
     logger,
     runtime,
     observer: env.observer,
+    events: env.events,
     onFatal: (error) => {
       // Only an entry that cannot be applied leaves a note (and waits for it to be written).
       if (!(error instanceof ApplyError)) return env.onFatal(error);

@@ -24,7 +24,7 @@ import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSocket } from './client-socket.js';
 import type { DecodedFrame } from './request-handler.js';
 import type { SessionState } from './session-tracker.js';
-import { LatencyStats } from './stats.js';
+import { LatencyStats, type ServerStats } from './stats.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -40,6 +40,8 @@ export interface ConnectionHost {
   /** How long a connection may stay over that budget before it is closed. */
   readonly stallMs: number;
   readonly runtime: Runtime;
+  /** Counts output-budget stalls. */
+  readonly stats: ServerStats;
 }
 
 const sharedWriter = new JuteWriter(1024 * 1024);
@@ -213,10 +215,13 @@ export class Connection {
       return;
     }
     if (this.stallTimer !== null) return;
+    this.host.stats.outputBudgetStalls++;
     this.stallTimer = this.host.runtime.after(this.host.stallMs, () => {
       this.stallTimer = null;
       // Still not reading: drop it and what it left unread (ending would keep the buffer).
-      if (this.overOutputBudget) this.abort();
+      if (!this.overOutputBudget) return;
+      this.host.stats.stalledConnectionsClosed++;
+      this.abort();
     });
   }
 

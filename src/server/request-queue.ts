@@ -90,6 +90,7 @@ export function finishRequest(server: WarrenServer, conn: Connection, f: Decoded
   const latency = server.runtime.now() - f.receivedAt;
   conn.latency.record(latency);
   server.stats.latency.record(latency);
+  server.stats.requestListener?.(f.opcode, latency);
 }
 
 export function submitWrite(

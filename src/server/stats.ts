@@ -31,6 +31,9 @@ export class LatencyStats {
   }
 }
 
+/** Sees every request answered: its opcode and latency in ms (metrics/ histograms). */
+export type RequestListener = (opcode: number, ms: number) => void;
+
 export class ServerStats {
   constructor(readonly startedAt: number) {}
 
@@ -41,6 +44,12 @@ export class ServerStats {
   connectionsRejected = 0;
   /** New sessions refused by a per-address limit (handshake.ts). */
   sessionsRefused = 0;
+  /** Times a connection went over its output budget, its later requests held (connection.ts). */
+  outputBudgetStalls = 0;
+  /** Connections closed for staying over their output budget past warren.clientStallMs. */
+  stalledConnectionsClosed = 0;
+  /** Set by metrics/ when a metrics provider is on; null: nobody listens. */
+  requestListener: RequestListener | null = null;
 
   reset(): void {
     this.packetsReceived = 0;

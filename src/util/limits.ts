@@ -38,6 +38,20 @@ export const addressesTrackedMax = 65_536;
 /** A refused address is logged at most once per this interval. */
 export const refusalLogIntervalMs = 60_000;
 
+// ---- HTTP listeners (metrics, AdminServer) ----
+
+/** Connections one HTTP listener holds at once: a scraper or two and an operator's curl. */
+export const httpConnectionsMax = 64;
+/** Request line and headers: a GET with an Authorization header fits in far less. */
+export const httpHeaderBytesMax = 8 * KiB;
+/** A request must arrive whole within this (slow-loris senders are cut off). */
+export const httpRequestTimeoutMs = 10_000;
+/**
+ * The largest AdminServer answer; listings (connections, watches, dump) stop here and say
+ * so. Well above any monitoring tool's need, well below what could hold the process up.
+ */
+export const adminAnswerBytesMax = 8 * MiB;
+
 // ---- four-letter words ----
 
 /**

@@ -194,12 +194,10 @@ describe('parseZooCfg on real files', () => {
 
   it('reads every setting of a full file, continuations and separators included', () => {
     const { config, warnings } = parse(FULL_ZOO_CFG);
-    // Features Warren does not have yet are named, never dropped silently.
-    assert.deepEqual(warnings, [
-      'zoo.cfg line 26: admin.enableServer: Warren has no AdminServer yet; admin.* is ignored',
-      'zoo.cfg line 27: metricsProvider.className: Warren has no metrics provider yet; ' +
-        'metricsProvider.* is ignored',
-    ]);
+    assert.deepEqual(warnings, []);
+    assert.equal(config.adminEnabled, false);
+    assert.equal(config.metricsEnabled, true);
+    assert.equal(config.metricsHttpPort, 7000);
     assert.equal(config.tickTime, 3000);
     assert.equal(config.clientPort, 2182);
     assert.equal(config.clientPortAddress, '127.0.0.1');
@@ -330,18 +328,9 @@ describe('unknown and ignored keys', () => {
     assert.deepEqual(parsed(text), { config: defaultConfig(), warnings: [] });
   });
 
-  it('names features it does not have yet, once per family', () => {
-    const text = [
-      'admin.enableServer=false',
-      'admin.serverPort=8080',
-      'metricsProvider.className=x',
-      'metricsProvider.httpPort=7000',
-    ].join('\n');
-    assert.deepEqual(parse(text).warnings, [
-      'zoo.cfg line 1: admin.enableServer: Warren has no AdminServer yet; admin.* is ignored',
-      'zoo.cfg line 3: metricsProvider.className: Warren has no metrics provider yet; ' +
-        'metricsProvider.* is ignored',
-    ]);
+  it('passes the metrics and admin tuning Warren has no use for, silently', () => {
+    const text = ['admin.rateLimiterIntervalInMS=1000', 'metricsProvider.maxQueueSize=10'];
+    assert.deepEqual(parse(text.join('\n')).warnings, []);
   });
 
   it('knows the quorum security keys: no warning, booleans checked as ZooKeeper does', () => {

@@ -1,0 +1,102 @@
+/**
+ * A small HTTP listener for operators' tools (the metrics endpoint, the AdminServer), with
+ * the caps every Warren listener has: connections, header bytes, time to send a request and
+ * idle time. GET (and HEAD) only: nothing here takes a body, so none is ever read.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { httpConnectionsMax, httpHeaderBytesMax, httpRequestTimeoutMs } from './limits.js';
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string | Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Answers a GET; `path` is the URL path, `query` its parameters. */
+export type HttpHandler = (
+  path: string,
+  query: URLSearchParams,
+  request: IncomingMessage,
+) => HttpAnswer | Promise<HttpAnswer>;
+
+export interface HttpListener {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export function jsonAnswer(status: number, value: unknown): HttpAnswer {
+  return {
+    status,
+    contentType: 'application/json',
+    body: JSON.stringify(value, null, 2) + '\n',
+  };
+}
+
+/** Listens on host:port; resolves once bound, rejects (EADDRINUSE...) when it cannot. */
+export function startHttpListener(
+  host: string,
+  port: number,
+  idleTimeoutMs: number,
+  handler: HttpHandler,
+  onError: (error: unknown) => void,
+): Promise<HttpListener> {
+  const server = createServer(
+    {
+      maxHeaderSize: httpHeaderBytesMax,
+      requestTimeout: httpRequestTimeoutMs,
+      headersTimeout: httpRequestTimeoutMs,
+      keepAliveTimeout: idleTimeoutMs,
+    },
+    (request, response) => void serve(handler, request, response, onError),
+  );
+  server.maxConnections = httpConnectionsMax;
+  server.setTimeout(idleTimeoutMs, (socket) => socket.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', onError);
+      const bound = server.address() as AddressInfo;
+      resolve({ host: bound.address, port: bound.port, close: () => closeServer(server) });
+    });
+  });
+}
+
+async function serve(
+  handler: HttpHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  let answer: HttpAnswer;
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    answer = jsonAnswer(405, { error: 'only GET is served here' });
+    response.setHeader('Allow', 'GET, HEAD');
+    response.setHeader('Connection', 'close');
+  } else {
+    const url = new URL(request.url ?? '/', 'http://warren');
+    try {
+      answer = await handler(url.pathname, url.searchParams, request);
+    } catch (error) {
+      onError(error);
+      answer = jsonAnswer(500, { error: 'internal error; see the server log' });
+    }
+  }
+  const body = request.method === 'HEAD' ? '' : answer.body;
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'Content-Type': answer.contentType,
+    'Content-Length': Buffer.byteLength(answer.body),
+  });
+  response.end(body);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
