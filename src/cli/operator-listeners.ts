@@ -1,9 +1,11 @@
 /**
  * The HTTP listeners operators' tools use, started once the member serves: the Prometheus
- * endpoint (metrics/) when zoo.cfg names the Prometheus provider. A listener that cannot
+ * endpoint (metrics/) when zoo.cfg names the Prometheus provider, and the AdminServer
+ * (admin/) with admin.enableServer=true. A listener that cannot
  * bind stops start-up, as ZooKeeper's does: monitoring that silently is not there is worse.
  */
 import type { Logger } from 'pino';
+import { AdminServer } from '../admin/admin-server.js';
 import type { ServerConfig } from '../config/config.js';
 import type { MemberEnvironment, MemberHandle } from '../member/start-member.js';
 import { PrometheusEndpoint } from '../metrics/prometheus-endpoint.js';
@@ -28,6 +30,13 @@ export function operatorListeners(config: ServerConfig, logger: Logger): Operato
         const bound: HttpListener = await metrics.start(handle, onError);
         open.push(metrics);
         logger.info({ host: bound.host, port: bound.port }, 'Prometheus metrics at /metrics');
+      }
+      if (config.adminEnabled) {
+        const admin = new AdminServer(config, handle);
+        const bound = await admin.start(onError);
+        open.push(admin);
+        const { adminCommandUrl: url } = config;
+        logger.info({ host: bound.host, port: bound.port, url }, 'AdminServer started');
       }
     },
     async close() {

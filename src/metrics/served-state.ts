@@ -1,13 +1,16 @@
 /**
- * What metrics and the AdminServer read at request time: the running member and its
+ * What metrics and the AdminServer (admin/) read at request time: the running member and its
  * client-facing server (member/start-member.ts's MemberHandle, narrowed to what they use).
  */
+import type { DurableLog } from '../member/durable-log.js';
 import type { EnsembleMember } from '../member/member.js';
 import type { WarrenServer } from '../server/server.js';
 
 export interface ServedState {
   readonly server: WarrenServer;
   readonly member: EnsembleMember;
+  /** The log and its newest snapshot (the AdminServer's last_snapshot). */
+  readonly storage: DurableLog;
   /** Takes a snapshot now; resolves with its Raft index. */
   snapshot(): Promise<number>;
 }

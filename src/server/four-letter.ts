@@ -124,6 +124,15 @@ function zooKeeperNodeCount(server: WarrenServer): number {
 }
 
 function monitor(server: WarrenServer): string {
+  return (
+    monitorValues(server)
+      .map(([k, v]) => `zk_${k}\t${v}`)
+      .join('\n') + '\n'
+  );
+}
+
+/** mntr's figures, without the zk_ prefix (the AdminServer's `monitor` answers them too). */
+export function monitorValues(server: WarrenServer): [string, string | number][] {
   const s = server.stats;
   const status = server.writes.status();
   const summary = server.watches.dataSummary();
@@ -159,7 +168,7 @@ function monitor(server: WarrenServer): string {
     ...status.metrics,
     ['heap_used_bytes', process.memoryUsage().heapUsed],
   ];
-  return metrics.map(([k, v]) => `zk_${k}\t${v}`).join('\n') + '\n';
+  return metrics;
 }
 
 function openFileDescriptors(): number {

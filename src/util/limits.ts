@@ -51,6 +51,8 @@ export const httpRequestTimeoutMs = 10_000;
  * so. Well above any monitoring tool's need, well below what could hold the process up.
  */
 export const adminAnswerBytesMax = 8 * MiB;
+/** The AdminServer's `snapshot` runs at most once per this (ZooKeeper limits it too). */
+export const adminSnapshotIntervalMs = 60_000;
 
 // ---- four-letter words ----
 

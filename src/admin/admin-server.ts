@@ -1,0 +1,112 @@
+/**
+ * ZooKeeper's AdminServer over node:http (admin.enableServer): `<commandURL>` lists the
+ * commands, `<commandURL>/<name>` answers one as JSON; `/ready` and `/live` are health
+ * checks for orchestrators. Off by default in Warren (config-operations.ts says why).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ServerConfig } from '../config/config.js';
+import type { ServedState } from '../metrics/served-state.js';
+import { authenticate } from '../server/auth.js';
+import { hasPerm } from '../tree/acl.js';
+import { Perm } from '../protocol/opcodes.js';
+import { adminSnapshotIntervalMs } from '../util/limits.js';
+import {
+  jsonAnswer,
+  startHttpListener,
+  type HttpAnswer,
+  type HttpListener,
+} from '../util/http-listener.js';
+import { ADMIN_COMMANDS, COMMAND_BY_NAME, type AdminCommand } from './admin-commands.js';
+
+export class AdminServer {
+  private listener: HttpListener | null = null;
+  private snapshotAt = -Infinity;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly state: ServedState,
+  ) {}
+
+  async start(onError: (error: unknown) => void): Promise<HttpListener> {
+    const { adminServerAddress, adminServerPort, adminIdleTimeoutMs } = this.config;
+    this.listener = await startHttpListener(
+      adminServerAddress,
+      adminServerPort,
+      adminIdleTimeoutMs,
+      (path, _query, request) => this.answer(path, request),
+      onError,
+    );
+    return this.listener;
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.close();
+    this.listener = null;
+  }
+
+  private async answer(path: string, request: IncomingMessage): Promise<HttpAnswer> {
+    const base = this.config.adminCommandUrl.replace(/\/+$/, '');
+    if (path === '/live') return jsonAnswer(200, { live: true });
+    if (path === '/ready') return this.readiness();
+    if (path === base || path === `${base}/`) return this.listing(base);
+    if (!path.startsWith(`${base}/`)) return jsonAnswer(404, { error: `not found: ${path}` });
+    const name = path.slice(base.length + 1);
+    const command = COMMAND_BY_NAME.get(name);
+    if (command === undefined) {
+      return jsonAnswer(404, { command: name, error: `Unknown command: ${name}` });
+    }
+    const refusal = this.refusal(command, name, request);
+    if (refusal !== null) return refusal;
+    const primary = command.names[0] ?? name;
+    const result = await command.run(this.state);
+    return jsonAnswer(200, { ...result, command: primary, error: null });
+  }
+
+  /** Ready: this member can serve (it leads, follows a leader, or is alone and leading). */
+  private readiness(): HttpAnswer {
+    const { member } = this.state;
+    const mode = member.status().mode;
+    const ready = member.refusal() === null && mode !== 'read-only';
+    return jsonAnswer(ready ? 200 : 503, { ready, mode });
+  }
+
+  private listing(base: string): HttpAnswer {
+    const names = ADMIN_COMMANDS.map((command) => command.names[0] ?? '').sort();
+    const links = names.map((name) => `<a href="${base}/${name}">${name}</a>`);
+    const body = `<html><body>\n${links.join('<br/>\n')}\n</body></html>\n`;
+    return { status: 200, contentType: 'text/html', body };
+  }
+
+  /** Authentication and rate limits, as ZooKeeper's Commands.runCommand applies them. */
+  private refusal(command: AdminCommand, name: string, request: IncomingMessage) {
+    if (command.authenticated !== true) return null;
+    if (!this.config.adminSnapshotEnabled) {
+      return jsonAnswer(503, { command: name, error: 'snapshot is off (admin.snapshot.enabled)' });
+    }
+    const auth = request.headers.authorization;
+    if (auth === undefined) {
+      return jsonAnswer(401, { command: name, error: 'Auth info is missing for the command' });
+    }
+    const [scheme = '', credentials = ''] = auth.split(' ', 2);
+    const { superDigest, digestAuthEnabled } = this.config;
+    const address = request.socket.remoteAddress ?? '';
+    const ids = authenticate(
+      scheme,
+      Buffer.from(credentials),
+      address,
+      superDigest,
+      digestAuthEnabled,
+    );
+    if (ids === null) return jsonAnswer(401, { command: name, error: 'Not authenticated' });
+    const root = this.state.server.tree.get('/');
+    if (root === undefined || !hasPerm(root.acl, Perm.all, ids)) {
+      return jsonAnswer(403, { command: name, error: 'Not authorized' });
+    }
+    const now = this.state.server.runtime.now();
+    if (now - this.snapshotAt < adminSnapshotIntervalMs) {
+      return jsonAnswer(429, { command: name, error: 'rate limited: one snapshot a minute' });
+    }
+    this.snapshotAt = now;
+    return null;
+  }
+}
