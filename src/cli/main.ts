@@ -18,6 +18,8 @@ import {
 } from '../config/config.js';
 import { nodeEnvironment } from '../member/node-environment.js';
 import type { PeerSecurity } from '../peer/peer-security.js';
+import type { ClientSasl } from '../config/client-sasl.js';
+import { loadClientSasl } from '../security/client-sasl.js';
 import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
@@ -67,6 +69,7 @@ interface BuiltConfig {
   warnings: string[];
   peerSecurity: PeerSecurity;
   clientTls: ClientTls | null;
+  clientSasl: ClientSasl | null;
 }
 
 async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
@@ -90,7 +93,8 @@ async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
   // server may grow into an ensemble with the same file.
   const peerSecurity = await loadPeerSecurity(base.raw);
   const clientTls = await loadClientTls(config, base.raw);
-  return { config, warnings: base.warnings, peerSecurity, clientTls };
+  const clientSasl = await loadClientSasl(config, base.raw);
+  return { config, warnings: base.warnings, peerSecurity, clientTls, clientSasl };
 }
 
 async function runServer(flags: ServerFlags): Promise<void> {
@@ -114,7 +118,13 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const operators = operatorListeners(built.config, logger);
   try {
     const repairLog = flags.repairLog === true;
-    const env = nodeEnvironment(logger, onFatal, built.peerSecurity, built.clientTls);
+    const env = nodeEnvironment(
+      logger,
+      onFatal,
+      built.peerSecurity,
+      built.clientTls,
+      built.clientSasl,
+    );
     server = await startMember(built.config, { ...env, ...operators.events }, { repairLog });
   } catch (e) {
     if (e instanceof ConfigError) {

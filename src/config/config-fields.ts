@@ -291,8 +291,11 @@ function textSpec(field: ValueField, key: string, expected: string, check: Field
   return { field, keys: [key], expected, parse: (raw: string) => raw, valid: check };
 }
 
-/** The schemes a client can authenticate with here (ZooKeeper checks the provider exists). */
-export const ENFORCEABLE_SCHEMES: readonly string[] = ['digest', 'ip', 'x509'];
+/**
+ * The schemes a client can authenticate with here. ZooKeeper also checks the provider is
+ * registered: for sasl, security/client-sasl.ts checks its authProvider.N line.
+ */
+export const ENFORCEABLE_SCHEMES: readonly string[] = ['digest', 'ip', 'x509', 'sasl'];
 
 const isPath = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
 const MS = 'a positive integer (milliseconds)';
@@ -417,8 +420,6 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     valid: (value) =>
       Array.isArray(value) &&
       value.every((scheme) => ENFORCEABLE_SCHEMES.includes(scheme as string)),
-    explain: (raw) =>
-      String(raw).includes('sasl') ? 'Warren has no SASL on the client port' : undefined,
   },
   booleanSpec('auditEnabled', ['audit.enable', 'zookeeper.audit.enable']),
   {

@@ -28,7 +28,7 @@ function refusedWhenTrue(kind: IgnoredKind, reason: string): IgnoredSetting {
   return { kind, refuse: (value) => (isTrue(value) ? reason : undefined) };
 }
 
-const BUILT_IN_PROVIDERS = ['Digest', 'IP', 'X509'].map(
+const BUILT_IN_PROVIDERS = ['Digest', 'IP', 'X509', 'SASL'].map(
   (name) => `org.apache.zookeeper.server.auth.${name}AuthenticationProvider`,
 );
 
@@ -114,21 +114,6 @@ const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
     ),
   ],
   [
-    'sessionRequireClientSASLAuth',
-    refusedWhenTrue('text', 'Warren has no SASL on the client port (use x509 or digest)'),
-  ],
-  [
-    'zookeeper.sessionRequireClientSASLAuth',
-    refusedWhenTrue('text', 'Warren has no SASL on the client port (use x509 or digest)'),
-  ],
-  [
-    'zookeeper.superUser',
-    {
-      kind: 'text',
-      refuse: () => 'a SASL super user; Warren has no SASL on the client port (see superDigest)',
-    },
-  ],
-  [
     'sslQuorumReloadCertFiles',
     refusedWhenTrue('bool', 'Warren reloads quorum certificates only on restart'),
   ],
@@ -175,8 +160,35 @@ const READ_BY_QUORUM_SECURITY: ReadonlyArray<readonly [string, IgnoredSetting]> 
   ['java.security.auth.login.config', { kind: 'text' }],
 ];
 
+/**
+ * Client-port SASL, read by security/client-sasl.ts from the raw lines (each also as its
+ * `zookeeper.` system property, and zookeeper.superUser.* by prefix below).
+ */
+const READ_BY_CLIENT_SASL: ReadonlyArray<readonly [string, IgnoredSetting]> = [
+  ...[
+    'sessionRequireClientSASLAuth',
+    'allowSaslFailedClients',
+    'sasl.serverconfig',
+    'superUser',
+    'SASLAuthenticationProvider.superPassword',
+    // Kerberos name rewriting: Warren refuses user names with / or @, so there is none to do.
+    'kerberos.removeHostFromPrincipal',
+    'kerberos.removeRealmFromPrincipal',
+  ].flatMap(
+    (key): Array<[string, IgnoredSetting]> => [
+      [key, { kind: 'text' }],
+      [`zookeeper.${key}`, { kind: 'text' }],
+    ],
+  ),
+  ...['letAnySaslUserDoX', 'zookeeper.letAnySaslUserDoX'].map((key): [string, IgnoredSetting] => [
+    key,
+    { kind: 'text', refuse: () => 'Warren does not let every SASL user act as one ACL id' },
+  ]),
+];
+
 const IGNORED: ReadonlyMap<string, IgnoredSetting> = new Map<string, IgnoredSetting>([
   ...READ_BY_QUORUM_SECURITY,
+  ...READ_BY_CLIENT_SASL,
   ...INT_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'int' }]),
   ...BOOL_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'bool' }]),
   ...TEXT_KEYS.map((key): [string, IgnoredSetting] => [key, { kind: 'text' }]),
@@ -191,6 +203,8 @@ const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['jvm.pause.', { kind: 'text' }],
   ['connection_throttle_', { kind: 'text' }],
   ['ssl.quorum.', { kind: 'text' }], // read by security/quorum-security.ts
+  ['superUser.', { kind: 'text' }], // read by security/client-sasl.ts
+  ['zookeeper.superUser.', { kind: 'text' }],
   [
     'authProvider.',
     {
@@ -198,7 +212,8 @@ const IGNORED_PREFIXES: ReadonlyArray<readonly [string, IgnoredSetting]> = [
       refuse: (value) =>
         BUILT_IN_PROVIDERS.includes(value.trim())
           ? undefined
-          : 'Warren has the digest, ip and x509 schemes built in and loads no other provider',
+          : 'Warren has the digest, ip, x509 and sasl schemes built in and loads no other ' +
+            'provider',
     },
   ],
 ];

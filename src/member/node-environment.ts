@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { openPeerSecurity, peerPortIsOpen, type PeerSecurity } from '../peer/peer-security.js';
 import { PeerTransport } from '../peer/peer-transport.js';
+import type { ClientSasl } from '../config/client-sasl.js';
 import type { ClientTls } from '../security/client-tls.js';
 import { tcpClientListener } from '../server/client-socket.js';
 import { tlsClientListener } from '../server/tls-client-socket.js';
@@ -18,8 +19,10 @@ export function nodeEnvironment(
   onFatal: (error: Error) => void,
   peerSecurity: PeerSecurity = openPeerSecurity,
   clientTls: ClientTls | null = null,
+  clientSasl: ClientSasl | null = null,
 ): MemberEnvironment {
   return {
+    clientSasl,
     runtime: nodeRuntime,
     disk: nodeDisk,
     logger,

@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import { RaftNode, SeededRandom, type Membership } from '../consensus/index.js';
 import type { EnsembleServer } from '../config/config-ensemble.js';
+import type { ClientSasl } from '../config/client-sasl.js';
 import type { ServerConfig } from '../config/config.js';
 import { readMyId } from '../config/myid.js';
 import { Replica } from '../replication/replica.js';
@@ -42,6 +43,8 @@ export interface MemberEnvironment {
   clients(host: string, port: number): ClientListener;
   /** secureClientPort, over TLS (member/client-ports.ts); absent where TLS is not set up. */
   secureClients?(host: string, port: number): ClientListener;
+  /** SASL on the client port (security/client-sasl.ts); absent or null: none. */
+  readonly clientSasl?: ClientSasl | null;
   /** The peer port and links to `peers`; started (listening, dialling) when it resolves. */
   peers(self: EnsembleServer, peers: PeerAddress[], events: PeerEvents): Promise<PeerNetwork>;
   /** The member stopped for good (see MemberOptions.onFatal): the process should exit. */
@@ -256,6 +259,7 @@ function buildMember(
     clients: clientPorts(config, self, env),
     writePath: () => member,
     serverId: self.id,
+    sasl: env.clientSasl ?? null,
   });
   member.attach(server);
   return { member, server, snapshots };

@@ -8,17 +8,16 @@
  * is refused here too, and so is anything Warren cannot honour (Kerberos): a setting that asks
  * for security is never dropped.
  */
-import { readFile } from 'node:fs/promises';
 import { ConfigError, invalidValue, prefixOf } from '../config/config-error.js';
 import { parseBoolean } from '../config/config-values.js';
 import { findSetting, type FoundSetting, type RawSettings } from '../config/raw-settings.js';
 import { usernameBytesMax, type LearnerCredentials } from '../peer/peer-auth.js';
 import type { PeerSasl, PeerSecurity, PeerTls } from '../peer/peer-security.js';
-import { JaasError, jaasBytesMax, parseJaas, type JaasConfig, type LoginModule } from './jaas.js';
+import type { JaasConfig, LoginModule } from './jaas.js';
+import { jaasFileSetting, jaasProperty, readJaasFile } from './jaas-file.js';
 import { loadTls } from './key-stores.js';
 
 const digestModule = 'org.apache.zookeeper.server.auth.DigestLoginModule';
-const jaasProperty = 'java.security.auth.login.config';
 
 function flag(raw: RawSettings, key: string): { value: boolean; found?: FoundSetting } {
   const found = findSetting(raw, key);
@@ -109,9 +108,8 @@ async function loadJaas(
   raw: RawSettings,
   enabledBy: FoundSetting | undefined,
 ): Promise<{ config: JaasConfig; file: string }> {
-  const named = raw.get(jaasProperty) ?? raw.get(`zookeeper.${jaasProperty}`);
-  const file = named?.value;
-  if (file === undefined || file === '') {
+  const named = jaasFileSetting(raw);
+  if (named === undefined) {
     throw new ConfigError(
       `${prefixOf(enabledBy?.where)}quorum.auth.enableSasl=true needs a JAAS file with the ` +
         `QuorumServer and QuorumLearner sections: set ${jaasProperty}=<path> in zoo.cfg`,
@@ -119,26 +117,7 @@ async function loadJaas(
       enabledBy?.where,
     );
   }
-  const at = prefixOf(named?.where);
-  let text: string;
-  try {
-    const bytes = await readFile(file);
-    if (bytes.length > jaasBytesMax) throw new Error(`over ${jaasBytesMax} bytes`);
-    text = bytes.toString('utf8');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(
-      `${at}cannot read the JAAS file ${file}: ${reason}`,
-      jaasProperty,
-      named?.where,
-    );
-  }
-  try {
-    return { config: parseJaas(text), file };
-  } catch (error) {
-    if (!(error instanceof JaasError)) throw error;
-    throw new ConfigError(`${at}JAAS file ${file} ${error.message}`, jaasProperty, named?.where);
-  }
+  return { config: await readJaasFile(named), file: named.value };
 }
 
 function digestSection(config: JaasConfig, name: string, file: string): LoginModule {

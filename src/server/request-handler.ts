@@ -19,6 +19,7 @@ import * as reads from '../tree/reads.js';
 import { authenticate, clientInfo } from './auth.js';
 import type { Connection } from './connection.js';
 import { namesOverlongPath } from './request-paths.js';
+import { enforcedSchemes, handleSasl } from './sasl.js';
 import type { WarrenServer } from './server.js';
 
 export interface DecodedFrame {
@@ -56,14 +57,15 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
   const req = f.request;
   if (req === null) return server.reply(conn, f, Err.marshallingError, null);
   if (session.closing) return server.reply(conn, f, Err.sessionExpired, null);
-  if (f.opcode !== OpCode.auth && !authenticatedEnough(server, conn)) {
+  const authenticating = f.opcode === OpCode.auth || f.opcode === OpCode.sasl;
+  if (!authenticating && !authenticatedEnough(server, conn)) {
     // enforce.auth.enabled (ZooKeeper 3.7+, AuthenticationHelper): answer, then close.
     conn.sendReply(f.xid, 0, Err.sessionClosedRequireSaslAuth, null);
     server.finishRequest(conn, f);
     return conn.end();
   }
-  if (req.type === 'unknown' || req.type === OpCode.sasl) {
-    // Includes sasl (no SASL support) and deleteContainer (internal to the reaper).
+  if (req.type === 'unknown') {
+    // Includes deleteContainer (internal to the reaper).
     // ZooKeeper answers with zxid -1 and closes the connection; the session lives on.
     conn.sendReply(f.xid, -1, Err.unimplemented, null);
     server.finishRequest(conn, f);
@@ -91,6 +93,8 @@ export function handleRequest(server: WarrenServer, conn: Connection, f: Decoded
       return server.submitClose(conn, f);
     case OpCode.auth:
       return handleAuth(server, conn, f, req.scheme, req.auth);
+    case OpCode.sasl:
+      return handleSasl(server, conn, f, req.token);
     case OpCode.setWatches:
     case OpCode.setWatches2:
       return handleSetWatches(server, conn, f, req);
@@ -189,10 +193,10 @@ function checkOrRemoveWatches(
   return { err: found ? Err.ok : Err.noWatcher, response: EMPTY };
 }
 
-/** With enforce.auth.enabled, the connection holds an id of one of the enforced schemes. */
+/** With enforced schemes (see enforcedSchemes), the connection holds an id of one. */
 function authenticatedEnough(server: WarrenServer, conn: Connection): boolean {
-  const { enforceAuthEnabled, enforceAuthSchemes } = server.config;
-  return !enforceAuthEnabled || conn.ids.some((id) => enforceAuthSchemes.includes(id.scheme));
+  const schemes = enforcedSchemes(server);
+  return schemes === null || conn.ids.some((id) => schemes.includes(id.scheme));
 }
 
 function handleAuth(

@@ -17,6 +17,7 @@ import type { DataTree } from '../tree/data-tree.js';
 import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
 import type { Runtime, Timer } from '../util/runtime.js';
+import type { ClientSasl } from '../config/client-sasl.js';
 import type { ServerConfig } from '../config/config.js';
 import { AddressLimits } from './address-limits.js';
 import { applyEffects } from './apply-effects.js';
@@ -43,6 +44,8 @@ export interface ServerDeps {
   /** Builds the write path (the member) around this server. */
   writePath: (host: WritePathHost) => WritePath;
   serverId?: number;
+  /** SASL on the client port (server/sasl.ts); absent or null: not configured. */
+  sasl?: ClientSasl | null;
 }
 
 export class WarrenServer implements ConnectionHost, WritePathHost {
@@ -61,6 +64,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly addressLimits: AddressLimits;
   /** audit.enable: the audit log; null when off. */
   readonly audit: AuditLog | null;
+  /** SASL on the client port; null when the JAAS file has no server section. */
+  readonly sasl: ClientSasl | null;
   private readonly clients: ClientListener;
   private readonly perIp = new Map<string, number>();
   private readonly duties: LeaderDuties;
@@ -72,6 +77,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.logger = deps.logger;
     this.runtime = deps.runtime;
     this.clients = deps.clients;
+    this.sasl = deps.sasl ?? null;
     this.stats = new ServerStats(this.runtime.now());
     this.watches = new WatchManager(this.config.watchesPerSessionMax, this.config.watchBytesMax);
     const random = (count: number) => this.runtime.randomBytes(count);

@@ -29,17 +29,29 @@ export function hasPerm(acl: readonly ACL[], perm: number, ids: readonly Id[]): 
     if (scheme === 'world' && id === 'anyone') return true;
     for (const own of ids) {
       if (own.scheme !== scheme) continue;
-      if (scheme === 'ip' ? ipMatches(id, own.id) : own.id === id) return true;
+      if (idMatches(scheme, id, own.id)) return true;
     }
   }
   return false;
 }
 
 /**
- * Schemes with a registered provider, besides world and auth: ZooKeeper's defaults, and x509
- * (registered in ZooKeeper when a secure client port is configured; always valid here).
+ * Whether a connection's id matches an ACL entry's of the same scheme. ip: by prefix. sasl:
+ * as ZooKeeper's SASLAuthenticationProvider.matches, the SASL user `super` matches every sasl
+ * entry.
  */
-const VALID_SCHEMES = new Set(['digest', 'ip', 'x509']);
+function idMatches(scheme: string, aclId: string, ownId: string): boolean {
+  if (scheme === 'ip') return ipMatches(aclId, ownId);
+  if (scheme === 'sasl' && ownId === 'super') return true;
+  return ownId === aclId;
+}
+
+/**
+ * Schemes with a registered provider, besides world and auth: ZooKeeper's defaults, x509
+ * (registered in ZooKeeper when a secure client port is configured) and sasl (registered by
+ * authProvider.N=...SASLAuthenticationProvider); both always valid here.
+ */
+const VALID_SCHEMES = new Set(['digest', 'ip', 'x509', 'sasl']);
 
 /**
  * Validates and normalises an ACL for create/setACL: drops duplicates, expands `auth` into the
@@ -77,6 +89,8 @@ function isValidId(scheme: string, id: string): boolean {
   if (scheme === 'ip') return parseIpPrefix(id) !== null;
   // X509AuthenticationProvider.isValid parses an X.500 name: at least one `type=value`.
   if (scheme === 'x509') return /^[^=,+]+=/.test(id);
+  // SASLAuthenticationProvider.isValid parses a Kerberos name: with @, name[/host]@realm.
+  if (scheme === 'sasl') return !id.includes('@') || /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id);
   return true;
 }
 

@@ -9,11 +9,11 @@
  * way the server must (length < 0 or > jute.maxbuffer is fatal, a short tail waits for more)
  * and derives what ZooKeeper would do with each frame: a header cut short closes the
  * connection, an unserved opcode is answered Unimplemented and closes it, closeSession is
- * answered and closes it, a ping is answered out of band with xid −2, auth may fail and close,
- * everything else gets exactly one reply, in order. judgeReplies() then checks every frame the
- * server sent: a whole ReplyHeader, a known error code, xids in request order, Unimplemented
- * for unserved opcodes, a success body that decodes exactly, a close only when one was due,
- * and no silence when a reply was due (a hang).
+ * answered and closes it, a ping is answered out of band with xid −2, auth and sasl may fail
+ * and close, everything else gets exactly one reply, in order. judgeReplies() then checks every
+ * frame the server sent: a whole ReplyHeader, a known error code, xids in request order,
+ * Unimplemented for unserved opcodes, a success body that decodes exactly, a close only when
+ * one was due, and no silence when a reply was due (a hang).
  */
 import { JuteReader } from '../../src/protocol/jute-reader.js';
 import { JuteWriter } from '../../src/protocol/jute-writer.js';
@@ -200,7 +200,8 @@ export function judgeReplies(plan: Plan, frames: Buffer[], closed: boolean): Ver
     if (problem === null) continue;
     next++;
     codes.push(problem.err);
-    authFailed ||= problem.opcode === OpCode.auth && problem.err === -115;
+    const authenticating = problem.opcode === OpCode.auth || problem.opcode === OpCode.sasl;
+    authFailed ||= authenticating && problem.err === -115;
     sentinelAnswered ||= next === expected.length && plan.sentinelDue;
   }
   if (closed && !plan.mustClose && !authFailed) {

@@ -29,10 +29,13 @@ export const REPLY_WAIT_MS = 5_000;
 /** Every code a ZooKeeper server may put in a reply header. */
 export const VALID_ERR_CODES: ReadonlySet<number> = new Set<number>(Object.values(Err));
 
-/** Opcodes Warren decodes and serves; everything else must be answered with Unimplemented. */
+/**
+ * Opcodes Warren decodes and serves; everything else must be answered with Unimplemented.
+ * sasl (102) is served, but on a server without SASL configured it fails and closes.
+ */
 export const SERVED_OPCODES: ReadonlySet<number> = new Set<number>([
-  1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 100, 101, 103, 104, 105,
-  106, 107, -11,
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 100, 101, 102, 103, 104,
+  105, 106, 107, -11,
 ]);
 
 export function bodyOf(write: (w: JuteWriter) => void): Buffer {

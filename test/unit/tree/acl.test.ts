@@ -13,6 +13,17 @@ const acl = (perms: number, scheme: string, id: string): ACL => ({ perms, id: { 
 const ip = (address: string): Id => ({ scheme: 'ip', id: address });
 
 describe('hasPerm', () => {
+  it('matches sasl ids as SASLAuthenticationProvider does: the SASL user super matches all', () => {
+    const a = [acl(Perm.read, 'sasl', 'alice')];
+    assert.ok(hasPerm(a, Perm.read, [{ scheme: 'sasl', id: 'alice' }]));
+    assert.ok(!hasPerm(a, Perm.read, [{ scheme: 'sasl', id: 'bob' }]));
+    assert.ok(!hasPerm(a, Perm.read, [{ scheme: 'digest', id: 'alice' }]));
+    assert.ok(hasPerm(a, Perm.read, [{ scheme: 'sasl', id: 'super' }]));
+    assert.ok(
+      !hasPerm([acl(Perm.read, 'digest', 'x:y')], Perm.read, [{ scheme: 'sasl', id: 'super' }]),
+    );
+  });
+
   it('grants world:anyone and an empty ACL to everyone', () => {
     assert.ok(hasPerm([acl(Perm.read, 'world', 'anyone')], Perm.read, []));
     assert.ok(!hasPerm([acl(Perm.read, 'world', 'anyone')], Perm.write, []));
@@ -54,7 +65,11 @@ describe('fixupACL', () => {
     assert.equal(fixupACL(null, []), null);
     assert.equal(fixupACL([], []), null);
     assert.equal(fixupACL([acl(1, 'world', 'someone')], []), null);
-    assert.equal(fixupACL([acl(1, 'sasl', 'bob')], []), null); // no sasl provider
+    // sasl ids are Kerberos names: with an @, name[/host]@realm.
+    assert.deepEqual(fixupACL([acl(1, 'sasl', 'bob')], []), [acl(1, 'sasl', 'bob')]);
+    assert.deepEqual(fixupACL([acl(1, 'sasl', 'zk/h@R')], []), [acl(1, 'sasl', 'zk/h@R')]);
+    assert.equal(fixupACL([acl(1, 'sasl', 'a@b@c')], []), null);
+    assert.equal(fixupACL([acl(1, 'kerberos', 'bob')], []), null);
     // x509 (a secure client port's scheme) takes X.500 names only.
     assert.deepEqual(fixupACL([acl(1, 'x509', 'CN=a')], []), [acl(1, 'x509', 'CN=a')]);
     assert.equal(fixupACL([acl(1, 'x509', 'not a name')], []), null);
