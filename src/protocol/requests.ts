@@ -6,7 +6,7 @@
 import { DecodeError, JuteReader } from './jute-reader.js';
 import type { JuteWriter } from './jute-writer.js';
 import { multiOpsMax } from '../util/limits.js';
-import { OpCode } from './opcodes.js';
+import { CreateFlag, OpCode } from './opcodes.js';
 import { readACLs, readMultiHeader, writeACLs, writeMultiHeader, type ACL } from './records.js';
 
 export type CreateOpCode = 1 | 15 | 19 | 21;
@@ -93,6 +93,13 @@ export type WriteSubRequest = CreateRequest | DeleteRequest | SetDataRequest | C
 export interface MultiRequest {
   type: 14;
   ops: WriteSubRequest[];
+  /**
+   * Set when the body is not a multi ZooKeeper can read (its MultiOperationRecord throws: a
+   * read or unknown sub-op, a create mode a create sub-op may not have, a cut record). ops is
+   * then empty, and the multi is still a write: ZooKeeper gives it a zxid and logs an error
+   * txn (MarshallingError), so later replies carry that zxid.
+   */
+  unreadable?: true;
 }
 export interface MultiReadRequest {
   type: 22;
@@ -156,23 +163,80 @@ function readWriteSub(r: JuteReader, type: number): WriteSubRequest {
   }
 }
 
-function readMulti(r: JuteReader, read: boolean): MultiRequest | MultiReadRequest {
-  const writes: WriteSubRequest[] = [];
-  const reads: PathWatchRequest[] = [];
+/**
+ * A create sub-op as ZooKeeper 3.9's MultiOperationRecord reads it: the create mode, not the
+ * opcode, says what is made. A createTTL without a TTL mode is Op.create's plain create (its
+ * ttl dropped; the container flag makes a container, an unknown flag is left for prepare to
+ * refuse); a create, create2 or createContainer with a TTL mode or an unknown flag cannot be
+ * read (CreateOptions: no ttl for a TTL mode; CreateMode.fromFlag: no mode), and with the
+ * container flag it is a createContainer.
+ */
+function readMultiCreate(r: JuteReader, type: CreateOpCode): CreateRequest | null {
+  const req = readCreate(r, type);
+  const ttlMode =
+    req.flags === CreateFlag.persistentWithTtl ||
+    req.flags === CreateFlag.persistentSequentialWithTtl;
+  if (type === OpCode.createTTL) {
+    if (ttlMode) return req;
+    const container = req.flags === CreateFlag.container;
+    return { ...req, type: container ? OpCode.createContainer : OpCode.create, ttl: -1 };
+  }
+  if (ttlMode || req.flags < CreateFlag.persistent || req.flags > CreateFlag.container) return null;
+  return req.flags === CreateFlag.container ? { ...req, type: OpCode.createContainer } : req;
+}
+
+/** A multi's sub-op, or null for one ZooKeeper cannot read in a multi. */
+function readMultiSub(r: JuteReader, type: number): WriteSubRequest | null {
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+      return readMultiCreate(r, type);
+    case OpCode.delete:
+    case OpCode.setData:
+    case OpCode.check:
+      return readWriteSub(r, type);
+    default:
+      return null;
+  }
+}
+
+/** A multi ZooKeeper cannot read: see MultiRequest.unreadable. */
+export function unreadableMulti(): MultiRequest {
+  return { type: OpCode.multi, ops: [], unreadable: true };
+}
+
+/**
+ * Reading stops at the first sub-op ZooKeeper cannot read (the multi is unreadable then);
+ * a body cut short or with a bad length still throws DecodeError, so a peer's damaged
+ * forward is refused (decodeClientRequest makes it an unreadable multi for a client).
+ */
+function readMultiWrites(r: JuteReader): MultiRequest {
+  const ops: WriteSubRequest[] = [];
   for (;;) {
     const header = readMultiHeader(r);
     if (header.done) break;
-    if (writes.length + reads.length >= multiOpsMax) throw new DecodeError('multi too long');
-    if (read) {
-      if (header.type !== OpCode.getData && header.type !== OpCode.getChildren) {
-        throw new DecodeError(`sub-operation ${header.type} is not allowed in multiRead`);
-      }
-      reads.push({ type: header.type, path: r.readString(), watch: r.readBool() });
-    } else {
-      writes.push(readWriteSub(r, header.type));
-    }
+    if (ops.length >= multiOpsMax) throw new DecodeError('multi too long');
+    const op = readMultiSub(r, header.type);
+    if (op === null) return unreadableMulti();
+    ops.push(op);
   }
-  return read ? { type: OpCode.multiRead, ops: reads } : { type: OpCode.multi, ops: writes };
+  return { type: OpCode.multi, ops };
+}
+
+function readMultiRead(r: JuteReader): MultiReadRequest {
+  const ops: PathWatchRequest[] = [];
+  for (;;) {
+    const header = readMultiHeader(r);
+    if (header.done) break;
+    if (ops.length >= multiOpsMax) throw new DecodeError('multi too long');
+    if (header.type !== OpCode.getData && header.type !== OpCode.getChildren) {
+      throw new DecodeError(`sub-operation ${header.type} is not allowed in multiRead`);
+    }
+    ops.push({ type: header.type, path: r.readString(), watch: r.readBool() });
+  }
+  return { type: OpCode.multiRead, ops };
 }
 
 function readSetWatches(r: JuteReader, type: 101 | 105): SetWatchesRequest {
@@ -245,11 +309,25 @@ export function decodeRequest(type: number, r: JuteReader): Request {
     case OpCode.closeSession:
       return { type };
     case OpCode.multi:
-      return readMulti(r, false);
+      return readMultiWrites(r);
     case OpCode.multiRead:
-      return readMulti(r, true);
+      return readMultiRead(r);
     default:
       return { type: 'unknown', opcode: type };
+  }
+}
+
+/**
+ * decodeRequest for a client's frame: a multi body that does not decode at all (cut short, a
+ * bad length, too many sub-ops) is an unreadable multi too, since ZooKeeper's
+ * MultiOperationRecord throws IOException for it like for a sub-op it refuses.
+ */
+export function decodeClientRequest(type: number, r: JuteReader): Request {
+  try {
+    return decodeRequest(type, r);
+  } catch (e) {
+    if (type === OpCode.multi && e instanceof DecodeError) return unreadableMulti();
+    throw e;
   }
 }
 
@@ -344,6 +422,11 @@ export function encodeRequest(w: JuteWriter, req: Request): void {
       return;
     case 14:
     case 22:
+      if (req.type === 14 && req.unreadable === true) {
+        // Forwarded as a multi that no one can read either: a sub-op of opcode 0.
+        writeMultiHeader(w, { type: OpCode.notification, done: false, err: -1 });
+        return;
+      }
       for (const op of req.ops) {
         writeMultiHeader(w, { type: op.type, done: false, err: -1 });
         writeSub(w, op);

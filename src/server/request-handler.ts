@@ -13,7 +13,7 @@ import {
   WRITE_OPCODES,
   Xid,
 } from '../protocol/opcodes.js';
-import { decodeRequest, type Request, type SetWatchesRequest } from '../protocol/requests.js';
+import { decodeClientRequest, type Request, type SetWatchesRequest } from '../protocol/requests.js';
 import { EMPTY, type Response } from '../protocol/responses.js';
 import * as reads from '../tree/reads.js';
 import { authenticate, clientInfo } from './auth.js';
@@ -36,7 +36,7 @@ export function decodeFrame(frame: Buffer, receivedAt: number): DecodedFrame {
   const opcode = r.readInt();
   let request: Request | null;
   try {
-    request = decodeRequest(opcode, r);
+    request = decodeClientRequest(opcode, r);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     request = null;

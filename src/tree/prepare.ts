@@ -68,6 +68,10 @@ export function prepareWrite(
   const scratch = new OpScratch(overlay);
   const header = { zxid: ctx.zxid, time: ctx.time, sessionId: ctx.sessionId };
   if (req.type === OpCode.multi) {
+    // ZooKeeper stamps a zxid before reading a multi's body: one it cannot read still takes it.
+    if (req.unreadable === true) {
+      return { ...header, body: { type: 'error', err: Err.marshallingError } };
+    }
     const errs = prepareMultiOps(req, scratch, ctx);
     if (errs !== null) return { ...header, body: { type: 'multiError', errs } };
     return commit(overlay, scratch, { ...header, body: { type: 'ops', ops: scratch.ops } });

@@ -7,7 +7,7 @@
  * and a persistent watch by the same connection on the same path, or two addWatch modes).
  */
 import { OpCode } from '../../src/protocol/opcodes.js';
-import type { Request, WriteSubRequest } from '../../src/protocol/requests.js';
+import type { PathWatchRequest, Request, WriteSubRequest } from '../../src/protocol/requests.js';
 import type { Prng } from '../support/prng.js';
 import type { Form, Waiver } from './normalise.js';
 import {
@@ -44,6 +44,14 @@ export type Step =
   | { kind: 'reattach'; client: number }
   | SetWatchesStep;
 
+/**
+ * A multi (14) or multiRead (22) as a client may send it, with any sub-ops: read ops inside a
+ * multi, write ops inside a multiRead. The decoder never yields one, so the type is loosened.
+ */
+export function looseMulti(type: 14 | 22, ops: (WriteSubRequest | PathWatchRequest)[]): Request {
+  return { type, ops } as unknown as Request;
+}
+
 interface WatchState {
   /** Paths with a one-shot watch set at some point on this connection. */
   oneShot: Set<string>;
@@ -52,6 +60,14 @@ interface WatchState {
 }
 
 const HOUR_MS = 3_600_000;
+/** TTLs for createTTL sub-ops: 0, negative, past 2^40 − 1 (too long), and valid ones. */
+const TTLS = [0, -1, -5, 1, 2 ** 40 - 1, 2 ** 40, 2 ** 53, HOUR_MS];
+
+/** Where a sub-op goes: first in its multi, and whether the multi is unreadable anyway. */
+interface MultiPlace {
+  first: boolean;
+  unreadable: boolean;
+}
 
 export class OpGenerator {
   /** Paths the reference server has reported as existing (a hint, not the truth). */
@@ -211,7 +227,7 @@ export class OpGenerator {
       case 6:
         return this.auth();
       case 7:
-        return { type: 14, ops: this.multiOps() };
+        return this.multi();
       case 8:
         return this.multiRead();
       case 9:
@@ -292,28 +308,45 @@ export class OpGenerator {
     return { type: 100, scheme: 'digest', auth: Buffer.from(`${u.user}:${u.password}`) };
   }
 
+  /** getData/getChildren items; now and then a write sub-op mixed in (MarshallingError). */
   private multiRead(): Request {
     const n = this.rng.range(0, 4);
-    const ops = Array.from({ length: n }, () => ({
+    const ops: (PathWatchRequest | WriteSubRequest)[] = Array.from({ length: n }, () => ({
       type: this.rng.pick([4, 8] as const),
       path: this.path(),
       watch: this.rng.chance(0.2),
     }));
-    return { type: 22, ops };
+    // Never write sub-ops alone: ZooKeeper then answers MarshallingError with an empty multi
+    // body, which Warren does not send yet (scenarios-multi.test.ts).
+    if (n > 0 && this.rng.chance(0.1)) {
+      const write = this.multiSub(this.multiPath(), false, { first: false, unreadable: true });
+      ops.splice(this.rng.int(n + 1), 0, write);
+    }
+    return looseMulti(22, ops);
   }
 
-  private multiOps(): WriteSubRequest[] {
+  /**
+   * A multi's sub-ops. About one in ten also holds a read or non-multi op, which ZooKeeper
+   * cannot read: MarshallingError for the whole multi, an error txn that takes a zxid.
+   */
+  private multi(): Request {
     const n = this.rng.weighted([3, 20, 32, 25, 12, 8]);
-    const ops: WriteSubRequest[] = [];
+    const unreadable = this.rng.chance(0.1);
+    const ops: (WriteSubRequest | PathWatchRequest)[] = [];
     const touched: string[] = [];
     for (let k = 0; k < n; k++) {
       const dependent = touched.length > 0 && this.rng.chance(0.4);
       const base = dependent ? this.rng.pick(touched) : this.multiPath();
-      const op = this.multiSub(base, dependent);
+      const op = this.multiSub(base, dependent, { first: k === 0, unreadable });
       ops.push(op);
       touched.push(op.path);
     }
-    return ops;
+    if (unreadable) {
+      const type = this.rng.pick([3, 4, 8, 12] as const);
+      const read = { type, path: this.multiPath(), watch: this.rng.chance(0.2) };
+      ops.splice(this.rng.int(n + 1), 0, read);
+    }
+    return looseMulti(14, ops);
   }
 
   /** Mostly paths that exist, so that a fair share of transactions commit. */
@@ -321,21 +354,52 @@ export class OpGenerator {
     return this.rng.chance(0.7) ? this.knownPath() : this.path();
   }
 
-  private multiSub(base: string, dependent: boolean): WriteSubRequest {
+  private multiSub(base: string, dependent: boolean, at: MultiPlace): WriteSubRequest {
     const kind = this.rng.weighted([40, 20, 20, 20]);
     const version = this.rng.chance(0.6) ? -1 : pickVersion(this.rng);
     if (kind === 1) return { type: 2, path: base, version };
     if (kind === 2) return { type: 5, path: base, data: pickData(this.rng), version };
     if (kind === 3) return { type: 13, path: base, version };
     const path = this.rng.chance(dependent ? 0.6 : 0.75) ? joinPath(base, this.childName()) : base;
-    const acl = this.rng.chance(0.9) ? OPEN_ACL : pickAcl(this.rng);
     const data = pickData(this.rng);
     const r = this.rng.next();
-    if (r < 0.1) return { type: 19, path, data, acl, flags: 4, ttl: -1 };
-    if (r < 0.2) return { type: 21, path, data, acl, flags: this.rng.pick([5, 6]), ttl: HOUR_MS };
-    const flags = this.rng.pick([0, 0, 0, 1, 2, 3]);
-    const seqPath = flags >= 2 ? joinPath(path, this.rng.pick(SEQUENTIAL_PREFIXES)) : path;
-    return { type: this.rng.pick([1, 15] as const), path: seqPath, data, acl, flags, ttl: -1 };
+    if (r < 0.2) {
+      const flags = this.rng.pick([5, 5, 6, 0, 1, 2, 3, 4, 7, -1, 100]);
+      const ttl = this.rng.chance(0.7) ? HOUR_MS : this.rng.pick(TTLS);
+      const acl = this.rng.chance(0.9) ? OPEN_ACL : pickAcl(this.rng);
+      return { type: 21, path: this.sequential(path, flags), data, acl, flags, ttl };
+    }
+    const type = this.rng.pick([1, 15, 19, 19] as const);
+    const flags = this.multiCreateFlags(type, at);
+    // ZOOKEEPER-4026: 3.9 cannot read a create, create2 or createContainer sub-op without an
+    // ACL (CreateOptions requires one: MarshallingError, with no zxid); 3.8.0 says InvalidACL.
+    let acl = this.rng.chance(0.9) ? OPEN_ACL : pickAcl(this.rng);
+    if (acl === null) acl = OPEN_ACL;
+    return { type, path: this.sequential(path, flags), data, acl, flags, ttl: -1 };
+  }
+
+  /**
+   * The create mode of a create, create2 or createContainer sub-op. ZOOKEEPER-4026 changed how
+   * ZooKeeper 3.9 reads these, so three cases are steered to where 3.8.0 answers alike:
+   * - createContainer without the container flag is a plain (or ephemeral, sequential) node
+   *   in 3.8.0, a container in 3.9: only flag 4, or a mode neither can read (below);
+   * - a TTL mode is read as MarshallingError in 3.9, while 3.8.0 fails on it only in prep,
+   *   after earlier sub-ops (which may fail first, or leave their changes pending): first only;
+   * - an unknown flag is read as MarshallingError in 3.9, BadArguments in 3.8.0's prep: only
+   *   in a multi that neither can read anyway.
+   */
+  private multiCreateFlags(type: 1 | 15 | 19, at: MultiPlace): number {
+    const r = this.rng.next();
+    if (r < 0.1 && (at.first || at.unreadable)) return this.rng.pick([5, 6]);
+    if (r < 0.15 && at.unreadable) return this.rng.pick([7, -1, 100]);
+    if (type === 19) return 4;
+    return this.rng.pick([0, 0, 0, 1, 2, 3, 4]);
+  }
+
+  /** A sequential mode's path gets a prefix to number. */
+  private sequential(path: string, flags: number): string {
+    const seq = flags === 2 || flags === 3 || flags === 6;
+    return seq ? joinPath(path, this.rng.pick(SEQUENTIAL_PREFIXES)) : path;
   }
 
   private watchOp(client: number): Request {

@@ -8,6 +8,7 @@ import type { ACL, Stat } from '../../../src/protocol/records.js';
 import type {
   CreateOpCode,
   CreateRequest,
+  MultiRequest,
   PathWatchRequest,
   Request,
   WriteSubRequest,
@@ -71,6 +72,31 @@ export const writeSub: fc.Arbitrary<WriteSubRequest> = fc.oneof(
   rec({ type: fc.constant(13 as const), path: str, version: int32 }),
 );
 
+/**
+ * A sub-op of a multi that reads back as itself: multi bodies are read the way ZooKeeper 3.9
+ * reads them, where the create mode picks the create opcode (requests.ts, readMultiCreate).
+ */
+function multiCreate(type: CreateOpCode, flags: fc.Arbitrary<number>) {
+  return rec({
+    type: fc.constant(type),
+    path: str,
+    data: bufferOrNull,
+    acl: aclsOrNull,
+    flags,
+    ttl: type === 21 ? long : fc.constant(-1),
+  });
+}
+
+export const multiWriteSub: fc.Arbitrary<WriteSubRequest> = fc.oneof(
+  multiCreate(1, fc.integer({ min: 0, max: 3 })),
+  multiCreate(15, fc.integer({ min: 0, max: 3 })),
+  multiCreate(19, fc.integer({ min: 0, max: 4 })),
+  multiCreate(21, fc.constantFrom(5, 6)),
+  rec({ type: fc.constant(2 as const), path: str, version: int32 }),
+  rec({ type: fc.constant(5 as const), path: str, data: bufferOrNull, version: int32 }),
+  rec({ type: fc.constant(13 as const), path: str, version: int32 }),
+);
+
 function pathWatch(type: PathWatchRequest['type']): fc.Arbitrary<PathWatchRequest> {
   return rec({ type: fc.constant(type), path: str, watch: fc.boolean() });
 }
@@ -129,7 +155,10 @@ export const requestByKind: Record<string, fc.Arbitrary<Request>> = {
   ping: fc.constant({ type: 11 as const }),
   getChildren2: pathWatch(12),
   check: rec({ type: fc.constant(13 as const), path: str, version: int32 }),
-  multi: rec({ type: fc.constant(14 as const), ops: fc.array(writeSub, { maxLength: 5 }) }),
+  multi: fc.oneof(
+    rec({ type: fc.constant(14 as const), ops: fc.array(multiWriteSub, { maxLength: 5 }) }),
+    fc.constant<MultiRequest>({ type: 14, ops: [], unreadable: true }),
+  ),
   reconfig: rec({
     type: fc.constant(16 as const),
     joiningServers: str,

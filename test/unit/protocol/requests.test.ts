@@ -9,9 +9,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DecodeError, JuteReader } from '../../../src/protocol/jute-reader.js';
 import { JuteWriter } from '../../../src/protocol/jute-writer.js';
-import { decodeRequest, encodeRequest, type Request } from '../../../src/protocol/requests.js';
+import {
+  decodeClientRequest,
+  decodeRequest,
+  encodeRequest,
+  type Request,
+} from '../../../src/protocol/requests.js';
 import { writeMultiHeader } from '../../../src/protocol/records.js';
 import { anyRequest, opcodeOf, requestByKind } from './arbitraries.js';
+
+const UNREADABLE = { type: 14, ops: [], unreadable: true };
 
 function encode(req: Request): Buffer {
   const w = new JuteWriter(16);
@@ -109,13 +116,13 @@ void describe('malformed request bodies', () => {
     assert.throws(() => decode(101, w.toBuffer()), DecodeError);
   });
 
-  void test('multi rejects read sub-ops and unknown sub-op types', () => {
+  void test('a multi with read sub-ops or unknown sub-op types is unreadable', () => {
     for (const sub of [4, 8, 3, 7, 9, 14, 20, 0, 99]) {
       const w = new JuteWriter(16);
       writeMultiHeader(w, { type: sub, done: false, err: -1 });
       w.writeString('/a').writeBool(false).writeInt(0);
       writeMultiHeader(w, { type: -1, done: true, err: -1 });
-      assert.throws(() => decode(14, w.toBuffer()), DecodeError, `sub-op ${sub}`);
+      assert.deepStrictEqual(decode(14, w.toBuffer()).req, UNREADABLE, `sub-op ${sub}`);
     }
   });
 
@@ -136,11 +143,13 @@ void describe('malformed request bodies', () => {
     assert.equal(w.length, 9);
   });
 
-  void test('a multi without its done header is a DecodeError', () => {
+  void test('a multi without its done header: DecodeError, unreadable from a client', () => {
     const w = new JuteWriter(16);
     writeMultiHeader(w, { type: 2, done: false, err: -1 });
     w.writeString('/a').writeInt(-1);
     assert.throws(() => decode(14, w.toBuffer()), DecodeError);
+    const r = new JuteReader(w.toBuffer());
+    assert.deepStrictEqual(decodeClientRequest(14, r), UNREADABLE, 'from a client');
   });
 
   void test('request-header err in multi sub-op headers is ignored', () => {

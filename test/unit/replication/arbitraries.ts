@@ -17,6 +17,7 @@ import {
   long,
   rec,
   str,
+  multiWriteSub,
   writeSub,
 } from '../protocol/arbitraries.js';
 
@@ -73,7 +74,7 @@ const setACL: fc.Arbitrary<SetACLRequest> = rec({
 });
 const multi: fc.Arbitrary<MultiRequest> = rec({
   type: fc.constant(14 as const),
-  ops: fc.array(writeSub, { maxLength: 4 }),
+  ops: fc.array(multiWriteSub, { maxLength: 4 }),
 });
 const clientWrite: fc.Arbitrary<ClientWrite> = fc.oneof(writeSub, setACL, multi);
 
