@@ -7,7 +7,9 @@
 // Every scenario runs against Apache ZooKeeper (proving the expectations) and against Warren.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../support/server-process.js';
@@ -173,6 +175,37 @@ for (const target of TARGETS) {
         ownerRead: 'private',
         strangerReadAfterAuth: 'private',
         acls: [[31, 'digest', 'kazoo:4gZxSPUXcLUPmCD/bW5qtCbtffk=']],
+      });
+    });
+  });
+}
+
+// SASL DIGEST-MD5 on the client port, both servers configured the same way: a JAAS file with
+// a Server section and authProvider.1=SASLAuthenticationProvider.
+for (const target of TARGETS) {
+  const skip = skipAll ?? targetSkipReason(target);
+  describe(`kazoo SASL (DIGEST-MD5) against ${target}`, { skip, timeout: 600_000 }, () => {
+    let server: RunningServer | undefined;
+    const dir = mkdtempSync(join(tmpdir(), 'warren-kazoo-sasl-'));
+    before(async () => {
+      const jaasConfig = join(dir, 'jaas.conf');
+      writeFileSync(
+        jaasConfig,
+        'Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n' +
+          '  user_alice="alice-secret";\n};\n',
+      );
+      server = await startTarget(target, { jaasConfig });
+    });
+    after(async () => {
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('authenticates alice, enforces a sasl ACL, refuses a wrong password', async () => {
+      assert.deepEqual(await observe(server, 'sasl'), {
+        aliceRead: 'mine',
+        wrongPassword: 'AuthFailedError',
+        acls: [[31, 'sasl', 'alice']],
       });
     });
   });

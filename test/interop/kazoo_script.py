@@ -23,7 +23,7 @@ from kazoo.exceptions import (
     NoNodeError,
     NotEmptyError,
 )
-from kazoo.security import OPEN_ACL_UNSAFE, make_digest_acl
+from kazoo.security import ACL, OPEN_ACL_UNSAFE, Id, Permissions, make_digest_acl
 
 SESSION_TIMEOUT_S = 10.0
 START_TIMEOUT_S = 15.0
@@ -257,6 +257,41 @@ def auth(hosts):
     return results
 
 
+def sasl_client(hosts, username, password):
+    options = {"mechanism": "DIGEST-MD5", "username": username, "password": password}
+    client = KazooClient(hosts=hosts, timeout=SESSION_TIMEOUT_S, sasl_options=options)
+    client.start(timeout=START_TIMEOUT_S)
+    return client
+
+
+def sasl(hosts):
+    # The server's JAAS Server section has user_alice="alice-secret" (kazoo.test.ts).
+    alice = sasl_client(hosts, "alice", "alice-secret")
+    only_alice = ACL(Permissions.ALL, Id("sasl", "alice"))
+    alice.create("/kazoo-sasl", b"mine", acl=[only_alice])
+    results = {"aliceRead": alice.get("/kazoo-sasl")[0].decode()}
+    anonymous = connect(hosts)
+    expect_raises(NoAuthError, anonymous.get, "/kazoo-sasl")
+    anonymous.stop()
+    # A wrong password: whatever kazoo surfaces first (at start or on the first read).
+    try:
+        wrong = sasl_client(hosts, "alice", "wrong")
+        try:
+            wrong.get("/kazoo-sasl")
+            results["wrongPassword"] = "read"
+        except Exception as error:  # noqa: BLE001 - the class name is the observation
+            results["wrongPassword"] = type(error).__name__
+        finally:
+            wrong.stop()
+    except Exception as error:  # noqa: BLE001
+        results["wrongPassword"] = type(error).__name__
+    acls, _stat = alice.get_acls("/kazoo-sasl")
+    results["acls"] = [[a.perms, a.id.scheme, a.id.id] for a in acls]
+    alice.delete("/kazoo-sasl")
+    alice.stop()
+    return results
+
+
 SCENARIOS = {
     "basic": basic,
     "watches": watches,
@@ -264,6 +299,7 @@ SCENARIOS = {
     "election": election,
     "transaction": transaction,
     "auth": auth,
+    "sasl": sasl,
 }
 
 

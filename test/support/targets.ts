@@ -25,10 +25,18 @@ export interface TargetOptions {
   containerCheckIntervalMs?: number;
   /** `user:base64(sha1(user:password))`, see digestId(). */
   superDigest?: string;
+  /**
+   * A JAAS file with a `Server` section: SASL (DIGEST-MD5) on the client port, with
+   * `authProvider.1=…SASLAuthenticationProvider` (a JVM property for ZooKeeper, zoo.cfg lines
+   * for Warren).
+   */
+  jaasConfig?: string;
   /** Per-server extras, applied last. */
   zookeeper?: ZooKeeperOptions;
   warren?: WarrenOptions;
 }
+
+const SASL_PROVIDER = 'org.apache.zookeeper.server.auth.SASLAuthenticationProvider';
 
 function warrenConfig(opts: TargetOptions): Record<string, string> | undefined {
   const config: Record<string, string> = {};
@@ -38,6 +46,10 @@ function warrenConfig(opts: TargetOptions): Record<string, string> | undefined {
   }
   if (opts.superDigest !== undefined) {
     config['DigestAuthenticationProvider.superDigest'] = opts.superDigest;
+  }
+  if (opts.jaasConfig !== undefined) {
+    config['java.security.auth.login.config'] = opts.jaasConfig;
+    config['authProvider.1'] = SASL_PROVIDER;
   }
   Object.assign(config, opts.warren?.config);
   return Object.keys(config).length > 0 ? config : undefined;
@@ -55,6 +67,9 @@ export function startTarget(target: TargetName, opts: TargetOptions = {}): Promi
       extendedTypes: opts.extendedTypes,
       containerCheckIntervalMs: opts.containerCheckIntervalMs,
       superDigest: opts.superDigest,
+      ...(opts.jaasConfig === undefined
+        ? {}
+        : { jaasConfig: opts.jaasConfig, extraConfig: { 'authProvider.1': SASL_PROVIDER } }),
       ...opts.zookeeper,
     });
   }

@@ -37,6 +37,8 @@ export interface ZooKeeperOptions {
   maxClientCnxns?: number;
   /** More zoo.cfg lines; they override the ones above. */
   extraConfig?: Record<string, string>;
+  /** A JAAS file (-Djava.security.auth.login.config), for SASL. */
+  jaasConfig?: string;
   heapMb?: number;
   /** Reuse a port (restart after kill); by default a free one is picked. */
   port?: number;
@@ -99,6 +101,9 @@ function jvmArgs(confDir: string, opts: ZooKeeperOptions): string[] {
   }
   if (opts.superDigest !== undefined) {
     args.push(`-Dzookeeper.DigestAuthenticationProvider.superDigest=${opts.superDigest}`);
+  }
+  if (opts.jaasConfig !== undefined) {
+    args.push(`-Djava.security.auth.login.config=${opts.jaasConfig}`);
   }
   const classpath = [confDir, ZOOKEEPER_JAR, ...LOG_JARS].join(':');
   args.push('-cp', classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain');
