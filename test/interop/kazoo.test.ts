@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../support/server-process.js';
+import { freePort } from '../support/ports.js';
 import { startTarget, targetSkipReason, TARGETS } from '../support/targets.js';
+import { makeTestPki, opensslMissing } from '../support/test-certificates.js';
 
 const PYTHON = '/usr/bin/python3';
 /** The script is not compiled: from dist/test/interop back to the source tree. */
@@ -33,10 +35,15 @@ interface ScriptRun {
   stderr: string;
 }
 
-function runScript(connectString: string, scenario: string): Promise<ScriptRun> {
+function runScript(
+  connectString: string,
+  scenario: string,
+  env: Record<string, string> = {},
+): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, [SCRIPT, connectString, scenario], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -53,9 +60,13 @@ function runScript(connectString: string, scenario: string): Promise<ScriptRun> 
 }
 
 /** Runs a scenario, checks exit code 0 and `OK scenario`, and returns its observations. */
-async function observe(server: RunningServer | undefined, scenario: string): Promise<unknown> {
+async function observe(
+  server: RunningServer | undefined,
+  scenario: string,
+  via: { connectString?: string; env?: Record<string, string> } = {},
+): Promise<unknown> {
   assert.ok(server !== undefined, 'the server did not start (see the before hook)');
-  const run = await runScript(server.connectString, scenario);
+  const run = await runScript(via.connectString ?? server.connectString, scenario, via.env);
   const context =
     `kazoo_script.py ${scenario}: exit ${run.code}\n` +
     `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
@@ -207,6 +218,48 @@ for (const target of TARGETS) {
         wrongPassword: 'AuthFailedError',
         acls: [[31, 'sasl', 'alice']],
       });
+    });
+  });
+}
+
+// TLS on the client port, both servers configured the same way (secureClientPort, PEM
+// stores, client certificates required; ZooKeeper needs its Netty connection factory).
+for (const target of TARGETS) {
+  const noNetty =
+    target === 'zookeeper' && !existsSync('/usr/share/java/netty-handler.jar')
+      ? "ZooKeeper's TLS port needs Netty: apt-get install libnetty-java"
+      : undefined;
+  const skip = skipAll ?? targetSkipReason(target) ?? opensslMissing() ?? noNetty;
+  describe(`kazoo TLS against ${target}`, { skip, timeout: 600_000 }, () => {
+    let server: RunningServer | undefined;
+    let securePort = 0;
+    const dir = mkdtempSync(join(tmpdir(), 'warren-kazoo-tls-'));
+    before(async () => {
+      const pki = makeTestPki(dir, ['server', 'client']);
+      securePort = await freePort();
+      const tls = {
+        secureClientPort: String(securePort),
+        serverCnxnFactory: 'org.apache.zookeeper.server.NettyServerCnxnFactory',
+        'ssl.keyStore.location': pki.leaf('server').pemPath,
+        'ssl.trustStore.location': pki.caPath,
+        'ssl.clientAuth': 'need',
+      };
+      server = await startTarget(target, {
+        zookeeper: { extraConfig: tls },
+        warren: { config: tls },
+      });
+    });
+    after(async () => {
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('connects with a client certificate and reads its own write', async () => {
+      const connectString = `127.0.0.1:${securePort}`;
+      assert.deepEqual(
+        await observe(server, 'tls', { connectString, env: { KAZOO_TLS_DIR: dir } }),
+        { read: 'over tls' },
+      );
     });
   });
 }

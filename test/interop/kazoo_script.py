@@ -292,6 +292,27 @@ def sasl(hosts):
     return results
 
 
+def tls(hosts):
+    # Certificates made by kazoo.test.ts: KAZOO_TLS_DIR holds ca.pem, client.crt/.key.
+    import os
+
+    pki = os.environ["KAZOO_TLS_DIR"]
+    client = KazooClient(
+        hosts=hosts,
+        timeout=SESSION_TIMEOUT_S,
+        use_ssl=True,
+        ca=os.path.join(pki, "warren-test-ca.pem"),
+        certfile=os.path.join(pki, "client.crt"),
+        keyfile=os.path.join(pki, "client.key"),
+    )
+    client.start(timeout=START_TIMEOUT_S)
+    client.create("/kazoo-tls", b"over tls")
+    results = {"read": client.get("/kazoo-tls")[0].decode()}
+    client.delete("/kazoo-tls")
+    client.stop()
+    return results
+
+
 SCENARIOS = {
     "basic": basic,
     "watches": watches,
@@ -300,6 +321,7 @@ SCENARIOS = {
     "transaction": transaction,
     "auth": auth,
     "sasl": sasl,
+    "tls": tls,
 }
 
 

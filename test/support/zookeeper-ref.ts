@@ -22,6 +22,17 @@ export type { RunningServer } from './server-process.js';
 
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 const LOG_JARS = ['/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'];
+/** Debian's libnetty-java, one jar per module (its netty-all.jar is an empty shell). */
+const NETTY_JARS = [
+  'buffer',
+  'codec',
+  'common',
+  'handler',
+  'resolver',
+  'transport',
+  'transport-native-epoll',
+  'transport-native-unix-common',
+].map((module) => `/usr/share/java/netty-${module}.jar`);
 const JAVA = 'java';
 const READY_TIMEOUT_MS = 30_000;
 
@@ -105,7 +116,9 @@ function jvmArgs(confDir: string, opts: ZooKeeperOptions): string[] {
   if (opts.jaasConfig !== undefined) {
     args.push(`-Djava.security.auth.login.config=${opts.jaasConfig}`);
   }
-  const classpath = [confDir, ZOOKEEPER_JAR, ...LOG_JARS].join(':');
+  // Netty (Debian's libnetty-java) is needed only with NettyServerCnxnFactory (TLS clients).
+  const netty = NETTY_JARS.filter((jar) => existsSync(jar));
+  const classpath = [confDir, ZOOKEEPER_JAR, ...LOG_JARS, ...netty].join(':');
   args.push('-cp', classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain');
   args.push(join(confDir, 'zoo.cfg'));
   return args;
