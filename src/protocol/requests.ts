@@ -104,6 +104,11 @@ export interface MultiRequest {
 export interface MultiReadRequest {
   type: 22;
   ops: PathWatchRequest[];
+  /**
+   * Set for a multiRead of write sub-ops only (ops then empty): ZooKeeper reads them like a
+   * multi's, then refuses the first one: MarshallingError, sent with an empty multi body.
+   */
+  refused?: true;
 }
 /** GetSASLRequest: one SASL token of the exchange (empty to start DIGEST-MD5). */
 export interface SaslRequest {
@@ -225,18 +230,30 @@ function readMultiWrites(r: JuteReader): MultiRequest {
   return { type: OpCode.multi, ops };
 }
 
+/**
+ * getData and getChildren sub-ops. Write sub-ops alone are read as in a multi (one refused
+ * there is a DecodeError) and make the multiRead refused; reads and writes mixed are a
+ * DecodeError, as ZooKeeper's MultiOperationRecord refuses them.
+ */
 function readMultiRead(r: JuteReader): MultiReadRequest {
   const ops: PathWatchRequest[] = [];
+  let writes = 0;
   for (;;) {
     const header = readMultiHeader(r);
     if (header.done) break;
-    if (ops.length >= multiOpsMax) throw new DecodeError('multi too long');
-    if (header.type !== OpCode.getData && header.type !== OpCode.getChildren) {
+    if (ops.length + writes >= multiOpsMax) throw new DecodeError('multi too long');
+    if (header.type === OpCode.getData || header.type === OpCode.getChildren) {
+      ops.push({ type: header.type, path: r.readString(), watch: r.readBool() });
+    } else if (readMultiSub(r, header.type) !== null) {
+      writes++;
+    } else {
       throw new DecodeError(`sub-operation ${header.type} is not allowed in multiRead`);
     }
-    ops.push({ type: header.type, path: r.readString(), watch: r.readBool() });
+    if (ops.length > 0 && writes > 0) throw new DecodeError('multiRead mixes reads and writes');
   }
-  return { type: OpCode.multiRead, ops };
+  return writes > 0
+    ? { type: OpCode.multiRead, ops: [], refused: true }
+    : { type: OpCode.multiRead, ops };
 }
 
 function readSetWatches(r: JuteReader, type: 101 | 105): SetWatchesRequest {
@@ -422,16 +439,24 @@ export function encodeRequest(w: JuteWriter, req: Request): void {
       return;
     case 14:
     case 22:
-      if (req.type === 14 && req.unreadable === true) {
-        // Forwarded as a multi that no one can read either: a sub-op of opcode 0.
-        writeMultiHeader(w, { type: OpCode.notification, done: false, err: -1 });
-        return;
-      }
-      for (const op of req.ops) {
-        writeMultiHeader(w, { type: op.type, done: false, err: -1 });
-        writeSub(w, op);
-      }
-      writeMultiHeader(w, { type: -1, done: true, err: -1 });
-      return;
+      return writeMulti(w, req);
   }
+}
+
+function writeMulti(w: JuteWriter, req: MultiRequest | MultiReadRequest): void {
+  if (req.type === 14 && req.unreadable === true) {
+    // Forwarded as a multi that no one can read either: a sub-op of opcode 0.
+    writeMultiHeader(w, { type: OpCode.notification, done: false, err: -1 });
+    return;
+  }
+  if (req.type === 22 && req.refused === true) {
+    // One write sub-op stands for them all.
+    writeMultiHeader(w, { type: OpCode.check, done: false, err: -1 });
+    w.writeString('/').writeInt(-1);
+  }
+  for (const op of req.ops) {
+    writeMultiHeader(w, { type: op.type, done: false, err: -1 });
+    writeSub(w, op);
+  }
+  writeMultiHeader(w, { type: -1, done: true, err: -1 });
 }

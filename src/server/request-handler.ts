@@ -164,7 +164,9 @@ function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req
     default:
       result = { err: Err.unimplemented, response: EMPTY };
   }
-  server.reply(conn, f, result.err, result.err === Err.ok ? result.response : null);
+  // Only a refused multiRead (write sub-ops) answers an error with a body, as ZooKeeper does.
+  const body = result.err === Err.ok || req.type === OpCode.multiRead;
+  server.reply(conn, f, result.err, body ? result.response : null);
 }
 
 function addWatch(server: WarrenServer, sessionId: bigint, path: string, mode: number) {

@@ -110,6 +110,10 @@ export function getEphemerals(tree: DataTree, req: GetEphemeralsRequest, ctx: Re
 
 /** multiRead: each sub-read stands alone; failures become error items (protocol §6.4). */
 export function multiRead(tree: DataTree, req: MultiReadRequest, ctx: ReadContext): ReadResult {
+  // ZooKeeper had begun the reply when it refused the first write sub-op: it goes out too.
+  if (req.refused === true) {
+    return { err: Err.marshallingError, response: { kind: 'multi', results: [] } };
+  }
   const results: MultiResult[] = req.ops.map((op) => {
     const sub = { ...op, watch: false };
     const r = op.type === OpCode.getData ? getData(tree, sub, ctx) : getChildren(tree, sub, ctx);

@@ -5,8 +5,9 @@
  * yet still an error txn that takes a zxid, which later replies carry; a createTTL sub-op
  * without a TTL mode is a plain create (a container with the container flag); create sub-ops
  * with the container flag make containers; failing check/delete/setData sub-ops; write sub-ops
- * mixed into a multiRead. Each scenario runs on ZooKeeper 3.8 and the candidate through the
- * differential harness, and asserts the expected codes, result types and zxids on both.
+ * in a multiRead (alone: MarshallingError with an empty multi body). Each scenario runs on
+ * ZooKeeper 3.8 and the candidate through the differential harness, and asserts the
+ * expected codes, result types and zxids on both.
  * Cases where ZooKeeper 3.8.0 and 3.9 answer differently are left out (see op-generator.ts).
  */
 import { after, before, describe } from 'node:test';
@@ -231,12 +232,10 @@ void describe('differential scenarios: invalid multi requests', { skip }, () => 
   );
 
   pair.scenario(
-    'read and write sub-ops mixed in a multiRead: MarshallingError, no zxid',
+    'write sub-ops in a multiRead: MarshallingError, no zxid, an empty body when all are writes',
     async (h, b) => {
       const x = `${b}/x`;
       const made = await h.send(0, create(x));
-      // A multiRead of write sub-ops only is left out: ZooKeeper reads it, then answers
-      // MarshallingError with an empty multi body, which Warren does not send (not matched yet).
       const refused: Request[] = [
         looseMulti(22, [getData(x), create(`${b}/a`)]),
         looseMulti(22, [setData(x, null), getChildren(b)]),
@@ -248,6 +247,20 @@ void describe('differential scenarios: invalid multi requests', { skip }, () => 
         const step = await h.send(1, req);
         err(step, MARSHALLING_ERROR);
         sameZxid(made, step, 'a refused multiRead takes no zxid');
+        onBoth(step, (r, s) => assert.equal(r.response, null, `${s}: no body`));
+      }
+      // Write sub-ops alone are read, then the first refused: the empty reply goes out too.
+      const writesOnly: Request[] = [
+        looseMulti(22, [{ type: 13, path: x, version: -1 }]),
+        looseMulti(22, [del(x), setData(x, null, 3)]),
+        looseMulti(22, [create(`${b}/a`, { type: 1, flags: 4 }), ttlCreate(`${b}/t`, 5, 0)]),
+        looseMulti(22, [ttlCreate(`${b}/t`, 0, -1), create(`${b}/a`, { type: 19, flags: 4 })]),
+      ];
+      for (const req of writesOnly) {
+        const step = await h.send(1, req);
+        err(step, MARSHALLING_ERROR);
+        sameZxid(made, step, 'a refused multiRead takes no zxid');
+        onBoth(step, (r, s) => assert.deepEqual(bodyOf(r, 'multi').results, [], s));
       }
       err(await h.send(2, exists(`${b}/a`)), -101);
     },

@@ -337,7 +337,10 @@ export class RawClient {
     if (header.xid !== Xid.ping && header.zxid > this.lastZxid) this.lastZxid = header.zxid;
     let response: Response | null = null;
     try {
-      if (header.err === 0) response = decodeResponse(entry.opcode, r);
+      // ZooKeeper refuses a multiRead of write sub-ops with MarshallingError and an empty
+      // multi body: the one error reply that carries a body.
+      const body = header.err === 0 || (entry.opcode === OpCode.multiRead && r.remaining > 0);
+      if (body) response = decodeResponse(entry.opcode, r);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const what = `${opName(entry.opcode)} reply xid ${header.xid}`;

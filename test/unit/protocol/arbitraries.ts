@@ -8,6 +8,7 @@ import type { ACL, Stat } from '../../../src/protocol/records.js';
 import type {
   CreateOpCode,
   CreateRequest,
+  MultiReadRequest,
   MultiRequest,
   PathWatchRequest,
   Request,
@@ -168,10 +169,10 @@ export const requestByKind: Record<string, fc.Arbitrary<Request>> = {
   }),
   checkWatches: rec({ type: fc.constant(17 as const), path: str, watcherType: int32 }),
   removeWatches: rec({ type: fc.constant(18 as const), path: str, watcherType: int32 }),
-  multiRead: rec({
-    type: fc.constant(22 as const),
-    ops: fc.array(readSub, { maxLength: 5 }),
-  }),
+  multiRead: fc.oneof(
+    rec({ type: fc.constant(22 as const), ops: fc.array(readSub, { maxLength: 5 }) }),
+    fc.constant<MultiReadRequest>({ type: 22, ops: [], refused: true }),
+  ),
   auth: rec({ type: fc.constant(100 as const), scheme: str, auth: buffer }),
   setWatches,
   getEphemerals: rec({ type: fc.constant(103 as const), prefix: str }),

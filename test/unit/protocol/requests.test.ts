@@ -126,13 +126,25 @@ void describe('malformed request bodies', () => {
     }
   });
 
-  void test('multiRead rejects write sub-ops', () => {
-    for (const sub of [1, 2, 5, 13, 15, 3, 12]) {
+  void test('multiRead: write sub-ops alone are refused; mixed or non-multi ops rejected', () => {
+    const body = (sub: number, withRead: boolean): Buffer => {
       const w = new JuteWriter(16);
       writeMultiHeader(w, { type: sub, done: false, err: -1 });
-      w.writeString('/a').writeInt(0).writeInt(0);
+      w.writeString('/a').writeInt(0);
+      if (withRead) {
+        writeMultiHeader(w, { type: 4, done: false, err: -1 });
+        w.writeString('/b').writeBool(false);
+      }
       writeMultiHeader(w, { type: -1, done: true, err: -1 });
-      assert.throws(() => decode(22, w.toBuffer()), DecodeError, `sub-op ${sub}`);
+      return w.toBuffer();
+    };
+    for (const sub of [2, 13]) {
+      const refused = { type: 22, ops: [], refused: true };
+      assert.deepStrictEqual(decode(22, body(sub, false)).req, refused, `sub-op ${sub}`);
+      assert.throws(() => decode(22, body(sub, true)), DecodeError, `sub-op ${sub} and a read`);
+    }
+    for (const sub of [3, 12, 7, 0]) {
+      assert.throws(() => decode(22, body(sub, false)), DecodeError, `sub-op ${sub}`);
     }
   });
 

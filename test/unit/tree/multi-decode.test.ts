@@ -87,6 +87,27 @@ describe('multi bodies ZooKeeper cannot read', () => {
   });
 });
 
+describe('write sub-ops in a multiRead', () => {
+  const read = (ops: unknown[]) => decodeRequest(22, new JuteReader(bytesOf({ type: 22, ops })));
+
+  it('alone: refused (MarshallingError with an empty multi body), and round-trips', () => {
+    const req = read([{ type: 13, path: '/', version: -1 }, create(21, '/t', 0, -1)]);
+    assert.deepEqual(req, { type: 22, ops: [], refused: true });
+    assert.deepEqual(decodeRequest(22, new JuteReader(bytesOf(req))), req);
+  });
+
+  it('mixed with reads, or one a multi refuses: a DecodeError (MarshallingError, no body)', () => {
+    const getData = { type: 4, path: '/', watch: false };
+    for (const ops of [
+      [getData, create(1, '/a', 0)],
+      [create(1, '/a', 0), getData],
+    ]) {
+      assert.throws(() => read(ops), DecodeError);
+    }
+    assert.throws(() => read([create(1, '/a', 5)]), DecodeError);
+  });
+});
+
 describe('create sub-ops: the create mode decides', () => {
   it('a createTTL without a TTL mode is a plain create; with the container flag a container', () => {
     const h = new TreeHarness();
