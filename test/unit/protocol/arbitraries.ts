@@ -110,8 +110,8 @@ export const unknownOpcode = fc
   .filter((op) => !KNOWN_REQUEST_OPCODES.has(op));
 
 export const KNOWN_REQUEST_OPCODES = new Set([
-  1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 100, 101, 103, 104, 105,
-  106, 107, -11,
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 100, 101, 102, 103, 104,
+  105, 106, 107, -11,
 ]);
 
 const setWatches = rec({
@@ -180,6 +180,9 @@ export const requestByKind: Record<string, fc.Arbitrary<Request>> = {
   setWatches2,
   addWatch: rec({ type: fc.constant(106 as const), path: str, mode: int32 }),
   whoAmI: fc.constant({ type: 107 as const }),
+  sasl: fc
+    .uint8Array({ maxLength: 64 })
+    .map((token) => ({ type: 102 as const, token: Buffer.from(token) })),
   closeSession: fc.constant({ type: -11 as const }),
   unknown: unknownOpcode.map((opcode) => ({ type: 'unknown' as const, opcode })),
 };

@@ -184,7 +184,7 @@ void describe('malformed request bodies', () => {
   });
 
   void test('opcodes without a decoder come back as unknown, with nothing read', () => {
-    for (const op of [0, 10, 20, 102, -10, -1, 23, 108, 9999]) {
+    for (const op of [0, 10, 20, -10, -1, 23, 108, 9999]) {
       const { req, remaining } = decode(op, Buffer.from([1, 2, 3]));
       assert.deepStrictEqual(req, { type: 'unknown', opcode: op });
       assert.equal(remaining, 3);
