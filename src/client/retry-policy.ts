@@ -9,7 +9,7 @@
  * for sequential creates use a protected name (warren/recipes does, as Curator does).
  */
 import { Err } from '../protocol/error-codes.js';
-import { OpCode } from '../protocol/opcodes.js';
+import { OpCode, READ_OPCODES } from '../protocol/opcodes.js';
 import type { ClientClock } from './clock.js';
 import type { RequestSpec } from './pending-request.js';
 import { ZooKeeperError } from './zookeeper-errors.js';
@@ -41,14 +41,7 @@ export function resolveRetry(policy: RetryPolicy | false | undefined): ResolvedR
 }
 
 const ALWAYS_SAFE: ReadonlySet<number> = new Set([
-  OpCode.exists,
-  OpCode.getData,
-  OpCode.getChildren,
-  OpCode.getChildren2,
-  OpCode.getACL,
-  OpCode.getAllChildrenNumber,
-  OpCode.getEphemerals,
-  OpCode.multiRead,
+  ...READ_OPCODES,
   OpCode.sync,
   OpCode.whoAmI,
   OpCode.checkWatches,
