@@ -6,6 +6,9 @@
 // against Warren. Watch notifications are asserted as the exact sequence the CLI printed, so
 // a duplicated or missing notification fails.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { digestId } from '../support/digest.js';
 import type { RunningServer } from '../support/server-process.js';
@@ -296,6 +299,59 @@ for (const target of TARGETS) {
       const missing = await runZkCli(connectString, { args: ['get', '/zkcli-none'] });
       assert.equal(missing.code, 1, missing.raw);
       assert.match(missing.output, /^Node does not exist: \/zkcli-none$/m);
+    });
+  });
+}
+
+// SASL DIGEST-MD5: both servers with the same JAAS Server section and
+// SASLAuthenticationProvider; zkCli logs in from a JAAS Client section, as ZooKeeper users do.
+for (const target of TARGETS) {
+  const skip = skipAll ?? targetSkipReason(target);
+  describe(`zkCli.sh with SASL against ${target}`, { skip, timeout: 300_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-zkcli-sasl-'));
+    let server: RunningServer | undefined;
+    before(async () => {
+      const serverJaas = join(dir, 'server.jaas');
+      writeFileSync(
+        serverJaas,
+        'Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n' +
+          '  user_alice="alice-secret";\n};\n',
+      );
+      server = await startTarget(target, { jaasConfig: serverJaas });
+    });
+    after(async () => {
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('logs in as alice from a Client section and works under a sasl ACL', async () => {
+      assert.ok(server !== undefined, 'the server did not start');
+      const clientJaas = join(dir, 'client.jaas');
+      writeFileSync(
+        clientJaas,
+        'Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n' +
+          '  username="alice"\n  password="alice-secret";\n};\n',
+      );
+      const commands = [
+        'whoami',
+        'create /zkcli-sasl mine sasl:alice:cdrwa',
+        'get /zkcli-sasl',
+        'getAcl /zkcli-sasl',
+        'delete /zkcli-sasl',
+      ];
+      const run = await runZkCliSession(
+        server.connectString,
+        commands,
+        undefined,
+        `-Djava.security.auth.login.config=${clientJaas}`,
+      );
+      const [whoami, created, read, acl] = run.blocks;
+      // ZooKeeper keeps a connection's ids in a hash set: compare them in any order.
+      assert.equal(whoami?.[0], 'Auth scheme: User');
+      assert.deepEqual(whoami.slice(1).sort(), ['ip: 127.0.0.1', 'sasl: alice']);
+      assert.deepEqual(created, ['Created /zkcli-sasl']);
+      assert.deepEqual(read, ['mine']);
+      assert.deepEqual(acl, ["'sasl,'alice", ': cdrwa']);
     });
   });
 }

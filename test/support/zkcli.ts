@@ -51,7 +51,7 @@ function separateEvents(raw: string): { output: string; events: string[] } {
 
 export async function runZkCli(
   connectString: string,
-  opts: { args?: string[]; stdin?: string; timeoutMs?: number } = {},
+  opts: { args?: string[]; stdin?: string; timeoutMs?: number; jvmFlags?: string } = {},
 ): Promise<ZkCliRun> {
   const dir = makeOwnedDir('zkcli-');
   const outFile = join(dir, 'output');
@@ -59,7 +59,7 @@ export async function runZkCli(
   const child = spawn(ZKCLI, ['-server', connectString, ...(opts.args ?? [])], {
     stdio: ['pipe', fd, fd],
     // TZ=UTC: ctime and mtime print in a fixed zone that Date.parse reads back.
-    env: { ...process.env, CLIENT_JVMFLAGS: JVM_FLAGS, TZ: 'UTC' },
+    env: { ...process.env, CLIENT_JVMFLAGS: `${JVM_FLAGS} ${opts.jvmFlags ?? ''}`, TZ: 'UTC' },
   });
   closeSync(fd);
   const timeoutMs = opts.timeoutMs ?? ZKCLI_TIMEOUT_MS;
@@ -90,6 +90,7 @@ export async function runZkCliSession(
   connectString: string,
   commands: readonly string[],
   timeoutMs?: number,
+  jvmFlags?: string,
 ): Promise<ZkCliSession> {
   for (const command of commands) {
     if (command.includes('\n')) throw new Error(`zkCli command spans lines: ${command}`);
@@ -97,7 +98,8 @@ export async function runZkCliSession(
   // `quit` closes the session (its ephemerals go at once); at end of input zkCli would exit
   // leaving the session to expire. After a successful `version`, quit exits with code 0.
   const script = [MARKER_COMMAND, ...commands.flatMap((c) => [c, MARKER_COMMAND]), 'quit'];
-  const run = await runZkCli(connectString, { stdin: script.join('\n') + '\n', timeoutMs });
+  const stdin = script.join('\n') + '\n';
+  const run = await runZkCli(connectString, { stdin, timeoutMs, jvmFlags });
   const parts = run.output.split(MARKER_LINE);
   // parts: preamble, one block per command, and what follows the last marker.
   if (parts.length !== commands.length + 2) {
