@@ -259,6 +259,7 @@ function buildMember(
     clients: clientPorts(config, self, env),
     writePath: () => member,
     serverId: self.id,
+    quorumSelf: standalone ? null : self,
     sasl: env.clientSasl ?? null,
   });
   member.attach(server);

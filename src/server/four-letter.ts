@@ -3,11 +3,11 @@
  * connection, answered in ZooKeeper's formats (monitoring tools parse them) and gated by
  * 4lw.commands.whitelist.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { hostname, arch, platform, release, userInfo, freemem, totalmem } from 'node:os';
 import { KNOWN_FOUR_LETTER_WORDS } from '../config/config.js';
 import type { Connection } from './connection.js';
+import { configuration, dirSize } from './four-letter-conf.js';
 import type { WarrenServer } from './server.js';
 
 export const WARREN_VERSION = '0.1.0';
@@ -179,25 +179,6 @@ function openFileDescriptors(): number {
   }
 }
 
-function configuration(server: WarrenServer): string {
-  const c = server.config;
-  const lines = [
-    `clientPort=${c.clientPort ?? -1}`,
-    `secureClientPort=${c.secureClientPort ?? -1}`,
-    `dataDir=${c.dataDir}`,
-    `dataDirSize=${dirSize(c.dataDir)}`,
-    `dataLogDir=${c.dataLogDir}`,
-    `dataLogSize=${dirSize(c.dataLogDir)}`,
-    `tickTime=${c.tickTime}`,
-    `maxClientCnxns=${c.maxClientCnxns}`,
-    `minSessionTimeout=${c.minSessionTimeout}`,
-    `maxSessionTimeout=${c.maxSessionTimeout}`,
-    `clientPortListenBacklog=-1`,
-    `serverId=0`,
-  ];
-  return lines.join('\n') + '\n';
-}
-
 function environment(): string {
   const user = userInfo();
   const lines = [
@@ -222,20 +203,6 @@ function environment(): string {
     `os.memory.total=${Math.round(process.memoryUsage().rss / 1048576)}MB`,
   ];
   return lines.join('\n') + '\n';
-}
-
-function dirSize(dir: string): number {
-  let total = 0;
-  try {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      const st = statSync(full);
-      total += st.isDirectory() ? dirSize(full) : st.size;
-    }
-  } catch {
-    return 0;
-  }
-  return total;
 }
 
 function directories(server: WarrenServer): string {

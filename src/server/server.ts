@@ -19,6 +19,7 @@ import { WatchManager } from '../tree/watch-manager.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSasl } from '../config/client-sasl.js';
 import type { ServerConfig } from '../config/config.js';
+import type { EnsembleServer } from '../config/config-ensemble.js';
 import { AddressLimits } from './address-limits.js';
 import { applyEffects } from './apply-effects.js';
 import { AuditLog } from './audit-log.js';
@@ -44,6 +45,8 @@ export interface ServerDeps {
   /** Builds the write path (the member) around this server. */
   writePath: (host: WritePathHost) => WritePath;
   serverId?: number;
+  /** This server's line of the ensemble configuration; absent or null: standalone. */
+  quorumSelf?: EnsembleServer | null;
   /** SASL on the client port (server/sasl.ts); absent or null: not configured. */
   sasl?: ClientSasl | null;
 }
@@ -66,6 +69,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly audit: AuditLog | null;
   /** SASL on the client port; null when the JAAS file has no server section. */
   readonly sasl: ClientSasl | null;
+  /** This server's line of zoo.cfg's ensemble; null for a standalone server. */
+  readonly quorumSelf: EnsembleServer | null;
   private readonly clients: ClientListener;
   private readonly perIp = new Map<string, number>();
   private readonly duties: LeaderDuties;
@@ -78,6 +83,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.runtime = deps.runtime;
     this.clients = deps.clients;
     this.sasl = deps.sasl ?? null;
+    this.quorumSelf = deps.quorumSelf ?? null;
     this.stats = new ServerStats(this.runtime.now());
     this.watches = new WatchManager(this.config.watchesPerSessionMax, this.config.watchBytesMax);
     const random = (count: number) => this.runtime.randomBytes(count);

@@ -1,0 +1,102 @@
+/**
+ * Issue 11, "found, tried as a new user would": one real `warren cluster --size 3`, asked what
+ * a new user asks of it (conf, srvr, the shell's config), then killed with SIGKILL, after which
+ * none of its servers may be left running.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fourLetter } from '../support/four-letter.js';
+import { sleep } from '../support/server-process.js';
+import { WARREN_MAIN, warrenBuilt, WARREN_NOT_BUILT_REASON } from '../support/warren-proc.js';
+
+/** Whether `port` can be bound on loopback right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A base with `count` consecutive free ports (the command numbers its ports from it). */
+async function freeRun(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+}
+
+async function mode(port: number): Promise<string> {
+  try {
+    return /Mode: (\w+)/.exec(await fourLetter('127.0.0.1', port, 'srvr'))?.[1] ?? '?';
+  } catch {
+    return 'down';
+  }
+}
+
+const skip = warrenBuilt() ? undefined : WARREN_NOT_BUILT_REASON;
+
+describe('warren cluster, as a new user tries it', { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warren-new-user-'));
+  let cluster: ChildProcess | null = null;
+  let output = '';
+  let clientBase = 0;
+  let peerBase = 0;
+  const ports = () => [0, 1, 2].map((i) => clientBase + i);
+
+  before(async () => {
+    clientBase = await freeRun(3);
+    peerBase = await freeRun(6);
+    const args = ['cluster', '--size', '3', '--port', String(clientBase)];
+    args.push('--peer-port', String(peerBase), '--data-dir', dir, '--tick-time', '500');
+    cluster = spawn(process.execPath, [WARREN_MAIN, ...args], { stdio: 'pipe' });
+    cluster.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    cluster.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 30_000;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = await Promise.all(ports().map(mode));
+      if (seen.filter((m) => m === 'leader').length === 1 && !seen.includes('down')) break;
+      await sleep(100);
+    }
+    assert.deepEqual([...seen].sort(), ['follower', 'follower', 'leader'], output);
+  });
+
+  // Ctrl-C, not SIGKILL: a cleanup that leaves servers behind would hide the fault tested last.
+  after(async () => {
+    const running = cluster;
+    if (running !== null && running.exitCode === null) {
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGINT');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('conf names each server by its id and prints the quorum fields as ZooKeeper does', async () => {
+    for (const [i, port] of ports().entries()) {
+      const conf = await fourLetter('127.0.0.1', port, 'conf');
+      assert.match(conf, new RegExp(`^serverId=${i + 1}$`, 'm'), conf);
+      assert.match(conf, /^initLimit=10$/m, conf);
+      assert.match(conf, /^syncLimit=5$/m, conf);
+      assert.match(conf, /^electionAlg=3$/m, conf);
+      const peer = peerBase + 2 * i;
+      assert.match(conf, new RegExp(`^quorumPort=${peer}$`, 'm'), conf);
+      assert.match(conf, new RegExp(`^electionPort=${peer + 1}$`, 'm'), conf);
+      assert.match(conf, /^peerType=0$/m, conf);
+      assert.match(conf, /^membership: \n/m, conf);
+      for (const id of [1, 2, 3]) {
+        const p = peerBase + 2 * (id - 1);
+        const line = `server.${id}=127.0.0.1:${p}:${p + 1}:participant;`;
+        assert.ok(conf.includes(line), `${line} in\n${conf}`);
+      }
+      assert.match(conf, /\nversion=[0-9a-f]+$/, conf);
+    }
+  });
+});
