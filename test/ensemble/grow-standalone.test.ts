@@ -8,110 +8,38 @@
  * while they are members; a restart under another id is refused.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createClient, type ZooKeeperClient } from '../../src/client/index.js';
+import type { ZooKeeperClient } from '../../src/client/index.js';
 import { Err } from '../../src/protocol/error-codes.js';
 import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
-import { freePort, LOOPBACK_HOST } from '../support/ports.js';
+import { LOOPBACK_HOST } from '../support/ports.js';
 import { RawClient } from '../support/raw-client.js';
 import {
   logTail,
   makeOwnedDir,
   removeOwnedDir,
   sleep,
-  spawnServer,
   stopServer,
-  type ServerProcess,
 } from '../support/server-process.js';
-import { startWarren, WARREN_MAIN } from '../support/warren-proc.js';
-
-const SUPER_PASSWORD = 'grow-test';
-const superDigest = createHash('sha1').update(`super:${SUPER_PASSWORD}`).digest('base64');
-
-interface Server {
-  id: number;
-  clientPort: number;
-  peerPort: number;
-  electionPort: number;
-  dataDir: string;
-  logFile: string;
-  proc: ServerProcess | null;
-}
-
-function line(s: Server): string {
-  const ports = `${s.peerPort}:${s.electionPort}`;
-  return `server.${s.id}=${LOOPBACK_HOST}:${ports}:participant;${s.clientPort}`;
-}
-
-function start(s: Server, members: Server[], extra: Record<string, string>): void {
-  mkdirSync(s.dataDir, { recursive: true });
-  writeFileSync(join(s.dataDir, 'myid'), `${s.id}\n`);
-  const config = {
-    tickTime: '500',
-    initLimit: '10',
-    syncLimit: '5',
-    dataDir: s.dataDir,
-    standaloneEnabled: 'false',
-    reconfigEnabled: 'true',
-    'DigestAuthenticationProvider.superDigest': `super:${superDigest}`,
-    ...extra,
-  };
-  const text =
-    Object.entries(config)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join('') + members.map((m) => `${line(m)}\n`).join('');
-  const file = join(s.dataDir, '..', `zoo-${s.id}.cfg`);
-  writeFileSync(file, text);
-  s.proc = spawnServer(process.execPath, [WARREN_MAIN, 'server', '--config', file], {
-    logFile: s.logFile,
-  });
-}
-
-async function connected(s: Server) {
-  const client = createClient(`${LOOPBACK_HOST}:${s.clientPort}`, { sessionTimeoutMs: 10_000 });
-  await client.connect();
-  return client;
-}
-
-/** Re-attaches a session, retrying until the restarted server answers. */
-async function reattach(s: Server, session: { sessionId: bigint; passwd: Buffer }) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await RawClient.connect(LOOPBACK_HOST, s.clientPort, {
-        timeoutMs: 30_000,
-        ...session,
-      });
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await sleep(100);
-    }
-  }
-}
-
-async function children(client: ZooKeeperClient, path: string): Promise<string[]> {
-  return (await client.getChildren(path)).sort();
-}
+import { startWarren } from '../support/warren-proc.js';
+import {
+  children,
+  connected,
+  line,
+  planServers,
+  reattach,
+  start,
+  SUPER_PASSWORD,
+  type Server,
+} from './support/real-members.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
 
 describe('growing a standalone server into an ensemble and back', { timeout: 180_000 }, () => {
   it('keeps every znode and session, and its clients connected throughout', async () => {
     const root = makeOwnedDir('warren-grow-');
-    const servers: Server[] = [];
-    for (let id = 1; id <= 3; id++) {
-      servers.push({
-        id,
-        clientPort: await freePort(),
-        peerPort: await freePort(),
-        electionPort: await freePort(),
-        dataDir: join(root, `server${id}`),
-        logFile: join(root, `server${id}.log`),
-        proc: null,
-      });
-    }
+    const servers: Server[] = await planServers(root, 3);
     const [one, two, three] = servers as [Server, Server, Server];
     const clients: ZooKeeperClient[] = [];
     try {

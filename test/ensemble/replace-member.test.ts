@@ -1,0 +1,105 @@
+/**
+ * Replacing a member whose data folder is lost, on real processes, as docs/ensemble.md
+ * describes it: the member is killed and its folder wiped; `reconfig -remove` takes it out;
+ * it is started empty with `warren.join=true` and `reconfig -add` brings it back. It comes back
+ * a follower restored from its peers (every znode, including those written while it was
+ * gone), and the leader never changed: a member with missing state never leads.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { ZooKeeperClient } from '../../src/client/index.js';
+import { fourLetter } from '../support/four-letter.js';
+import { LOOPBACK_HOST } from '../support/ports.js';
+import {
+  logTail,
+  makeOwnedDir,
+  removeOwnedDir,
+  signalServer,
+  sleep,
+  stopServer,
+} from '../support/server-process.js';
+import {
+  children,
+  connected,
+  line,
+  planServers,
+  start,
+  SUPER_PASSWORD,
+  type Server,
+} from './support/real-members.js';
+
+/** A connected client, retrying while the ensemble elects its first leader. */
+async function connectedEventually(s: Server): Promise<ZooKeeperClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connected(s);
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await sleep(200);
+    }
+  }
+}
+
+async function mode(s: Server): Promise<string> {
+  const srvr = await fourLetter(LOOPBACK_HOST, s.clientPort, 'srvr');
+  return /^Mode: (\w+)/m.exec(srvr)?.[1] ?? `no mode in: ${srvr}`;
+}
+
+async function leaderId(servers: readonly Server[]): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    for (const s of servers) if ((await mode(s).catch(() => '')) === 'leader') return s.id;
+    await sleep(100);
+  }
+  throw new Error('no leader');
+}
+
+describe('replacing a member whose data folder was lost', { timeout: 180_000 }, () => {
+  it('comes back as a follower restored from its peers, without a leader change', async () => {
+    const root = makeOwnedDir('warren-replace-');
+    const servers = await planServers(root, 3);
+    const [, two, three] = servers as [Server, Server, Server];
+    const clients: ZooKeeperClient[] = [];
+    try {
+      for (const s of servers) start(s, servers, {});
+      const leader = await leaderId(servers);
+      // Lose a follower, so that the leader stays put and the check below means something.
+      const lost = leader === 3 ? two : three;
+      const survivor = servers.find((s) => s.id !== leader && s !== lost) as Server;
+      const admin = await connectedEventually(survivor);
+      clients.push(admin);
+      await admin.addAuth('digest', `super:${SUPER_PASSWORD}`);
+      for (let i = 0; i < 30; i++) await admin.create(`/before-${i}`, { data: `v${i}` });
+
+      // The disk is lost: killed, folder wiped.
+      if (lost.proc !== null) await signalServer(lost.proc, 'SIGKILL');
+      lost.proc = null;
+      rmSync(lost.dataDir, { recursive: true, force: true });
+      const removed = await admin.reconfig({ leavingServers: String(lost.id) });
+      assert.doesNotMatch(removed.config, new RegExp(`^server\\.${lost.id}=`, 'm'));
+      await admin.create('/while-gone', { data: 'w' });
+
+      // Started empty as a joiner, then added back.
+      start(lost, servers, { 'warren.join': 'true' });
+      const added = await admin.reconfig({ joiningServers: line(lost) });
+      assert.match(added.config, new RegExp(`^server\\.${lost.id}=`, 'm'));
+      const back = await connectedEventually(lost);
+      clients.push(back);
+      await back.sync('/');
+      const names = await children(back, '/');
+      assert.equal(names.filter((n) => n.startsWith('before-')).length, 30);
+      assert.equal((await back.getData('/while-gone')).data?.toString(), 'w');
+      assert.equal((await back.getData('/before-29')).data?.toString(), 'v29');
+      assert.equal(await mode(lost), 'follower');
+      assert.equal(await leaderId(servers), leader, 'the leader never changed');
+    } catch (error) {
+      for (const s of servers) console.log(`--- server ${s.id}\n${logTail(s.logFile, 30)}`);
+      throw error;
+    } finally {
+      for (const client of clients) await client.close().catch(() => undefined);
+      for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
+      await sleep(10);
+      removeOwnedDir(root);
+    }
+  });
+});
