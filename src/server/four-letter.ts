@@ -7,12 +7,11 @@ import { readdirSync } from 'node:fs';
 import { hostname, arch, platform, release, userInfo, freemem, totalmem } from 'node:os';
 import { KNOWN_FOUR_LETTER_WORDS } from '../config/config.js';
 import type { Connection } from './connection.js';
+import { VERSION_STRING } from './build-info.js';
 import { configuration, dirSize } from './four-letter-conf.js';
 import type { WarrenServer } from './server.js';
 
-export const WARREN_VERSION = '0.1.0';
-/** What `Zookeeper version:` reports: the protocol level served, then Warren's own version. */
-export const VERSION_STRING = `3.8.0-warren-${WARREN_VERSION}, built on 2026-11-26 00:00 UTC`;
+export { VERSION_STRING, WARREN_VERSION } from './build-info.js';
 
 const KNOWN: ReadonlySet<string> = new Set(KNOWN_FOUR_LETTER_WORDS);
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,5 +98,24 @@ describe('warren cluster, as a new user tries it', { skip }, () => {
       }
       assert.match(conf, /\nversion=[0-9a-f]+$/, conf);
     }
+  });
+
+  it("srvr says which version this is and when it was built, in ZooKeeper's format", async () => {
+    const pkg: unknown = JSON.parse(
+      readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+    );
+    const first = (await fourLetter('127.0.0.1', ports()[0] ?? 0, 'srvr')).split('\n')[0] ?? '';
+    const shape =
+      /^Zookeeper version: 3\.8\.0-warren-(\S+), built on (\d{4}-\d\d-\d\d \d\d:\d\d) UTC$/;
+    const match = shape.exec(first);
+    assert.ok(match !== null, first);
+    assert.equal(match[1], (pkg as { version: string }).version);
+    // This build was compiled before the test started: tsc wrote main.js then, to the minute.
+    const builtAt = Date.parse(`${match[2]?.replace(' ', 'T')}:00Z`);
+    const compiledAt = statSync(WARREN_MAIN).mtimeMs;
+    assert.ok(
+      builtAt > compiledAt - 120_000 && builtAt <= Date.now(),
+      `${first} vs ${new Date(compiledAt).toISOString()}`,
+    );
   });
 });
