@@ -34,7 +34,9 @@ export function clusterConfig(options: ClusterOptions, id: number): string {
   ];
   for (let n = 1; n <= options.size; n++) {
     const peer = options.peerPort + 2 * (n - 1);
-    lines.push(`server.${n}=127.0.0.1:${peer}:${peer + 1};${options.clientPort + n - 1}`);
+    // The client host too: /zookeeper/config (the shell's `config`) shows where it listens.
+    const client = `127.0.0.1:${options.clientPort + n - 1}`;
+    lines.push(`server.${n}=127.0.0.1:${peer}:${peer + 1};${client}`);
   }
   return lines.join('\n') + '\n';
 }

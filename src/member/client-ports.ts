@@ -17,6 +17,7 @@ export function clientPorts(
 ): ClientListener {
   const listeners: ClientListener[] = [];
   const port = self.clientPort ?? config.clientPort;
+  warnIfAdvertisedElsewhere(config, self, env);
   if (port !== null) listeners.push(env.clients(self.clientHost ?? config.clientPortAddress, port));
   if (config.secureClientPort !== null) {
     if (env.secureClients === undefined) {
@@ -33,4 +34,24 @@ export function clientPorts(
   return listeners.length === 1 && listeners[0] !== undefined
     ? listeners[0]
     : combineListeners(listeners);
+}
+
+/**
+ * `server.N=...;2181` (no client host) puts 0.0.0.0 in /zookeeper/config, which is what
+ * clients and zkCli's `config` are shown, while a clientPortAddress of 127.0.0.1 is what this
+ * member binds. ZooKeeper refuses that pair; Warren serves, and says how to make them agree.
+ */
+function warnIfAdvertisedElsewhere(
+  config: ServerConfig,
+  self: EnsembleServer,
+  env: MemberEnvironment,
+): void {
+  const bound = config.clientPortAddress;
+  if (self.clientPort === undefined || self.clientHost !== undefined) return;
+  if (bound === '0.0.0.0' || bound === '::') return;
+  env.logger.warn(
+    `server.${self.id} names client port ${self.clientPort} without a host, so ` +
+      `/zookeeper/config shows 0.0.0.0:${self.clientPort}, but clientPortAddress=${bound} is ` +
+      `what this server listens on: write ';${bound}:${self.clientPort}' in server.${self.id}`,
+  );
 }

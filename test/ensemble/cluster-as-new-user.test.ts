@@ -40,6 +40,21 @@ async function mode(port: number): Promise<string> {
   }
 }
 
+/** Runs `warren <args>` to its end; stdout and stderr together. */
+function runWarren(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [WARREN_MAIN, ...args], { stdio: 'pipe' });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+}
+
 const skip = warrenBuilt() ? undefined : WARREN_NOT_BUILT_REASON;
 
 describe('warren cluster, as a new user tries it', { skip }, () => {
@@ -117,5 +132,15 @@ describe('warren cluster, as a new user tries it', { skip }, () => {
       builtAt > compiledAt - 120_000 && builtAt <= Date.now(),
       `${first} vs ${new Date(compiledAt).toISOString()}`,
     );
+  });
+
+  it("the shell's config shows the address each server listens on (127.0.0.1)", async () => {
+    const shell = await runWarren(['shell', '-server', `127.0.0.1:${ports()[0]}`, 'config']);
+    assert.equal(shell.code, 0, shell.output);
+    for (const [i, port] of ports().entries()) {
+      const p = peerBase + 2 * i;
+      const line = `server.${i + 1}=127.0.0.1:${p}:${p + 1}:participant;127.0.0.1:${port}`;
+      assert.ok(shell.output.includes(line), `${line} in\n${shell.output}`);
+    }
   });
 });
