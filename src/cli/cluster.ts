@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { LogLevel } from './log-options.js';
 
 export interface ClusterOptions {
   size: number;
@@ -16,7 +17,7 @@ export interface ClusterOptions {
   peerPort: number;
   dataDir: string;
   tickTime: number;
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 const clusterSizeMax = 9;

@@ -24,6 +24,7 @@ import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
+import { logLevelOption, type LogLevel } from './log-options.js';
 import { operatorListeners } from './operator-listeners.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
 import { runShellCli } from './shell/shell-cli.js';
@@ -37,7 +38,7 @@ interface ServerFlags {
   tickTime?: number;
   fourLetterWords?: string;
   repairLog?: boolean;
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 function port(value: string): number {
@@ -186,7 +187,7 @@ program
     'drop a damaged end of the log and lower a commit index past it, logging what goes ' +
       '(default: refuse to start; docs/ensemble.md)',
   )
-  .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+  .addOption(logLevelOption())
   .action(async (opts: Record<string, unknown>) => {
     await runServer({
       ...(opts as unknown as ServerFlags),
@@ -202,7 +203,7 @@ program
   .option('--peer-port <port>', 'peer port of server 1; the others follow', port, 2888)
   .option('-d, --data-dir <dir>', 'parent folder of the per-server data folders', './cluster-data')
   .option('--tick-time <ms>', 'base time unit in ms', positiveInt, 2000)
-  .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+  .addOption(logLevelOption())
   .action(async (opts: Record<string, unknown>) => {
     process.exitCode = await runCluster({
       size: opts['size'] as number,
@@ -210,7 +211,7 @@ program
       peerPort: opts['peerPort'] as number,
       dataDir: resolve(opts['dataDir'] as string),
       tickTime: opts['tickTime'] as number,
-      logLevel: opts['logLevel'] as string,
+      logLevel: opts['logLevel'] as LogLevel,
     });
   });
 
