@@ -42,10 +42,34 @@ export function clusterConfig(options: ClusterOptions, id: number): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Why `size` servers are refused, or null. Two are: a majority of two is both, so either
+ * failing stops every write, which is worse than one server (ZooKeeper starts them; a hand-
+ * written zoo.cfg still can). Even sizes above two only warn (see runCluster).
+ */
+export function sizeRefused(size: number): string | null {
+  if (size === 2) {
+    return (
+      '--size 2 is refused: a majority of two is both servers, so it tolerates no failure ' +
+      '(one server is as safe and simpler); use 3, which tolerates one'
+    );
+  }
+  if (size < 1 || size > clusterSizeMax) return `--size must be 1, or 3..${clusterSizeMax}`;
+  return null;
+}
+
 export async function runCluster(options: ClusterOptions): Promise<number> {
-  if (options.size < 1 || options.size > clusterSizeMax) {
-    process.stderr.write(`warren cluster: --size must be 1..${clusterSizeMax}\n`);
+  const refused = sizeRefused(options.size);
+  if (refused !== null) {
+    process.stderr.write(`warren cluster: ${refused}\n`);
     return 2;
+  }
+  if (options.size % 2 === 0) {
+    const tolerated = (options.size - 1) >> 1;
+    process.stderr.write(
+      `warren cluster: warning: ${options.size} servers tolerate ${tolerated} failure(s), ` +
+        `as ${options.size - 1} do; an odd size is the usual choice\n`,
+    );
   }
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
   const children: ChildProcess[] = [];
@@ -55,11 +79,11 @@ export async function runCluster(options: ClusterOptions): Promise<number> {
     await writeFile(join(dir, 'myid'), `${id}\n`);
     const cfg = join(dir, 'zoo.cfg');
     await writeFile(cfg, clusterConfig(options, id));
-    const child = spawn(
-      process.execPath,
-      [main, 'server', '--config', cfg, '--log-level', options.logLevel],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // The IPC channel is how a server sees this process go, even by SIGKILL (parent-watch.ts).
+    const args = [main, 'server', '--config', cfg, '--log-level', options.logLevel];
+    const child = spawn(process.execPath, [...args, '--exit-with-parent'], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     for (const stream of [child.stdout, child.stderr]) {
       if (stream === null) continue;
       const lines = createInterface({ input: stream });

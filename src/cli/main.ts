@@ -4,7 +4,7 @@
  * embedded defaults (client port 2181, data in ./data); `--config zoo.cfg` reads an existing
  * ZooKeeper configuration; flags override both.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { resolve } from 'node:path';
 import {
@@ -26,6 +26,7 @@ import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
 import { logLevelOption, type LogLevel } from './log-options.js';
 import { operatorListeners } from './operator-listeners.js';
+import { stopWhenParentExits } from './parent-watch.js';
 import { WARREN_VERSION } from '../server/four-letter.js';
 import { runShellCli } from './shell/shell-cli.js';
 
@@ -38,6 +39,7 @@ interface ServerFlags {
   tickTime?: number;
   fourLetterWords?: string;
   repairLog?: boolean;
+  exitWithParent?: boolean;
   logLevel: LogLevel;
 }
 
@@ -157,6 +159,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (flags.exitWithParent === true && !stopWhenParentExits(stop)) {
+    logger.warn('--exit-with-parent: no IPC channel to a parent; the flag has no effect');
+  }
   // An operator (or a benchmark) can ask for a snapshot now, as ZooKeeper's admin `snap` does.
   process.on('SIGUSR2', () => {
     logger.info('SIGUSR2: taking a snapshot');
@@ -188,6 +193,8 @@ program
       '(default: refuse to start; docs/ensemble.md)',
   )
   .addOption(logLevelOption())
+  // For warren cluster, which opens an IPC channel to each server (parent-watch.ts).
+  .addOption(new Option('--exit-with-parent', 'stop when the parent process exits').hideHelp())
   .action(async (opts: Record<string, unknown>) => {
     await runServer({
       ...(opts as unknown as ServerFlags),
@@ -198,7 +205,7 @@ program
 program
   .command('cluster')
   .description('run a local ensemble on loopback for development (Ctrl-C stops it)')
-  .option('-n, --size <n>', 'number of servers (3 or 5 are usual)', positiveInt, 3)
+  .option('-n, --size <n>', 'number of servers: 1, or 3 to 9 (3 or 5 are usual)', positiveInt, 3)
   .option('-p, --port <port>', 'client port of server 1; the others follow', port, 2181)
   .option('--peer-port <port>', 'peer port of server 1; the others follow', port, 2888)
   .option('-d, --data-dir <dir>', 'parent folder of the per-server data folders', './cluster-data')

@@ -55,6 +55,26 @@ function runWarren(args: readonly string[]): Promise<{ code: number | null; outp
   );
 }
 
+/** The pid in a data directory's warren.lock (storage/directory-lock.ts). */
+function lockHolder(path: string): number | null {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    const pid = (parsed as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const skip = warrenBuilt() ? undefined : WARREN_NOT_BUILT_REASON;
 
 describe('warren cluster, as a new user tries it', { skip }, () => {
@@ -86,7 +106,7 @@ describe('warren cluster, as a new user tries it', { skip }, () => {
   // Ctrl-C, not SIGKILL: a cleanup that leaves servers behind would hide the fault tested last.
   after(async () => {
     const running = cluster;
-    if (running !== null && running.exitCode === null) {
+    if (running !== null && running.exitCode === null && running.signalCode === null) {
       const exited = new Promise((resolve) => running.once('exit', resolve));
       running.kill('SIGINT');
       await exited;
@@ -141,6 +161,33 @@ describe('warren cluster, as a new user tries it', { skip }, () => {
       const p = peerBase + 2 * i;
       const line = `server.${i + 1}=127.0.0.1:${p}:${p + 1}:participant;127.0.0.1:${port}`;
       assert.ok(shell.output.includes(line), `${line} in\n${shell.output}`);
+    }
+  });
+
+  it('its servers exit when warren cluster is killed with SIGKILL', async () => {
+    const pids = [1, 2, 3].map((id) => lockHolder(join(dir, `server${id}`, 'warren.lock')));
+    assert.ok(
+      pids.every((pid) => pid !== null && alive(pid)),
+      `lock pids ${pids.join(',')}`,
+    );
+    const running = cluster;
+    assert.ok(running !== null);
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+    try {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && pids.some((pid) => pid !== null && alive(pid))) {
+        await sleep(100);
+      }
+      assert.deepEqual(
+        pids.filter((pid) => pid !== null && alive(pid)),
+        [],
+        'servers still running after their parent died',
+      );
+    } finally {
+      // This test's own servers, by pid, should they outlive it.
+      for (const pid of pids) if (pid !== null && alive(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 });

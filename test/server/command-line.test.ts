@@ -50,4 +50,19 @@ describe('warren command-line flags', { skip }, () => {
       }
     });
   }
+
+  it('cluster --size 2 is refused: two servers tolerate no failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-flags-'));
+    try {
+      // Ports of its own, should it start anyway.
+      const port = String(40_000 + Math.floor(Math.random() * 20_000));
+      const args = ['cluster', '--size', '2', '--data-dir', dir, '--port', port];
+      const run = await runWarren([...args, '--peer-port', String(Number(port) + 2)]);
+      assert.equal(run.code, 2, run.stdout + run.stderr);
+      assert.match(run.stderr, /--size 2 .*tolerates no failure/);
+      assert.doesNotMatch(run.stdout, /servers; connect with/, 'nothing started');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
