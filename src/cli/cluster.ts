@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { LogFormat } from './log-format.js';
 import type { LogLevel } from './log-options.js';
 
 export interface ClusterOptions {
@@ -18,6 +19,8 @@ export interface ClusterOptions {
   dataDir: string;
   tickTime: number;
   logLevel: LogLevel;
+  /** Decided by the command (its own output's terminal), since each server writes to a pipe. */
+  logFormat: LogFormat;
 }
 
 const clusterSizeMax = 9;
@@ -81,6 +84,7 @@ export async function runCluster(options: ClusterOptions): Promise<number> {
     await writeFile(cfg, clusterConfig(options, id));
     // The IPC channel is how a server sees this process go, even by SIGKILL (parent-watch.ts).
     const args = [main, 'server', '--config', cfg, '--log-level', options.logLevel];
+    args.push('--log-format', options.logFormat);
     const child = spawn(process.execPath, [...args, '--exit-with-parent'], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

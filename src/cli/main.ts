@@ -5,7 +5,6 @@
  * ZooKeeper configuration; flags override both.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { pino } from 'pino';
 import { resolve } from 'node:path';
 import {
   ConfigError,
@@ -24,6 +23,7 @@ import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
+import { createLogger, logFormatOption, resolveLogFormat, type LogFormat } from './log-format.js';
 import { logLevelOption, type LogLevel } from './log-options.js';
 import { operatorListeners } from './operator-listeners.js';
 import { stopWhenParentExits } from './parent-watch.js';
@@ -41,6 +41,7 @@ interface ServerFlags {
   repairLog?: boolean;
   exitWithParent?: boolean;
   logLevel: LogLevel;
+  logFormat?: LogFormat;
 }
 
 function port(value: string): number {
@@ -101,7 +102,7 @@ async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
 }
 
 async function runServer(flags: ServerFlags): Promise<void> {
-  const logger = pino({ level: flags.logLevel, base: { name: 'warren' } });
+  const logger = createLogger(flags.logLevel, resolveLogFormat(flags.logFormat));
   let built: BuiltConfig;
   try {
     built = await buildConfig(flags);
@@ -193,6 +194,7 @@ program
       '(default: refuse to start; docs/ensemble.md)',
   )
   .addOption(logLevelOption())
+  .addOption(logFormatOption())
   // For warren cluster, which opens an IPC channel to each server (parent-watch.ts).
   .addOption(new Option('--exit-with-parent', 'stop when the parent process exits').hideHelp())
   .action(async (opts: Record<string, unknown>) => {
@@ -211,6 +213,7 @@ program
   .option('-d, --data-dir <dir>', 'parent folder of the per-server data folders', './cluster-data')
   .option('--tick-time <ms>', 'base time unit in ms', positiveInt, 2000)
   .addOption(logLevelOption())
+  .addOption(logFormatOption())
   .action(async (opts: Record<string, unknown>) => {
     process.exitCode = await runCluster({
       size: opts['size'] as number,
@@ -219,6 +222,7 @@ program
       dataDir: resolve(opts['dataDir'] as string),
       tickTime: opts['tickTime'] as number,
       logLevel: opts['logLevel'] as LogLevel,
+      logFormat: resolveLogFormat(opts['logFormat'] as LogFormat | undefined),
     });
   });
 

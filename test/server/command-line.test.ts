@@ -65,4 +65,57 @@ describe('warren command-line flags', { skip }, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  /** Starts a standalone server with `args`, returns what it logged until serving, stops it. */
+  async function logUntilServing(args: readonly string[]): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-flags-'));
+    const port = String(40_000 + Math.floor(Math.random() * 20_000));
+    const base = ['server', '--port', port, '--host', '127.0.0.1', '--data-dir', dir];
+    const child = spawn(process.execPath, [WARREN_MAIN, ...base, ...args], { stdio: 'pipe' });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not serving: ${output}`)), 15_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (!/is serving/.test(output)) return;
+          clearTimeout(timer);
+          resolve();
+        });
+        child.once('exit', () => reject(new Error(`exited: ${output}`)));
+      });
+      return output;
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('--log-format pretty logs one readable line per event, with local ISO-like times', async () => {
+    const output = await logUntilServing(['--log-format', 'pretty']);
+    const line = output.split('\n').find((l) => l.includes('is serving')) ?? '';
+    // 2026-12-07 10:49:31.206 INFO  Warren standalone server is serving host=127.0.0.1 ...
+    const shape =
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO +Warren standalone server is serving /;
+    assert.match(line, shape, output);
+    assert.match(line, / port=\d+/, line);
+  });
+
+  it('logs JSON lines when not at a terminal, and with --log-format json', async () => {
+    for (const args of [[], ['--log-format', 'json']]) {
+      const output = await logUntilServing(args);
+      const line = output.split('\n').find((l) => l.includes('is serving')) ?? '';
+      const parsed = JSON.parse(line) as { level?: unknown; msg?: unknown };
+      assert.equal(parsed.level, 30, line);
+    }
+  });
+
+  it('--log-format yaml is refused, naming the accepted formats', async () => {
+    const run = await runWarren(['server', '--log-format', 'yaml']);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /--log-format.*'yaml' is invalid.*pretty, json/);
+  });
 });
