@@ -107,8 +107,10 @@ async function main(): Promise<void> {
   client.destroy();
   const before = p.latencies.filter((l) => l.at < snapStart).map((l) => l.ms);
   const during = p.latencies.filter((l) => l.at >= snapStart && l.at <= snapEnd).map((l) => l.ms);
-  const snapDir = join(dataDir, 'snapshots');
-  const snapFile = readdirSync(snapDir).find((f) => f.startsWith('snapshot.')) ?? '';
+  // The newest snapshot (names sort by index; the oldest is the bootstrap one at index 1).
+  const snapDir = join(dataDir, 'raft-snapshots');
+  const snapFiles = readdirSync(snapDir).filter((f) => /^snapshot\.[0-9a-f]{16}$/.test(f));
+  const snapFile = snapFiles.sort().at(-1) ?? '';
   const snapBytes = statSync(join(snapDir, snapFile)).size;
   const rssAfter = rssMiB(server.pid);
   await server.kill('SIGKILL');
