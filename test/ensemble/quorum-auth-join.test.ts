@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ZooKeeperClient } from '../../src/client/index.js';
@@ -57,6 +58,32 @@ async function connectedEventually(s: Server): Promise<ZooKeeperClient> {
   }
 }
 
+/** Resolves once something accepts TCP connections on `port` (127.0.0.1). */
+async function listening(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+/** Waits (logs are written as they happen, but the refusal may come a moment later). */
+async function waitForLine(servers: readonly Server[], line: RegExp): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (servers.some((s) => line.test(logTail(s.logFile, 400)))) return;
+    await sleep(100);
+  }
+  assert.fail(`no founder logged ${String(line)}`);
+}
+
 describe('joining an ensemble with quorum SASL', { timeout: 180_000 }, () => {
   it('refuses a server with the wrong secret, admits it with the right one', async () => {
     const root = makeOwnedDir('warren-sasl-join-');
@@ -74,6 +101,9 @@ describe('joining an ensemble with quorum SASL', { timeout: 180_000 }, () => {
       await admin.create('/before', { data: 'b' });
 
       start(four, servers, { ...sasl(bad), 'warren.join': 'true' });
+      // On a loaded machine a process may take seconds to listen; the reconfig waits only
+      // initLimit × tickTime for the joiner, so let it be up first.
+      await listening(four.peerPort);
       await assert.rejects(
         admin.reconfig({ joiningServers: line(four) }),
         (error: Error) => /NewConfigNoQuorum|new config/i.test(`${error.name} ${error.message}`),
@@ -82,9 +112,8 @@ describe('joining an ensemble with quorum SASL', { timeout: 180_000 }, () => {
       const { data } = await admin.getData('/zookeeper/config');
       assert.doesNotMatch(data?.toString() ?? '', /^server\.4=/m, 'the configuration is unchanged');
       await admin.create('/after-refusal', { data: 'a' });
-      const refusals = founders.map((s) => logTail(s.logFile, 400)).join('\n');
-      assert.match(
-        refusals,
+      await waitForLine(
+        founders,
         /failed to prove the quorum secret|did not answer the quorum challenge/,
       );
 
