@@ -19,7 +19,7 @@ import {
 } from '../support/server-process.js';
 import {
   children,
-  connected,
+  connectedEventually,
   line,
   planServers,
   start,
@@ -45,17 +45,6 @@ function sasl(jaasPath: string): Record<string, string> {
     'quorum.auth.serverRequireSasl': 'true',
     'java.security.auth.login.config': jaasPath,
   };
-}
-
-async function connectedEventually(s: Server): Promise<ZooKeeperClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await connected(s);
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await sleep(200);
-    }
-  }
 }
 
 /** Resolves once something accepts TCP connections on `port` (127.0.0.1). */

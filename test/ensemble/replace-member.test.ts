@@ -21,25 +21,13 @@ import {
 } from '../support/server-process.js';
 import {
   children,
-  connected,
+  connectedEventually,
   line,
   planServers,
   start,
   SUPER_PASSWORD,
   type Server,
 } from './support/real-members.js';
-
-/** A connected client, retrying while the ensemble elects its first leader. */
-async function connectedEventually(s: Server): Promise<ZooKeeperClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await connected(s);
-    } catch (error) {
-      if (attempt >= 100) throw error;
-      await sleep(200);
-    }
-  }
-}
 
 async function mode(s: Server): Promise<string> {
   const srvr = await fourLetter(LOOPBACK_HOST, s.clientPort, 'srvr');

@@ -96,3 +96,15 @@ export async function planServers(root: string, count: number): Promise<Server[]
   }
   return servers;
 }
+
+/** A connected client, retrying while the ensemble elects its first leader. */
+export async function connectedEventually(s: Server): Promise<ZooKeeperClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connected(s);
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await sleep(200);
+    }
+  }
+}
