@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ZooKeeperClient } from '../../src/client/index.js';
@@ -20,6 +19,7 @@ import {
 import {
   children,
   connectedEventually,
+  listening,
   line,
   planServers,
   start,
@@ -45,23 +45,6 @@ function sasl(jaasPath: string): Record<string, string> {
     'quorum.auth.serverRequireSasl': 'true',
     'java.security.auth.login.config': jaasPath,
   };
-}
-
-/** Resolves once something accepts TCP connections on `port` (127.0.0.1). */
-async function listening(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listens on port ${port}`);
 }
 
 /** Waits (logs are written as they happen, but the refusal may come a moment later). */

@@ -22,6 +22,7 @@ import {
 import {
   children,
   connectedEventually,
+  listening,
   line,
   planServers,
   start,
@@ -69,6 +70,8 @@ describe('replacing a member whose data folder was lost', { timeout: 180_000 }, 
 
       // Started empty as a joiner, then added back.
       start(lost, servers, { 'warren.join': 'true' });
+      // The reconfig waits only initLimit × tickTime for the joiner: let it listen first.
+      await listening(lost.peerPort);
       const added = await admin.reconfig({ joiningServers: line(lost) });
       assert.match(added.config, new RegExp(`^server\\.${lost.id}=`, 'm'));
       const back = await connectedEventually(lost);

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { createClient, type ZooKeeperClient } from '../../../src/client/index.js';
 import { freePort, LOOPBACK_HOST } from '../../support/ports.js';
@@ -107,4 +108,21 @@ export async function connectedEventually(s: Server): Promise<ZooKeeperClient> {
       await sleep(200);
     }
   }
+}
+
+/** Resolves once something accepts TCP connections on `port` (127.0.0.1). */
+export async function listening(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on port ${port}`);
 }
