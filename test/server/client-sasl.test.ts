@@ -116,7 +116,16 @@ describe('SASL on the client port (DIGEST-MD5)', () => {
     const { client, reply } = await saslConnect(server, 'alice', 'guess');
     assert.equal(reply.header.err, Err.authFailed);
     await client.closed;
-    assert.match(readFileSync(join(dir, 'audit.log'), 'utf8'), /scheme=sasl\tresult=failure/);
+    // The audit log is appended asynchronously: wait for the line rather than race it.
+    const audit = join(dir, 'audit.log');
+    for (
+      let i = 0;
+      i < 50 && !/scheme=sasl\tresult=failure/.test(readFileSync(audit, 'utf8'));
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(readFileSync(audit, 'utf8'), /scheme=sasl\tresult=failure/);
   });
 
   it('answers a GSSAPI (Kerberos) first token AuthFailed and closes', async () => {
