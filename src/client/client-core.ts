@@ -111,7 +111,11 @@ export class ClientCore extends EventEmitter<ClientEvents> {
       );
       const bad = failWith(Err.connectionLoss);
       const expired = failWith(Err.sessionExpired);
-      const authFailed = failWith(Err.authFailed);
+      // The session's own error says why (a SASL refusal names its reason).
+      const authFailed = (): void => (
+        cleanup(),
+        reject(this.session.endedBy ?? errorFor(Err.authFailed, '', 'connect'))
+      );
       const aborted = (): void => (cleanup(), reject(opts.signal?.reason as Error));
       const timer = this.options.clock.setTimeout(() => {
         cleanup();

@@ -21,6 +21,7 @@ export { WatchEventStream } from './watch-stream.js';
 export type { WatchEventKind, WatchEventsOptions, WatchOverflow } from './watch-stream.js';
 export type { RetryPolicy } from './retry-policy.js';
 export type { ClientOptions } from './options.js';
+export type { SaslCredentials } from './sasl-digest-md5.js';
 export { systemClock } from './clock.js';
 export type { ClientClock, TimerHandle } from './clock.js';
 export { defaultSocketFactory } from './transport.js';

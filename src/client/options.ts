@@ -5,6 +5,7 @@
  */
 import type * as tls from 'node:tls';
 import { systemClock, type ClientClock } from './clock.js';
+import type { SaslCredentials } from './sasl-digest-md5.js';
 import { resolveRetry, type ResolvedRetry, type RetryPolicy } from './retry-policy.js';
 import { defaultSocketFactory, type SocketFactory } from './transport.js';
 
@@ -46,14 +47,21 @@ export interface ClientOptions {
    * and multi are never retried (docs/guide.md, "Retrying").
    */
   retry?: RetryPolicy;
+  /**
+   * Authenticate with SASL DIGEST-MD5 on every connection before any other request, as the
+   * Java client does with a `Client` JAAS section. A refused login ends the session
+   * (`authFailed`), as does a server that cannot prove it knows the password.
+   */
+  sasl?: SaslCredentials;
 }
 
 export type ResolvedOptions = Required<
-  Omit<ClientOptions, 'tls' | 'connectTimeoutMs' | 'retry'>
+  Omit<ClientOptions, 'tls' | 'connectTimeoutMs' | 'retry' | 'sasl'>
 > & {
   tls: tls.ConnectionOptions | undefined;
   connectTimeoutMs: number | undefined;
   retry: ResolvedRetry | undefined;
+  sasl: SaslCredentials | undefined;
 };
 
 export const JUTE_MAXBUFFER = 0xfffff;
@@ -76,5 +84,15 @@ export function resolveOptions(opts: ClientOptions): ResolvedOptions {
     clock: opts.clock ?? systemClock,
     transport: opts.transport ?? defaultSocketFactory,
     retry: resolveRetry(opts.retry),
+    sasl: resolveSasl(opts.sasl),
   };
+}
+
+function resolveSasl(sasl: SaslCredentials | undefined): SaslCredentials | undefined {
+  if (sasl === undefined) return undefined;
+  if (sasl.mechanism !== undefined && sasl.mechanism !== 'DIGEST-MD5') {
+    throw new TypeError(`sasl.mechanism ${String(sasl.mechanism)}: only DIGEST-MD5 is supported`);
+  }
+  if (sasl.username === '') throw new TypeError('sasl.username is empty');
+  return { ...sasl };
 }

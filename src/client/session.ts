@@ -7,6 +7,7 @@
  * wire when a connection drops fail with ConnectionLossError (they may have run); those not
  * yet sent wait for the next connection.
  */
+import { randomBytes } from 'node:crypto';
 import { Err } from '../protocol/error-codes.js';
 import type { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
@@ -20,6 +21,7 @@ import { Connection } from './connection.js';
 import { Fifo } from './fifo.js';
 import type { ResolvedOptions } from './options.js';
 import { PendingRequest, type Reply, type RequestSpec } from './pending-request.js';
+import { DigestMd5Client, SaslExchangeError, type SaslCredentials } from './sasl-digest-md5.js';
 import { eventName, type SessionState } from './types.js';
 import { WatchTable } from './watch-table.js';
 import { AuthFailedError, ConnectionLossError, errorFor } from './zookeeper-errors.js';
@@ -32,6 +34,8 @@ interface AuthEntry {
 }
 
 const XID_MAX = 0x7fffffff;
+/** 128 bits of client nonce: more than RFC 2831's 64. */
+const CNONCE_BYTES = 16;
 const TERMINAL: ReadonlySet<SessionState> = new Set(['expired', 'authFailed', 'closed']);
 
 export class Session {
@@ -53,6 +57,10 @@ export class Session {
   private readonly auths: AuthEntry[] = [];
   private readonly authPending = new Fifo<AuthEntry>();
   private retryTimer: TimerHandle | undefined;
+  /** The error that ended the session (set once it is terminal). */
+  endedBy: Error | undefined;
+  /** A SASL exchange runs on the connection: other requests wait. */
+  private authenticating = false;
   /** When the session last heard from a server (a reply or a handshake). */
   private lastHeardMs = 0;
 
@@ -135,7 +143,7 @@ export class Session {
   /** Sends waiting requests while there is room on the wire. */
   private pump(): void {
     const connection = this.connection;
-    if (connection === undefined) return;
+    if (connection === undefined || this.authenticating) return;
     while (this.outstanding.length < this.opts.maxOutstandingRequests) {
       const next = this.waiting.shift();
       if (next === undefined) return;
@@ -239,6 +247,20 @@ export class Session {
       response.timeOut,
     );
     if (this.connection !== connection) return; // it ended before it was attached
+    const sasl = this.opts.sasl;
+    if (sasl !== undefined) {
+      // Like the Java client: nothing else goes out until the SASL exchange is over.
+      this.authenticating = true;
+      void this.saslLogin(connection, sasl).then((ok) => {
+        if (ok && this.connection === connection) this.ready(connection, response, reattached);
+      });
+      return;
+    }
+    this.ready(connection, response, reattached);
+  }
+
+  /** The connection may carry requests: restores auth and watches, then sends what waits. */
+  private ready(connection: Connection, response: ConnectResponse, reattached: boolean): void {
     for (const entry of this.auths) this.sendAuth(entry);
     if (reattached && !this.watches.isEmpty) {
       for (const request of this.watches.restoreRequests(this.lastZxidSeen)) {
@@ -253,6 +275,54 @@ export class Session {
     }
     this.pump();
     this.setState(response.readOnly === true ? 'readOnly' : 'connected');
+  }
+
+  /**
+   * Runs the DIGEST-MD5 exchange on a new connection: an empty token, the digest-response to
+   * the challenge, then the server's proof. True when it succeeded on a connection still ours;
+   * a refusal (or a server without the proof) ends the session as authFailed.
+   */
+  private async saslLogin(connection: Connection, credentials: SaslCredentials): Promise<boolean> {
+    const exchange = new DigestMd5Client(credentials, randomBytes(CNONCE_BYTES).toString('base64'));
+    const step = (token: Buffer): Promise<Reply> =>
+      new Promise<Reply>((resolve, reject) => {
+        const spec: RequestSpec = { request: { type: OpCode.sasl, token }, path: '' };
+        const pending = new PendingRequest(spec, this.opts.maxRequestBytes, resolve, reject);
+        pending.arm(this.opts.requestTimeoutMs, undefined, this.opts.clock);
+        this.sendNow(connection, pending);
+      });
+    const tokenOf = (reply: Reply): Buffer | null =>
+      reply.response?.kind === 'sasl' ? reply.response.token : null;
+    try {
+      const challenge = await step(Buffer.alloc(0));
+      if (challenge.err !== Err.ok) return this.saslRefused(connection, challenge.err);
+      const proof = await step(exchange.respond(tokenOf(challenge) ?? Buffer.alloc(0)));
+      if (proof.err !== Err.ok) return this.saslRefused(connection, proof.err);
+      exchange.verify(tokenOf(proof));
+    } catch (error) {
+      if (this.connection !== connection) return false; // lost: the next connection retries
+      if (!(error instanceof SaslExchangeError)) {
+        connection.end(error as Error); // a timeout: try again on a new connection
+        return false;
+      }
+      return this.saslRefused(connection, Err.authFailed, error.message);
+    }
+    if (this.connection !== connection) return false;
+    this.authenticating = false;
+    return true;
+  }
+
+  private saslRefused(connection: Connection, err: number, why?: string): false {
+    if (this.connection !== connection) return false;
+    const reason = why ?? 'the server refused the SASL login';
+    const error = new AuthFailedError(
+      err,
+      `SASL (DIGEST-MD5) authentication failed: ${reason}; the session is closed`,
+      '',
+      'connect',
+    );
+    this.terminate('authFailed', error);
+    return false;
   }
 
   private setState(state: SessionState): void {
@@ -329,6 +399,7 @@ export class Session {
   private onClosed(connection: Connection, reason: Error): void {
     if (this.connection !== connection) return;
     this.connection = undefined;
+    this.authenticating = false;
     const lost = (op: string, path: string): Error =>
       new ConnectionLossError(
         Err.connectionLoss,
@@ -363,6 +434,7 @@ export class Session {
     if (this.isTerminal) return;
     this.opts.clock.clearTimeout(this.retryTimer);
     this.state = state;
+    this.endedBy = error;
     const connection = this.connection;
     this.connection = undefined;
     for (const pending of [...this.outstanding.drain(), ...this.waiting.drain()]) {

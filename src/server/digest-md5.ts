@@ -8,7 +8,13 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { saslTokenBytesMax } from '../util/limits.js';
-import { DirectiveError, parseDirectives, quoted, type Directives } from './sasl-directives.js';
+import {
+  digestHashBytes as hashBytes,
+  DirectiveError,
+  parseDirectives,
+  quoted,
+  type Directives,
+} from '../protocol/sasl-directives.js';
 
 export interface DigestMd5Options {
   /** The service in digest-uri: ZooKeeper's is `zookeeper`. */
@@ -35,14 +41,6 @@ const md5 = (...parts: Array<Buffer | string>): Buffer => {
   for (const part of parts) hash.update(typeof part === 'string' ? Buffer.from(part) : part);
   return hash.digest();
 };
-
-/**
- * RFC 2831 §2.1.2.1: with charset=utf-8, a string that fits ISO 8859-1 is hashed in it; only
- * one that does not is hashed as UTF-8 (without charset, values are ISO 8859-1 already).
- */
-function hashBytes(text: string): Buffer {
-  return Buffer.from(text, /[\u0100-\uffff]/.test(text) ? 'utf8' : 'latin1');
-}
 
 const failure = (reason: string): SaslOutcome => ({ kind: 'failure', reason });
 

@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DigestMd5Server, type SaslOutcome } from '../../../src/server/digest-md5.js';
-import { parseDirectives } from '../../../src/server/sasl-directives.js';
+import { parseDirectives } from '../../../src/protocol/sasl-directives.js';
 import { saslTokenBytesMax } from '../../../src/util/limits.js';
 import { digestResponse, type DigestClientOptions } from '../../support/sasl-digest-client.js';
 

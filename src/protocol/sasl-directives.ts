@@ -77,3 +77,11 @@ export function parseDirectives(bytes: Buffer): Directives {
 export function quoted(value: string): string {
   return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
+
+/**
+ * RFC 2831 §2.1.2.1: with charset=utf-8, a string that fits ISO 8859-1 is hashed in it; only
+ * one that does not is hashed as UTF-8 (without charset, values are ISO 8859-1 already).
+ */
+export function digestHashBytes(text: string): Buffer {
+  return Buffer.from(text, /[\u0100-\uffff]/.test(text) ? 'utf8' : 'latin1');
+}
