@@ -7,12 +7,15 @@ import { arch, hostname, platform, release, userInfo } from 'node:os';
 import type { ServedState } from '../metrics/served-state.js';
 import { monitorValues, VERSION_STRING } from '../server/four-letter.js';
 import { connections, dump, watchesByPath, watchesBySession } from './admin-listings.js';
+import { KEEPER_ADMIN_COMMANDS } from './admin-keeper-commands.js';
 
 export interface AdminCommand {
   /** The primary name first, then ZooKeeper's aliases (the four-letter word among them). */
   readonly names: readonly string[];
   /** Needs an Authorization header with ALL on / (ZooKeeper's AuthRequest). */
   readonly authenticated?: boolean;
+  /** Writes a snapshot: admin.snapshot.enabled and one a minute apply (as ZooKeeper's). */
+  readonly gate?: 'snapshot';
   run(state: ServedState): object | Promise<object>;
 }
 
@@ -155,9 +158,13 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   {
     names: ['snapshot', 'snap'],
     authenticated: true,
+    gate: 'snapshot',
     // Taken now (or joined, if one is being written); not streamed: see docs/operations.md.
     run: async (state) => ({ last_zxid: hex(await state.snapshot()), streamed: false }),
   },
+  // POSTed as in ZooKeeper 3.9, and refused (admin-restore.ts says why).
+  { names: ['restore', 'rest'], authenticated: true, run: () => ({}) },
+  ...KEEPER_ADMIN_COMMANDS,
 ];
 
 /** Name or alias → command. */

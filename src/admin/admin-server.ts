@@ -17,6 +17,8 @@ import {
   type HttpListener,
 } from '../util/http-listener.js';
 import { ADMIN_COMMANDS, COMMAND_BY_NAME, type AdminCommand } from './admin-commands.js';
+import { restoreRefusal } from './admin-restore.js';
+import { snapshotAnswer } from './admin-snapshot.js';
 
 export class AdminServer {
   private listener: HttpListener | null = null;
@@ -33,8 +35,9 @@ export class AdminServer {
       adminServerAddress,
       adminServerPort,
       adminIdleTimeoutMs,
-      (path, _query, request) => this.answer(path, request),
+      (path, query, request) => this.answer(path, query, request),
       onError,
+      (path) => path === `${this.config.adminCommandUrl.replace(/\/+$/, '')}/restore`,
     );
     return this.listener;
   }
@@ -44,7 +47,11 @@ export class AdminServer {
     this.listener = null;
   }
 
-  private async answer(path: string, request: IncomingMessage): Promise<HttpAnswer> {
+  private async answer(
+    path: string,
+    query: URLSearchParams,
+    request: IncomingMessage,
+  ): Promise<HttpAnswer> {
     const base = this.config.adminCommandUrl.replace(/\/+$/, '');
     if (path === '/live') return jsonAnswer(200, { live: true });
     if (path === '/ready') return this.readiness();
@@ -55,9 +62,13 @@ export class AdminServer {
     if (command === undefined) {
       return jsonAnswer(404, { command: name, error: `Unknown command: ${name}` });
     }
+    const primary = command.names[0] ?? name;
+    if (primary === 'restore') return restoreRefusal(this.state);
     const refusal = this.refusal(command, name, request);
     if (refusal !== null) return refusal;
-    const primary = command.names[0] ?? name;
+    if (primary === 'snapshot') {
+      return snapshotAnswer(this.state, query.get('streaming') === 'true');
+    }
     const result = await command.run(this.state);
     return jsonAnswer(200, { ...result, command: primary, error: null });
   }
@@ -80,7 +91,8 @@ export class AdminServer {
   /** Authentication and rate limits, as ZooKeeper's Commands.runCommand applies them. */
   private refusal(command: AdminCommand, name: string, request: IncomingMessage) {
     if (command.authenticated !== true) return null;
-    if (!this.config.adminSnapshotEnabled) {
+    const snapshots = command.gate === 'snapshot';
+    if (snapshots && !this.config.adminSnapshotEnabled) {
       return jsonAnswer(503, { command: name, error: 'snapshot is off (admin.snapshot.enabled)' });
     }
     const auth = request.headers.authorization;
@@ -102,6 +114,7 @@ export class AdminServer {
     if (root === undefined || !hasPerm(root.acl, Perm.all, ids)) {
       return jsonAnswer(403, { command: name, error: 'Not authorized' });
     }
+    if (!snapshots) return null;
     const now = this.state.server.runtime.now();
     if (now - this.snapshotAt < adminSnapshotIntervalMs) {
       return jsonAnswer(429, { command: name, error: 'rate limited: one snapshot a minute' });

@@ -155,6 +155,20 @@ export const KNOWN_FOUR_LETTER_WORDS: readonly string[] = Object.freeze([
   'hash',
 ]);
 
+/**
+ * ClickHouse Keeper's extras (snapshot now, log indexes, request or yield leadership). Only
+ * taken when named in the whitelist: `*` keeps meaning ZooKeeper's words, and two of these
+ * move leadership.
+ */
+export const CLICKHOUSE_FOUR_LETTER_WORDS: readonly string[] = Object.freeze([
+  'csnp',
+  'lgif',
+  'rqld',
+  'ydld',
+]);
+
+const ALL_FOUR_LETTER_WORDS = [...KNOWN_FOUR_LETTER_WORDS, ...CLICKHOUSE_FOUR_LETTER_WORDS];
+
 const DEFAULT_TICK_TIME_MS = 2000;
 export const SNAP_RETAIN_COUNT_MIN = 3;
 export const SNAP_COUNT_MIN = 2;
@@ -234,7 +248,7 @@ export function parseFourLetterWords(list: string): FourLetterWordList {
   const unknown: string[] = [];
   for (const entry of list.split(',').map((word) => word.trim())) {
     if (entry === '*') KNOWN_FOUR_LETTER_WORDS.forEach((word) => words.add(word));
-    else if (KNOWN_FOUR_LETTER_WORDS.includes(entry)) words.add(entry);
+    else if (isKnownFourLetterWord(entry)) words.add(entry);
     else if (entry !== '') unknown.push(entry);
   }
   return { words, unknown };
@@ -359,7 +373,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
       for (const word of unknown) {
         note(
           `unknown four-letter word '${word}' is ignored ` +
-            `(known: ${KNOWN_FOUR_LETTER_WORDS.join(', ')})`,
+            `(known: ${ALL_FOUR_LETTER_WORDS.join(', ')})`,
         );
       }
       return words;
@@ -475,7 +489,10 @@ function booleanSpec(field: ValueField, keys: string[]): FieldSpec {
 }
 
 function isKnownFourLetterWord(word: unknown): boolean {
-  return typeof word === 'string' && KNOWN_FOUR_LETTER_WORDS.includes(word);
+  return (
+    typeof word === 'string' &&
+    (KNOWN_FOUR_LETTER_WORDS.includes(word) || CLICKHOUSE_FOUR_LETTER_WORDS.includes(word))
+  );
 }
 
 /** zoo.cfg key (any accepted spelling) → spec. */

@@ -48,6 +48,7 @@ import { assert } from '../util/assert.js';
 
 export { ConfigError, type Where } from './config-error.js';
 export {
+  CLICKHOUSE_FOUR_LETTER_WORDS,
   defaultConfig,
   KNOWN_FOUR_LETTER_WORDS,
   parseFourLetterWords,

@@ -39,6 +39,7 @@ import { SyncBatcher } from './sync-batcher.js';
 import type { EnsembleTiming } from './timing.js';
 import { WriteRouter } from './write-routing.js';
 import type { Completion } from './pending-requests.js';
+import { OperatorRequests } from './operator-requests.js';
 
 /** Watches every applied entry (the simulator's checkers); absent in production. */
 export interface ApplyObserver {
@@ -82,6 +83,7 @@ export class EnsembleMember implements WritePath {
   readonly router: WriteRouter;
   readonly dispatch: PeerDispatch;
   readonly reconfigurer: Reconfigurer;
+  readonly operations: OperatorRequests;
   private readonly effects: ReadyEffects;
   private readonly syncs = new SyncBatcher((done) => this.sendBarrier(done));
   private readonly watch: LeaderlessWatch;
@@ -144,7 +146,9 @@ export class EnsembleMember implements WritePath {
         this.options.snapshots.snapshot(replica.tree, replica.applied, this.membership()),
       sessions: () => this.attached().sessions,
       stopped: () => this.stopped,
+      onLeadershipRequest: (from) => this.operations.onLeadershipRequest(from),
     });
+    this.operations = this.newOperations();
     this.effects = new ReadyEffects({
       ...parts,
       router: this.router,
@@ -172,6 +176,17 @@ export class EnsembleMember implements WritePath {
       onLeaderBack: (wasReadOnly) => {
         if (wasReadOnly) this.attached().endReadOnly();
       },
+    });
+  }
+
+  private newOperations(): OperatorRequests {
+    const { selfId, node, replica, storage, snapshots, logger } = this.options;
+    return new OperatorRequests({
+      ...{ selfId, node, replica, storage, snapshots, logger },
+      driver: this.driver,
+      membership: () => this.membership(),
+      send: (to, message) => this.dispatch.send(to, message),
+      blocked: () => this.blocked(),
     });
   }
 

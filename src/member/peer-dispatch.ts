@@ -37,6 +37,8 @@ export interface DispatchHost {
   freshSnapshot(): Promise<number>;
   sessions(): SessionTracker;
   stopped(): boolean;
+  /** `from` asks this member, if it leads, to hand leadership over (rqld). */
+  onLeadershipRequest(from: NodeId): void;
 }
 
 export class PeerDispatch {
@@ -83,6 +85,8 @@ export class PeerDispatch {
         return this.onForwardedReconfig(from, message);
       case 'reconfigResult':
         return router.onReconfigResult(message.requestId, message.err);
+      case 'leadership':
+        return host.onLeadershipRequest(from);
     }
   }
 

@@ -37,9 +37,19 @@ export type PeerMessage =
       request: ReconfigRequest;
     }
   /** How a forwarded reconfig ended (0 = done; the config txn is in the log before this). */
-  | { type: 'reconfigResult'; requestId: number; err: number };
+  | { type: 'reconfigResult'; requestId: number; err: number }
+  /** The sender asks the leader to hand it leadership (rqld). */
+  | { type: 'leadership' };
 
-const TAG = { raft: 1, forward: 2, refused: 3, touch: 4, reconfig: 5, reconfigResult: 6 } as const;
+const TAG = {
+  raft: 1,
+  forward: 2,
+  refused: 3,
+  touch: 4,
+  reconfig: 5,
+  reconfigResult: 6,
+  leadership: 7,
+} as const;
 
 export function encodePeerMessage(message: PeerMessage): Buffer {
   if (message.type === 'raft') {
@@ -68,6 +78,9 @@ export function encodePeerMessage(message: PeerMessage): Buffer {
       break;
     case 'reconfigResult':
       w.writeByte(TAG.reconfigResult).writeInt(message.requestId).writeInt(message.err);
+      break;
+    case 'leadership':
+      w.writeByte(TAG.leadership);
       break;
     default:
       unreachable(message);
@@ -108,6 +121,9 @@ export function decodePeerMessage(bytes: Buffer): PeerMessage {
     }
     case TAG.reconfigResult:
       message = { type: 'reconfigResult', requestId: r.readInt(), err: r.readInt() };
+      break;
+    case TAG.leadership:
+      message = { type: 'leadership' };
       break;
     default:
       throw new DecodeError(`unknown peer message tag ${tag}`);

@@ -20,6 +20,7 @@ export class SnapshotPolicy {
   private sinceSnapshot = 0;
   private nextAt: number;
   private running: Promise<Index> | null = null;
+  private runningAt: Index | null = null;
 
   constructor(
     private readonly storage: DurableLog,
@@ -45,11 +46,17 @@ export class SnapshotPolicy {
     );
   }
 
+  /** The index of the snapshot being written, or null. */
+  get runningIndex(): Index | null {
+    return this.runningAt;
+  }
+
   /** Snapshots now (or joins the one running); resolves with its index. */
   snapshot(tree: DataTree, index: Index, membership: Membership): Promise<Index> {
     if (this.running !== null) return this.running;
     const image = beginSnapshot(tree);
     this.sinceSnapshot = 0;
+    this.runningAt = index;
     const began = this.runtime.now();
     this.running = this.storage
       .saveSnapshot(index, membership, this.paced(image.records))
@@ -62,6 +69,7 @@ export class SnapshotPolicy {
       .finally(() => {
         image.abandon();
         this.running = null;
+        this.runningAt = null;
         this.nextAt = this.randomThreshold();
       });
     return this.running;

@@ -5,15 +5,19 @@
  */
 import { readdirSync } from 'node:fs';
 import { hostname, arch, platform, release, userInfo, freemem, totalmem } from 'node:os';
-import { KNOWN_FOUR_LETTER_WORDS } from '../config/config.js';
+import { CLICKHOUSE_FOUR_LETTER_WORDS, KNOWN_FOUR_LETTER_WORDS } from '../config/config.js';
 import type { Connection } from './connection.js';
 import { VERSION_STRING } from './build-info.js';
 import { configuration, dirSize } from './four-letter-conf.js';
+import { KEEPER_WORDS, keeperWord } from './four-letter-keeper.js';
 import type { WarrenServer } from './server.js';
 
 export { VERSION_STRING, WARREN_VERSION } from './build-info.js';
 
-const KNOWN: ReadonlySet<string> = new Set(KNOWN_FOUR_LETTER_WORDS);
+const KNOWN: ReadonlySet<string> = new Set([
+  ...KNOWN_FOUR_LETTER_WORDS,
+  ...CLICKHOUSE_FOUR_LETTER_WORDS,
+]);
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
@@ -30,6 +34,7 @@ export function fourLetterWord(
   if (!server.config.fourLetterWords.has(word)) {
     return `${word} is not executed because it is not in the whitelist.\n`;
   }
+  if (KEEPER_WORDS.has(word)) return keeperWord(server.writes.operations, word);
   switch (word) {
     case 'ruok':
       return 'imok';

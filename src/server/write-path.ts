@@ -10,6 +10,7 @@ import type { DataTree } from '../tree/data-tree.js';
 import type { WriteInput } from '../replication/write-input.js';
 import type { Id, SessionId } from '../protocol/records.js';
 import type { ReconfigRequest } from '../protocol/requests.js';
+import type { RaftOperations } from './raft-operations.js';
 
 export type WriteOutcome =
   | { ok: true; txn: Txn; result: ApplyResult }
@@ -52,6 +53,8 @@ export interface WritePath {
    * it then takes only clients that allow read-only and gives new ones local sessions.
    */
   readOnly?(): boolean;
+  /** Snapshot now, log indexes, leadership moves (csnp, lgif, rqld, ydld); absent: none. */
+  readonly operations?: RaftOperations;
   /** Whether this server should run session expiry and container reaping (the leader). */
   readonly leads: boolean;
   status(): PathStatus;

@@ -1,7 +1,8 @@
 /**
  * A small HTTP listener for operators' tools (the metrics endpoint, the AdminServer), with
  * the caps every Warren listener has: connections, header bytes, time to send a request and
- * idle time. GET (and HEAD) only: nothing here takes a body, so none is ever read.
+ * idle time. GET (and HEAD) only, but for the paths a listener opts into POST for (the
+ * AdminServer's `restore`, which refuses): their bodies are discarded, never read.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +43,7 @@ export function startHttpListener(
   idleTimeoutMs: number,
   handler: HttpHandler,
   onError: (error: unknown) => void,
+  acceptsPost: (path: string) => boolean = () => false,
 ): Promise<HttpListener> {
   const server = createServer(
     {
@@ -50,7 +52,7 @@ export function startHttpListener(
       headersTimeout: httpRequestTimeoutMs,
       keepAliveTimeout: idleTimeoutMs,
     },
-    (request, response) => void serve(handler, request, response, onError),
+    (request, response) => void serve(handler, request, response, onError, acceptsPost),
   );
   server.maxConnections = httpConnectionsMax;
   server.setTimeout(idleTimeoutMs, (socket) => socket.destroy());
@@ -70,9 +72,16 @@ async function serve(
   request: IncomingMessage,
   response: ServerResponse,
   onError: (error: unknown) => void,
+  acceptsPost: (path: string) => boolean,
 ): Promise<void> {
   let answer: HttpAnswer;
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
+  const posted =
+    request.method === 'POST' && acceptsPost(new URL(request.url ?? '/', 'http://warren').pathname);
+  if (posted) {
+    request.resume(); // discarded: the answer never depends on it
+    response.setHeader('Connection', 'close');
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD' && !posted) {
     answer = jsonAnswer(405, { error: 'only GET is served here' });
     response.setHeader('Allow', 'GET, HEAD');
     response.setHeader('Connection', 'close');

@@ -85,6 +85,7 @@ const byType: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
     requestId: int32,
     err: int32,
   }),
+  leadership: fc.constant({ type: 'leadership' as const }),
 };
 const anyMessage = fc.oneof(...Object.values(byType));
 
