@@ -1,9 +1,12 @@
 /**
- * A Warren ensemble with one real server process per network-namespace host: server i listens
- * on host i's address only (client port 2181, peer port 2888), with its own zoo.cfg, myid and
- * log file under one temp dir. The test reaches every server from the root namespace, also for
- * four-letter words (srvr for mode and Zxid, mntr for Raft state).
+ * A Warren ensemble with one real server process per network-namespace host (3 or 5): server i
+ * listens on host i's address only (client port 2181, peer port 2888), with its own zoo.cfg,
+ * myid and log file under one temp dir. The test reaches every server from the root namespace,
+ * also for four-letter words (srvr for mode and Zxid, mntr for Raft state). A fault campaign
+ * may kill, stop, restart or wipe single servers; a server it took down on purpose is not
+ * reported as having exited.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fourLetter } from './four-letter.js';
@@ -12,6 +15,7 @@ import {
   logTail,
   makeOwnedDir,
   removeOwnedDir,
+  signalServer,
   sleep,
   spawnServer,
   stopServer,
@@ -23,9 +27,24 @@ export const CLIENT_PORT = 2181;
 const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
 
+/** The super user's password, for reconfig (docs/ensemble.md: WRITE on /zookeeper/config). */
+export const SUPER_PASSWORD = 'netns-super';
+const SUPER_DIGEST = createHash('sha1').update(`super:${SUPER_PASSWORD}`).digest('base64');
+
 export interface EnsembleOptions {
   /** zoo.cfg tickTime; the election timeout is one tickTime (at least 500 ms). */
   tickTime: number;
+  /** zoo.cfg snapCount; small values make a lagging follower need a snapshot sooner. */
+  snapCount?: number;
+  /** reconfigEnabled=true and a super user (SUPER_PASSWORD) allowed to run it. */
+  reconfig?: boolean;
+}
+
+export interface LaunchOptions {
+  /** Start empty and wait to be added by reconfig (`warren.join=true`). */
+  join?: boolean;
+  /** Extra command-line arguments, e.g. `--repair-log`. */
+  args?: readonly string[];
 }
 
 export interface ServerState {
@@ -36,24 +55,29 @@ export interface ServerState {
 export class NetnsEnsemble {
   private readonly procs = new Map<number, ServerProcess>();
 
+  /** Servers taken down on purpose: assertRunning() does not report them. */
+  private readonly down = new Set<number>();
+
   private constructor(
     readonly cluster: NetnsCluster,
     readonly rootDir: string,
     readonly ids: readonly number[],
+    readonly options: EnsembleOptions,
   ) {}
 
   /** Starts one server per host of the cluster and waits until they elect a leader. */
   static async start(cluster: NetnsCluster, options: EnsembleOptions): Promise<NetnsEnsemble> {
     if (!warrenBuilt()) throw new Error(WARREN_NOT_BUILT_REASON);
     const ids = Array.from({ length: cluster.size }, (_, i) => i + 1);
-    const ensemble = new NetnsEnsemble(cluster, makeOwnedDir('warren-netns-'), ids);
-    for (const id of ids) ensemble.launch(id, options);
+    const ensemble = new NetnsEnsemble(cluster, makeOwnedDir('warren-netns-'), ids, options);
+    for (const id of ids) ensemble.launch(id);
     await ensemble.waitForLeader(ids, 30_000);
     return ensemble;
   }
 
-  private configText(id: number, dataDir: string, options: EnsembleOptions): string {
+  private configText(id: number, dataDir: string, launch: LaunchOptions): string {
     const address = this.cluster.address(id);
+    const options = this.options;
     const lines = [
       `tickTime=${options.tickTime}`,
       'initLimit=10',
@@ -63,6 +87,14 @@ export class NetnsEnsemble {
       `clientPortAddress=${address}`,
       '4lw.commands.whitelist=*',
     ];
+    if (options.snapCount !== undefined) lines.push(`snapCount=${options.snapCount}`);
+    if (options.reconfig === true) {
+      lines.push(
+        'reconfigEnabled=true',
+        `DigestAuthenticationProvider.superDigest=super:${SUPER_DIGEST}`,
+      );
+    }
+    if (launch.join === true) lines.push('warren.join=true');
     for (const peer of this.ids) {
       const host = this.cluster.address(peer);
       lines.push(`server.${peer}=${host}:${PEER_PORT}:${ELECTION_PORT};${host}:${CLIENT_PORT}`);
@@ -70,16 +102,67 @@ export class NetnsEnsemble {
     return lines.join('\n') + '\n';
   }
 
-  private launch(id: number, options: EnsembleOptions): void {
-    const dataDir = join(this.rootDir, `server${id}`);
+  /** The data folder of server `id` (myid and zoo.cfg are kept beside it, not inside). */
+  dataDir(id: number): string {
+    return join(this.rootDir, `server${id}`);
+  }
+
+  logFile(id: number): string {
+    return join(this.rootDir, `server${id}.log`);
+  }
+
+  /** The zoo.cfg `server.N` line of `id`, as reconfig -add takes it. */
+  serverLine(id: number): string {
+    const host = this.cluster.address(id);
+    return `server.${id}=${host}:${PEER_PORT}:${ELECTION_PORT}:participant;${host}:${CLIENT_PORT}`;
+  }
+
+  /** Starts server `id` (again) on its data folder; see LaunchOptions. */
+  launch(id: number, launch: LaunchOptions = {}): void {
+    const running = this.procs.get(id);
+    if (running !== undefined && running.exitStatus() === null) {
+      throw new Error(`server ${id} is still running`);
+    }
+    const dataDir = this.dataDir(id);
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'myid'), `${id}\n`);
-    const cfg = join(dataDir, 'zoo.cfg');
-    writeFileSync(cfg, this.configText(id, dataDir, options));
+    // The config lives outside the data folder, so wiping the folder keeps it.
+    const cfg = join(this.rootDir, `zoo${id}.cfg`);
+    writeFileSync(cfg, this.configText(id, dataDir, launch));
     const args = [WARREN_MAIN, 'server', '--config', cfg, '--log-level', 'info'];
-    const [command, argv] = this.cluster.inHost(id, process.execPath, args);
-    const logFile = join(this.rootDir, `server${id}.log`);
-    this.procs.set(id, spawnServer(command, argv, { logFile }));
+    const [command, argv] = this.cluster.inHost(id, process.execPath, [
+      ...args,
+      ...(launch.args ?? []),
+    ]);
+    this.procs.set(id, spawnServer(command, argv, { logFile: this.logFile(id) }));
+    this.down.delete(id);
+  }
+
+  /**
+   * Sends `signal` to server `id`; SIGKILL and SIGTERM resolve once it has exited and mark it
+   * down on purpose (SIGSTOP and SIGCONT leave it counted as running).
+   */
+  async signal(id: number, signal: NodeJS.Signals): Promise<void> {
+    const proc = this.procs.get(id);
+    if (proc === undefined) return;
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') this.down.add(id);
+    await signalServer(proc, signal);
+  }
+
+  /** True while server `id`'s process has not exited. */
+  isRunning(id: number): boolean {
+    const proc = this.procs.get(id);
+    return proc !== undefined && proc.exitStatus() === null;
+  }
+
+  /** Resolves with the exit status of server `id` once it exits, or undefined after timeoutMs. */
+  async exitWithin(id: number, timeoutMs: number): Promise<string | undefined> {
+    const proc = this.procs.get(id);
+    if (proc === undefined) return 'never started';
+    const status = await Promise.race([proc.exited, sleep(timeoutMs).then(() => undefined)]);
+    if (status === undefined) return undefined;
+    this.down.add(id);
+    return String(status.code ?? status.signal);
   }
 
   address(id: number): string {
@@ -169,6 +252,7 @@ export class NetnsEnsemble {
   /** Throws (with the log tail) when a server process has exited. */
   assertRunning(): void {
     for (const [id, proc] of this.procs) {
+      if (this.down.has(id)) continue;
       const status = proc.exitStatus();
       if (status !== null) {
         throw new Error(

@@ -1,0 +1,93 @@
+/**
+ * The fault campaign: a 5-member Warren ensemble, one member per network namespace, and
+ * scenario after scenario (scenario-runner.ts) until the time bound leaves no room for
+ * another. Plans come from the seed (plan.ts) or are named. Used by main.ts (`npm run
+ * test:faults`) and by the short form in test/netns/fault-campaign.test.ts.
+ */
+import { NetnsCluster } from '../support/netns-cluster.js';
+import { NetnsEnsemble } from '../support/netns-ensemble.js';
+import { Prng } from '../support/prng.js';
+import type { Nemesis } from './nemesis.js';
+import { diskNemeses } from './nemeses-disk.js';
+import { networkNemeses } from './nemeses-network.js';
+import { processNemeses } from './nemeses-process.js';
+import { drawPlan, namedPlan, type ScenarioPlan } from './plan.js';
+import { replayHint, scenarioLine, writeFailure, type CampaignTotals } from './report.js';
+import { runScenario } from './scenario-runner.js';
+
+export const MEMBERS = 5;
+const TICK_TIME_MS = 500;
+/** Small, so a follower cut off for a few thousand writes needs a snapshot. */
+const SNAP_COUNT = 1_000;
+/** A scenario rarely takes longer; none starts unless this much time is left. */
+const SCENARIO_BUDGET_MS = 75_000;
+
+export interface CampaignOptions {
+  seed: number;
+  /** The campaign stops starting scenarios when fewer than a scenario's budget remains. */
+  timeBoundMs: number;
+  /** Named plans to run in order (then the campaign ends); otherwise plans are drawn. */
+  scenarios?: readonly string[];
+  log: (line: string) => void;
+}
+
+export function nemesisCatalog(): Nemesis[] {
+  return [...networkNemeses(), ...processNemeses(), ...diskNemeses(SNAP_COUNT)];
+}
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignTotals> {
+  const started = Date.now();
+  const prng = new Prng(options.seed);
+  const catalog = nemesisCatalog();
+  const totals: CampaignTotals = {
+    seed: options.seed,
+    scenarios: 0,
+    operations: 0,
+    faults: 0,
+    violations: 0,
+    durationMs: 0,
+    reports: [],
+  };
+  const next = (index: number): ScenarioPlan | undefined => {
+    const named = options.scenarios;
+    if (named === undefined) return drawPlan(prng, index, catalog);
+    const name = named[index - 1];
+    if (name === undefined) return undefined;
+    return namedPlan(prng, index, name, catalog, (options.seed + index - 1) >>> 0);
+  };
+  const cluster = await NetnsCluster.up(MEMBERS);
+  let ensemble: NetnsEnsemble | undefined;
+  try {
+    ensemble = await NetnsEnsemble.start(cluster, {
+      tickTime: TICK_TIME_MS,
+      snapCount: SNAP_COUNT,
+      reconfig: true,
+    });
+    options.log(`campaign seed ${options.seed}: ${MEMBERS} members on ${cluster.subnet}.0/24`);
+    for (let index = 1; ; index++) {
+      const remaining = options.timeBoundMs - (Date.now() - started);
+      if (remaining < SCENARIO_BUDGET_MS && index > 1) break;
+      const plan = next(index);
+      if (plan === undefined) break;
+      const env = { cluster, ensemble, log: options.log };
+      const result = await runScenario(env, plan);
+      totals.scenarios++;
+      totals.operations += result.operations;
+      totals.faults += result.faults.length;
+      totals.violations += result.violations.length;
+      options.log(scenarioLine(result));
+      if (result.violations.length > 0) {
+        const file = writeFailure(result, options.seed);
+        totals.reports.push(file);
+        options.log(replayHint(result, options.seed, file));
+        // Later scenarios need a working ensemble; one that cannot converge ends the run.
+        await ensemble.waitConverged(60_000);
+      }
+    }
+  } finally {
+    await ensemble?.stop();
+    await cluster.down();
+    totals.durationMs = Date.now() - started;
+  }
+  return totals;
+}
