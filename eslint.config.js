@@ -85,6 +85,13 @@ const importRules = {
     consensusByIndex,
     bannedFolders(['cli', 'peer', 'storage', 'consensus'], 'admin/ answers from the server'),
   ],
+  'src/import/**': [
+    consensusByIndex,
+    bannedFolders(
+      ['cli', 'server', 'peer', 'consensus', 'admin', 'metrics'],
+      'import/ reads ZooKeeper files into a tree; member/ writes it',
+    ),
+  ],
   'src/cli/**': [consensusByIndex],
 };
 const pureCores = ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'];

@@ -23,6 +23,7 @@ import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
+import { registerImportCommand } from './import-command.js';
 import { createLogger, logFormatOption, resolveLogFormat, type LogFormat } from './log-format.js';
 import { logLevelOption, type LogLevel } from './log-options.js';
 import { operatorListeners } from './operator-listeners.js';
@@ -236,6 +237,8 @@ program
   .action(async (args: string[]) => {
     process.exitCode = await runShellCli(args);
   });
+
+registerImportCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`warren: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -18,13 +18,12 @@ import {
 } from '../storage/legacy-standalone.js';
 import { readHardState } from '../storage/hard-state-file.js';
 import { raftPaths } from '../storage/raft-layout.js';
-import { RaftStore } from '../storage/raft-store.js';
-import { walSegmentBytesMaxDefault } from '../storage/limits.js';
 import { applyTxn } from '../tree/apply.js';
 import { DataTree } from '../tree/data-tree.js';
-import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
+import { loadSnapshot } from '../tree/snapshot-codec.js';
 import { decodeTxn } from '../tree/txn-codec.js';
 import type { Runtime } from '../util/runtime.js';
+import { writeFoundingSnapshot } from './founding-snapshot.js';
 
 export interface ConversionPlaces {
   readonly dataDir: string;
@@ -64,7 +63,7 @@ export async function convertStandaloneIfNeeded(places: ConversionPlaces): Promi
 }
 
 async function convert(places: ConversionPlaces, legacy: ReturnType<typeof legacyPlaces>) {
-  const { disk, dataDir, dataLogDir, logger, runtime, selfId } = places;
+  const { disk, logger, runtime } = places;
   const started = runtime.now();
   logger.info(
     { from: [legacy.snapshotsAside, legacy.logAside] },
@@ -83,30 +82,7 @@ async function convert(places: ConversionPlaces, legacy: ReturnType<typeof legac
       logger.info({ replayed: done, of: total, leftS }, 'converting: replaying the 0.1.0 log');
     }
   });
-  // Raft's first index is 1: an empty directory converts to the founding snapshot at 1.
-  const index = Math.max(1, tree.lastZxid);
-  const membership = { voters: [selfId], learners: [] };
-  const { store } = await RaftStore.open({
-    dataDir,
-    dataLogDir,
-    logger,
-    disk,
-    initialMembership: membership,
-    segmentBytesMax: walSegmentBytesMaxDefault,
-    snapRetainCount: places.snapRetainCount,
-  });
-  try {
-    const image = beginSnapshot(tree);
-    const records: Buffer[] = [];
-    // Each record is a view until the next is asked for: copy as we go.
-    for (const record of image.records) records.push(Buffer.from(record));
-    image.abandon();
-    const meta = { index, term: 1, membership };
-    const hardState = { term: 1, vote: 0, commit: index };
-    await store.persist({ snapshot: { meta, records }, entries: [], hardState });
-  } finally {
-    await store.close();
-  }
+  await writeFoundingSnapshot(places, tree);
   logger.info(
     {
       zxid: tree.lastZxid,
