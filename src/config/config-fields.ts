@@ -5,6 +5,8 @@
  */
 import {
   frameBytesMaxCeiling,
+  memoryBytesMaxCeiling,
+  memoryBytesMaxMin,
   pathBytesMaxCeiling,
   pathBytesMaxDefault,
   watchBytesMaxMin,
@@ -94,6 +96,30 @@ export interface ServerConfig extends OperationsConfig {
   clientOutputBytesMax: number;
   /** warren.clientStallMs: a connection over its output budget this long is closed. */
   clientStallMs: number;
+  /**
+   * globalOutstandingLimit: past this many requests received and not answered over every
+   * connection, connections with requests of their own outstanding stop being read.
+   */
+  globalOutstandingLimit: number;
+  /**
+   * requestThrottleLimit (zookeeper.request_throttle_max_requests): requests started and not
+   * answered past which later ones wait in their connection's queue; 0: off, as in ZooKeeper.
+   */
+  requestThrottleMaxRequests: number;
+  /** requestThrottleStallTime: how often waiting requests are looked at (ms). */
+  requestThrottleStallTimeMs: number;
+  /**
+   * requestThrottleDropStale: a request the throttler has held longer than its session's
+   * timeout is stale; its connection is closed (the client retries elsewhere or later).
+   */
+  requestThrottleDropStale: boolean;
+  /** throttledOpWaitTime: a request held longer than this is answered ThrottledOp; 0: never. */
+  throttledOpWaitTimeMs: number;
+  /**
+   * warren.memoryBytesMax: past this much live memory (V8 heap in use plus Buffers), no
+   * client's requests are read until it is back under 90% of it; 0: no bound.
+   */
+  memoryBytesMax: number;
   /** warren.watchesPerSessionMax. */
   watchesPerSessionMax: number;
   /** warren.watchBytesMax: estimated memory of all watches together (util/limits.ts). */
@@ -178,6 +204,7 @@ export const JUTE_MAX_BUFFER_MAX = frameBytesMaxCeiling;
 const JUTE_RANGE = `${JUTE_MAX_BUFFER_MIN}..${JUTE_MAX_BUFFER_MAX}`;
 /** Room for /zookeeper/config and any real path. */
 export const PATH_BYTES_MAX_MIN = 256;
+const MEMORY_RANGE = `${memoryBytesMaxMin}..${memoryBytesMaxCeiling}`;
 const PATH_RANGE = `${PATH_BYTES_MAX_MIN}..${pathBytesMaxCeiling}`;
 /** So that the default maxSessionTimeout, 20 × tickTime, fits in an int as in ZooKeeper. */
 export const TICK_TIME_MAX_MS = Math.floor(JAVA_INT_MAX / 20);
@@ -213,6 +240,12 @@ export function defaultConfig(): ServerConfig {
     outstandingRequestsMax: 1000,
     clientOutputBytesMax: 4 * 1024 * 1024,
     clientStallMs: 30_000,
+    globalOutstandingLimit: 1000,
+    requestThrottleMaxRequests: 0,
+    requestThrottleStallTimeMs: 100,
+    requestThrottleDropStale: true,
+    throttledOpWaitTimeMs: 0,
+    memoryBytesMax: 0,
     watchesPerSessionMax: 1_000_000,
     watchBytesMax: 512 * 1024 * 1024,
     pathBytesMax: pathBytesMaxDefault,
@@ -448,6 +481,36 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     min: 65_536,
   }),
   intSpec('clientStallMs', ['warren.clientStallMs'], 'at least 100 (milliseconds)', { min: 100 }),
+  intSpec('globalOutstandingLimit', zkKeys('globalOutstandingLimit'), POSITIVE, { min: 1 }),
+  intSpec(
+    'requestThrottleMaxRequests',
+    throttlerKeys('requestThrottleLimit', 'request_throttle_max_requests'),
+    'a non-negative integer (0 = off)',
+    { min: 0 },
+  ),
+  intSpec(
+    'requestThrottleStallTimeMs',
+    throttlerKeys('requestThrottleStallTime', 'request_throttle_stall_time'),
+    MS,
+    { min: 1 },
+  ),
+  booleanSpec(
+    'requestThrottleDropStale',
+    throttlerKeys('requestThrottleDropStale', 'request_throttle_drop_stale'),
+  ),
+  intSpec(
+    'throttledOpWaitTimeMs',
+    throttlerKeys('throttledOpWaitTime', 'throttled_op_wait_time'),
+    'a non-negative integer (milliseconds; 0 = off)',
+    { min: 0 },
+  ),
+  {
+    field: 'memoryBytesMax',
+    keys: ['warren.memoryBytesMax'],
+    expected: `0 (no bound) or an integer in ${MEMORY_RANGE} (bytes)`,
+    parse: (raw) => (/^[0-9]{1,16}$/.test(raw) ? Number(raw) : undefined),
+    valid: (value) => value === 0 || isIntBetween(value, memoryBytesMaxMin, memoryBytesMaxCeiling),
+  },
   intSpec('watchesPerSessionMax', ['warren.watchesPerSessionMax'], POSITIVE, { min: 1 }),
   intSpec('watchBytesMax', ['warren.watchBytesMax'], `at least ${watchBytesMaxMin} (bytes)`, {
     min: watchBytesMaxMin,
@@ -471,6 +534,19 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
   booleanSpec('standaloneEnabled', ['standaloneEnabled']),
   ...OPERATIONS_SPECS,
 ];
+
+/** A ZooKeeper setting read from zoo.cfg or as its system property (zookeeper.<key>). */
+function zkKeys(key: string): string[] {
+  return [key, `zookeeper.${key}`];
+}
+
+/**
+ * RequestThrottler settings: the zoo.cfg name ZooKeeper documents, then the system property
+ * it actually reads, with and without the zookeeper. prefix zoo.cfg adds to unknown keys.
+ */
+function throttlerKeys(documented: string, property: string): string[] {
+  return [documented, property, `zookeeper.${property}`];
+}
 
 function booleanSpec(field: ValueField, keys: string[]): FieldSpec {
   return {

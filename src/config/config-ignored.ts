@@ -70,9 +70,6 @@ const TEXT_KEYS = [
   'flushDelay',
   'maxWriteQueuePollTime',
   'maxBatchSize',
-  'requestThrottleLimit',
-  'requestThrottleStallTime',
-  'requestThrottleDropStale',
   'closeSessionTxn.enabled',
   'watchManagerName',
   'znode.container.maxNeverUsedIntervalMs',
@@ -116,15 +113,6 @@ const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   [
     'sslQuorumReloadCertFiles',
     refusedWhenTrue('bool', 'Warren reloads quorum certificates only on restart'),
-  ],
-  [
-    'globalOutstandingLimit',
-    {
-      kind: 'text',
-      note:
-        'globalOutstandingLimit is ignored: Warren limits requests in flight per connection ' +
-        '(warren.outstandingRequestsMax, default 1000)',
-    },
   ],
   [
     'maxCnxns',

@@ -88,6 +88,7 @@ export class PrometheusEndpoint {
         const seconds = (ns: number) => ns / 1e9;
         this.set({ quantile: '0.5' }, seconds(histogram.percentile(50)));
         this.set({ quantile: '0.99' }, seconds(histogram.percentile(99)));
+        this.set({ quantile: '0.999' }, seconds(histogram.percentile(99.9)));
         this.set({ quantile: '1' }, seconds(histogram.max));
         histogram.reset();
       },

@@ -27,6 +27,35 @@ const ZOOKEEPER_GAUGES: ReadonlyArray<readonly [string, string, Read]> = [
   ['uptime', 'Milliseconds since start', (s) => s.server.runtime.now() - s.server.stats.startedAt],
 ];
 
+/** Warren's own gauges of its server-wide limits (server/request-throttle.ts, memory-guard.ts). */
+const LIMIT_GAUGES: ReadonlyArray<readonly [string, string, Read]> = [
+  [
+    'warren_requests_in_process',
+    'Requests started, not answered',
+    (s) => s.server.throttle.inProcess,
+  ],
+  [
+    'warren_throttled_connections',
+    'Connections whose next request waits for the throttler or the memory bound',
+    (s) => s.server.throttle.heldConnections,
+  ],
+  [
+    'warren_memory_live_bytes',
+    'Live memory as warren.memoryBytesMax counts it (0 when no bound is set)',
+    (s) => s.server.memory.lastBytes,
+  ],
+  [
+    'warren_memory_live_bytes_peak',
+    'The most live memory warren.memoryBytesMax has seen since start',
+    (s) => s.server.memory.peakBytes,
+  ],
+  [
+    'warren_memory_reads_held',
+    '1 while warren.memoryBytesMax holds every client read',
+    (s) => (s.server.memory.held ? 1 : 0),
+  ],
+];
+
 /** Warren's own gauges from the member's status (mntr prints the same, with zk_). */
 const MEMBER_GAUGES: ReadonlyArray<readonly [string, string, string]> = [
   ['learners', 'learners', 'Followers and observers (on the leader; 0 elsewhere)'],
@@ -68,6 +97,36 @@ const COUNTERS: ReadonlyArray<readonly [string, string, Read]> = [
     'Connections closed after stalling too long',
     (s) => s.server.stats.stalledConnectionsClosed,
   ],
+  [
+    'warren_memory_holds_total',
+    'Times warren.memoryBytesMax stopped reading client requests',
+    (s) => s.server.memory.holds,
+  ],
+  [
+    'warren_memory_collections_total',
+    'Full garbage collections run because live memory passed warren.memoryBytesMax',
+    (s) => s.server.memory.collections,
+  ],
+  [
+    'warren_global_outstanding_pauses_total',
+    'Times a connection stopped being read for globalOutstandingLimit',
+    (s) => s.server.throttle.globalPauses,
+  ],
+  [
+    'warren_request_throttle_waits_total',
+    'Times a request waited for requestThrottleLimit',
+    (s) => s.server.throttle.waits,
+  ],
+  [
+    'warren_stale_requests_dropped_total',
+    'Connections closed: the throttler held their request past the session timeout',
+    (s) => s.server.throttle.staleDropped,
+  ],
+  [
+    'warren_throttled_ops_total',
+    'Requests answered ThrottledOp after waiting past throttledOpWaitTime',
+    (s) => s.server.throttle.throttledOps,
+  ],
   ['warren_auth_failures_total', 'Failed authentications', (s) => s.server.stats.authFailed],
   [
     'warren_dropped_peer_inputs_total',
@@ -78,7 +137,7 @@ const COUNTERS: ReadonlyArray<readonly [string, string, Read]> = [
 
 export function registerStateMetrics(registry: Registry, state: () => ServedState | null): void {
   const registers = [registry];
-  for (const [name, help, read] of ZOOKEEPER_GAUGES) {
+  for (const [name, help, read] of [...ZOOKEEPER_GAUGES, ...LIMIT_GAUGES]) {
     new Gauge({
       name,
       help,

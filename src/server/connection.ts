@@ -35,6 +35,10 @@ export interface ConnectionHost {
   /** The client read some of its output: requests held for the output budget may go on. */
   onWritable(conn: Connection): void;
   readonly outstandingMax: number;
+  /** Server-wide limits (request-throttle.ts): whether this connection must not be read now. */
+  readsHeld(conn: Connection): boolean;
+  /** Bytes were queued for a client (the memory bound counts what is built). */
+  wrote(bytes: number): void;
   /** Unsent reply bytes a connection may hold before its next requests wait. */
   readonly outputBytesMax: number;
   /** How long a connection may stay over that budget before it is closed. */
@@ -146,6 +150,7 @@ export class Connection {
   private write(bytes: Buffer): void {
     if (this.state === 'closed') return;
     this.cork();
+    this.host.wrote(bytes.length);
     this.socket.write(bytes);
     this.packetsSent++;
   }
@@ -197,7 +202,8 @@ export class Connection {
     const overloaded =
       overBudget ||
       this.outstanding >= this.host.outstandingMax ||
-      this.waiting.length - this.waitingHead >= this.host.outstandingMax;
+      this.waiting.length - this.waitingHead >= this.host.outstandingMax ||
+      this.host.readsHeld(this);
     if (overloaded && !this.paused) {
       this.paused = true;
       this.socket.pause();

@@ -38,6 +38,7 @@ export function onRequestFrame(server: WarrenServer, conn: Connection, frame: Bu
     return;
   }
   conn.outstanding++;
+  server.throttle.received();
   conn.waiting.push(f);
   if (conn.state === 'connected') drain(server, conn);
   else conn.updateBackpressure();
@@ -45,6 +46,7 @@ export function onRequestFrame(server: WarrenServer, conn: Connection, frame: Bu
 
 /** Runs queued requests in order until one must wait for earlier writes. */
 export function drain(server: WarrenServer, conn: Connection): void {
+  let held = false;
   while (conn.state === 'connected' && conn.waitingHead < conn.waiting.length) {
     const f = conn.waiting[conn.waitingHead] as DecodedFrame;
     const session = conn.session;
@@ -56,9 +58,17 @@ export function drain(server: WarrenServer, conn: Connection): void {
     if (waitsForAll && (session?.pendingWrites ?? 0) > 0) break;
     // The client is not reading what we already sent: build no more until it does.
     if (conn.overOutputBudget) break;
+    // ThrottledOp only when no earlier write's reply is still to come (replies stay in order).
+    const admission = server.throttle.admit(conn, f, (session?.pendingWrites ?? 0) === 0);
+    if (admission === 'hold') {
+      held = true;
+      break;
+    }
     conn.waitingHead++;
-    handleRequest(server, conn, f);
+    if (admission === 'throttled') reply(server, conn, f, Err.throttledOp, null);
+    else handleRequest(server, conn, f);
   }
+  if (!held) server.throttle.notWaiting(conn);
   if (conn.waitingHead > compactAfter && conn.waitingHead * 2 > conn.waiting.length) {
     conn.waiting = conn.waiting.slice(conn.waitingHead);
     conn.waitingHead = 0;
@@ -85,6 +95,8 @@ export function reply(
 }
 
 export function finishRequest(server: WarrenServer, conn: Connection, f: DecodedFrame): void {
+  // A closed connection's requests stopped counting when it closed.
+  if (conn.state !== 'closed') server.throttle.finished();
   conn.outstanding--;
   server.stats.packetsSent++;
   const latency = server.runtime.now() - f.receivedAt;

@@ -16,6 +16,7 @@ import type { ApplyResult } from '../tree/apply.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
+import { memoryHeldTouchIntervalMs } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSasl } from '../config/client-sasl.js';
 import type { ServerConfig } from '../config/config.js';
@@ -29,8 +30,10 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { fourLetterWord } from './four-letter.js';
 import { onConnectFrame } from './handshake.js';
 import { LeaderDuties } from './leader-duties.js';
+import { fullCollector, liveMemoryBytes, MemoryGuard } from './memory-guard.js';
 import type { DecodedFrame } from './request-handler.js';
 import * as queue from './request-queue.js';
+import { RequestThrottle } from './request-throttle.js';
 import { SessionTracker, type SessionState } from './session-tracker.js';
 import { sendTextAnswer } from './text-answer.js';
 import { ServerStats } from './stats.js';
@@ -49,6 +52,8 @@ export interface ServerDeps {
   quorumSelf?: EnsembleServer | null;
   /** SASL on the client port (server/sasl.ts); absent or null: not configured. */
   sasl?: ClientSasl | null;
+  /** Live memory for warren.memoryBytesMax; absent: V8 heap in use plus Buffers. */
+  measureMemory?: () => number;
 }
 
 export class WarrenServer implements ConnectionHost, WritePathHost {
@@ -62,9 +67,12 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly logger: Logger;
   readonly runtime: Runtime;
   readonly outstandingMax: number;
-  readonly outputBytesMax: number;
   readonly stallMs: number;
   readonly addressLimits: AddressLimits;
+  /** globalOutstandingLimit, the RequestThrottler's settings and the memory hold. */
+  readonly throttle: RequestThrottle;
+  /** warren.memoryBytesMax. */
+  readonly memory: MemoryGuard;
   /** audit.enable: the audit log; null when off. */
   readonly audit: AuditLog | null;
   /** SASL on the client port; null when the JAAS file has no server section. */
@@ -89,14 +97,56 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     const random = (count: number) => this.runtime.randomBytes(count);
     this.sessions = new SessionTracker(this.config.tickTime, deps.serverId ?? 1, random);
     this.outstandingMax = this.config.outstandingRequestsMax;
-    this.outputBytesMax = this.config.clientOutputBytesMax;
     this.stallMs = this.config.clientStallMs;
     const { sessionsPerAddressMax, sessionCreateRatePerAddress } = this.config;
     this.addressLimits = new AddressLimits(sessionsPerAddressMax, sessionCreateRatePerAddress);
+    this.throttle = this.makeThrottle();
+    this.memory = this.makeMemoryGuard(deps.measureMemory);
     this.audit = this.config.auditEnabled ? this.openAuditLog() : null;
     this.duties = new LeaderDuties(this);
     this.registerTreeSessions();
     this.writes = deps.writePath(this);
+  }
+
+  private makeThrottle(): RequestThrottle {
+    const c = this.config;
+    const settings = {
+      globalOutstandingLimit: c.globalOutstandingLimit,
+      maxRequests: c.requestThrottleMaxRequests,
+      stallMs: c.requestThrottleStallTimeMs,
+      dropStale: c.requestThrottleDropStale,
+      throttledOpWaitMs: c.throttledOpWaitTimeMs,
+    };
+    return new RequestThrottle(settings, {
+      runtime: this.runtime,
+      drain: (conn) => queue.drain(this, conn),
+    });
+  }
+
+  private makeMemoryGuard(measure: (() => number) | undefined): MemoryGuard {
+    const bytesMax = this.config.memoryBytesMax;
+    let touchedAt = -Infinity;
+    return new MemoryGuard({
+      bytesMax,
+      runtime: this.runtime,
+      measure: measure ?? liveMemoryBytes,
+      collect: measure === undefined && bytesMax > 0 ? fullCollector() : null,
+      onChange: (held) => {
+        const bytes = this.memory.lastBytes;
+        if (held) this.logger.warn({ bytes, bytesMax }, 'memory bound reached: reads held');
+        else this.logger.info({ bytes, bytesMax }, 'memory back under its bound: reads resume');
+        this.throttle.setMemoryHeld(held, [...this.connections]);
+      },
+      whileHeld: () => {
+        // The server, not the client, stopped reading: its sessions must not expire for it.
+        const now = this.runtime.now();
+        if (now - touchedAt < memoryHeldTouchIntervalMs) return;
+        touchedAt = now;
+        for (const conn of this.connections) {
+          if (conn.session !== null) this.touchSession(conn.session, now);
+        }
+      },
+    });
   }
 
   private openAuditLog(): AuditLog {
@@ -151,12 +201,15 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     const { tickTime, containerCheckIntervalMs } = this.config;
     this.timers.push(this.runtime.every(tickTime, () => this.duties.expireSessions()));
     this.timers.push(this.runtime.every(containerCheckIntervalMs, () => this.duties.reap()));
+    this.memory.start();
     return bound;
   }
 
   async close(): Promise<void> {
     for (const timer of this.timers) timer.cancel();
     this.timers = [];
+    this.memory.stop();
+    this.throttle.close();
     for (const conn of [...this.connections]) conn.close();
     await this.clients.close();
     await this.writes.idle();
@@ -188,8 +241,23 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     if (conn.state === 'connected') queue.drain(this, conn);
   }
 
+  /** While memory holds reads, a connection may keep one maximal reply unsent, no more. */
+  get outputBytesMax(): number {
+    const { clientOutputBytesMax, juteMaxBuffer } = this.config;
+    return this.memory.held ? Math.min(clientOutputBytesMax, juteMaxBuffer) : clientOutputBytesMax;
+  }
+
+  wrote(bytes: number): void {
+    this.memory.note(bytes);
+  }
+
+  readsHeld(conn: Connection): boolean {
+    return this.throttle.readsHeld(conn);
+  }
+
   onClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    this.throttle.closed(conn);
     const ip = conn.remoteAddress;
     const count = (this.perIp.get(ip) ?? 1) - 1;
     if (count <= 0) this.perIp.delete(ip);

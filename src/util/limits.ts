@@ -28,6 +28,26 @@ export const watchOverheadBytes = 256;
 /** The smallest warren.watchBytesMax: room for a few hundred watches. */
 export const watchBytesMaxMin = 64 * KiB;
 
+// ---- memory and request throttling ----
+
+/** How often warren.memoryBytesMax is checked (a connection's output budget bounds a burst). */
+export const memoryCheckIntervalMs = 50;
+/** Reply bytes built between two looks at memory within one turn. */
+export const memoryRecheckBytes = 16 * MiB;
+/** Reads resume once memory is back under this share of warren.memoryBytesMax (hysteresis). */
+export const memoryResumeRatio = 0.9;
+/**
+ * Over the bound, a full collection first tells garbage from live data; at most this often,
+ * since one pass over a large heap stops the event loop for a while.
+ */
+export const memoryCollectIntervalMs = 1000;
+/** While reads are held, sessions of the held connections are kept alive this often. */
+export const memoryHeldTouchIntervalMs = 1000;
+/** The smallest non-zero warren.memoryBytesMax: an empty server uses about half of it. */
+export const memoryBytesMaxMin = 128 * MiB;
+/** The largest warren.memoryBytesMax (1 TiB): a safe integer, far above any machine here. */
+export const memoryBytesMaxCeiling = 1024 * 1024 * MiB;
+
 // ---- client addresses ----
 
 /**

@@ -350,10 +350,10 @@ describe('unknown and ignored keys', () => {
   });
 
   it('notes, once each, ignored settings an operator may count on', () => {
-    const { warnings } = parse(['globalOutstandingLimit=2000', 'skipACL=no'].join('\n'));
+    const { warnings } = parse(['maxCnxns=2000', 'skipACL=no'].join('\n'));
     assert.deepEqual(warnings, [
-      'zoo.cfg line 1: globalOutstandingLimit: globalOutstandingLimit is ignored: Warren ' +
-        'limits requests in flight per connection (warren.outstandingRequestsMax, default 1000)',
+      'zoo.cfg line 1: maxCnxns: maxCnxns is ignored: Warren limits connections in total ' +
+        'with warren.connectionsMax',
     ]);
   });
 

@@ -1,0 +1,212 @@
+/**
+ * Server-wide request limits, after ZooKeeper's connection layer and RequestThrottler:
+ *
+ * - globalOutstandingLimit: past that many requests received and not answered over every
+ *   connection, a connection with requests of its own outstanding is not read (as
+ *   NIOServerCnxn.disableRecv); each connection may always have one request in.
+ * - requestThrottleLimit: past that many requests started (handed to the tree or the write
+ *   path) and not answered, later requests wait in their connection's queue, in order. They
+ *   are looked at again when a request finishes and every requestThrottleStallTime ms: one
+ *   held longer than its session's timeout is stale (requestThrottleDropStale) and its
+ *   connection is closed, so nothing behind it runs out of order; one held longer than
+ *   throttledOpWaitTime is answered ThrottledOp.
+ * - warren.memoryBytesMax (memory-guard.ts): while over it, no request is read or started.
+ *
+ * Held connections are at most every connection (warren.connectionsMax): no other queue.
+ */
+import { OpCode } from '../protocol/opcodes.js';
+import type { Runtime, Timer } from '../util/runtime.js';
+import type { Connection } from './connection.js';
+import type { DecodedFrame } from './request-handler.js';
+
+export interface ThrottleSettings {
+  globalOutstandingLimit: number;
+  /** 0: the throttler is off. */
+  maxRequests: number;
+  stallMs: number;
+  dropStale: boolean;
+  /** 0: never answer ThrottledOp. */
+  throttledOpWaitMs: number;
+}
+
+export interface ThrottleHost {
+  readonly runtime: Runtime;
+  /** Runs a connection's queued requests (request-queue.ts drain). */
+  drain(conn: Connection): void;
+}
+
+/** Whether a request may start now: go, wait in its queue, or be answered ThrottledOp. */
+export type Admission = 'go' | 'hold' | 'throttled';
+
+/** ZooKeeper's Request.isThrottlable, plus authentication (never throttled there either). */
+const NEVER_THROTTLED: ReadonlySet<number> = new Set([
+  OpCode.closeSession,
+  OpCode.auth,
+  OpCode.sasl,
+]);
+
+export class RequestThrottle {
+  /** Requests received and not answered over every open connection (pings excluded). */
+  outstanding = 0;
+  /** Of those, the ones started and not answered. */
+  inProcess = 0;
+  /** Set by the memory guard: no request is read or started. */
+  memoryHeld = false;
+  /** Times a request had to wait for the throttler (ZooKeeper's request_throttle_wait_count). */
+  waits = 0;
+  /** Connections closed because the throttler held their request past the session timeout. */
+  staleDropped = 0;
+  /** Requests answered ThrottledOp after waiting past throttledOpWaitTime. */
+  throttledOps = 0;
+  /** Times a connection stopped being read for globalOutstandingLimit. */
+  globalPauses = 0;
+  /** Connections whose next request waits, first held first (insertion order). */
+  private readonly held = new Map<Connection, number>();
+  /** Connections not read because of globalOutstandingLimit. */
+  private readonly paused = new Set<Connection>();
+  private wakeScheduled = false;
+  private stallTimer: Timer | null = null;
+
+  constructor(
+    private readonly settings: ThrottleSettings,
+    private readonly host: ThrottleHost,
+  ) {}
+
+  get heldConnections(): number {
+    return this.held.size;
+  }
+
+  received(): void {
+    this.outstanding++;
+  }
+
+  /** A request of an open connection was answered. */
+  finished(): void {
+    this.outstanding--;
+    this.inProcess--;
+    this.scheduleWake();
+  }
+
+  /** The connection closed: what it had outstanding no longer counts. */
+  closed(conn: Connection): void {
+    const queued = conn.waiting.length - conn.waitingHead;
+    this.outstanding -= conn.outstanding;
+    this.inProcess -= conn.outstanding - queued;
+    this.held.delete(conn);
+    this.paused.delete(conn);
+    this.scheduleWake();
+  }
+
+  /** Whether `conn` must not be read now (connection.ts asks on every change). */
+  readsHeld(conn: Connection): boolean {
+    if (this.memoryHeld) return true;
+    const over = this.outstanding > this.settings.globalOutstandingLimit && conn.outstanding > 0;
+    if (over && !this.paused.has(conn)) {
+      this.paused.add(conn);
+      this.globalPauses++;
+    } else if (!over) {
+      this.paused.delete(conn);
+    }
+    return over;
+  }
+
+  /**
+   * Asked before a queued request starts; 'go' and 'throttled' count it as started.
+   * `mayRefuse`: a ThrottledOp answer would not overtake an earlier reply.
+   */
+  admit(conn: Connection, f: DecodedFrame, mayRefuse: boolean): Admission {
+    const { throttledOpWaitMs } = this.settings;
+    // First held, first served: a connection whose write just finished must not overtake.
+    const behind = this.held.size > 0 && this.held.keys().next().value !== conn;
+    if (this.full() || behind) {
+      if (!this.held.has(conn)) {
+        this.held.set(conn, this.host.runtime.now());
+        if (!this.memoryHeld) this.waits++;
+        this.startStallTimer();
+      }
+      return 'hold';
+    }
+    const since = this.held.get(conn);
+    this.held.delete(conn);
+    this.inProcess++;
+    if (since !== undefined) this.scheduleWake(); // the next held one may fit too
+    const waited = since === undefined ? 0 : this.host.runtime.now() - since;
+    const late = throttledOpWaitMs > 0 && waited > throttledOpWaitMs;
+    if (late && mayRefuse && !NEVER_THROTTLED.has(f.opcode)) {
+      this.throttledOps++;
+      return 'throttled';
+    }
+    return 'go';
+  }
+
+  /**
+   * The connection stopped before asking (its next request waits for its own writes, or it
+   * has none): it holds no place in line, which would block everyone behind it.
+   */
+  notWaiting(conn: Connection): void {
+    if (this.held.delete(conn)) this.scheduleWake();
+  }
+
+  /** The memory guard changed its mind: resume or stop everyone. */
+  setMemoryHeld(held: boolean, connections: Iterable<Connection>): void {
+    this.memoryHeld = held;
+    for (const conn of connections) conn.updateBackpressure();
+    if (!held) this.scheduleWake();
+  }
+
+  /** Once per turn: resume paused connections and run held ones while there is room. */
+  private scheduleWake(): void {
+    if (this.wakeScheduled || (this.held.size === 0 && this.paused.size === 0)) return;
+    this.wakeScheduled = true;
+    this.host.runtime.soon(() => {
+      this.wakeScheduled = false;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    if (this.outstanding <= this.settings.globalOutstandingLimit) {
+      for (const conn of [...this.paused]) conn.updateBackpressure();
+    }
+    for (const conn of [...this.held.keys()]) {
+      if (this.full()) break;
+      this.host.drain(conn);
+    }
+  }
+
+  private full(): boolean {
+    const { maxRequests } = this.settings;
+    return this.memoryHeld || (maxRequests > 0 && this.inProcess >= maxRequests);
+  }
+
+  private startStallTimer(): void {
+    if (this.stallTimer !== null) return;
+    this.stallTimer = this.host.runtime.every(this.settings.stallMs, () => this.stall());
+  }
+
+  /** Every stall time while requests are held: drop stale ones, retry the rest. */
+  private stall(): void {
+    if (this.held.size === 0) {
+      this.stallTimer?.cancel();
+      this.stallTimer = null;
+      return;
+    }
+    // Not while memory holds everyone: that pause is the server's, not the request's.
+    if (this.settings.dropStale && !this.memoryHeld) {
+      const now = this.host.runtime.now();
+      for (const [conn, since] of [...this.held]) {
+        const timeoutMs = conn.session?.timeoutMs ?? conn.timeoutMs;
+        if (timeoutMs > 0 && now - since > timeoutMs) {
+          this.staleDropped++;
+          conn.close();
+        }
+      }
+    }
+    this.wake();
+  }
+
+  close(): void {
+    this.stallTimer?.cancel();
+    this.stallTimer = null;
+  }
+}
