@@ -23,6 +23,7 @@ import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
+import { registerDataCommands } from './data-commands.js';
 import { registerImportCommand } from './import-command.js';
 import { createLogger, logFormatOption, resolveLogFormat, type LogFormat } from './log-format.js';
 import { logLevelOption, type LogLevel } from './log-options.js';
@@ -239,6 +240,8 @@ program
   });
 
 registerImportCommand(program);
+
+registerDataCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`warren: ${e instanceof Error ? e.message : String(e)}\n`);

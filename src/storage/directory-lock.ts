@@ -61,6 +61,18 @@ export async function lockDirectories(
   return { release };
 }
 
+/**
+ * The pid of a live server holding `directory`'s lock, or null (none, or a stale one). For
+ * readers that take no lock (`warren inspect`): they only warn that the files may change.
+ */
+export async function liveLockHolder(directory: string): Promise<number | null> {
+  const path = join(resolve(directory), lockFileName);
+  const text = await readOrNull(path);
+  const holder = text === null ? null : parse(text);
+  if (holder === null || holder.pid === process.pid) return null;
+  return (await whyStale(path, holder)) === null ? holder.pid : null;
+}
+
 async function takeLock(directory: string, path: string, logger: StorageLogger): Promise<void> {
   const mine = JSON.stringify(await contentsOfThisProcess());
   for (let tries = 0; ; tries++) {
