@@ -217,3 +217,8 @@ export function findIgnoredSetting(key: string): IgnoredSetting | undefined {
 export function ignoredKeys(): Iterable<string> {
   return IGNORED.keys();
 }
+
+/** The prefixes recognised as ignored (`admin.`, `authProvider.`, ...), for docs checks. */
+export function ignoredPrefixes(): readonly string[] {
+  return IGNORED_PREFIXES.map(([prefix]) => prefix);
+}
