@@ -8,7 +8,9 @@ import { NetnsCluster } from '../support/netns-cluster.js';
 import { NetnsEnsemble } from '../support/netns-ensemble.js';
 import { Prng } from '../support/prng.js';
 import type { Nemesis } from './nemesis.js';
+import { clockNemeses, faketimeLibrary } from './nemeses-clock.js';
 import { diskNemeses } from './nemeses-disk.js';
+import { fullDiskNemeses } from './nemeses-full-disk.js';
 import { networkNemeses } from './nemeses-network.js';
 import { processNemeses } from './nemeses-process.js';
 import { drawPlan, namedPlan, type ScenarioPlan } from './plan.js';
@@ -19,6 +21,8 @@ export const MEMBERS = 5;
 const TICK_TIME_MS = 500;
 /** Small, so a follower cut off for a few thousand writes needs a snapshot. */
 const SNAP_COUNT = 1_000;
+/** Each member's disk: room for its snapshots and log, small enough to fill in a moment. */
+const DISK_BYTES = 512 * 1024 * 1024;
 /** A scenario rarely takes longer; none starts unless this much time is left. */
 const SCENARIO_BUDGET_MS = 75_000;
 
@@ -32,7 +36,13 @@ export interface CampaignOptions {
 }
 
 export function nemesisCatalog(): Nemesis[] {
-  return [...networkNemeses(), ...processNemeses(), ...diskNemeses(SNAP_COUNT)];
+  return [
+    ...networkNemeses(),
+    ...processNemeses(),
+    ...clockNemeses(),
+    ...diskNemeses(SNAP_COUNT),
+    ...fullDiskNemeses(DISK_BYTES),
+  ];
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignTotals> {
@@ -62,6 +72,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignTot
       tickTime: TICK_TIME_MS,
       snapCount: SNAP_COUNT,
       reconfig: true,
+      faketime: faketimeLibrary(),
+      diskBytes: DISK_BYTES,
     });
     options.log(`campaign seed ${options.seed}: ${MEMBERS} members on ${cluster.subnet}.0/24`);
     for (let index = 1; ; index++) {

@@ -90,7 +90,9 @@ async function listening(host: string, port: number, deadlineMs: number): Promis
 /** The first line of the joiner's log from `offset` that says why it stopped. */
 function crashReason(ensemble: NetnsEnsemble, id: number, offset: number): string {
   const text = readFileSync(ensemble.logFile(id)).subarray(offset).toString('utf8');
-  const line = text.split('\n').find((l) => /Error|fatal|"level":[56]0/.test(l));
+  const lines = text.split('\n');
+  const line =
+    lines.find((l) => /^[A-Za-z]*Error: /.test(l)) ?? lines.find((l) => /"level":[56]0/.test(l));
   return (line ?? 'no reason in its log').slice(0, 300);
 }
 

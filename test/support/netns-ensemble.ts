@@ -7,10 +7,11 @@
  * reported as having exited.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fourLetter } from './four-letter.js';
 import type { NetnsCluster } from './netns-cluster.js';
+import { TmpfsDisks } from './tmpfs-disks.js';
 import {
   logTail,
   makeOwnedDir,
@@ -38,6 +39,13 @@ export interface EnsembleOptions {
   snapCount?: number;
   /** reconfigEnabled=true and a super user (SUPER_PASSWORD) allowed to run it. */
   reconfig?: boolean;
+  /**
+   * libfaketime's path: every server's wall clock (Date, not the monotonic clock) then
+   * follows the offset in its clock file (setClockOffset), read at most once a second.
+   */
+  faketime?: string;
+  /** Each server's data folder on its own tmpfs of this size, so one disk can be filled. */
+  diskBytes?: number;
 }
 
 export interface LaunchOptions {
@@ -57,6 +65,7 @@ export class NetnsEnsemble {
 
   /** Servers taken down on purpose: assertRunning() does not report them. */
   private readonly down = new Set<number>();
+  private disks: TmpfsDisks | undefined;
 
   private constructor(
     readonly cluster: NetnsCluster,
@@ -70,6 +79,9 @@ export class NetnsEnsemble {
     if (!warrenBuilt()) throw new Error(WARREN_NOT_BUILT_REASON);
     const ids = Array.from({ length: cluster.size }, (_, i) => i + 1);
     const ensemble = new NetnsEnsemble(cluster, makeOwnedDir('warren-netns-'), ids, options);
+    if (options.diskBytes !== undefined) {
+      ensemble.disks = TmpfsDisks.mount(ids, options.diskBytes);
+    }
     for (const id of ids) ensemble.launch(id);
     await ensemble.waitForLeader(ids, 30_000);
     return ensemble;
@@ -104,7 +116,13 @@ export class NetnsEnsemble {
 
   /** The data folder of server `id` (myid and zoo.cfg are kept beside it, not inside). */
   dataDir(id: number): string {
-    return join(this.rootDir, `server${id}`);
+    const disk = this.disks?.folder(id);
+    return disk === undefined ? join(this.rootDir, `server${id}`) : join(disk, 'data');
+  }
+
+  /** The tmpfs that holds server `id`'s data folder, when started with diskBytes. */
+  diskFolder(id: number): string | undefined {
+    return this.disks?.folder(id);
   }
 
   logFile(id: number): string {
@@ -134,8 +152,35 @@ export class NetnsEnsemble {
       ...args,
       ...(launch.args ?? []),
     ]);
-    this.procs.set(id, spawnServer(command, argv, { logFile: this.logFile(id) }));
+    const env = this.clockEnv(id);
+    this.procs.set(id, spawnServer(command, argv, { logFile: this.logFile(id), env }));
     this.down.delete(id);
+  }
+
+  private clockFile(id: number): string {
+    return join(this.rootDir, `clock${id}`);
+  }
+
+  /** The environment of server `id`: the test's, plus libfaketime when asked for. */
+  private clockEnv(id: number): NodeJS.ProcessEnv {
+    const library = this.options.faketime;
+    if (library === undefined) return process.env;
+    const file = this.clockFile(id);
+    if (!existsSync(file)) writeFileSync(file, '+0\n');
+    return {
+      ...process.env,
+      LD_PRELOAD: library,
+      FAKETIME_TIMESTAMP_FILE: file,
+      FAKETIME_CACHE_DURATION: '1',
+      // A faked monotonic clock breaks Node's timers (see the netns toolkit's README).
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    };
+  }
+
+  /** Sets server `id`'s wall-clock offset in libfaketime's syntax (`+2h`, `-90s`, `+0`). */
+  setClockOffset(id: number, offset: string): void {
+    if (this.options.faketime === undefined) throw new Error('started without faketime');
+    writeFileSync(this.clockFile(id), `${offset}\n`);
   }
 
   /**
@@ -269,6 +314,7 @@ export class NetnsEnsemble {
   /** Stops every server (SIGTERM, then SIGKILL) and removes the temp dir unless told not to. */
   async stop(keepDir = false): Promise<void> {
     await Promise.all([...this.procs.values()].map((p) => stopServer(p, 3_000)));
+    this.disks?.unmountAll();
     if (!keepDir) removeOwnedDir(this.rootDir);
   }
 }

@@ -5,6 +5,7 @@
  * claim node (a consumer that lost its session between the move and the delete leaves it
  * there, by the recipe's design: not lost).
  */
+import { performance } from 'node:perf_hooks';
 import type { ZooKeeperClient } from '../../../src/client/index.js';
 import { DistributedQueue, QUEUE_CLAIMS } from '../../../src/recipes/index.js';
 import type { NetnsEnsemble } from '../../support/netns-ensemble.js';
@@ -25,6 +26,8 @@ const PRODUCE_PAUSE_MS = 30;
 const TAKE_TIMEOUT_MS = 2_000;
 /** Items left in the queue after the heal that the check takes out, at most. */
 const DRAIN_MAX = 50_000;
+/** Events kept per item. */
+const TRAIL_MAX = 6;
 
 export class QueueWorkload implements Workload {
   readonly name = 'queue';
@@ -32,6 +35,8 @@ export class QueueWorkload implements Workload {
   /** Offers whose outcome is unknown: they may be delivered, never twice. */
   private readonly maybeOffered = new Set<string>();
   private readonly delivered = new Map<string, number>();
+  /** What happened to each item, for the report of a duplicate (bounded by the items). */
+  private readonly trail = new Map<string, string[]>();
   private readonly duplicates: string[] = [];
   private operations = 0;
   private stopping = false;
@@ -77,12 +82,16 @@ export class QueueWorkload implements Workload {
       const item = `p${id}-${n}`;
       this.operations++;
       this.maybeOffered.add(item);
+      const from = performance.now();
+      const via = client.server ?? '?';
       try {
-        await this.queueOf(client, cache).offer(item);
+        const path = await this.queueOf(client, cache).offer(item);
         this.maybeOffered.delete(item);
         this.offered.add(item);
-      } catch {
+        this.note(item, `offered ${path} ${this.span(from)} via ${via}`);
+      } catch (error) {
         // Unknown: the protected create may or may not have run.
+        this.note(item, `offer failed ${this.span(from)} via ${via}: ${String(error)}`);
       }
       await sleep(PRODUCE_PAUSE_MS);
     }
@@ -94,16 +103,28 @@ export class QueueWorkload implements Workload {
       const client = await slot.get();
       if (client === undefined) return;
       this.operations++;
+      const from = performance.now();
       try {
         const item = await this.queueOf(client, cache).take({ timeoutMs: TAKE_TIMEOUT_MS });
-        this.deliver(item.toString('utf8'));
+        this.deliver(item.toString('utf8'), `taken ${this.span(from)} via ${client.server ?? '?'}`);
       } catch {
         await sleep(50);
       }
     }
   }
 
-  private deliver(item: string): void {
+  private span(from: number): string {
+    return `${Math.round(from)}..${Math.round(performance.now())} ms`;
+  }
+
+  private note(item: string, what: string): void {
+    const list = this.trail.get(item) ?? [];
+    if (list.length < TRAIL_MAX) list.push(what);
+    this.trail.set(item, list);
+  }
+
+  private deliver(item: string, how: string): void {
+    this.note(item, how);
     const count = (this.delivered.get(item) ?? 0) + 1;
     this.delivered.set(item, count);
     if (count === 2) this.duplicates.push(item);
@@ -125,7 +146,7 @@ export class QueueWorkload implements Workload {
       for (let i = 0; i < DRAIN_MAX; i++) {
         const item = await queue.poll();
         if (item === null) break;
-        this.deliver(item.toString('utf8'));
+        this.deliver(item.toString('utf8'), 'still queued after the heal');
       }
       const claims = `${this.path}/${QUEUE_CLAIMS}`;
       for (const name of await client.getChildren(claims)) {
@@ -135,7 +156,9 @@ export class QueueWorkload implements Workload {
     } finally {
       await closeQuietly(client);
     }
-    const violations = this.duplicates.map((item) => `item ${item} delivered twice`);
+    const violations = this.duplicates.map(
+      (item) => `item ${item} delivered twice: ${(this.trail.get(item) ?? []).join('; ')}`,
+    );
     for (const item of this.delivered.keys()) {
       if (!this.offered.has(item) && !this.maybeOffered.has(item)) {
         violations.push(`item ${item} delivered but never offered`);
@@ -151,7 +174,7 @@ export class QueueWorkload implements Workload {
     return {
       offered: this.offered.size,
       maybeOffered: [...this.maybeOffered].slice(0, 200),
-      duplicates: this.duplicates.slice(0, 200),
+      duplicates: this.duplicates.slice(0, 200).map((i) => [i, this.trail.get(i)]),
     };
   }
 }
