@@ -92,6 +92,13 @@ const importRules = {
       'import/ reads ZooKeeper files into a tree; member/ writes it',
     ),
   ],
+  'src/dashboard/**': [
+    consensusByIndex,
+    bannedFolders(
+      ['cli', 'peer', 'storage', 'consensus', 'member', 'tree', 'replication'],
+      'dashboard/ runs tree operations through its users’ client sessions',
+    ),
+  ],
   'src/cli/**': [consensusByIndex],
 };
 const pureCores = ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'];

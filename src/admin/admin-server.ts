@@ -15,6 +15,7 @@ import {
   startHttpListener,
   type HttpAnswer,
   type HttpListener,
+  type RawHandler,
 } from '../util/http-listener.js';
 import { ADMIN_COMMANDS, COMMAND_BY_NAME, type AdminCommand } from './admin-commands.js';
 import { restoreRefusal } from './admin-restore.js';
@@ -29,7 +30,8 @@ export class AdminServer {
     private readonly state: ServedState,
   ) {}
 
-  async start(onError: (error: unknown) => void): Promise<HttpListener> {
+  /** `takeOver` serves some requests on this port itself (the dashboard). */
+  async start(onError: (error: unknown) => void, takeOver?: RawHandler): Promise<HttpListener> {
     const { adminServerAddress, adminServerPort, adminIdleTimeoutMs } = this.config;
     this.listener = await startHttpListener(
       adminServerAddress,
@@ -38,6 +40,7 @@ export class AdminServer {
       (path, query, request) => this.answer(path, query, request),
       onError,
       (path) => path === `${this.config.adminCommandUrl.replace(/\/+$/, '')}/restore`,
+      takeOver,
     );
     return this.listener;
   }

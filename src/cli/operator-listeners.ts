@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { AdminServer } from '../admin/admin-server.js';
 import type { ServerConfig } from '../config/config.js';
+import { Dashboard } from '../dashboard/dashboard.js';
 import type { MemberEnvironment, MemberHandle } from '../member/start-member.js';
 import { PrometheusEndpoint } from '../metrics/prometheus-endpoint.js';
 import type { HttpListener } from '../util/http-listener.js';
@@ -33,10 +34,17 @@ export function operatorListeners(config: ServerConfig, logger: Logger): Operato
       }
       if (config.adminEnabled) {
         const admin = new AdminServer(config, handle);
-        const bound = await admin.start(onError);
+        const dashboard = config.dashboardEnabled ? new Dashboard(config, handle, onError) : null;
+        const bound = await admin.start(onError, dashboard?.takeOver);
         open.push(admin);
+        if (dashboard !== null) {
+          open.push(dashboard);
+          logger.info({ host: bound.host, port: bound.port, url: '/dashboard/' }, 'Dashboard on');
+        }
         const { adminCommandUrl: url } = config;
         logger.info({ host: bound.host, port: bound.port, url }, 'AdminServer started');
+      } else if (config.dashboardEnabled) {
+        logger.warn('warren.dashboard.enable needs admin.enableServer=true; no dashboard');
       }
     },
     async close() {

@@ -36,6 +36,10 @@ export interface OperationsConfig {
   adminIdleTimeoutMs: number;
   /** admin.snapshot.enabled: the `snapshot` command (it still needs authentication). */
   adminSnapshotEnabled: boolean;
+  /** warren.dashboard.enable: the web dashboard under /dashboard on the AdminServer's port. */
+  dashboardEnabled: boolean;
+  /** warren.dashboard.sessionsMax: logged-in dashboard users at once (each holds a session). */
+  dashboardSessionsMax: number;
 }
 
 export function defaultOperationsConfig(): OperationsConfig {
@@ -50,6 +54,8 @@ export function defaultOperationsConfig(): OperationsConfig {
     adminCommandUrl: '/commands',
     adminIdleTimeoutMs: 30_000,
     adminSnapshotEnabled: true,
+    dashboardEnabled: false,
+    dashboardSessionsMax: 8,
   };
 }
 
@@ -141,5 +147,19 @@ export const OPERATIONS_SPECS: readonly OperationsSpec[] = [
     expected: 'true or false',
     parse: readBoolean,
     valid: isBoolean,
+  },
+  {
+    field: 'dashboardEnabled',
+    keys: ['warren.dashboard.enable'],
+    expected: 'true or false',
+    parse: readBoolean,
+    valid: isBoolean,
+  },
+  {
+    field: 'dashboardSessionsMax',
+    keys: ['warren.dashboard.sessionsMax'],
+    expected: 'an integer in 1..256',
+    parse: parseJavaInt,
+    valid: (value) => isIntBetween(value, 1, 256),
   },
 ];

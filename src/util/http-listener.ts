@@ -2,7 +2,8 @@
  * A small HTTP listener for operators' tools (the metrics endpoint, the AdminServer), with
  * the caps every Warren listener has: connections, header bytes, time to send a request and
  * idle time. GET (and HEAD) only, but for the paths a listener opts into POST for (the
- * AdminServer's `restore`, which refuses): their bodies are discarded, never read.
+ * AdminServer's `restore`, which refuses): their bodies are discarded, never read. A listener
+ * may hand whole requests to another handler (`takeOver`: the dashboard, which reads bodies).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,9 @@ export type HttpHandler = (
   query: URLSearchParams,
   request: IncomingMessage,
 ) => HttpAnswer | Promise<HttpAnswer>;
+
+/** Serves the request itself and returns true, or returns false to leave it to the listener. */
+export type RawHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 export interface HttpListener {
   readonly host: string;
@@ -44,6 +48,7 @@ export function startHttpListener(
   handler: HttpHandler,
   onError: (error: unknown) => void,
   acceptsPost: (path: string) => boolean = () => false,
+  takeOver: RawHandler = () => false,
 ): Promise<HttpListener> {
   const server = createServer(
     {
@@ -52,7 +57,10 @@ export function startHttpListener(
       headersTimeout: httpRequestTimeoutMs,
       keepAliveTimeout: idleTimeoutMs,
     },
-    (request, response) => void serve(handler, request, response, onError, acceptsPost),
+    (request, response) => {
+      if (!takeOver(request, response))
+        void serve(handler, request, response, onError, acceptsPost);
+    },
   );
   server.maxConnections = httpConnectionsMax;
   server.setTimeout(idleTimeoutMs, (socket) => socket.destroy());
