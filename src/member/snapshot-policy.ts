@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { Index, Membership } from '../consensus/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot } from '../tree/snapshot-codec.js';
+import { progressQuietUnderMs } from '../util/limits.js';
+import { Progress } from '../util/progress.js';
 import type { Runtime } from '../util/runtime.js';
 import type { DurableLog } from './durable-log.js';
 import { noMemberEvents, type MemberEvents } from './member-events.js';
@@ -58,9 +60,22 @@ export class SnapshotPolicy {
     this.sinceSnapshot = 0;
     this.runningAt = index;
     const began = this.runtime.now();
+    const progress = new Progress({
+      label: `snapshot at index ${index}`,
+      unit: 'nodes',
+      total: tree.nodeCount,
+      quietUnderMs: progressQuietUnderMs,
+      now: () => this.runtime.now(),
+      report: ({ text, percent, leftS }) => this.logger.info({ index, percent, leftS }, text),
+    });
     this.running = this.storage
-      .saveSnapshot(index, membership, this.paced(image.records))
+      .saveSnapshot(
+        index,
+        membership,
+        this.paced(image.records, () => progress.set(image.nodesWritten())),
+      )
       .then(() => {
+        progress.finish();
         const ms = this.runtime.now() - began;
         this.logger.info({ index, zxid: image.zxid, ms }, 'snapshot written');
         this.events.snapshotWritten(ms);
@@ -80,10 +95,11 @@ export class SnapshotPolicy {
   }
 
   /** Yields the snapshot records, giving the event loop a turn every few milliseconds. */
-  private async *paced(records: Iterable<Buffer>): AsyncGenerator<Buffer> {
+  private async *paced(records: Iterable<Buffer>, onRecord: () => void): AsyncGenerator<Buffer> {
     let since = this.runtime.now();
     for (const record of records) {
       yield record;
+      onRecord();
       if (this.runtime.now() - since >= sliceMs) {
         await new Promise<void>((resolve) => this.runtime.soon(resolve));
         since = this.runtime.now();

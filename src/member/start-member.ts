@@ -21,6 +21,8 @@ import type { DirectoryLocks } from '../storage/directory-lock.js';
 import type { Disk } from '../storage/disk.js';
 import { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
+import { Progress } from '../util/progress.js';
+import { progressQuietUnderMs } from '../util/limits.js';
 import type { Runtime } from '../util/runtime.js';
 import { clientPorts } from './client-ports.js';
 import { convertStandaloneIfNeeded } from './convert-standalone.js';
@@ -155,7 +157,7 @@ async function startLocked(
     runtime: env.runtime,
     selfId: self.id,
   });
-  const { storage, tree } = await openState(config, facts, env.disk);
+  const { storage, tree } = await openState(config, facts, env.disk, env.runtime);
   const parts = buildMember(config, self, standalone, storage, tree, { ...env, logger });
   const { member, server } = parts;
   const timing = ensembleTiming(config);
@@ -283,7 +285,7 @@ function startPeers(
 }
 
 /** Opens the Raft storage (bootstrapping a founding member) and rebuilds the tree. */
-async function openState(config: ServerConfig, facts: StartFacts, disk: Disk) {
+async function openState(config: ServerConfig, facts: StartFacts, disk: Disk, runtime: Runtime) {
   const { standalone, logger, repairLog } = facts;
   const selfId = facts.self.id;
   const membership: Membership = standalone
@@ -308,8 +310,26 @@ async function openState(config: ServerConfig, facts: StartFacts, disk: Disk) {
   const fresh = storage.lastIndex() === 0;
   if (fresh && !config.join) await bootstrap(storage, membership);
   if (fresh && config.join) logger.info('new member: waiting for the leader to add it (reconfig)');
-  const tree = snapshotRecords === null ? new DataTree() : loadSnapshot(snapshotRecords);
+  const tree =
+    snapshotRecords === null ? new DataTree() : loadTree(snapshotRecords, logger, runtime);
   return { storage, tree };
+}
+
+/** Loads the newest snapshot, with a progress line when that takes a while (a big tree). */
+function loadTree(records: readonly Buffer[], logger: Logger, runtime: Runtime): DataTree {
+  let total = 0;
+  for (const record of records) total += record.length;
+  const progress = new Progress({
+    label: 'recovery: loading the snapshot',
+    unit: 'bytes',
+    total,
+    quietUnderMs: progressQuietUnderMs,
+    now: () => runtime.now(),
+    report: ({ text, percent, leftS }) => logger.info({ percent, leftS }, text),
+  });
+  const tree = loadSnapshot(records, (bytes) => progress.advance(bytes));
+  progress.finish();
+  return tree;
 }
 
 /**

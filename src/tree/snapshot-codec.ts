@@ -37,6 +37,8 @@ export interface SnapshotImage {
   zxid: number;
   /** Each record is valid until the next one is requested: copy it to keep it. */
   records: Generator<Buffer, void, undefined>;
+  /** Nodes written so far (for a progress line; the tree's node count is about the total). */
+  readonly nodesWritten: () => number;
   /**
    * Ends the snapshot whatever happened to `records` (call it when done, in a finally): a
    * generator never started, or abandoned, would otherwise leave the tree copying nodes.
@@ -65,6 +67,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
     sessions.writeBigLong(id).writeInt(s.timeoutMs).writeBuffer(s.passwd);
   }
   const hook = tree.mutationHook;
+  let written = 0;
   const release = (): void => {
     if (tree.mutationHook !== hook) return;
     tree.mutationHook = null;
@@ -92,6 +95,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
         if (node.snapshotGeneration === generation) continue;
         node.snapshotGeneration = generation;
         writeNode(w, path, node);
+        written++;
         if (++count === snapshotNodesPerRecord || w.length >= snapshotRecordBytesTarget) {
           yield flush();
           start();
@@ -99,6 +103,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
       }
       for (const [path, node] of saved) {
         writeNode(w, path, node);
+        written++;
         if (++count === snapshotNodesPerRecord || w.length >= snapshotRecordBytesTarget) {
           yield flush();
           start();
@@ -109,7 +114,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
       release();
     }
   }
-  return { zxid, records: records(), abandon: release };
+  return { zxid, records: records(), nodesWritten: () => written, abandon: release };
 }
 
 /** One shared 0n instead of a fresh bigint per persistent node. */
@@ -143,8 +148,14 @@ function readNode(r: JuteReader): [string, ZNode] {
   return [path, node];
 }
 
-/** Rebuilds a tree from snapshot records (in the order they were written). */
-export function loadSnapshot(records: Iterable<Buffer>): DataTree {
+/**
+ * Rebuilds a tree from snapshot records (in the order they were written); `onRecord` hears
+ * of each record's bytes once it is read (a progress line).
+ */
+export function loadSnapshot(
+  records: Iterable<Buffer>,
+  onRecord?: (bytes: number) => void,
+): DataTree {
   const tree = new DataTree();
   tree.nodes.clear();
   tree.sessions.clear();
@@ -179,6 +190,7 @@ export function loadSnapshot(records: Iterable<Buffer>): DataTree {
       throw new DecodeError(`unknown snapshot record type ${type}`);
     }
     if (r.remaining !== 0) throw new DecodeError('stray bytes in a snapshot record');
+    onRecord?.(record.length);
   }
   if (zxid === null) throw new DecodeError('snapshot has no header');
   linkTree(tree);

@@ -131,6 +131,8 @@ export const batchBytesMax = 8 * MiB;
 export const logRecoveryIntervalMs = 5000;
 
 // ---- storage ----
+/** Recovery and snapshot jobs shorter than this print no progress line (util/progress.ts). */
+export const progressQuietUnderMs = 2_000;
 
 /** Default size after which the WAL rolls to a new segment (at a batch boundary). */
 export const walSegmentBytesMaxDefault = 64 * MiB;
