@@ -1,0 +1,271 @@
+// warren import on small hand-built ZooKeeper files: a snapshot (sessions, ACL table, every
+// node type) plus logs replayed after it, as ZooKeeper restores; gzip snapshots; a damaged
+// snapshot skipped for an older one; a torn last record dropped with a warning; a bad record
+// checksum, a missing txn, a wrong digest and a hostile length refused with file and offset.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { ImportError } from '../../../src/import/import-error.js';
+import { importZooKeeper } from '../../../src/import/zk-import.js';
+import { listLogs, listSnapshots } from '../../../src/import/zk-files.js';
+import { loadZooKeeper } from '../../../src/import/zk-load.js';
+import { zooKeeperSessionPassword } from '../../../src/import/zk-session-password.js';
+import { nodeDisk } from '../../../src/storage/disk.js';
+import { raftPaths } from '../../../src/storage/raft-layout.js';
+import { loadNewestRaftSnapshot } from '../../../src/storage/raft-snapshot-files.js';
+import { NodeKind } from '../../../src/tree/node.js';
+import { loadSnapshot } from '../../../src/tree/snapshot-codec.js';
+import { toStat } from '../../../src/tree/node.js';
+import {
+  baseNodes,
+  closeSession,
+  create,
+  del,
+  DIGEST_READ,
+  logBytes,
+  multi,
+  OpCode,
+  sessionTimeout,
+  setData,
+  snapshotBytes,
+  txnBytes,
+  versionDir,
+  writeLog,
+  writeSnapshot,
+  type SnapSpec,
+} from './zk-files-kit.js';
+
+const root = mkdtempSync(join(tmpdir(), 'zk-import-unit-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const fresh = (): string => join(root, `case-${++dirs}`);
+
+const S1 = 0x100000abcd0001n;
+const S2 = 0x100000abcd0002n;
+const CONTAINER = -(2n ** 63n);
+const TTL_60S = BigInt.asIntN(64, 0xff00000000000000n | 60_000n);
+
+function capture() {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  return { logger, lines };
+}
+
+/** Snapshot at zxid 0x10: /app (ACL 1) with /app/e (S1's ephemeral), /c container, /t TTL. */
+function snapshot(extra: Partial<SnapSpec> = {}): Buffer {
+  return snapshotBytes({
+    sessions: [
+      [S1, 30_000],
+      [S2, 6_000],
+    ],
+    acls: [[1n, DIGEST_READ]],
+    nodes: [
+      ...baseNodes(),
+      { path: '/app', data: 'v', acl: 1n, czxid: 3, mzxid: 4, pzxid: 9, version: 1, cversion: 5 },
+      { path: '/app/e', data: null, acl: -1n, czxid: 9, mzxid: 9, owner: S1 },
+      { path: '/c', data: '', acl: -1n, czxid: 10, mzxid: 10, owner: CONTAINER },
+      { path: '/t', data: 'x', acl: -1n, czxid: 0x10, mzxid: 0x10, owner: TTL_60S },
+    ],
+    ...extra,
+  });
+}
+
+/** Txns 0x11..0x17 after the snapshot. */
+function txns(): Buffer[] {
+  return [
+    txnBytes({ zxid: 0x11, type: OpCode.create, body: create('/app/s-0000000005', 'a', 6) }),
+    txnBytes({ zxid: 0x12, type: OpCode.setData, body: setData('/app', 'v2', 2) }),
+    txnBytes({ zxid: 0x13, session: S2, type: OpCode.create, body: create('/e2', '', 4, true) }),
+    txnBytes({
+      zxid: 0x14,
+      type: OpCode.multi,
+      body: multi([
+        [OpCode.create, create('/m', 'm', 5)],
+        [OpCode.delete, del('/t')],
+      ]),
+    }),
+    txnBytes({ zxid: 0x15, session: S2, type: OpCode.closeSession, body: closeSession(['/e2']) }),
+    txnBytes({ zxid: 0x16, session: 7n, type: OpCode.createSession, body: sessionTimeout(9000) }),
+    txnBytes({ zxid: 0x17, type: OpCode.error, body: (w) => void w.writeInt(-101) }),
+  ];
+}
+
+async function load(dataDir: string, ignoreDigest = false) {
+  const folder = join(dataDir, 'version-2');
+  const { logger, lines } = capture();
+  const loaded = await loadZooKeeper({
+    snapshots: await listSnapshots(folder),
+    logs: await listLogs(folder),
+    ignoreDigest,
+    logger,
+  });
+  return { ...loaded, lines };
+}
+
+describe('import: snapshot and logs', () => {
+  it('loads the snapshot and replays the logs after it, as ZooKeeper restores', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    // An older log holding txns the snapshot covers, and the one after it.
+    const covered = txnBytes({ zxid: 0x1, type: OpCode.error, body: (w) => void w.writeInt(0) });
+    writeLog(v2, 0x1, logBytes([covered]));
+    writeLog(v2, 0x11, logBytes(txns()));
+    const { tree, txns: replayed } = await load(dir);
+    assert.equal(replayed, 7);
+    assert.equal(tree.lastZxid, 0x17);
+    const app = tree.mustGet('/app');
+    assert.equal(app.data, 'v2');
+    assert.deepEqual(app.acl, DIGEST_READ);
+    assert.equal(app.creations, 6, 'cversion from the create txn');
+    assert.equal(tree.mustGet('/app/s-0000000005').data, 'a');
+    assert.equal(tree.mustGet('/app/e').kind, NodeKind.ephemeral);
+    assert.equal(tree.mustGet('/app/e').ephemeralOwner, S1);
+    assert.equal(tree.mustGet('/c').kind, NodeKind.container);
+    assert.equal(tree.get('/t'), undefined, 'the multi deleted the TTL node');
+    assert.equal(tree.mustGet('/m').data, 'm');
+    assert.equal(tree.get('/e2'), undefined, 'closeSession removed the ephemeral');
+    assert.deepEqual(
+      [...tree.sessions.keys()].sort((a, b) => (a < b ? -1 : 1)),
+      [7n, S1],
+    );
+    assert.deepEqual(tree.sessions.get(S1)?.passwd, zooKeeperSessionPassword(S1));
+    assert.equal(toStat(tree.mustGet('/')).pzxid, 0x15, 'the root pzxid: /e2 went last');
+  });
+
+  it('reads a TTL node and a gzip snapshot', async () => {
+    const dir = fresh();
+    writeSnapshot(versionDir(dir), 0x10, snapshot(), true);
+    const { tree } = await load(dir);
+    const ttl = tree.mustGet('/t');
+    assert.equal(ttl.kind, NodeKind.ttl);
+    assert.equal(ttl.ttlMs, 60_000);
+    assert.equal(tree.lastZxid, 0x10);
+  });
+
+  it('skips a damaged newest snapshot for an older one and replays more log', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    const bad = snapshot();
+    // A byte of the last node's stat: the seal no longer matches.
+    bad.writeUInt8(bad[bad.length - 20]! ^ 0xff, bad.length - 20);
+    writeSnapshot(v2, 0x15, bad);
+    writeLog(v2, 0x11, logBytes(txns()));
+    const { tree, lines } = await load(dir);
+    assert.equal(tree.lastZxid, 0x17);
+    assert.ok(lines.some((l) => l.includes('skipping a damaged snapshot')));
+  });
+
+  it('replays a fuzzy range: a create of a node the snapshot has is skipped', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    const again = txnBytes({ zxid: 0x11, type: OpCode.create, body: create('/app/e', 'z', 7) });
+    writeLog(v2, 0x11, logBytes([again]));
+    const { tree } = await load(dir);
+    assert.equal(tree.mustGet('/app/e').data, null, 'the node is the snapshot one');
+    assert.equal(tree.mustGet('/app').creations, 7, "but the parent's cversion moves on");
+    assert.equal(tree.mustGet('/app').pzxid, 0x11);
+  });
+});
+
+describe('import: damage', () => {
+  it('drops a torn final record of the newest log with a warning', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    const bytes = logBytes(txns(), 0);
+    const path = writeLog(v2, 0x11, bytes);
+    truncateSync(path, bytes.length - 5);
+    const { tree, lines } = await load(dir);
+    assert.equal(tree.lastZxid, 0x16, 'the torn 0x17 is left out');
+    assert.ok(lines.some((l) => l.includes('partial record')));
+  });
+
+  it('refuses a record that fails its checksum, naming file and offset', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    const records = txns();
+    const bytes = logBytes(records);
+    const second = 16 + 13 + (records[0] as Buffer).length;
+    // A byte of the second record's body.
+    bytes.writeUInt8(bytes[second + 13 + 30]! ^ 1, second + 13 + 30);
+    const path = writeLog(v2, 0x11, bytes);
+    await assert.rejects(
+      load(dir),
+      (e: unknown) =>
+        e instanceof ImportError &&
+        e.message.includes(path) &&
+        e.message.includes(`byte ${second}`) &&
+        e.message.includes('checksum'),
+    );
+  });
+
+  it('refuses a hostile record length before allocating it', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    const bytes = logBytes(txns());
+    bytes.writeInt32BE(0x7ffffff0, 16 + 8);
+    writeLog(v2, 0x11, bytes);
+    await assert.rejects(load(dir), /byte 16: a record length of 2147483632 bytes/);
+  });
+
+  it('refuses a log that skips txns after the snapshot', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    writeLog(v2, 0x12, logBytes(txns().slice(1)));
+    await assert.rejects(load(dir), /txn 0x12 follows 0x10; the txns between are missing/);
+  });
+
+  it('compares the digest the snapshot records', async () => {
+    const dir = fresh();
+    writeSnapshot(versionDir(dir), 0x10, snapshot({ digest: { zxid: 0x10, value: 12345n } }));
+    const wrong = /tree digest after txn 0x10 is [0-9a-f]+, but the snapshot records 3039/;
+    await assert.rejects(load(dir), wrong);
+    const { tree } = await load(dir, true);
+    assert.equal(tree.lastZxid, 0x10);
+  });
+
+  it('refuses a Snappy snapshot with what to do instead', async () => {
+    const dir = fresh();
+    writeFileSync(join(versionDir(dir), 'snapshot.10.snappy'), Buffer.from('x'));
+    await assert.rejects(load(dir), /Snappy-compressed.*compression\.method=gz/);
+  });
+});
+
+describe('import: the Warren data directory', () => {
+  it('writes a founding snapshot Warren loads, and refuses a non-empty target', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    writeSnapshot(v2, 0x10, snapshot());
+    writeLog(v2, 0x11, logBytes(txns()));
+    const target = join(dir, 'warren');
+    const { logger } = capture();
+    const options = {
+      zooKeeperDataDir: dir,
+      dataDir: target,
+      dataLogDir: target,
+      serverId: 1,
+      snapRetainCount: 3,
+      ignoreDigest: false,
+      logger,
+    };
+    const summary = await importZooKeeper(options);
+    assert.equal(summary.zxid, 0x17);
+    const paths = raftPaths(target, target);
+    const stored = await loadNewestRaftSnapshot(nodeDisk, paths, logger);
+    assert.equal(stored?.meta.index, 0x17);
+    const tree = loadSnapshot(stored?.records ?? []);
+    assert.equal(tree.mustGet('/app').data, 'v2');
+    assert.equal(tree.mustGet('/zookeeper/config').data, '', 'ZooKeeper config left behind');
+    assert.equal(tree.digest, tree.computeDigest());
+    await assert.rejects(importZooKeeper(options), /is not empty/);
+  });
+});
