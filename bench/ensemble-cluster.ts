@@ -13,9 +13,9 @@ import { freePort, LOOPBACK_HOST } from '../test/support/ports.js';
 import { disownDir, makeOwnedDir, removeOwnedDir, sleep } from '../test/support/server-process.js';
 import { startWarren, type RunningServer } from '../test/support/warren-proc.js';
 import { startZooKeeper } from '../test/support/zookeeper-ref.js';
-import { processCpuMs } from './proc-stats.js';
+import { processCpuMs } from '../src/bench/proc-stats.js';
 import type { ServerName } from './servers.js';
-import type { Endpoint } from './worker-messages.js';
+import type { Endpoint } from '../src/bench/worker-messages.js';
 
 export interface EnsembleSettings {
   size: number;
@@ -26,6 +26,8 @@ export interface EnsembleSettings {
   zooKeeperHeapMb: number;
   /** More zoo.cfg lines for every member of either server (quorum TLS, for one). */
   extraConfig?: Record<string, string>;
+  /** More zoo.cfg lines for one member (its own metrics port, say). */
+  memberConfig?: (id: number) => Record<string, string>;
 }
 
 export interface Member {
@@ -124,6 +126,7 @@ export class BenchEnsemble {
       syncLimit: String(s.syncLimit),
       ...servers,
       ...s.extraConfig,
+      ...s.memberConfig?.(member.id),
     };
     member.running =
       this.name === 'zookeeper'

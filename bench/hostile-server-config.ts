@@ -1,0 +1,18 @@
+/**
+ * zoo.cfg lines every server of the hostile-load benchmark gets: the memory bound under test,
+ * and per-address limits raised so that loopback (one client address) can open 10k sessions.
+ */
+import type { HostileOptions } from './hostile-options.js';
+
+export type HostOptions = HostileOptions;
+
+export function serverConfig(o: HostileOptions): Record<string, string> {
+  return {
+    'warren.memoryBytesMax': String(o.memoryMiB * 1024 * 1024),
+    'warren.clientStallMs': String(o.clientStallMs),
+    maxClientCnxns: '0',
+    'warren.sessionsPerAddressMax': '100000',
+    'warren.sessionCreateRatePerAddress': '100000',
+    '4lw.commands.whitelist': '*',
+  };
+}
