@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { intIn, listOf, seconds } from './options.js';
 import { isServerName, type ServerName } from './servers.js';
-import { INFLIGHT_MAX } from './session.js';
-import { BENCH_OPS, isBenchOp, type BenchOp } from './workload.js';
+import { INFLIGHT_MAX } from '../src/bench/session.js';
+import { BENCH_OPS, isBenchOp, type BenchOp } from '../src/bench/workload.js';
 
 export interface EnsembleBenchOptions {
   servers: ServerName[];

@@ -7,9 +7,9 @@
  */
 import type { EnsembleBenchOptions } from './ensemble-options.js';
 import type { FailoverTry } from './failover.js';
-import type { LoadResult } from './load-generator.js';
+import type { LoadResult } from '../src/bench/load-generator.js';
 import type { ServerName } from './servers.js';
-import type { BenchOp } from './workload.js';
+import type { BenchOp } from '../src/bench/workload.js';
 
 export interface LoadRow {
   server: ServerName;

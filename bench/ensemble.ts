@@ -22,8 +22,8 @@ import {
   type LoadRow,
 } from './ensemble-report.js';
 import { failoverTry } from './failover.js';
-import { runLoad } from './load-generator.js';
-import { populate } from './populate.js';
+import { runLoad } from '../src/bench/load-generator.js';
+import { populate } from '../src/bench/populate.js';
 import type { ServerName } from './servers.js';
 
 const REJOIN_TIMEOUT_MS = 90_000;

@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createClient, type ZooKeeperClient } from '../src/client/index.js';
-import { makeValue } from './workload.js';
+import { makeValue } from '../src/bench/workload.js';
 
 export interface WriterPlan {
   /** host:port of every member, comma-separated. */

@@ -5,8 +5,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { isServerName, type ServerName } from './servers.js';
-import { INFLIGHT_MAX } from './session.js';
-import { BENCH_OPS, isBenchOp, type BenchOp } from './workload.js';
+import { INFLIGHT_MAX } from '../src/bench/session.js';
+import { BENCH_OPS, isBenchOp, type BenchOp } from '../src/bench/workload.js';
 
 /** Bounds that keep a typo from opening a million sockets or a multi-megabyte value. */
 const SESSIONS_MAX = 10_000;

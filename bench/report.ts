@@ -3,8 +3,8 @@
  * ratios when both ran) and, last, one JSON line with every figure for scripts to read.
  */
 import type { BenchOptions } from './options.js';
-import type { LoadResult } from './load-generator.js';
-import type { BenchOp } from './workload.js';
+import type { LoadResult } from '../src/bench/load-generator.js';
+import type { BenchOp } from '../src/bench/workload.js';
 
 export interface BenchRow {
   server: string;

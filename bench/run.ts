@@ -6,10 +6,10 @@
  * Exit status 1 when a phase failed or any reply was an error.
  */
 import { readFileSync } from 'node:fs';
-import { runLoad } from './load-generator.js';
+import { runLoad } from '../src/bench/load-generator.js';
 import { parseOptions, type BenchOptions } from './options.js';
-import { populate } from './populate.js';
-import { processCpuMs } from './proc-stats.js';
+import { populate } from '../src/bench/populate.js';
+import { processCpuMs } from '../src/bench/proc-stats.js';
 import { formatTables, jsonLine, type BenchRow } from './report.js';
 import { startBenchServer, targetServer, type BenchServer } from './servers.js';
 

@@ -12,7 +12,7 @@
  *   node dist/bench/serve.js warren-3 < control-fifo
  */
 import { BenchEnsemble, type EnsembleSettings } from './ensemble-cluster.js';
-import { processCpuMs } from './proc-stats.js';
+import { processCpuMs } from '../src/bench/proc-stats.js';
 import { isServerName, SERVER_NAMES, startBenchServer, ZOOKEEPER_HEAP_MB } from './servers.js';
 
 /** Ensemble sizes accepted after the server name (`warren-3`). */

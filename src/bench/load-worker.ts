@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { OpCode } from '../src/protocol/opcodes.js';
-import { STAT_BYTES } from '../src/protocol/records.js';
+import { OpCode } from '../protocol/opcodes.js';
+import { STAT_BYTES } from '../protocol/records.js';
 import { LatencyHistogram } from './histogram.js';
 import { BenchSession } from './session.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-messages.js';

@@ -4,9 +4,9 @@
  * one pipelined session; the server answers a session FIFO, so a parent created earlier in the
  * pipeline exists before its children arrive. Any error reply fails the setup.
  */
-import { errName } from '../src/protocol/error-codes.js';
-import { opName } from '../src/protocol/opcodes.js';
-import type { Request } from '../src/protocol/requests.js';
+import { errName } from '../protocol/error-codes.js';
+import { opName } from '../protocol/opcodes.js';
+import type { Request } from '../protocol/requests.js';
 import { BenchSession } from './session.js';
 import {
   createDir,

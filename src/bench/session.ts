@@ -9,16 +9,12 @@
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { FrameDecoder } from '../src/protocol/frame-decoder.js';
-import { JuteReader } from '../src/protocol/jute-reader.js';
-import { JuteWriter } from '../src/protocol/jute-writer.js';
-import { OpCode, Xid } from '../src/protocol/opcodes.js';
-import {
-  readConnectResponse,
-  readReplyHeader,
-  writeConnectRequest,
-} from '../src/protocol/records.js';
-import { encodeRequest, type Request } from '../src/protocol/requests.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
+import { JuteReader } from '../protocol/jute-reader.js';
+import { JuteWriter } from '../protocol/jute-writer.js';
+import { OpCode, Xid } from '../protocol/opcodes.js';
+import { readConnectResponse, readReplyHeader, writeConnectRequest } from '../protocol/records.js';
+import { encodeRequest, type Request } from '../protocol/requests.js';
 import type { RequestSource } from './workload.js';
 
 /** A reply frame larger than this fails the session (replies here are a few hundred bytes). */

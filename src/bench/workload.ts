@@ -5,9 +5,9 @@
  *                    <root>/c<phase>/w<worker>s<session>-<n>, n counting up (not sequential)
  * Requests are encoded with src/protocol (encodeRequest), exactly as a client would send them.
  */
-import { OpCode, Perm } from '../src/protocol/opcodes.js';
-import type { ACL } from '../src/protocol/records.js';
-import type { Request } from '../src/protocol/requests.js';
+import { OpCode, Perm } from '../protocol/opcodes.js';
+import type { ACL } from '../protocol/records.js';
+import type { Request } from '../protocol/requests.js';
 
 export const BENCH_OPS = ['create', 'get', 'set', 'mixed'] as const;
 export type BenchOp = (typeof BENCH_OPS)[number];
