@@ -25,6 +25,7 @@ import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerImportCommand } from './import-command.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { createLogger, logFormatOption, resolveLogFormat, type LogFormat } from './log-format.js';
 import { logLevelOption, type LogLevel } from './log-options.js';
 import { operatorListeners } from './operator-listeners.js';
@@ -242,6 +243,7 @@ program
 registerImportCommand(program);
 
 registerDataCommands(program);
+registerMigrateCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`warren: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,0 +1,40 @@
+/**
+ * Reads one node (data, ACL, Stat, child names) from either side. A node the migrating
+ * identity may not read stops the migration with an error naming the path: skipping it would
+ * leave a hole the verify could not see either.
+ */
+import { NoAuthError, NoNodeError, type ZooKeeperClient } from '../client/index.js';
+import { MigrateError } from './migrate-error.js';
+import type { NodeImage } from './plan.js';
+
+export type Side = 'source' | 'target';
+
+const authOption: Record<Side, string> = { source: '--from-auth', target: '--to-auth' };
+
+export function noAuth(side: Side, path: string, op: string): MigrateError {
+  return new MigrateError(
+    `${side} ${path}: not allowed to ${op} (NoAuth): its ACL does not grant this to the ` +
+      `identities given with ${authOption[side]}; use one that it does, or the server's super ` +
+      `user (${authOption[side]} digest:super:PASSWORD, with its superDigest set)`,
+  );
+}
+
+/** The node, or null when it does not exist (or vanished while being read). */
+export async function readNode(
+  client: ZooKeeperClient,
+  side: Side,
+  path: string,
+): Promise<NodeImage | null> {
+  try {
+    const [{ data, stat }, { acl }] = await Promise.all([
+      client.getData(path),
+      client.getACL(path),
+    ]);
+    const children = stat.numChildren > 0 ? await client.getChildren(path) : [];
+    return { path, data, acl, stat, children };
+  } catch (error) {
+    if (error instanceof NoNodeError) return null;
+    if (error instanceof NoAuthError) throw noAuth(side, path, 'read');
+    throw error;
+  }
+}
