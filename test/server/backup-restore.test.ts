@@ -164,7 +164,7 @@ describe('backup, restore and inspect', () => {
     }
     const listing = await runWarren(['inspect', '-d', dataDir, '--no-log']);
     const newestFile = /(\S+snapshot\.[0-9a-f]{16}):/.exec(listing.stdout)?.[1];
-    assert.ok(newestFile !== undefined, listing.stdout);
+    assert.ok(newestFile !== undefined, listing.stdout + listing.stderr);
     const diff = await runWarren(['inspect', '--compare', join(work, 'one.snapshot'), newestFile]);
     assert.equal(diff.code, 1, diff.stderr);
     assert.match(diff.stdout, /^\+ \/extra$/m);
