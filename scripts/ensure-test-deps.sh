@@ -2,7 +2,8 @@
 # Installs the Debian packages the differential and interop suites need (Apache ZooKeeper 3.8
 # as the reference and for zkCli, kazoo, a JDK and Curator for the Java interop test, netcat)
 # and the netns fault suite needs (iproute2, iptables, python3 for netem-lite, faketime for the
-# fault campaign's clock jumps), and openssl for
+# fault campaign's clock jumps), chromium for the dashboard's browser test (puppeteer-core
+# drives it; that test skips without it), and openssl for
 # the certificates the TLS tests make (ZooKeeper's Netty, for its TLS port, and kazoo's SASL
 # library come with zookeeper and python3-kazoo), when they are
 # missing and we are root. Without root it says what is missing; the ZooKeeper suites then
@@ -10,7 +11,8 @@
 set -euo pipefail
 
 readonly APT_PACKAGES=(zookeeper zookeeper-bin python3-kazoo default-jre-headless netcat-openbsd
-  default-jdk-headless libcurator-recipes-java iproute2 iptables python3 openssl faketime)
+  default-jdk-headless libcurator-recipes-java iproute2 iptables python3 openssl faketime
+  chromium)
 
 # True when every package is installed (dpkg -s also succeeds for removed-but-configured ones).
 all_installed() {

@@ -1,14 +1,17 @@
 /**
  * The cluster view: the members this server knows (the configuration in force), each one's
  * role and, from its own answer to `srvr`, mode and zxid; from this member, whether its peer
- * link is up and (when it leads) how many entries each follower lags. A standalone server is
- * a one-member cluster.
+ * link is up. Lag is what the leader reports per follower when this member leads, else the
+ * distance from the leader's zxid (zxids are log indexes in Warren). A standalone server is a
+ * one-member cluster.
  */
 import { connections, watchesByPath } from '../admin/admin-listings.js';
+import type { EnsembleServer } from '../config/config-ensemble.js';
 import { memberFigures, type ServedState } from '../metrics/served-state.js';
-import { probeMember } from './member-probe.js';
+import { probeMember, type ProbeResult } from './member-probe.js';
 
-const hex = (n: number): string => `0x${n.toString(16)}`;
+/** Entries behind before a member shows as lagging (the leader's own "synced" bound). */
+const LAGGING_ENTRIES = 1000;
 
 interface MemberView {
   id: number;
@@ -24,63 +27,93 @@ interface MemberView {
   error?: string;
 }
 
-async function otherMember(
+/** A member whose client port binds every address is reached at its peer host. */
+function clientHost(server: EnsembleServer): string {
+  const given = server.clientHost;
+  return given === undefined || ['0.0.0.0', '::'].includes(given) ? server.host : given;
+}
+
+function probeOf(state: ServedState, server: EnsembleServer, selfId: number): Promise<ProbeResult> {
+  if (server.id === selfId) {
+    const mode = state.member.status().mode;
+    return Promise.resolve({ reachable: true, mode, zxid: hex(state.server.lastZxid) });
+  }
+  if (server.clientPort === undefined) {
+    return Promise.resolve({ reachable: false, error: 'no client port in the configuration' });
+  }
+  return probeMember(clientHost(server), server.clientPort);
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+function view(
   state: ServedState,
-  server: { id: number; host: string; role: string; clientHost?: string; clientPort?: number },
-): Promise<MemberView> {
+  server: EnsembleServer,
+  probe: ProbeResult,
+  leaderZxid: number | null,
+  selfId: number,
+): MemberView {
   const figures = memberFigures(state);
+  const self = server.id === selfId;
   const connected = figures.get(`peer_${server.id}_connected`);
-  const lagFigure = figures.get(`peer_${server.id}_lag`);
-  const lag = lagFigure === undefined ? null : Number(lagFigure);
-  const host = server.clientHost ?? server.host;
-  const probe =
-    server.clientPort === undefined
-      ? { reachable: false, error: 'no client port in the configuration' }
-      : await probeMember(host, server.clientPort);
-  const health = !probe.reachable ? 'down' : lag !== null && lag > 1000 ? 'lagging' : 'ok';
+  const reported = figures.get(`peer_${server.id}_lag`);
+  const zxid = probe.zxid === undefined || probe.zxid === '' ? null : Number(probe.zxid);
+  const lag =
+    reported !== undefined
+      ? Number(reported)
+      : leaderZxid !== null && zxid !== null
+        ? Math.max(0, leaderZxid - zxid)
+        : null;
+  const healthy = self ? state.member.refusal() === null : probe.reachable;
   return {
     id: server.id,
-    self: false,
+    self,
     role: server.role,
-    clientAddress: server.clientPort === undefined ? '' : `${host}:${server.clientPort}`,
+    clientAddress:
+      server.clientPort === undefined ? '' : `${clientHost(server)}:${server.clientPort}`,
     mode: probe.mode ?? 'unreachable',
     zxid: probe.zxid ?? '',
     reachable: probe.reachable,
-    peerConnected: connected === undefined ? null : connected === 1,
+    peerConnected: self || connected === undefined ? null : connected === 1,
     lag,
-    health,
+    health: !healthy ? 'down' : lag !== null && lag > LAGGING_ENTRIES ? 'lagging' : 'ok',
     ...(probe.error === undefined ? {} : { error: probe.error }),
   };
 }
 
-export async function clusterView(state: ServedState) {
-  const status = state.member.status();
-  const figures = memberFigures(state);
-  const selfId = Number(figures.get('server_id') ?? 0);
-  const self: MemberView = {
-    id: selfId,
+function standalone(state: ServedState): MemberView {
+  return {
+    id: 0,
     self: true,
-    role: state.member.alone ? 'standalone' : 'participant',
+    role: 'standalone',
     clientAddress: '',
-    mode: status.mode,
+    mode: state.member.status().mode,
     zxid: hex(state.server.lastZxid),
     reachable: true,
     peerConnected: null,
     lag: 0,
     health: state.member.refusal() === null ? 'ok' : 'down',
   };
+}
+
+export async function clusterView(state: ServedState) {
+  const figures = memberFigures(state);
+  const selfId = Number(figures.get('server_id') ?? 0);
+  const leaderId = Number(figures.get('leader_id') ?? selfId);
   const servers = state.member.alone ? [] : state.member.reconfigurer.current().servers;
-  const members = await Promise.all(
-    servers.map((s) =>
-      s.id === selfId ? Promise.resolve({ ...self, role: s.role }) : otherMember(state, s),
-    ),
+  const probes = await Promise.all(servers.map((s) => probeOf(state, s, selfId)));
+  const leaderAt = servers.findIndex((s) => s.id === leaderId);
+  const leaderZxid = probes[leaderAt]?.zxid;
+  const leaderIndex = leaderZxid === undefined || leaderZxid === '' ? null : Number(leaderZxid);
+  const members = servers.map((s, i) =>
+    view(state, s, probes[i] ?? { reachable: false }, leaderIndex, selfId),
   );
   return {
     selfId,
-    leaderId: Number(figures.get('leader_id') ?? selfId),
+    leaderId,
     term: Number(figures.get('raft_term') ?? 0),
     commitIndex: Number(figures.get('raft_commit_index') ?? 0),
-    members: members.length === 0 ? [self] : members,
+    members: members.length === 0 ? [standalone(state)] : members,
   };
 }
 

@@ -41,6 +41,8 @@ export interface EnsembleOptions {
   tickTime?: number;
   /** Extra zoo.cfg lines, ZooKeeper spellings (`snapCount`, `warren.linearizableReads`, ...). */
   config?: Record<string, string>;
+  /** Extra zoo.cfg lines for one member only (its own admin port, say). */
+  memberConfig?: (id: number) => Record<string, string>;
   /** How long the ensemble may take to elect a leader that every member knows. */
   readyTimeoutMs?: number;
   logLevel?: string;
@@ -121,6 +123,7 @@ function zooCfg(members: readonly Member[], self: Member, opts: EnsembleOptions)
     clientPortAddress: LOOPBACK_HOST,
     '4lw.commands.whitelist': '*',
     ...opts.config,
+    ...opts.memberConfig?.(self.id),
   };
   if (self.joiner) settings['warren.join'] = 'true';
   const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}`);

@@ -1,6 +1,7 @@
 /** The dashboard's stylesheet: plain CSS, no framework. */
 export const STYLE_CSS = `
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; font: 14px/1.4 system-ui, sans-serif; color: #1d2330; background: #f4f6f9; }
 header { display: flex; align-items: center; gap: 16px; padding: 8px 16px; background: #1f3a5f;
   color: #fff; }
@@ -32,7 +33,7 @@ main { padding: 12px 16px; }
 #data { background: #0f1726; color: #d6e2f0; padding: 10px; min-height: 60px; max-height: 40vh;
   overflow: auto; border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
 #edit-data, #create-data { width: 100%; font-family: monospace; }
-.facts { display: flex; gap: 24px; flex-wrap: wrap; }
+.facts { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
 table { border-collapse: collapse; background: #fff; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 td, th { border: 1px solid #d4dbe5; padding: 3px 8px; text-align: left; font-size: 13px; }
