@@ -5,7 +5,7 @@
  * CheckedInputStream does over the (decompressed) snapshot stream.
  */
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Adler32 } from './adler32.js';
 import { damaged } from './import-error.js';
@@ -20,26 +20,38 @@ export class ZkStream {
   private base = 0;
   private ended = false;
   readonly adler = new Adler32();
-  /** Bytes read from the file itself (compressed ones for a .gz snapshot): for progress. */
-  rawBytes = 0;
 
   private constructor(
     readonly file: string,
     private readonly chunks: AsyncIterator<Buffer>,
+    /** Compressed bytes read, for a .gz file; null for a plain one. */
+    private readonly compressed: { bytes: number } | null,
   ) {}
 
   static open(file: string, gzip: boolean): ZkStream {
     const source = createReadStream(file, { highWaterMark: chunkBytes });
+    const counted = { bytes: 0 };
     let stream: AsyncIterable<Buffer> = source;
     if (gzip) {
+      // Counts the compressed bytes on their way in (a 'data' listener would make the file
+      // stream flow past the reader).
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          counted.bytes += chunk.length;
+          done(null, chunk);
+        },
+      });
       const gunzip = createGunzip({ chunkSize: chunkBytes });
       // pipeline destroys the gunzip stream (and so ends our iteration) if the file fails.
-      pipeline(source, gunzip, () => undefined);
+      pipeline(source, counter, gunzip, () => undefined);
       stream = gunzip;
     }
-    const reader = new ZkStream(file, stream[Symbol.asyncIterator]());
-    source.on('data', (chunk) => (reader.rawBytes += chunk.length));
-    return reader;
+    return new ZkStream(file, stream[Symbol.asyncIterator](), gzip ? counted : null);
+  }
+
+  /** Bytes read from the file itself (compressed ones for a .gz snapshot): for progress. */
+  get rawBytes(): number {
+    return this.compressed === null ? this.base + this.window.length : this.compressed.bytes;
   }
 
   /** Offset of the next unread byte. */
