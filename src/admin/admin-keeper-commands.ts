@@ -19,7 +19,9 @@ export const KEEPER_ADMIN_COMMANDS: readonly AdminCommand[] = [
     gate: 'snapshot',
     run: (state) => {
       const index = operations(state).scheduleSnapshot();
-      if (index === null) return { scheduled: false, error: 'cannot snapshot now' };
+      if (index === null) {
+        return { scheduled: false, reason: 'this member cannot snapshot now (stopped, or failed)' };
+      }
       return { scheduled: true, last_committed_log_idx: index };
     },
   },
