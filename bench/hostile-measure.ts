@@ -3,6 +3,7 @@
  * the load is released; event-loop delay during it; and the latency of another client (the
  * probe, its own process) with a check that every write it was acknowledged is there.
  */
+import { loadavg } from 'node:os';
 import { OpCode } from '../src/protocol/opcodes.js';
 import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
 import { RawClient } from '../test/support/raw-client.js';
@@ -100,7 +101,10 @@ export async function measure(
   const monitor = await Monitor.start(target.watched);
   const probe = await ProbeWorker.start(target.endpoints, probePath);
   process.stdout.write(`${load}: running (${scale})\n`);
+  // Other work on the machine shows in every figure: say how busy it was.
+  const loadBefore = loadavg()[0] ?? Number.NaN;
   const outcome = await run();
+  outcome.notes['machineLoad1m'] = `${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`;
   for (const w of target.watched) if (!target.alive().includes(w)) monitor.forget(w.pid);
   const servers = await monitor.finish();
   const result = await probe.stop();

@@ -2,8 +2,9 @@
  * Options of the hostile-load benchmark. Every count scales with --scale (0.01 runs in a
  * minute or two); each can also be set on its own.
  * Usage: node dist/bench/hostile-load.js [--scale 1] [--sessions 10000] [--watches 1000000]
- *   [--children 1000000] [--big-readers 300] [--big-requests 1000] [--storm-sessions 10000]
- *   [--storm-watches 10] [--memory-mib 1024] [--workers 4] [--hold-ms 10000]
+ *   [--children 1000000] [--big-readers 300] [--big-requests 1000] [--big-output-mib 64]
+ *   [--storm-sessions 10000] [--storm-watches 10] [--memory-mib 1024] [--workers 4]
+ *   [--hold-ms 10000] [--client-stall-ms 5000]
  *   [--only sessions,watches,children,big-readers,storm] [--out bench/results/<name>]
  */
 export interface HostileOptions {
@@ -12,6 +13,11 @@ export interface HostileOptions {
   children: number;
   bigReaders: number;
   bigRequests: number;
+  /**
+   * warren.clientOutputBytesMax for the big-reader load (MiB): far above its 4 MiB default,
+   * so that the memory bound, not the per-connection budget, has to stop them.
+   */
+  bigOutputMiB: number;
   stormSessions: number;
   stormWatchesPerSession: number;
   memoryMiB: number;
@@ -44,6 +50,7 @@ export function parseOptions(argv: readonly string[]): HostileOptions {
     children: count('children', 1_000_000),
     bigReaders: count('big-readers', 300, 4),
     bigRequests: count('big-requests', 1000, 50),
+    bigOutputMiB: fixed('big-output-mib', 64),
     stormSessions: count('storm-sessions', 10_000),
     stormWatchesPerSession: count('storm-watches', 10),
     memoryMiB: fixed('memory-mib', 1024),

@@ -24,6 +24,7 @@ async function withServer(
   load: string,
   scale: string,
   run: (server: RunningServer) => Promise<LoadOutcome>,
+  config: Record<string, string> = {},
 ): Promise<LoadFigures> {
   const metricsPort = await freePort();
   const server = await startWarren({
@@ -32,6 +33,7 @@ async function withServer(
       'metricsProvider.className': PROMETHEUS_PROVIDER,
       'metricsProvider.httpHost': LOOPBACK_HOST,
       'metricsProvider.httpPort': String(metricsPort),
+      ...config,
     },
     readyTimeoutMs: 60_000,
   });
@@ -142,24 +144,33 @@ async function nonReader(server: RunningServer, path: string, count: number): Pr
 }
 
 export function bigReadersLoad(o: HostOptions): Promise<LoadFigures> {
-  const scale = `${o.bigReaders} non-readers × ${o.bigRequests} getData of 1 MB`;
-  return withServer(o, 'big-readers', scale, async (server) => {
-    const writer = await RawClient.connect(server.host, server.port, { timeoutMs: 30_000 });
-    const data = Buffer.alloc(1_000_000, 7);
-    await writer.request({ type: OpCode.create, path: '/big', data, acl, flags: 0, ttl: -1 });
-    await writer.close();
-    const sockets: Socket[] = [];
-    for (let i = 0; i < o.bigReaders; i++) {
-      sockets.push(await nonReader(server, '/big', o.bigRequests));
-    }
-    // Past warren.clientStallMs the server drops the ones that never read.
-    await sleep(o.holdMs + o.clientStallMs);
-    return {
-      notes: { requested: `${(o.bigReaders * o.bigRequests) / 1000} GB of replies` },
-      release: () => {
-        for (const socket of sockets) socket.destroy();
-        return Promise.resolve();
-      },
-    };
-  });
+  const scale =
+    `${o.bigReaders} non-readers × ${o.bigRequests} getData of 1 MB, ` +
+    `clientOutputBytesMax ${o.bigOutputMiB} MiB`;
+  const output = { 'warren.clientOutputBytesMax': String(o.bigOutputMiB * 1024 * 1024) };
+  return withServer(
+    o,
+    'big-readers',
+    scale,
+    async (server) => {
+      const writer = await RawClient.connect(server.host, server.port, { timeoutMs: 30_000 });
+      const data = Buffer.alloc(1_000_000, 7);
+      await writer.request({ type: OpCode.create, path: '/big', data, acl, flags: 0, ttl: -1 });
+      await writer.close();
+      const sockets: Socket[] = [];
+      for (let i = 0; i < o.bigReaders; i++) {
+        sockets.push(await nonReader(server, '/big', o.bigRequests));
+      }
+      // Past warren.clientStallMs the server drops the ones that never read.
+      await sleep(o.holdMs + o.clientStallMs);
+      return {
+        notes: { requested: `${(o.bigReaders * o.bigRequests) / 1000} GB of replies` },
+        release: () => {
+          for (const socket of sockets) socket.destroy();
+          return Promise.resolve();
+        },
+      };
+    },
+    output,
+  );
 }

@@ -11,10 +11,14 @@
  *   connection is closed, so nothing behind it runs out of order; one held longer than
  *   throttledOpWaitTime is answered ThrottledOp.
  * - warren.memoryBytesMax (memory-guard.ts): while over it, no request is read or started.
+ * - replyBytesPerTurnMax: once that many reply bytes were built in one event-loop turn, the
+ *   next requests wait for the next turn, so many clients pipelining big reads cannot hold
+ *   the loop (and everyone else's answers) for seconds.
  *
  * Held connections are at most every connection (warren.connectionsMax): no other queue.
  */
 import { OpCode } from '../protocol/opcodes.js';
+import { replyBytesPerTurnMax } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { Connection } from './connection.js';
 import type { DecodedFrame } from './request-handler.js';
@@ -65,6 +69,9 @@ export class RequestThrottle {
   /** Connections not read because of globalOutstandingLimit. */
   private readonly paused = new Set<Connection>();
   private wakeScheduled = false;
+  /** Reply bytes built this turn; reset at the end of the turn. */
+  private turnBytes = 0;
+  private turnResetScheduled = false;
   private stallTimer: Timer | null = null;
 
   constructor(
@@ -74,6 +81,17 @@ export class RequestThrottle {
 
   get heldConnections(): number {
     return this.held.size;
+  }
+
+  /** Bytes of a reply just queued for a client. */
+  wrote(bytes: number): void {
+    this.turnBytes += bytes;
+    if (this.turnResetScheduled) return;
+    this.turnResetScheduled = true;
+    this.host.runtime.soon(() => {
+      this.turnResetScheduled = false;
+      this.turnBytes = 0;
+    });
   }
 
   received(): void {
@@ -118,12 +136,14 @@ export class RequestThrottle {
     const { throttledOpWaitMs } = this.settings;
     // First held, first served: a connection whose write just finished must not overtake.
     const behind = this.held.size > 0 && this.held.keys().next().value !== conn;
-    if (this.full() || behind) {
+    const turnSpent = this.turnBytes >= replyBytesPerTurnMax;
+    if (this.full() || behind || turnSpent) {
       if (!this.held.has(conn)) {
         this.held.set(conn, this.host.runtime.now());
-        if (!this.memoryHeld) this.waits++;
+        if (this.throttling()) this.waits++;
         this.startStallTimer();
       }
+      if (turnSpent) this.scheduleWake();
       return 'hold';
     }
     const since = this.held.get(conn);
@@ -168,15 +188,22 @@ export class RequestThrottle {
     if (this.outstanding <= this.settings.globalOutstandingLimit) {
       for (const conn of [...this.paused]) conn.updateBackpressure();
     }
+    this.turnBytes = 0; // a new turn: I/O ran since the last one
     for (const conn of [...this.held.keys()]) {
       if (this.full()) break;
+      if (this.turnBytes >= replyBytesPerTurnMax) return this.scheduleWake();
       this.host.drain(conn);
     }
   }
 
   private full(): boolean {
+    return this.memoryHeld || this.throttling();
+  }
+
+  /** The RequestThrottler's own limit is reached. */
+  private throttling(): boolean {
     const { maxRequests } = this.settings;
-    return this.memoryHeld || (maxRequests > 0 && this.inProcess >= maxRequests);
+    return maxRequests > 0 && this.inProcess >= maxRequests;
   }
 
   private startStallTimer(): void {

@@ -248,6 +248,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   }
 
   wrote(bytes: number): void {
+    this.throttle.wrote(bytes);
     this.memory.note(bytes);
   }
 

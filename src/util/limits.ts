@@ -32,6 +32,12 @@ export const watchBytesMaxMin = 64 * KiB;
 
 /** How often warren.memoryBytesMax is checked (a connection's output budget bounds a burst). */
 export const memoryCheckIntervalMs = 50;
+/**
+ * Reply bytes built in one event-loop turn before further requests wait for the next turn:
+ * some milliseconds of copying. 300 clients pipelining 1 MB reads used to hold the loop for
+ * seconds in one turn.
+ */
+export const replyBytesPerTurnMax = 8 * MiB;
 /** Reply bytes built between two looks at memory within one turn. */
 export const memoryRecheckBytes = 16 * MiB;
 /** Reads resume once memory is back under this share of warren.memoryBytesMax (hysteresis). */
