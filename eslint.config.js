@@ -99,6 +99,13 @@ const importRules = {
       'dashboard/ runs tree operations through its users’ client sessions',
     ),
   ],
+  'src/migrate/**': [
+    consensusByIndex,
+    bannedFolders(
+      ['cli', 'server', 'peer', 'member', 'storage', 'consensus', 'replication', 'admin', 'metrics'],
+      'migrate/ reaches servers through the client only',
+    ),
+  ],
   'src/cli/**': [consensusByIndex],
 };
 const pureCores = ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'];

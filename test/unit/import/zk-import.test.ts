@@ -12,6 +12,7 @@ import { ImportError } from '../../../src/import/import-error.js';
 import { importZooKeeper } from '../../../src/import/zk-import.js';
 import { listLogs, listSnapshots } from '../../../src/import/zk-files.js';
 import { loadZooKeeper } from '../../../src/import/zk-load.js';
+import { dropOrphanEphemerals } from '../../../src/import/zk-tree-fixups.js';
 import { zooKeeperSessionPassword } from '../../../src/import/zk-session-password.js';
 import { nodeDisk } from '../../../src/storage/disk.js';
 import { raftPaths } from '../../../src/storage/raft-layout.js';
@@ -19,6 +20,7 @@ import { loadNewestRaftSnapshot } from '../../../src/storage/raft-snapshot-files
 import { NodeKind } from '../../../src/tree/node.js';
 import { loadSnapshot } from '../../../src/tree/snapshot-codec.js';
 import { toStat } from '../../../src/tree/node.js';
+import type { JuteWriter } from '../../../src/protocol/jute-writer.js';
 import {
   baseNodes,
   closeSession,
@@ -170,6 +172,34 @@ describe('import: snapshot and logs', () => {
     assert.equal(tree.mustGet('/app/e').data, null, 'the node is the snapshot one');
     assert.equal(tree.mustGet('/app').creations, 7, "but the parent's cversion moves on");
     assert.equal(tree.mustGet('/app').pzxid, 0x11);
+  });
+});
+
+describe('import: older shapes', () => {
+  it('reads 3.4 records (closeSession without a record, CreateTxnV0) and drops orphans', async () => {
+    const dir = fresh();
+    const v2 = versionDir(dir);
+    const orphan = { path: '/o', data: '', acl: -1n, czxid: 11, mzxid: 11, owner: 99n };
+    writeSnapshot(v2, 0x10, snapshot({ nodes: [...baseNodes().slice(0, 3), orphan] }));
+    const v0 = (w: JuteWriter) => {
+      w.writeString('/v0').writeBuffer(Buffer.from('old')).writeInt(1);
+      w.writeInt(31).writeString('world').writeString('anyone').writeBool(false);
+    };
+    writeLog(
+      v2,
+      0x11,
+      logBytes([
+        txnBytes({ zxid: 0x11, session: S1, type: OpCode.create, body: create('/x', '', 2, true) }),
+        txnBytes({ zxid: 0x12, type: OpCode.create, body: v0 }),
+        txnBytes({ zxid: 0x13, session: S1, type: OpCode.closeSession, body: () => undefined }),
+      ]),
+    );
+    const { tree } = await load(dir);
+    assert.equal(tree.get('/x'), undefined, 'closed with its session');
+    assert.equal(tree.mustGet('/v0').data, 'old');
+    assert.equal(tree.mustGet('/').creations, 3, 'V0: one more than the parent had');
+    assert.equal(dropOrphanEphemerals(tree), 1);
+    assert.equal(tree.get('/o'), undefined, 'an ephemeral of no session is dropped');
   });
 });
 
