@@ -31,6 +31,7 @@ const WORKER_SCRIPT = fileURLToPath(new URL('./load-worker.js', import.meta.url)
 const READY_TIMEOUT_MS = 30_000;
 const RESULT_TIMEOUT_MS = 30_000;
 const SESSION_TIMEOUT_MS = 30_000;
+const WAIT_SLICE_MS = 100;
 
 export interface LoadPlan {
   /** Session i connects to endpoints[i % endpoints.length]. */
@@ -41,8 +42,17 @@ export interface LoadPlan {
   inflight: number;
   workers: number;
   warmupMs: number;
+  /** The measured window; with perSessionCount, the most it may last. */
   durationMs: number;
   spec: WorkloadSpec;
+  /** Requests per session in the window; the window ends when all are answered. */
+  perSessionCount?: number | null;
+  /** watch: sessions that only hold a watch on the key set, spread over the workers. */
+  watchers?: number;
+  /** The requested session timeout (idle sessions ping at a third of it). */
+  sessionTimeoutMs?: number;
+  /** Called about once a second in the window with the replies and errors so far. */
+  onProgress?: (replies: number, errors: number, elapsedMs: number) => void;
 }
 
 export interface LoadResult {
@@ -53,7 +63,14 @@ export interface LoadResult {
   errorCount: number;
   errors: Record<string, number>;
   byOpcode: Record<string, number>;
-  latencyMs: { p50: number; p99: number; p999: number; mean: number; max: number };
+  latencyMs: {
+    p50: number;
+    p90: number;
+    p99: number;
+    p999: number;
+    mean: number;
+    max: number;
+  };
   /** Server CPU over the window, and per 1000 replies. */
   serverCpuMs: number | null;
   serverCpuMsPer1k: number | null;
@@ -70,6 +87,10 @@ export interface LoadResult {
   cores: number;
   memory: MemoryFigures | null;
   uncleanCloses: number;
+  /** Watch notifications the generator received in the window. */
+  notifications: number;
+  /** create: requests sent per session tag (cleanup deletes <createDir>/<tag>-0..n-1). */
+  created: Record<string, number>;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -81,10 +102,15 @@ class WorkerHandle {
   private readonly inbox: FromWorker[] = [];
   private waiter: (() => void) | null = null;
   private exitNote: string | null = null;
+  /** The latest progress report, and whether every session has finished. */
+  progress = { replies: 0, errors: 0 };
+  done = false;
 
   constructor(readonly child: ChildProcess) {
     child.on('message', (message: FromWorker) => {
-      this.inbox.push(message);
+      if (message.type === 'progress') this.progress = message;
+      else if (message.type === 'done') this.done = true;
+      else this.inbox.push(message);
       this.waiter?.();
     });
     child.on('exit', (code, signal) => {
@@ -133,7 +159,7 @@ function spawnWorkers(plan: LoadPlan): WorkerHandle[] {
   const handles: WorkerHandle[] = [];
   let firstSession = 0;
   for (let i = 0; i < count; i++) {
-    const sessions = Math.floor(plan.sessions / count) + (i < plan.sessions % count ? 1 : 0);
+    const sessions = share(plan.sessions, count, i);
     const child = fork(WORKER_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const handle = new WorkerHandle(child);
     const config: WorkerConfig = {
@@ -142,14 +168,40 @@ function spawnWorkers(plan: LoadPlan): WorkerHandle[] {
       firstSession,
       sessions,
       inflight: plan.inflight,
-      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      sessionTimeoutMs: plan.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
       spec: plan.spec,
+      totalSessions: plan.sessions,
+      watchers: share(plan.watchers ?? 0, count, i),
+      pingIntervalMs: Math.max(1, Math.floor((plan.sessionTimeoutMs ?? SESSION_TIMEOUT_MS) / 3)),
+      perSessionCount: plan.perSessionCount ?? null,
     };
     handle.post({ type: 'start', config });
     handles.push(handle);
     firstSession += sessions;
   }
   return handles;
+}
+
+/** Worker i's part of n items spread over `count` workers. */
+function share(n: number, count: number, i: number): number {
+  return Math.floor(n / count) + (i < n % count ? 1 : 0);
+}
+
+/** Waits out the window: its duration, or until every worker is done, reporting progress. */
+async function window(plan: LoadPlan, handles: readonly WorkerHandle[]): Promise<void> {
+  const started = performance.now();
+  let reported = started;
+  for (;;) {
+    const elapsed = performance.now() - started;
+    if (elapsed >= plan.durationMs || handles.every((h) => h.done)) return;
+    await sleep(Math.min(WAIT_SLICE_MS, plan.durationMs - elapsed));
+    if (plan.onProgress !== undefined && performance.now() - reported >= 1_000) {
+      reported = performance.now();
+      const replies = handles.reduce((n, h) => n + h.progress.replies, 0);
+      const errors = handles.reduce((n, h) => n + h.progress.errors, 0);
+      plan.onProgress(replies, errors, reported - started);
+    }
+  }
 }
 
 function ownCpuMs(): number {
@@ -166,7 +218,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     await sleep(plan.warmupMs);
     const before = sample(plan.serverPids);
     for (const h of handles) h.post({ type: 'measure' });
-    await sleep(plan.durationMs);
+    await window(plan, handles);
     for (const h of handles) h.post({ type: 'stop' });
     const after = sample(plan.serverPids);
     const results = await Promise.all(
@@ -178,7 +230,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   }
 }
 
-interface Sample {
+export interface Sample {
   serverCpuMs: number | null;
   machine: ReturnType<typeof machineCpu>;
   ownCpuMs: number;
@@ -208,7 +260,8 @@ function serversMemory(pids: readonly number[]): MemoryFigures | null {
   return pids.length === 0 ? null : sum;
 }
 
-function sample(serverPids: readonly number[]): Sample {
+/** CPU of the servers, the machine and this process, now. */
+export function sample(serverPids: readonly number[]): Sample {
   return {
     serverCpuMs: serversCpuMs(serverPids),
     machine: machineCpu(),
@@ -221,19 +274,34 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
   for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;
 }
 
-function merge(plan: LoadPlan, results: WorkerResult[], before: Sample, after: Sample): LoadResult {
+/** What merge() needs of a plan. */
+export type MergePlan = Pick<LoadPlan, 'serverPids' | 'spec'>;
+
+/** One result from the workers' reports and the samples either side of the window. */
+export function merge(
+  plan: MergePlan,
+  results: readonly WorkerResult[],
+  before: Sample,
+  after: Sample,
+): LoadResult {
   const histogram = new LatencyHistogram();
   const errors: Record<string, number> = {};
   const byOpcode: Record<string, number> = {};
-  let opsPerSec = 0;
+  const created: Record<string, number> = {};
+  let longestMs = 0;
   let workerCpuMs = 0;
+  let notifications = 0;
   for (const r of results) {
     histogram.merge(r.histogram);
     addCounts(errors, r.errors);
     addCounts(byOpcode, r.byOpcode);
-    opsPerSec += r.windowMs > 0 ? (r.replies * 1000) / r.windowMs : 0;
+    addCounts(created, r.created);
+    longestMs = Math.max(longestMs, r.windowMs);
     workerCpuMs += r.cpuMs;
+    notifications += r.notifications;
   }
+  // Workers that finish a --count early stop their clock: the slowest one sets the window.
+  const opsPerSec = longestMs > 0 ? (histogram.count * 1000) / longestMs : 0;
   const replies = histogram.count;
   const per1k = (ms: number): number => (replies > 0 ? (ms * 1000) / replies : NaN);
   const serverCpuMs =
@@ -257,6 +325,7 @@ function merge(plan: LoadPlan, results: WorkerResult[], before: Sample, after: S
     byOpcode,
     latencyMs: {
       p50: histogram.quantileMs(0.5),
+      p90: histogram.quantileMs(0.9),
       p99: histogram.quantileMs(0.99),
       p999: histogram.quantileMs(0.999),
       mean: histogram.meanMs(),
@@ -271,5 +340,7 @@ function merge(plan: LoadPlan, results: WorkerResult[], before: Sample, after: S
     cores: coreCount(),
     memory: serversMemory(plan.serverPids),
     uncleanCloses: results.reduce((n, r) => n + r.uncleanCloses, 0),
+    notifications,
+    created,
   };
 }

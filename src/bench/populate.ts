@@ -1,6 +1,7 @@
 /**
- * Untimed setup before the measured phases: the benchmark root, one parent per create phase
- * and the key set that get, set and mixed work on (see workload.ts for the layout). It runs on
+ * Untimed setup before the measured phases: the benchmark root, one parent per create phase,
+ * the key set, the wide parents with their children and each delete phase's nodes (see
+ * workload.ts for the layout). It runs on
  * one pipelined session; the server answers a session FIFO, so a parent created earlier in the
  * pipeline exists before its children arrive. Any error reply fails the setup.
  */
@@ -14,8 +15,12 @@ import {
   keyPath,
   keysDir,
   makeValue,
+  deleteDir,
   usesKeys,
-  type BenchOp,
+  WIDE_PARENTS,
+  wideDir,
+  wideParent,
+  type Workload,
 } from './workload.js';
 
 const SETUP_INFLIGHT = 64;
@@ -30,21 +35,40 @@ export interface SetupPlan {
   tlsCa?: string;
   root: string;
   /** The operations of the run, in order; index i is phase i. */
-  ops: readonly BenchOp[];
+  ops: readonly Workload[];
   keys: number;
   valueBytes: number;
+  /** children: children per wide parent (default 0). */
+  children?: number;
+  /** delete: nodes to create per delete phase (default 0). */
+  deleteNodes?: number;
 }
 
 function setupRequests(plan: SetupPlan): Request[] {
   const empty = Buffer.alloc(0);
   const requests: Request[] = [createRequest(plan.root, empty)];
+  const value = makeValue(plan.valueBytes, 0);
   plan.ops.forEach((op, phase) => {
     if (op === 'create') requests.push(createRequest(createDir(plan.root, phase), empty));
+    if (op !== 'delete') return;
+    const dir = deleteDir(plan.root, phase);
+    requests.push(createRequest(dir, empty));
+    for (let i = 0; i < (plan.deleteNodes ?? 0); i++) {
+      requests.push(createRequest(`${dir}/${i}`, value));
+    }
   });
   if (plan.ops.some(usesKeys)) {
     requests.push(createRequest(keysDir(plan.root), empty));
-    const value = makeValue(plan.valueBytes, 0);
     for (let i = 0; i < plan.keys; i++) requests.push(createRequest(keyPath(plan.root, i), value));
+  }
+  if (plan.ops.includes('children')) {
+    requests.push(createRequest(wideDir(plan.root), empty));
+    for (let p = 0; p < WIDE_PARENTS; p++) {
+      requests.push(createRequest(wideParent(plan.root, p), empty));
+      for (let i = 0; i < (plan.children ?? 0); i++) {
+        requests.push(createRequest(`${wideParent(plan.root, p)}/${i}`, empty));
+      }
+    }
   }
   return requests;
 }

@@ -67,6 +67,7 @@ export class BenchSession {
   private idleWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private handshake: { resolve: (id: bigint) => void; reject: (e: Error) => void } | null = null;
   private closing = false;
+  private pingSentAt: number | null = null;
   sessionId = 0n;
 
   private constructor(private readonly socket: Socket) {
@@ -232,7 +233,16 @@ export class BenchSession {
 
   private onReply(frame: Buffer, now: number): void {
     const header = readReplyHeader(new JuteReader(frame));
-    if (header.xid === Xid.ping || header.xid === Xid.notification) return;
+    if (header.xid === Xid.notification) {
+      this.onNotification();
+      return;
+    }
+    if (header.xid === Xid.ping) {
+      const sentAt = this.pingSentAt;
+      this.pingSentAt = null;
+      if (sentAt !== null) this.onPing(now - sentAt);
+      return;
+    }
     const slot = this.head;
     if (this.outstanding === 0 || header.xid !== this.sentXid[slot]) {
       const expected = this.outstanding === 0 ? 'none' : String(this.sentXid[slot]);
@@ -302,6 +312,25 @@ export class BenchSession {
 
   /** Set by the owner: called once if the session fails (closed, bad reply, timeout). */
   onFailure: (error: Error) => void = () => undefined;
+  /** Set by the owner: called for every watch notification. */
+  onNotification: () => void = () => undefined;
+  /** Set by the owner: called with the round trip of every answered ping. */
+  onPing: (latencyMs: number) => void = () => undefined;
+
+  /**
+   * Sends a ping as an idle client does (xid -2, outside the request ring); skipped while the
+   * previous one is unanswered. Returns whether one was sent.
+   */
+  ping(): boolean {
+    if (this.pingSentAt !== null || this.failure !== null || this.closing) return false;
+    const w = this.writer.reset();
+    const at = w.beginFrame();
+    w.writeInt(Xid.ping).writeInt(OpCode.ping);
+    w.endFrame(at);
+    this.pingSentAt = performance.now();
+    this.flush();
+    return true;
+  }
 }
 
 function oneShot(request: Request): RequestSource {

@@ -24,6 +24,14 @@ export interface WorkerConfig {
   inflight: number;
   sessionTimeoutMs: number;
   spec: WorkloadSpec;
+  /** Sessions of the whole phase (for delete's share of the nodes). */
+  totalSessions: number;
+  /** watch: extra sessions of this worker that only hold a watch on the key set. */
+  watchers: number;
+  /** idle: each session pings this often (a real client pings at about a third of its timeout). */
+  pingIntervalMs: number;
+  /** Requests each session may send once measuring starts; null: no limit (--duration). */
+  perSessionCount: number | null;
 }
 
 export interface WorkerResult {
@@ -41,6 +49,12 @@ export interface WorkerResult {
   cpuMs: number;
   /** Sessions that did not close cleanly afterwards (not counted as errors). */
   uncleanCloses: number;
+  /** Watch notifications received in the window. */
+  notifications: number;
+  /** create: requests sent per session tag over the whole phase (the cleanup deletes them). */
+  created: Record<string, number>;
+  /** Every session had sent its last request and been answered, this long into the window. */
+  doneMs: number | null;
 }
 
 export type ToWorker =
@@ -51,5 +65,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
+  | { type: 'progress'; replies: number; errors: number }
+  | { type: 'done' }
   | { type: 'result'; result: WorkerResult }
   | { type: 'failed'; message: string };

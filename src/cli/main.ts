@@ -23,6 +23,7 @@ import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
 import { runCluster } from './cluster.js';
+import { registerBenchCommand } from './bench-command.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerImportCommand } from './import-command.js';
 import { registerMigrateCommand } from './migrate-command.js';
@@ -244,6 +245,7 @@ registerImportCommand(program);
 
 registerDataCommands(program);
 registerMigrateCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`warren: ${e instanceof Error ? e.message : String(e)}\n`);
