@@ -117,7 +117,8 @@ describe('the dashboard in Chromium', { skip: SKIP }, () => {
     assert.equal(loginShown, 'none', 'the login form goes once logged in');
     assert.match(await text('#identity'), /digest:alice/);
     assert.equal(await text('#node-path'), '/');
-    assert.ok((await inPage<number>("document.querySelectorAll('#children li').length")) >= 1);
+    // The root's children (zookeeper at least) arrive after the page shows.
+    await page.waitForFunction("document.querySelectorAll('#children li').length >= 1");
 
     await page.type('#create-name', 'dash');
     await page.type('#create-data', '{"a":1,"b":[true,null]}');

@@ -101,7 +101,8 @@ W.openPath = async function (path) {
     }
     W.addChildren(path, page);
     W.render();
-    W.table('stat', Object.entries(node.stat));
+    W.table('stat', Object.entries(node.stat).map((e) => (e[0] === 'ctime' || e[0] === 'mtime'
+      ? [e[0], e[1] + ' (' + new Date(e[1]).toISOString() + ')'] : e)));
     W.table('acl', (node.acl || []).map((a) => [a.id.scheme + ':' + a.id.id, W.permText(a.perms)]));
     $('message').hidden = true;
   } catch (error) { W.fail(error); }
