@@ -102,7 +102,7 @@ const importRules = {
   'src/migrate/**': [
     consensusByIndex,
     bannedFolders(
-      ['cli', 'server', 'peer', 'member', 'storage', 'consensus', 'replication', 'admin', 'metrics'],
+      [...shellFolders, 'consensus', 'replication', 'admin', 'metrics', 'dashboard'],
       'migrate/ reaches servers through the client only',
     ),
   ],

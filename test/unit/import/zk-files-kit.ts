@@ -33,6 +33,8 @@ export interface SnapSpec {
   acls: [bigint, ACL[]][];
   nodes: SnapNode[];
   digest?: { zxid: number; value: bigint };
+  /** 3.9's last processed zxid, sealed after the digest. */
+  lastZxid?: number;
 }
 
 function writeAcl(w: JuteWriter, acl: readonly ACL[]): void {
@@ -66,6 +68,10 @@ export function snapshotBytes(spec: SnapSpec): Buffer {
   seal(w);
   if (spec.digest !== undefined) {
     w.writeLong(spec.digest.zxid).writeInt(2).writeBigLong(BigInt.asIntN(64, spec.digest.value));
+    seal(w);
+  }
+  if (spec.lastZxid !== undefined) {
+    w.writeLong(spec.lastZxid);
     seal(w);
   }
   return w.toBuffer();

@@ -263,6 +263,24 @@ describe('import: damage', () => {
     assert.equal(tree.lastZxid, 0x10);
   });
 
+  it("reads 3.9's sealed trailer: a digest older than the snapshot, the last zxid", async () => {
+    for (const extra of [
+      { digest: { zxid: 0xf, value: 1n }, lastZxid: 0x10 },
+      { lastZxid: 0x10 },
+    ]) {
+      const dir = fresh();
+      writeSnapshot(versionDir(dir), 0x10, snapshot(extra));
+      const { tree, digestsChecked } = await load(dir);
+      assert.equal(tree.lastZxid, 0x10);
+      assert.equal(digestsChecked, 0, 'a digest older than the snapshot says nothing');
+    }
+    const dir = fresh();
+    const sealed = snapshot({ lastZxid: 0x10 });
+    sealed.writeUInt8(sealed[sealed.length - 6]! ^ 1, sealed.length - 6);
+    writeSnapshot(versionDir(dir), 0x10, sealed);
+    await assert.rejects(load(dir), /no snapshot reads whole: .*trailer fails its Adler-32/);
+  });
+
   it('refuses a Snappy snapshot with what to do instead', async () => {
     const dir = fresh();
     writeFileSync(join(versionDir(dir), 'snapshot.10.snappy'), Buffer.from('x'));
