@@ -12,7 +12,7 @@ export class DirtyPaths {
   constructor(private readonly max: number) {}
 
   add(path: string): void {
-    if (this.overflowed) return;
+    if (this.overflowed || this.paths.has(path)) return;
     if (this.paths.size >= this.max) {
       this.rescanNeeded();
       return;

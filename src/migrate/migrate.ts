@@ -200,7 +200,8 @@ async function verifyAndRepair(
     ctx.knownTypes = (await readSourceTypes(opts.sourceFiles, chroot, opts.logger)).types;
   }
   const progress = new NodeProgress('verify', null, opts.progress);
-  const first = await verifyTrees(ctx, ['/'], opts.concurrency, (n) => progress.tick(n));
+  const whole = [{ path: '/', subtree: true }];
+  const first = await verifyTrees(ctx, whole, opts.concurrency, (n) => progress.tick(n));
   let verify = first;
   let replayed = 0;
   const counters = first.differences.filter((d) => d.what === 'counter').length;
@@ -212,9 +213,12 @@ async function verifyAndRepair(
     for (const d of verify.differences.slice(0, DIFFERENCES_LOGGED_MAX)) {
       opts.logger.info(`  ${formatDifference(d)}`);
     }
-    await repair(ctx, verify.differences, opts.concurrency);
+    const again = await repair(ctx, verify.differences, opts.concurrency);
     replayed += await replayDirty(ctx, dirty, opts.concurrency);
-    verify = await verifyTrees(ctx, ['/'], opts.concurrency);
+    // Past the listed differences there are more: only the whole tree tells.
+    const listedAll = verify.count === verify.differences.length;
+    const recheck = await verifyTrees(ctx, listedAll ? again : whole, opts.concurrency);
+    verify = { ...recheck, compared: listedAll ? first.compared : recheck.compared };
   }
   // Counters are matched here by design (reconcile.ts): they are not repairs.
   return { verify, repaired: Math.max(0, first.count - counters - verify.count), replayed };

@@ -9,6 +9,7 @@ import type { Difference } from './diff.js';
 import type { DirtyPaths } from './dirty-paths.js';
 import { childPath } from './plan.js';
 import { reconcile } from './reconcile.js';
+import type { VerifyRoot } from './verify.js';
 import { walk } from './walk.js';
 
 interface Item {
@@ -67,13 +68,14 @@ export async function replayDirty(
 /**
  * Reconciles what verify found different: a node the target lacks, or whose type differs,
  * with its subtree; otherwise the node alone (a node only the target has goes, as the source
- * has none). A sequence counter behind the source's is moved up to it exactly.
+ * has none). A sequence counter behind the source's is moved up to it exactly. Resolves with
+ * what to compare again.
  */
 export async function repair(
   ctx: MigrateContext,
   differences: readonly Difference[],
   concurrency: number,
-): Promise<void> {
+): Promise<VerifyRoot[]> {
   const subtrees = new Set<string>();
   const single = new Set<string>();
   for (const d of differences) {
@@ -87,4 +89,11 @@ export async function repair(
   const roots = [...subtrees].map((path) => ({ path, fresh: false }));
   await reconcileSubtrees(ctx, roots, concurrency);
   for (const path of single) await reconcile(ctx, path, false);
+  // What to compare again: the subtrees made anew, and the nodes changed alone.
+  const again = [...subtrees].map((path) => ({ path, subtree: true }));
+  for (const path of single) if (!subtrees.has(path)) again.push({ path, subtree: false });
+  for (const d of differences) {
+    if (d.what === 'counter' && !subtrees.has(d.path)) again.push({ path: d.path, subtree: false });
+  }
+  return again;
 }

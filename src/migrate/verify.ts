@@ -31,9 +31,15 @@ function facts(node: NodeImage, type: NodeFacts['type']): NodeFacts {
   };
 }
 
+/** Where a comparison starts, and whether it goes on below. */
+export interface VerifyRoot {
+  path: string;
+  subtree: boolean;
+}
+
 export async function verifyTrees(
   ctx: MigrateContext,
-  roots: readonly string[],
+  roots: readonly VerifyRoot[],
   concurrency: number,
   onNode: (compared: number) => void = () => undefined,
 ): Promise<VerifyResult> {
@@ -44,7 +50,7 @@ export async function verifyTrees(
     if (differences.length < DIFFERENCES_LISTED_MAX) differences.push(d);
   };
   let compared = 0;
-  const visit = async (path: string): Promise<string[]> => {
+  const visit = async ({ path, subtree }: VerifyRoot): Promise<VerifyRoot[]> => {
     if (isSystemPath(path)) return [];
     const [src, tgt] = await Promise.all([
       readNode(ctx.source, 'source', path),
@@ -72,13 +78,14 @@ export async function verifyTrees(
     )) {
       note(d);
     }
+    if (!subtree) return [];
     const { onlyTarget } = diffChildren(src.children, tgt.children);
     for (const name of onlyTarget) {
       const child = childPath(path, name);
       if (!isSystemPath(child)) note({ path: child, what: 'onlyTarget' });
     }
     // Children only the source has are visited: an ephemeral there is no difference.
-    return src.children.map((name) => childPath(path, name));
+    return src.children.map((name) => ({ path: childPath(path, name), subtree: true }));
   };
   await walk(roots, visit, concurrency);
   return { compared, differences, count };

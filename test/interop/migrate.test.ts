@@ -6,7 +6,7 @@
 // walk agrees, the ephemeral was reported and not copied, the container is one on Warren (it
 // is reaped once empty), and a sequential create on Warren does not reuse a suffix.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { createClient, Perm, type ACL, type ZooKeeperClient } from '../../src/client/index.js';
 import { sequenceCounter } from '../../src/migrate/plan.js';
@@ -195,5 +195,30 @@ describe('warren migrate from ZooKeeper 3.8', { skip, timeout: 180_000 }, () => 
       await target.delete(`${box}/${item}`);
       await until(`${box} reaped`, async () => ((await target.exists(box)) === null ? true : null));
     }
+  });
+
+  it('stops with an error naming a node it may not read', async () => {
+    const zkServer = await startZooKeeper();
+    cleanups.push(() => zkServer.stop());
+    const warren = await startWarren();
+    cleanups.push(() => warren.stop());
+    const zk = await connect(zkServer.port, 'bob:pw');
+    cleanups.push(() => zk.close());
+    await zk.create('/open', { data: 'x' });
+    await zk.create('/open/mine', { data: 'secret', acl: OWNER_ONLY });
+    const run = spawnSync(
+      process.execPath,
+      [WARREN_MAIN, 'migrate', '--once', '--from', `127.0.0.1:${zkServer.port}`].concat([
+        '--to',
+        `127.0.0.1:${warren.port}`,
+        '--log-format',
+        'pretty',
+      ]),
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    const output = `${run.stdout}${run.stderr}`;
+    assert.equal(run.status, 2, output);
+    assert.match(output, /source \/open\/mine: not allowed to read \(NoAuth\)/, output);
+    assert.match(output, /--from-auth/, output);
   });
 });
