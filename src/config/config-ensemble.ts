@@ -43,7 +43,7 @@ export interface EnsembleConfig {
   servers: EnsembleServer[];
   groups: EnsembleGroup[];
   weights: EnsembleWeight[];
-  /** Path as written; not read here. */
+  /** Path as written; loadZooCfg reads its server.N, group.N and weight.N lines. */
   dynamicConfigFile: string | null;
 }
 

@@ -94,8 +94,22 @@ interface ParseState {
   readonly tlsWheres: Map<string, Where>;
 }
 
-/** Parses zoo.cfg text; `source` names the file in messages. Throws ConfigError. */
-export function parseZooCfg(text: string, source: string): ParsedConfig {
+/** The text of the file a zoo.cfg's `dynamicConfigFile` names, and that name. */
+export interface DynamicConfigText {
+  readonly text: string;
+  readonly source: string;
+}
+
+/**
+ * Parses zoo.cfg text; `source` names the file in messages. `dynamic` is the file its
+ * dynamicConfigFile names (loadZooCfg reads it): its server.N, group.N and weight.N lines are
+ * the ensemble, as in ZooKeeper 3.5+. Throws ConfigError.
+ */
+export function parseZooCfg(
+  text: string,
+  source: string,
+  dynamic?: DynamicConfigText,
+): ParsedConfig {
   const properties = readProperties(text, source);
   const state: ParseState = {
     source,
@@ -121,7 +135,31 @@ export function parseZooCfg(text: string, source: string): ParsedConfig {
     applyLine(state, node.key.trim(), node.value.trim(), where);
     raw.set(node.key.trim(), { value: node.value.trim(), where });
   }
+  if (dynamic !== undefined) applyDynamic(state, dynamic);
   return { config: finish(state), warnings: state.warnings, raw };
+}
+
+/**
+ * The dynamic config file's lines: ensemble keys only, and `version` (ZooKeeper's config
+ * version, which Warren keeps in its log instead). Anything else there is refused: ZooKeeper
+ * would not read it from that file either.
+ */
+function applyDynamic(state: ParseState, dynamic: DynamicConfigText): void {
+  const properties = readProperties(dynamic.text, dynamic.source);
+  for (const node of properties.getProperties()) {
+    const key = node.key.trim();
+    const where = { source: dynamic.source, line: node.startingLineNumber };
+    if (key === 'version') continue;
+    if (!isEnsembleKey(key) || key === 'dynamicConfigFile') {
+      throw new ConfigError(
+        `${prefixOf(where)}${key} does not belong in a dynamic config file (only server.N, ` +
+          'group.N, weight.N and version do)',
+        key,
+        where,
+      );
+    }
+    addEnsembleLine(state.config.ensemble, key, node.value.trim(), where, state.ensembleWheres);
+  }
 }
 
 /** Reads and parses a zoo.cfg file (UTF-8). Throws ConfigError. */
@@ -139,7 +177,25 @@ export async function loadZooCfg(file: string): Promise<ParsedConfig> {
       { cause: error },
     );
   }
-  return parseZooCfg(text, file);
+  const first = parseZooCfg(text, file);
+  const dynamicFile = first.config.ensemble.dynamicConfigFile;
+  if (dynamicFile === null) return first;
+  // As ZooKeeper: the path as written (relative to the working directory), and a file that
+  // cannot be read stops start-up, never a silent standalone server.
+  let dynamicText: string;
+  try {
+    dynamicText = await readFile(dynamicFile, 'utf8');
+  } catch (error) {
+    const where = first.raw.get('dynamicConfigFile')?.where;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `${prefixOf(where)}dynamicConfigFile=${dynamicFile} cannot be read (${reason})`,
+      'dynamicConfigFile',
+      where,
+      { cause: error },
+    );
+  }
+  return parseZooCfg(text, file, { text: dynamicText, source: dynamicFile });
 }
 
 function readProperties(text: string, source: string): Properties {
@@ -256,9 +312,13 @@ function finish(state: ParseState): ServerConfig {
   deriveFollowers(config, explicit);
   explicitFields.set(config, explicit);
   checkClientPorts(state);
-  const { dynamicConfigFile, servers, groups, weights } = config.ensemble;
-  if (dynamicConfigFile !== null && servers.length + groups.length + weights.length > 0) {
-    const [key, where] = [...state.ensembleWheres].find(([k]) => k !== 'dynamicConfigFile') ?? [];
+  const { dynamicConfigFile } = config.ensemble;
+  // Ensemble lines in zoo.cfg itself next to dynamicConfigFile: ZooKeeper refuses the mix.
+  const inZooCfg = [...state.ensembleWheres].find(
+    ([k, where]) => k !== 'dynamicConfigFile' && where.source === state.source,
+  );
+  if (dynamicConfigFile !== null && inZooCfg !== undefined) {
+    const [key, where] = inZooCfg;
     throw new ConfigError(
       `${prefixOf(where)}${key} must be in the dynamic config file ${dynamicConfigFile}, ` +
         'not in zoo.cfg (ZooKeeper refuses both together)',

@@ -887,6 +887,48 @@ describe('loadZooCfg', () => {
     }
   });
 
+  // ZooKeeper 3.5+ keeps the ensemble in the file dynamicConfigFile names; read as written
+  // by ZooKeeper's reconfig (server lines and a version). Ignoring it would start a member
+  // of a 3-server ensemble as a standalone server with its own history.
+  it('takes the ensemble from dynamicConfigFile, and refuses a missing or odd one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'warren-config-'));
+    try {
+      const file = join(dir, 'zoo.cfg');
+      const dynamic = join(dir, 'zoo.cfg.dynamic.100000000');
+      await writeFile(file, `dataDir=${dir}/data\ndynamicConfigFile=${dynamic}\n`);
+      await writeFile(
+        dynamic,
+        'server.1=10.0.0.1:2888:3888:participant;0.0.0.0:2181\n' +
+          'server.2=10.0.0.2:2888:3888:participant;0.0.0.0:2181\n' +
+          'server.3=10.0.0.3:2888:3888:observer;0.0.0.0:2181\nversion=100000000\n',
+      );
+      const { config } = await loadZooCfg(file);
+      assert.deepEqual(
+        config.ensemble.servers.map((s) => [s.id, s.host, s.role]),
+        [
+          [1, '10.0.0.1', 'participant'],
+          [2, '10.0.0.2', 'participant'],
+          [3, '10.0.0.3', 'observer'],
+        ],
+      );
+      await writeFile(dynamic, 'server.1=10.0.0.1:2888:3888\ntickTime=5\n');
+      await assert.rejects(loadZooCfg(file), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.message.split(': ')[0], `${dynamic} line 2`);
+        assert.match(error.message, /tickTime does not belong in a dynamic config file/);
+        return true;
+      });
+      await rm(dynamic);
+      await assert.rejects(loadZooCfg(file), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^.*line 2: dynamicConfigFile=.* cannot be read \(ENOENT/);
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('turns a missing file into a ConfigError that keeps the cause', async () => {
     await assert.rejects(loadZooCfg('/nonexistent/zoo.cfg'), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
