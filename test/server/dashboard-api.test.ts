@@ -6,7 +6,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { base64, DashboardHttp, type Json } from '../support/dashboard-http.js';
@@ -219,6 +219,16 @@ describe('the dashboard API', () => {
     assert.equal(typeof stats.body['packetsReceived'], 'number');
     assert.ok(Number(stats.body['heapUsedBytes']) > 0);
     for (const user of users) await user.call('POST', 'logout');
-    assert.equal((await new DashboardHttp(base).login('world', '', '')).status, 200);
+    const again = new DashboardHttp(base);
+    assert.equal((await again.login('world', '', '')).status, 200);
+    await again.call('POST', 'logout');
+  });
+
+  it('never writes a password to the server log', () => {
+    const log = readFileSync(server.logFile, 'utf8');
+    assert.match(log, /Dashboard on/);
+    for (const password of ['alice-pw', 'bob-pw', 'carol-pw', 'dave-pw']) {
+      assert.ok(!log.includes(password), `${password} is in the log`);
+    }
   });
 });
