@@ -138,7 +138,7 @@ async function run(
   try {
     const total = await source.getAllChildrenNumber('/').catch(() => null);
     const progress = new NodeProgress('copy', total, opts.progress);
-    const root = { path: '/', fresh: false };
+    const root = { path: '/', fresh: false, subtree: true };
     const copied = await reconcileSubtrees(ctx, [root], concurrency, (n) => progress.tick(n));
     const copySeconds = progress.elapsedS();
     const nodesPerSecond = Math.round(progress.rate(copied));

@@ -7,19 +7,22 @@ import type { MigrateContext } from './context.js';
 import { advanceCounter } from './counters.js';
 import type { Difference } from './diff.js';
 import type { DirtyPaths } from './dirty-paths.js';
-import { childPath } from './plan.js';
+import { childPath, depthOf } from './plan.js';
 import { reconcile } from './reconcile.js';
 import type { VerifyRoot } from './verify.js';
 import { walk } from './walk.js';
 
 interface Item {
   path: string;
+  /** The target surely lacks the node (reconcile.ts). */
   fresh: boolean;
+  /** Go on below even when the node was there already (a node made now always is). */
+  subtree: boolean;
 }
 
 /**
- * Reconciles the subtrees at `roots` with their whole contents; `fresh` roots are known to be
- * absent from the target. Resolves with the number of nodes looked at.
+ * Reconciles the nodes at `roots` (and their subtrees where asked, and always below a node
+ * made now). Resolves with the number of nodes looked at.
  */
 export function reconcileSubtrees(
   ctx: MigrateContext,
@@ -28,18 +31,20 @@ export function reconcileSubtrees(
   onNode: (done: number) => void = () => undefined,
 ): Promise<number> {
   let done = 0;
-  const visit = async ({ path, fresh }: Item): Promise<Item[]> => {
+  const visit = async ({ path, fresh, subtree }: Item): Promise<Item[]> => {
     const { children, created } = await reconcile(ctx, path, fresh);
     onNode(++done);
-    return children.map((name) => ({ path: childPath(path, name), fresh: created }));
+    if (!created && !subtree) return [];
+    return children.map((name) => ({ path: childPath(path, name), fresh: created, subtree: true }));
   };
   return walk(roots, visit, concurrency);
 }
 
 /**
- * Replays what the watch reported since the last call. Paths are taken shallowest first and
- * one at a time, so a parent is in place before its children; a node made anew (created, or
- * recreated with another type) gets its subtree. Resolves with the number of paths replayed.
+ * Replays what the watch reported since the last call. Paths are taken by depth, shallowest
+ * first, so a parent is in place before its children; the paths of one depth are independent
+ * and run `concurrency` at a time. A node made anew (created, or recreated with another type)
+ * gets its subtree. Resolves with the number of paths replayed.
  */
 export async function replayDirty(
   ctx: MigrateContext,
@@ -50,19 +55,31 @@ export async function replayDirty(
   for (;;) {
     const { rescan, paths } = dirty.take();
     if (rescan) {
-      replayed += await reconcileSubtrees(ctx, [{ path: '/', fresh: false }], concurrency);
+      const root = { path: '/', fresh: false, subtree: true };
+      replayed += await reconcileSubtrees(ctx, [root], concurrency);
       continue;
     }
     if (paths.length === 0) return replayed;
-    for (const path of paths) {
-      const { children, created } = await reconcile(ctx, path, false);
-      replayed++;
-      if (created && children.length > 0) {
-        const below = children.map((name) => ({ path: childPath(path, name), fresh: true }));
-        replayed += await reconcileSubtrees(ctx, below, concurrency);
-      }
+    for (const level of byDepth(paths)) {
+      const items = level.map((path) => ({ path, fresh: false, subtree: false }));
+      replayed += await reconcileSubtrees(ctx, items, concurrency);
     }
   }
+}
+
+/** Paths sorted shallowest first, cut into runs of one depth. */
+function byDepth(sorted: readonly string[]): string[][] {
+  const levels: string[][] = [];
+  let depth = -1;
+  for (const path of sorted) {
+    const d = depthOf(path);
+    if (d !== depth) {
+      levels.push([]);
+      depth = d;
+    }
+    levels[levels.length - 1]?.push(path);
+  }
+  return levels;
 }
 
 /**
@@ -86,7 +103,7 @@ export async function repair(
     } else if (d.what === 'onlySource' || d.what === 'type') subtrees.add(d.path);
     else single.add(d.path);
   }
-  const roots = [...subtrees].map((path) => ({ path, fresh: false }));
+  const roots = [...subtrees].map((path) => ({ path, fresh: false, subtree: true }));
   await reconcileSubtrees(ctx, roots, concurrency);
   for (const path of single) await reconcile(ctx, path, false);
   // What to compare again: the subtrees made anew, and the nodes changed alone.

@@ -31,6 +31,9 @@ export interface Reconciled {
 /** A target subtree removed in one go is listed first: bounded, as the client requires. */
 const SUBTREE_DELETE_MAX = 1_000_000;
 
+/** Reads of a node that another step of this run keeps creating under it. */
+const ATTEMPTS_MAX = 3;
+
 const none: Reconciled = { children: [], created: false };
 
 /**
@@ -41,6 +44,7 @@ export async function reconcile(
   ctx: MigrateContext,
   path: string,
   fresh: boolean,
+  attempt = 1,
 ): Promise<Reconciled> {
   if (isSystemPath(path)) return none;
   const src = await readNode(ctx.source, 'source', path);
@@ -62,14 +66,18 @@ export async function reconcile(
   }
   const tgt = await readNode(ctx.target, 'target', path);
   if (tgt === null) {
-    if (!(await createOnTarget(ctx, src, type))) throw createdMeanwhile(path);
-    return { children, created: true };
+    if (await createOnTarget(ctx, src, type)) return { children, created: true };
+    // Made meanwhile by this run (two children wanting the same missing parent): look again.
+    if (attempt < ATTEMPTS_MAX) return reconcile(ctx, path, false, attempt + 1);
+    throw createdMeanwhile(path);
   }
   if (path !== '/' && !sameType(ctx.createdTypes.get(path) ?? PERSISTENT, type)) {
     // A type cannot be changed in place: the node and what is below it are made again.
     await removeFromTarget(ctx, path);
-    if (!(await createOnTarget(ctx, src, type))) throw createdMeanwhile(path);
-    return { children, created: true };
+    if (await createOnTarget(ctx, src, type)) return { children, created: true };
+    // Made meanwhile by this run (two children wanting the same missing parent): look again.
+    if (attempt < ATTEMPTS_MAX) return reconcile(ctx, path, false, attempt + 1);
+    throw createdMeanwhile(path);
   }
   await updateOnTarget(ctx, src, tgt);
   const wanted = new Set(children);

@@ -148,15 +148,27 @@ describe('warren migrate from ZooKeeper 3.8', { skip, timeout: 180_000 }, () => 
     await zk.delete('/app/a/b/c/d');
     await zk.create('/app/box2', { mode: 'container' });
     await zk.create('/app/box2/item', { data: 'j' });
+    // A burst: 200 nodes with children at once, then half of them gone again.
+    await zk.create('/app/burst');
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        zk.create(`/app/burst/n${i}/leaf`, { data: `${i}`, parents: true }),
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => zk.deleteRecursive(`/app/burst/n${2 * i}`)),
+    );
     // No event for this one: the verify at cut-over finds and repairs it.
     await zk.setACL('/app/null', MIXED);
     await until('the changes on Warren', async () => {
-      const [fresh, bin, gone] = await Promise.all([
+      const [fresh, bin, gone, burst] = await Promise.all([
         target.exists('/app/new'),
         target.getData('/app/bin'),
         target.exists('/app/a/b/c/d'),
+        target.getAllChildrenNumber('/app/burst'),
       ]);
-      const ok = fresh !== null && bin.data?.toString() === 'changed' && gone === null;
+      const ok =
+        fresh !== null && bin.data?.toString() === 'changed' && gone === null && burst === 200;
       return ok ? true : null;
     });
 
