@@ -32,8 +32,10 @@ export interface SessionWorkerStats {
   refusedWatches: number;
   reconnects: number;
   reconnecting: number;
-  /** Sessions the server declared expired on reconnect, or never reconnected in 2 timeouts. */
+  /** Sessions the ensemble declared expired when they reconnected. */
   expired: number;
+  /** Sessions that could not reconnect anywhere within two session timeouts. */
+  gaveUp: number;
   maxReconnectMs: number;
   /** Watches a reconnect could not re-register. */
   lostWatchEvents: number;

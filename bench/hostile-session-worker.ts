@@ -20,6 +20,8 @@ interface Held {
 const REQUESTS_IN_FLIGHT = 500;
 const CONNECTS_IN_FLIGHT = 100;
 const RECONNECT_DELAY_MS = 100;
+/** ZooKeeper's client waits a random 0..1000 ms before reconnecting (ClientCnxn). */
+const RECONNECT_JITTER_MS = 1000;
 
 const held: Held[] = [];
 let endpoints: Array<{ host: string; port: number }> = [];
@@ -33,6 +35,7 @@ const stats: SessionWorkerStats = {
   reconnects: 0,
   reconnecting: 0,
   expired: 0,
+  gaveUp: 0,
   maxReconnectMs: 0,
   lostWatchEvents: 0,
 };
@@ -66,7 +69,8 @@ function watch(entry: Held): void {
     entry.droppedAt = Date.now();
     stats.open--;
     stats.reconnecting++;
-    void reconnect(entry, entry.index + 1);
+    const jitter = Math.random() * RECONNECT_JITTER_MS;
+    setTimeout(() => void reconnect(entry, entry.index + 1), jitter);
   });
 }
 
@@ -84,7 +88,7 @@ async function reconnect(entry: Held, attempt: number): Promise<void> {
       replyTimeoutMs: 0,
     });
     if (client.timeOut === 0) {
-      stats.expired++;
+      stats.expired++; // the ensemble says the session is gone
       stats.reconnecting--;
       return;
     }
@@ -111,7 +115,7 @@ async function reconnect(entry: Held, attempt: number): Promise<void> {
   } catch {
     if (Date.now() - dropped > timeoutMs * 2) {
       stats.reconnecting--;
-      stats.expired++;
+      stats.gaveUp++;
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS * (1 + Math.random())));

@@ -1,8 +1,9 @@
 /**
  * The reconnect storm: a three-member Warren ensemble with the memory bound configured holds
  * many sessions with watches; the leader is SIGKILLed and at that moment every client drops
- * its connection and reconnects its session (to the next member) and re-registers its
- * watches, as ZooKeeper's clients do when their follower drops them for the election.
+ * its connection and reconnects its session (to the next member, after ZooKeeper's random
+ * 0..1 s) and re-registers its watches, as ZooKeeper's clients do when their follower drops
+ * them for the election.
  * Measured: time until every session is back, sessions lost, survivors' memory and event-loop
  * delay, and the probe client's latency and writes.
  */
@@ -81,6 +82,7 @@ export async function stormLoad(o: HostOptions): Promise<LoadFigures> {
           reconnects: stats.reconnects,
           stillReconnecting: stats.reconnecting,
           expired: stats.expired,
+          gaveUp: stats.gaveUp,
           maxReconnectMs: stats.maxReconnectMs,
           watchesNotRestored: stats.lostWatchEvents,
           allBackMs: stormMs,

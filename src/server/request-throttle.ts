@@ -12,8 +12,9 @@
  *   throttledOpWaitTime is answered ThrottledOp.
  * - warren.memoryBytesMax (memory-guard.ts): while over it, no request is read or started.
  * - replyBytesPerTurnMax: once that many reply bytes were built in one event-loop turn, the
- *   next requests wait for the next turn, so many clients pipelining big reads cannot hold
- *   the loop (and everyone else's answers) for seconds.
+ *   next requests of connections with replies still unsent wait for the next turn, so many
+ *   clients pipelining big reads cannot hold the loop (and everyone else's answers) for
+ *   seconds; a client that reads its replies goes on.
  *
  * Held connections are at most every connection (warren.connectionsMax): no other queue.
  */
@@ -134,9 +135,13 @@ export class RequestThrottle {
    */
   admit(conn: Connection, f: DecodedFrame, mayRefuse: boolean): Admission {
     const { throttledOpWaitMs } = this.settings;
-    // First held, first served: a connection whose write just finished must not overtake.
-    const behind = this.held.size > 0 && this.held.keys().next().value !== conn;
-    const turnSpent = this.turnBytes >= replyBytesPerTurnMax;
+    // Throttled, first held is first served: a writer whose write just finished must not
+    // overtake the ones waiting.
+    const first = this.held.keys().next();
+    const behind = this.settings.maxRequests > 0 && first.done !== true && first.value !== conn;
+    // Only a client with replies still unsent waits for the next turn: one that keeps up
+    // with its replies is not slowed by those that ask for more than they read.
+    const turnSpent = this.turnBytes >= replyBytesPerTurnMax && conn.socket.bufferedBytes > 0;
     if (this.full() || behind || turnSpent) {
       if (!this.held.has(conn)) {
         this.held.set(conn, this.host.runtime.now());
