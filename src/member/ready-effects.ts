@@ -75,6 +75,8 @@ export class ReadyEffects {
   }
 
   private peersChangedInBatch = false;
+  /** A membership entry was applied; the core adopts it only at advance() (see onCycle). */
+  private membershipChanged = false;
 
   /** One applied entry: the observer, then its effects (notifications, then the reply). */
   private readonly visitApplied = (entry: Entry, a: Applied | null): void => {
@@ -83,6 +85,7 @@ export class ReadyEffects {
     if (a === null) return;
     if (a.kind === 'config') {
       this.peersChangedInBatch = true;
+      this.membershipChanged = true;
     } else if (a.kind === 'txn') {
       if (touchesConfig(a.txn)) this.peersChangedInBatch = true;
       this.host.server().onApplied(a.txn, a.result);
@@ -101,6 +104,13 @@ export class ReadyEffects {
    */
   onCycle(): void {
     const { router, replica, snapshots, node } = this.host;
+    if (this.membershipChanged) {
+      // onCommitted ran before advance(), with the old membership: a removed member's link
+      // stayed, with heartbeats queued for it, and an empty server rejoining under its id
+      // would get them (commit past its log). Now the core holds the new membership.
+      this.membershipChanged = false;
+      this.host.peersChanged();
+    }
     router.route();
     // A leader that can take writes writes zoo.cfg's configuration at once if none is there.
     if (!this.configChecked && replica.acceptingWrites()) {
