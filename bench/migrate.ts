@@ -6,6 +6,7 @@
  *   node dist/bench/migrate.js [--nodes N] [--concurrency C]
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createClient, type ZooKeeperClient } from '../src/client/index.js';
 import { startWarren, WARREN_MAIN } from '../test/support/warren-proc.js';
 import { startZooKeeper } from '../test/support/zookeeper-ref.js';
@@ -31,6 +32,16 @@ async function fill(client: ZooKeeperClient, nodes: number): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function main(): Promise<void> {
   const nodes = flag('--nodes', 100_000);
   const concurrency = flag('--concurrency', 64);
@@ -44,17 +55,28 @@ async function main(): Promise<void> {
     await client.close();
     process.stdout.write(`filled ZooKeeper with ${total} znodes in ${Date.now() - filled} ms\n`);
     const started = Date.now();
+    const servers = [zk.pid, warren.pid].map(cpuSeconds);
     const args = [WARREN_MAIN, 'migrate', '--once', '--from', `127.0.0.1:${zk.port}`];
     args.push('--to', `127.0.0.1:${warren.port}`, '--concurrency', String(concurrency));
     args.push('--from-data-dir', zk.dataDir, '--log-format', 'pretty');
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
+    let ownCpu = NaN;
+    const sample = setInterval(() => {
+      if (child.pid !== undefined) ownCpu = cpuSeconds(child.pid);
+    }, 250);
     child.stdout.on('data', (b: Buffer) => {
       output += b.toString();
       process.stdout.write(b);
     });
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    clearInterval(sample);
     const ms = Date.now() - started;
+    const [zkCpu, warrenCpu] = [zk.pid, warren.pid].map((pid, i) => cpuSeconds(pid) - servers[i]!);
+    process.stdout.write(
+      `CPU seconds during the run: migrate ≥ ${ownCpu.toFixed(1)}, ZooKeeper ` +
+        `${zkCpu!.toFixed(1)}, Warren ${warrenCpu!.toFixed(1)}\n`,
+    );
     const copied = /copied: (\d+) nodes in ([\d.]+) s \((\d+) nodes\/s\)/.exec(output);
     process.stdout.write(
       `exit ${code}; whole run (connect, copy, verify) ${ms} ms = ` +
