@@ -1,25 +1,27 @@
 /**
- * When to compare ZooKeeper's recorded digests with the imported tree, as ZooKeeper does on
- * restore: the snapshot's digest once the replay reaches its zxid (before that the tree is
- * fuzzy and no digest means anything); after it, the digest each txn carries. Computing the
- * digest walks the whole tree, so it is compared at the snapshot's zxid and at the end only.
+ * Compares ZooKeeper's recorded digests with the imported tree, as ZooKeeper does on restore:
+ * the snapshot's digest once the replay reaches its zxid (before that the tree is fuzzy and
+ * no digest means anything), then the digest every txn after it carries. The tree's digest
+ * is computed whole once, then kept up to date from the nodes each txn touches.
  */
 import type { DataTree } from '../tree/data-tree.js';
+import { parentOf } from '../tree/path.js';
 import { ImportError } from './import-error.js';
-import { zkDigestVersion, zooKeeperDigest } from './zk-digest.js';
+import { zkDigestVersion, zkNodeDigest, zooKeeperDigest } from './zk-digest.js';
 import type { ZkDigestMark } from './zk-snapshot-reader.js';
-import type { ZkTxn } from './zk-txn.js';
+import type { ZkOp, ZkTxn } from './zk-txn.js';
 
 export class DigestCheck {
   /** The snapshot's digest, until the replay reaches its zxid. */
   private pending: ZkDigestMark | null;
-  /** The newest txn digest seen outside the fuzzy range. */
-  private latest: { zxid: number; value: bigint } | null = null;
+  /** ZooKeeper's digest of the tree, once it is no longer fuzzy. */
+  private running: bigint | null = null;
+  private touched: string[] = [];
   /** Digests compared and found equal. */
   checked = 0;
 
   constructor(
-    snapshotZxid: number,
+    private readonly snapshotZxid: number,
     mark: ZkDigestMark | null,
     private readonly onMismatch: (problem: string) => void,
   ) {
@@ -27,38 +29,91 @@ export class DigestCheck {
     this.pending = mark !== null && mark.zxid >= snapshotZxid ? mark : null;
   }
 
-  /** At load, and after each txn is applied. */
-  reached(tree: DataTree, zxid: number, txn: ZkTxn | null): void {
+  /** Right after the snapshot is loaded. */
+  start(tree: DataTree): void {
     const mark = this.pending;
-    if (mark !== null && zxid >= mark.zxid) {
+    if (mark !== null && mark.zxid > this.snapshotZxid) return;
+    this.pending = null;
+    this.running = zooKeeperDigest(tree);
+    if (mark !== null) this.compare(this.snapshotZxid, mark.version, mark.digest, 'the snapshot');
+  }
+
+  /** Before a txn is applied: takes out the shares of the nodes it may change. */
+  before(tree: DataTree, txn: ZkTxn): void {
+    if (this.running === null) return;
+    this.touched = [];
+    touchedBy(tree, txn, txn.op, this.touched);
+    this.running = BigInt.asUintN(64, this.running - this.shares(tree));
+  }
+
+  /** After a txn is applied: puts the shares back and compares the txn's digest. */
+  after(tree: DataTree, txn: ZkTxn): void {
+    if (this.running !== null) {
+      this.running = BigInt.asUintN(64, this.running + this.shares(tree));
+    } else {
+      const mark = this.pending;
+      if (mark === null || txn.zxid < mark.zxid) return;
       this.pending = null;
-      if (zxid === mark.zxid && mark.version === zkDigestVersion) {
-        this.compare(tree, zxid, mark.digest, 'the snapshot');
-      }
+      this.running = zooKeeperDigest(tree);
+      if (txn.zxid === mark.zxid) this.compare(txn.zxid, mark.version, mark.digest, 'the snapshot');
     }
-    if (this.pending === null && txn?.digest != null && txn.digest.version === zkDigestVersion) {
-      this.latest = { zxid, value: txn.digest.value };
-    }
+    if (txn.digest !== null)
+      this.compare(txn.zxid, txn.digest.version, txn.digest.value, 'its log record');
   }
 
-  /** After the last txn (whose digest, if it has one, is that of the tree now). */
-  finish(tree: DataTree): void {
-    const latest = this.latest;
-    if (latest !== null && latest.zxid === tree.lastZxid)
-      this.compare(tree, latest.zxid, latest.value, 'the log');
+  private shares(tree: DataTree): bigint {
+    let sum = 0;
+    for (const path of new Set(this.touched)) {
+      const node = tree.get(path);
+      if (node !== undefined) sum += zkNodeDigest(path, node);
+    }
+    return BigInt(sum);
   }
 
-  private compare(tree: DataTree, zxid: number, want: bigint, source: string): void {
-    const have = zooKeeperDigest(tree);
-    if (have === want) {
+  private compare(zxid: number, version: number, want: bigint, source: string): void {
+    // Another digest version is another calculation: ZooKeeper skips it too.
+    if (version !== zkDigestVersion || this.running === null) return;
+    if (this.running === want) {
       this.checked++;
       return;
     }
     this.onMismatch(
-      `the tree digest after txn 0x${zxid.toString(16)} is ${have.toString(16)}, but ` +
-        `${source} records ${want.toString(16)}: ZooKeeper's data is inconsistent or was ` +
-        'misread',
+      `the tree digest after txn 0x${zxid.toString(16)} is ${this.running.toString(16)}, but ` +
+        `${source} says ${want.toString(16)}: ZooKeeper's data is inconsistent or was misread`,
     );
+    // Go on from the recorded value, so one difference is reported once.
+    this.running = want;
+  }
+}
+
+/** The paths whose nodes `op` may change, before it is applied. */
+function touchedBy(tree: DataTree, txn: ZkTxn, op: ZkOp, out: string[]): void {
+  const withParent = (path: string) => {
+    out.push(path);
+    if (path !== '/') out.push(parentOf(path));
+  };
+  const subtree = (path: string) => {
+    withParent(path);
+    const children = tree.get(path)?.children;
+    if (children == null) return;
+    for (const name of children) subtree(`${path}/${name}`);
+  };
+  switch (op.type) {
+    case 'create':
+    case 'setData':
+    case 'setACL':
+      return withParent(op.path);
+    case 'delete':
+      return subtree(op.path);
+    case 'closeSession':
+      for (const path of op.paths ?? []) subtree(path);
+      for (const path of tree.ephemerals.get(txn.sessionId) ?? []) subtree(path);
+      return;
+    case 'multi':
+      for (const part of op.ops) touchedBy(tree, txn, part, out);
+      return;
+    default:
+      return;
   }
 }
 

@@ -14,6 +14,13 @@ export const zkDigestVersion = 2;
 const statBytes = 60;
 const flushEvery = 1_000_000;
 
+const shared = Buffer.alloc(statBytes);
+
+/** One node's share of ZooKeeper's digest; 0 for the nodes under /zookeeper/ it skips. */
+export function zkNodeDigest(path: string, node: ZNode): number {
+  return path.startsWith('/zookeeper/') ? 0 : nodeDigest(path, node, shared);
+}
+
 function nodeDigest(path: string, node: ZNode, stat: Buffer): number {
   stat.writeBigInt64BE(BigInt(node.czxid), 0);
   stat.writeBigInt64BE(BigInt(node.mzxid), 8);

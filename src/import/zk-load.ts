@@ -51,7 +51,7 @@ export async function loadZooKeeper(input: LoadInput): Promise<Loaded> {
     ? (problem: string) => logger.warn(`${problem}; imported anyway (--ignore-digest)`)
     : failOnMismatch;
   const digests = new DigestCheck(snapZxid, chosen?.image.digest ?? null, onMismatch);
-  digests.reached(tree, snapZxid, null);
+  digests.start(tree);
   let txns = 0;
   for (const [i, log] of logs.entries()) {
     const newest = i === logs.length - 1;
@@ -63,8 +63,9 @@ export async function loadZooKeeper(input: LoadInput): Promise<Loaded> {
             'the txns between are missing (a log file deleted or damaged?)',
         );
       }
+      digests.before(tree, txn);
       replayZkTxn(tree, txn);
-      digests.reached(tree, txn.zxid, txn);
+      digests.after(tree, txn);
       txns++;
     };
     const ending = await readZkLog(log, onTxn, (read) => progress.tick(read));
@@ -79,7 +80,6 @@ export async function loadZooKeeper(input: LoadInput): Promise<Loaded> {
       );
     }
   }
-  digests.finish(tree);
   return {
     tree,
     snapshot: chosen?.file ?? null,

@@ -154,7 +154,7 @@ describe('warren import of a ZooKeeper 3.8 data directory', { skip, timeout: 180
     await zk.kill('SIGKILL');
     const imported = runImport([...zkArgs, '--data-dir', target]);
     assert.equal(imported.status, 0, imported.output);
-    assert.match(imported.output, /"digestsChecked":[12]/, imported.output);
+    assert.match(imported.output, /"digestsChecked":[1-9]/, imported.output);
     const again = runImport([...zkArgs, '--data-dir', target]);
     assert.equal(again.status, 1, again.output);
     assert.match(again.output, /is not empty/);

@@ -257,7 +257,7 @@ describe('import: damage', () => {
   it('compares the digest the snapshot records', async () => {
     const dir = fresh();
     writeSnapshot(versionDir(dir), 0x10, snapshot({ digest: { zxid: 0x10, value: 12345n } }));
-    const wrong = /tree digest after txn 0x10 is [0-9a-f]+, but the snapshot records 3039/;
+    const wrong = /tree digest after txn 0x10 is [0-9a-f]+, but the snapshot says 3039/;
     await assert.rejects(load(dir), wrong);
     const { tree } = await load(dir, true);
     assert.equal(tree.lastZxid, 0x10);
