@@ -12,7 +12,7 @@ const BAR_W = 14;
 const GROUP_GAP = 22;
 const PLOT_H = 260;
 const LEFT = 56;
-const TOP = 40;
+const TOP = 60;
 const BOTTOM = 70;
 /** Ratios above this are drawn cut off at it, with their value written on top. */
 const Y_MAX = 3;

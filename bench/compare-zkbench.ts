@@ -18,10 +18,21 @@ interface ZkbenchLine {
   cpu_window_s: { server: number; server_ok: boolean };
 }
 
-function runScript(repo: string, out: string, ops: readonly string[]): Promise<number | null> {
+/** The cross-check's load: the same as warren bench's in the comparison. */
+export interface CrossCheckPlan {
+  ops: readonly string[];
+  durationS: string;
+  warmupS: string;
+}
+
+function runScript(repo: string, out: string, plan: CrossCheckPlan): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [join(repo, 'bench', 'zkbench-cross-check.sh')], {
-      env: { ...process.env, OPS: ops.join(','), TOPOLOGY: 'standalone', REPEAT: '1' },
+      env: {
+        ...process.env,
+        ...{ OPS: plan.ops.join(','), TOPOLOGY: 'standalone', REPEAT: '1' },
+        ...{ DURATION: plan.durationS, WARMUP: plan.warmupS },
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,11 +51,12 @@ function runScript(repo: string, out: string, ops: readonly string[]): Promise<n
 export async function crossCheck(
   repo: string,
   out: string,
-  ops: readonly string[],
+  plan: CrossCheckPlan,
   say: (text: string) => void,
 ): Promise<string> {
+  const ops = plan.ops;
   say(`zkbench cross-check: ${ops.join(',')}`);
-  const code = await runScript(repo, out, ops).catch(() => null);
+  const code = await runScript(repo, out, plan).catch(() => null);
   const lines = readFileSync(join(out, 'zkbench.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -76,8 +88,8 @@ export async function crossCheck(
   const note =
     code === 0 ? '' : `\n\nzkbench-cross-check.sh exited ${String(code)}: see zkbench.txt.`;
   return (
-    'zkbench 8 x 32, 100-byte values, 1000 keys, standalone, one run each (DURATION/WARMUP ' +
-    'as the script defaults: 8 s after 2 s):\n\n' +
+    `zkbench 8 x 32, 100-byte values, 1000 keys, standalone, one run per server, ` +
+    `${plan.durationS} s after ${plan.warmupS} s of warm-up:\n\n` +
     rows.join('\n') +
     note
   );

@@ -130,7 +130,8 @@ async function main(): Promise<void> {
         : `[${topology} (SVG)](ratios-${topology}.svg)`,
     );
   }
-  const zkbench = env('ZKBENCH', '1') === '1' ? await crossCheck(REPO, out, HEADLINE, say) : null;
+  const plan = { ops: HEADLINE, durationS: env('DURATION', '4'), warmupS: env('WARMUP', '2') };
+  const zkbench = env('ZKBENCH', '1') === '1' ? await crossCheck(REPO, out, plan, say) : null;
   const md = [
     `# Warren ÷ Apache ZooKeeper 3.8 with \`warren bench\`, ${date}`,
     '',

@@ -67,7 +67,9 @@ async function runWorkload(
 ): Promise<LoadResult> {
   const sessions = sessionsOf(opts, spec.op);
   const perSessionCount = opts.count === null ? null : Math.ceil(opts.count / sessions);
-  const target = opts.count === null ? `${opts.durationMs / 1000} s` : `${opts.count} ops`;
+  const timed = opts.count === null || spec.op === 'idle';
+  const seconds = (spec.op === 'idle' ? opts.idleMs : opts.durationMs) / 1000;
+  const target = timed ? `${seconds} s` : `${opts.count} ops`;
   const onProgress = (replies: number, errors: number, elapsedMs: number): void =>
     progress.update(spec.op, replies, errors, elapsedMs, target);
   // Every delete-pool node is deleted once: warm-up would use up what the window measures.
