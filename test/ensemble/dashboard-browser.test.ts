@@ -2,8 +2,9 @@
  * The dashboard in a real browser: headless Chromium (Debian's package, driven by
  * puppeteer-core) logs in to member 1 of a 3-member ensemble, browses, creates, edits (and
  * meets BadVersion after a change behind its back), deletes, opens the cluster view and the
- * live charts. Each step's screenshot is written to test-results/dashboard/ (or
- * $WARREN_TEST_RESULTS) and looked at: DOM state, and pixels of the badges and charts.
+ * live charts; a second user meets noAuth on the first one's node. Each step's screenshot is
+ * written to test-results/dashboard/ (or $WARREN_TEST_RESULTS) and looked at: DOM state, and
+ * pixels of the badges and charts.
  * Skips, saying why, when Chromium is not installed.
  */
 import { describe, it, before, after } from 'node:test';
@@ -173,6 +174,28 @@ describe('the dashboard in Chromium', { skip: SKIP }, () => {
     assert.ok(!names.includes('dash'));
   });
 
+  it('applies ACLs as the logged-in user: another user gets noAuth', async () => {
+    await page.type('#create-name', 'private');
+    await page.type('#create-data', 'alice only');
+    await page.select('#create-acl', 'creator');
+    await page.click('#create-submit');
+    await confirmDialog(/Create \/private\?/);
+    await messageMatching(/Created \/private/);
+    assert.match(await text('#acl'), /digest:alice:/);
+    await page.click('#logout');
+    await page.waitForSelector('#login:not([hidden])');
+    await setValue('#login-user', 'bob');
+    await page.type('#login-password', 'bob-pw');
+    await page.click('#login-submit');
+    await page.waitForSelector('#main:not([hidden])');
+    assert.match(await text('#identity'), /digest:bob/);
+    await setValue('#path-input', '/private');
+    await page.focus('#path-input');
+    await page.keyboard.press('Enter');
+    await messageMatching(/^noAuth/);
+    await shot('04-no-auth', '#message');
+  });
+
   it('shows the three members of the ensemble in the cluster view', async () => {
     await page.click('#tabs button[data-tab="cluster"]');
     await page.waitForSelector('#cluster-table[data-loaded="3"]', { timeout: 15_000 });
@@ -193,16 +216,16 @@ describe('the dashboard in Chromium', { skip: SKIP }, () => {
       rows.every((row) => /^\d+$/.test(row[4] ?? '')),
       'every member has a lag',
     );
-    const table = await shot('04-cluster', '#cluster-table');
+    const table = await shot('05-cluster', '#cluster-table');
     // Three green "ok" badges, each a few hundred pixels.
     assert.ok(countColour(table, OK_GREEN) > 3 * 150, 'green health badges');
-    await shot('05-cluster-page');
+    await shot('06-cluster-page');
   });
 
   it('lists sessions and draws live charts', async () => {
     await page.click('#tabs button[data-tab="sessions"]');
     await page.waitForFunction("document.querySelectorAll('#sessions-table tbody tr').length >= 1");
-    await shot('06-sessions');
+    await shot('07-sessions');
     // Some traffic for the throughput chart, then a few seconds of samples.
     const user = new DashboardHttp(base);
     await user.login('world', '', '');
@@ -210,11 +233,11 @@ describe('the dashboard in Chromium', { skip: SKIP }, () => {
     for (let i = 0; i < 40; i++) await user.call('GET', 'node', { query: { path: '/' } });
     await new Promise((resolve) => setTimeout(resolve, 3_500));
     await user.call('POST', 'logout');
-    const chart = await shot('07-throughput', '#chart-throughput');
+    const chart = await shot('08-throughput', '#chart-throughput');
     assert.ok(colourCount(chart) > 3, 'the chart is not blank');
     assert.ok(countColour(chart, THROUGHPUT_BLUE, 40) > 20, 'a throughput line is drawn');
-    const memory = await shot('08-memory', '#chart-memory');
+    const memory = await shot('09-memory', '#chart-memory');
     assert.ok(countColour(memory, '#2ca02c', 40) > 20, 'a memory line is drawn');
-    await shot('09-charts-page');
+    await shot('10-charts-page');
   });
 });

@@ -54,6 +54,7 @@ W.confirm = function (text) {
 
 W.showTab = function (tab) {
   W.tab = tab;
+  $('message').hidden = true;
   for (const button of document.querySelectorAll('#tabs button')) {
     button.classList.toggle('active', button.dataset.tab === tab);
   }
