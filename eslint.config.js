@@ -107,6 +107,12 @@ const importRules = {
     ),
   ],
   'src/cli/**': [consensusByIndex],
+  'src/bench/**': [
+    bannedFolders(
+      [...shellFolders, 'tree', 'consensus', 'replication', 'admin', 'metrics', 'dashboard'],
+      'bench/ is a client of any server: protocol, client and recipes only',
+    ),
+  ],
 };
 const pureCores = ['src/protocol/**', 'src/tree/**', 'src/consensus/**', 'src/replication/**'];
 
