@@ -5,6 +5,9 @@
 // SIGTERM is the cut-over. Then: the command's verify says the trees match, an independent
 // walk agrees, the ephemeral was reported and not copied, the container is one on Warren (it
 // is reaped once empty), and a sequential create on Warren does not reuse a suffix.
+// Also: a node the migrating identity cannot read stops it with the path named; a chrooted
+// subtree goes into a chrooted target with its container type (and /zookeeper as the
+// connection sees it, here /app/zookeeper, is skipped, as documented).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
@@ -232,5 +235,40 @@ describe('warren migrate from ZooKeeper 3.8', { skip, timeout: 180_000 }, () => 
     assert.equal(run.status, 2, output);
     assert.match(output, /source \/open\/mine: not allowed to read \(NoAuth\)/, output);
     assert.match(output, /--from-auth/, output);
+  });
+
+  it('migrates a chrooted subtree into a chrooted target, types included', async () => {
+    const zkServer = await startZooKeeper({ extendedTypes: true });
+    cleanups.push(() => zkServer.stop());
+    const warren = await startWarren({
+      config: { extendedTypesEnabled: 'true', 'znode.container.checkIntervalMs': '200' },
+    });
+    cleanups.push(() => warren.stop());
+    const zk = await connect(zkServer.port, null);
+    cleanups.push(() => zk.close());
+    await zk.create('/other/x', { data: 'not moved', parents: true });
+    await zk.create('/app/box', { mode: 'container', parents: true });
+    await zk.create('/app/box/item', { data: 'i' });
+    await zk.create('/app/zookeeper', { data: 'a plain node under the chroot' });
+    const target = await connect(warren.port, null);
+    cleanups.push(() => target.close());
+    await target.create('/moved');
+    const run = spawnSync(
+      process.execPath,
+      [WARREN_MAIN, 'migrate', '--once', '--from', `127.0.0.1:${zkServer.port}/app`]
+        .concat(['--to', `127.0.0.1:${warren.port}/moved`, '--log-format', 'pretty'])
+        .concat(['--from-data-dir', zkServer.dataDir]),
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    const output = `${run.stdout}${run.stderr}`;
+    assert.equal(run.status, 0, output);
+    assert.match(output, /1 containers\/TTL/, output);
+    assert.deepEqual((await target.getChildren('/moved')).sort(), ['box']);
+    assert.equal(await target.exists('/other'), null);
+    assert.equal((await target.getData('/moved/box/item')).data?.toString(), 'i');
+    await target.delete('/moved/box/item');
+    const reaped = (): Promise<true | null> =>
+      target.exists('/moved/box').then((stat) => (stat === null ? true : null));
+    await until('the container reaped on Warren', reaped);
   });
 });
