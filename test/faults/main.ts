@@ -9,6 +9,8 @@ import { netnsSkipReason } from '../support/netns-cluster.js';
 import { runCampaign } from './campaign.js';
 import { totalsLine } from './report.js';
 
+const OVERRUN_MS = 5 * 60_000;
+
 function numberFromEnv(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
@@ -26,6 +28,15 @@ async function main(): Promise<number> {
   const seed = numberFromEnv('FAULTS_SEED', Date.now() % 2 ** 31) >>> 0;
   const minutes = numberFromEnv('FAULTS_MINUTES', 10);
   const scenarios = process.env.FAULTS_SCENARIOS?.split(',').filter((s) => s !== '');
+  // A scenario that hangs must not hold the run: exiting runs the clean-up hooks (servers,
+  // namespaces, mounts).
+  setTimeout(
+    () => {
+      console.error(`the campaign overran its ${minutes} min bound by ${OVERRUN_MS / 60_000} min`);
+      process.exit(3);
+    },
+    minutes * 60_000 + OVERRUN_MS,
+  ).unref();
   const totals = await runCampaign({
     seed,
     timeBoundMs: minutes * 60_000,
