@@ -4,17 +4,23 @@
  * and node types are kept; the result is the founding snapshot of a one-voter membership at
  * the last zxid, as a 0.1.0 conversion's is, so the server starts on it like on its own.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { writeFoundingSnapshot } from '../member/founding-snapshot.js';
 import { claimIdentity } from '../member/member-identity.js';
 import { nodeDisk } from '../storage/disk.js';
+import { raftPaths } from '../storage/raft-layout.js';
+import type { DataTree } from '../tree/data-tree.js';
 import { ImportError } from './import-error.js';
 import { zkRecentWriteMs } from './import-limits.js';
 import { listLogs, listSnapshots, versionFolder } from './zk-files.js';
 import { loadZooKeeper } from './zk-load.js';
 import { runningZooKeeper } from './zk-running.js';
 import { dropOrphanEphemerals, settleSystemNodes } from './zk-tree-fixups.js';
+
+/** Beside the target while it is written. */
+const stagingSuffix = '.importing';
 
 export interface ImportOptions {
   readonly zooKeeperDataDir: string;
@@ -82,13 +88,7 @@ export async function importZooKeeper(options: ImportOptions): Promise<ImportSum
   const droppedEphemerals = dropOrphanEphemerals(tree);
   settleSystemNodes(tree);
   tree.digest = tree.computeDigest();
-  await mkdir(options.dataDir, { recursive: true });
-  await mkdir(options.dataLogDir, { recursive: true });
-  await writeFoundingSnapshot(
-    { ...options, disk: nodeDisk, logger, selfId: options.serverId },
-    tree,
-  );
-  await claimIdentity(nodeDisk, options.dataDir, options.serverId);
+  await writeStaged(options, tree);
   let ephemerals = 0;
   for (const paths of tree.ephemerals.values()) ephemerals += paths.size;
   return {
@@ -104,6 +104,32 @@ export async function importZooKeeper(options: ImportOptions): Promise<ImportSum
     bytes: loaded.bytes,
     ms: Date.now() - started,
   };
+}
+
+/**
+ * Writes the directory beside its place and renames it there once complete, so a crash
+ * midway never leaves a directory a server would start on empty. Its log is empty: with a
+ * separate dataLogDir, the server makes its log folder at start.
+ */
+async function writeStaged(options: ImportOptions, tree: DataTree): Promise<void> {
+  const { dataDir, dataLogDir, logger } = options;
+  const staging = `${dataDir}${stagingSuffix}`;
+  // Only an import that stopped midway leaves this name.
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  const places = { ...options, dataDir: staging, dataLogDir: staging, disk: nodeDisk, logger };
+  await writeFoundingSnapshot({ ...places, selfId: options.serverId }, tree);
+  await claimIdentity(nodeDisk, staging, options.serverId);
+  if (dataLogDir !== dataDir) {
+    await rm(raftPaths(staging, staging).logDirectory, { recursive: true });
+    await mkdir(dataLogDir, { recursive: true });
+  }
+  // An empty directory the operator made is replaced; a non-empty one was refused.
+  await rmdir(dataDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  await rename(staging, dataDir);
+  await nodeDisk.syncDirectory(dirname(dataDir));
 }
 
 async function refuseNonEmpty(dir: string): Promise<void> {

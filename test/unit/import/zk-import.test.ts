@@ -3,7 +3,7 @@
 // snapshot skipped for an older one; a torn last record dropped with a warning; a bad record
 // checksum, a missing txn, a wrong digest and a hostile length refused with file and offset.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -307,6 +307,7 @@ describe('import: the Warren data directory', () => {
     };
     const summary = await importZooKeeper(options);
     assert.equal(summary.zxid, 0x17);
+    assert.equal(existsSync(`${target}.importing`), false, 'written beside, then renamed');
     const paths = raftPaths(target, target);
     const stored = await loadNewestRaftSnapshot(nodeDisk, paths, logger);
     assert.equal(stored?.meta.index, 0x17);
