@@ -6,26 +6,23 @@
  * docs/operations.md, "Moving off ZooKeeper: migrate".
  */
 import type { Logger } from 'pino';
-import { createClient, parseConnectString, type ZooKeeperClient } from '../client/index.js';
+import { parseConnectString, type ZooKeeperClient } from '../client/index.js';
+import { connect, refuseNonEmpty } from './connect.js';
 import type { MigrateContext } from './context.js';
-import { formatDifference } from './diff.js';
 import { DirtyPaths } from './dirty-paths.js';
 import { MigrateError } from './migrate-error.js';
-import { reconcileSubtrees, repair, replayDirty } from './phases.js';
-import { isSystemPath } from './plan.js';
+import { reconcileSubtrees, replayDirty } from './phases.js';
 import { NodeProgress, type ProgressSink } from './progress.js';
 import { MigrationReport } from './report.js';
 import { SourceWatch } from './source-watch.js';
 import { readSourceTypes, type SourceFiles } from './source-types.js';
-import { verifyTrees, type VerifyResult } from './verify.js';
+import { syncUntil } from './sync-loop.js';
+import type { VerifyResult } from './verify.js';
+import { verifyAndRepair } from './verify-repair.js';
 
 /** Paths the watch may report before only a whole-tree pass is kept (DirtyPaths). */
 export const DIRTY_PATHS_MAX = 100_000;
 export const CONCURRENCY_MAX = 1024;
-/** Verify → repair → verify again, at most this many rounds. */
-const REPAIR_ROUNDS_MAX = 3;
-/** Differences logged before each repair round. */
-const DIFFERENCES_LOGGED_MAX = 20;
 
 export interface MigrateOptions {
   from: string;
@@ -55,44 +52,6 @@ export interface MigrateSummary {
   verify: VerifyResult;
   /** Differences the first verify found and the repair fixed. */
   repaired: number;
-}
-
-function authOf(text: string): { scheme: string; credentials: string } {
-  const colon = text.indexOf(':');
-  if (colon <= 0) throw new MigrateError(`auth '${text}': expected scheme:credentials`);
-  return { scheme: text.slice(0, colon), credentials: text.slice(colon + 1) };
-}
-
-async function connect(
-  side: string,
-  hosts: string,
-  auths: readonly string[],
-  sessionTimeoutMs: number,
-): Promise<ZooKeeperClient> {
-  parseConnectString(hosts);
-  const client = createClient(hosts, { sessionTimeoutMs, maxOutstandingRequests: 1000 });
-  try {
-    await client.connect();
-    for (const auth of auths) {
-      const { scheme, credentials } = authOf(auth);
-      await client.addAuth(scheme, credentials);
-    }
-    return client;
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    const why = error instanceof Error ? error.message : String(error);
-    throw new MigrateError(`cannot connect to the ${side} ${hosts}: ${why}`);
-  }
-}
-
-async function refuseNonEmpty(target: ZooKeeperClient, to: string): Promise<void> {
-  const names = (await target.getChildren('/')).filter((n) => !isSystemPath(`/${n}`));
-  if (names.length === 0) return;
-  throw new MigrateError(
-    `the target ${to} already holds nodes (/${names.slice(0, 3).join(', /')}${names.length > 3 ? ', ...' : ''}): ` +
-      'give an empty one, or --overwrite to make them match the source (nodes the source ' +
-      'lacks are deleted)',
-  );
 }
 
 export async function migrate(opts: MigrateOptions): Promise<MigrateSummary> {
@@ -153,73 +112,4 @@ async function run(
   } finally {
     watch.stop();
   }
-}
-
-/** Replays changes every syncIntervalMs until the cut-over signal (none with --once). */
-async function syncUntil(
-  opts: MigrateOptions,
-  ctx: MigrateContext,
-  dirty: DirtyPaths,
-  watch: SourceWatch,
-): Promise<number> {
-  const until = opts.until;
-  if (until === null) return 0;
-  opts.logger.info('in sync: replaying changes until SIGINT or SIGTERM (cut-over)');
-  let replayed = 0;
-  while (!until.aborted) {
-    await pause(opts.syncIntervalMs, until);
-    watch.check();
-    const n = await replayDirty(ctx, dirty, opts.concurrency);
-    replayed += n;
-    if (n > 0) opts.progress(`sync: ${n} paths replayed (${ctx.report.events} events so far)`);
-  }
-  opts.logger.info('cut-over: replaying the last changes, then verifying');
-  return replayed;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-async function verifyAndRepair(
-  opts: MigrateOptions,
-  ctx: MigrateContext,
-  dirty: DirtyPaths,
-  chroot: string,
-): Promise<{ verify: VerifyResult; repaired: number; replayed: number }> {
-  if (opts.sourceFiles !== null) {
-    // Nodes created since the first read have their types in the files now.
-    ctx.knownTypes = (await readSourceTypes(opts.sourceFiles, chroot, opts.logger)).types;
-  }
-  const progress = new NodeProgress('verify', null, opts.progress);
-  const whole = [{ path: '/', subtree: true }];
-  const first = await verifyTrees(ctx, whole, opts.concurrency, (n) => progress.tick(n));
-  let verify = first;
-  let replayed = 0;
-  const counters = first.differences.filter((d) => d.what === 'counter').length;
-  // Each round repairs the differences listed (at most DIFFERENCES_LISTED_MAX).
-  for (let round = 1; round <= REPAIR_ROUNDS_MAX && verify.count > 0; round++) {
-    opts.logger.info(
-      `verify: ${verify.count} differences (sequence counters, changes since, types); repairing`,
-    );
-    for (const d of verify.differences.slice(0, DIFFERENCES_LOGGED_MAX)) {
-      opts.logger.info(`  ${formatDifference(d)}`);
-    }
-    const again = await repair(ctx, verify.differences, opts.concurrency);
-    replayed += await replayDirty(ctx, dirty, opts.concurrency);
-    // Past the listed differences there are more: only the whole tree tells.
-    const listedAll = verify.count === verify.differences.length;
-    const recheck = await verifyTrees(ctx, listedAll ? again : whole, opts.concurrency);
-    verify = { ...recheck, compared: listedAll ? first.compared : recheck.compared };
-  }
-  // Counters are matched here by design (reconcile.ts): they are not repairs.
-  return { verify, repaired: Math.max(0, first.count - counters - verify.count), replayed };
 }
