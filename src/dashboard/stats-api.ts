@@ -1,6 +1,6 @@
 /**
  * One sample for the live charts, which the browser polls every second: request counters
- * (the browser turns differences into throughput), latency and memory.
+ * (the browser turns differences into throughput and each second's mean latency) and memory.
  */
 import { outstandingRequests, type ServedState } from '../metrics/served-state.js';
 
@@ -13,6 +13,8 @@ export function statsSample(state: ServedState) {
     packetsReceived: stats.packetsReceived,
     packetsSent: stats.packetsSent,
     latencyAvgMs: stats.latency.mean,
+    latencyTotalMs: stats.latency.totals.totalMs,
+    latencyCount: stats.latency.totals.count,
     latencyMaxMs: stats.latency.max,
     outstanding: outstandingRequests(state),
     connections: server.connections.size,

@@ -23,6 +23,11 @@ export class LatencyStats {
     return this.count === 0 ? 0 : this.total / this.count;
   }
 
+  /** Sum and number of latencies since the reset: a poller's deltas give a recent mean. */
+  get totals(): { totalMs: number; count: number } {
+    return { totalMs: this.total, count: this.count };
+  }
+
   reset(): void {
     this.min = Number.MAX_SAFE_INTEGER;
     this.max = 0;

@@ -236,6 +236,8 @@ describe('the dashboard in Chromium', { skip: SKIP }, () => {
     const chart = await shot('08-throughput', '#chart-throughput');
     assert.ok(colourCount(chart) > 3, 'the chart is not blank');
     assert.ok(countColour(chart, THROUGHPUT_BLUE, 40) > 20, 'a throughput line is drawn');
+    const latency = await shot('09-latency', '#chart-latency');
+    assert.ok(countColour(latency, '#d62728', 40) > 20, 'a latency line is drawn');
     const memory = await shot('09-memory', '#chart-memory');
     assert.ok(countColour(memory, '#2ca02c', 40) > 20, 'a memory line is drawn');
     await shot('10-charts-page');

@@ -29,13 +29,18 @@ W.stopPolling = function () {
 W.series = function () {
   const s = W.samples;
   const throughput = [];
+  const latency = [];
   for (let i = 1; i < s.length; i++) {
     const seconds = Math.max((s[i].time - s[i - 1].time) / 1000, 0.001);
     throughput.push(Math.max(s[i].packetsReceived - s[i - 1].packetsReceived, 0) / seconds);
+    // The mean of this second's requests; a stats reset (srst) makes the difference negative.
+    const count = s[i].latencyCount - s[i - 1].latencyCount;
+    const total = s[i].latencyTotalMs - s[i - 1].latencyTotalMs;
+    latency.push(count > 0 && total >= 0 ? total / count : 0);
   }
   return {
     throughput: throughput,
-    latency: s.slice(1).map((x) => x.latencyAvgMs),
+    latency: latency,
     memory: s.slice(1).map((x) => x.heapUsedBytes / 1048576),
   };
 };

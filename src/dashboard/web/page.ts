@@ -108,7 +108,7 @@ export const PAGE_HTML = `<!doctype html>
   <section id="tab-charts" class="tab" hidden>
     <div class="chart"><h3>Throughput (requests/s)</h3>
       <canvas id="chart-throughput" width="600" height="160"></canvas></div>
-    <div class="chart"><h3>Latency (avg ms)</h3>
+    <div class="chart"><h3>Latency (mean ms, each second)</h3>
       <canvas id="chart-latency" width="600" height="160"></canvas></div>
     <div class="chart"><h3>Memory (heap MiB)</h3>
       <canvas id="chart-memory" width="600" height="160"></canvas></div>
