@@ -9,7 +9,7 @@
  * others are only paused. Resident memory is not the measure: freed Buffers can stay resident
  * (the allocator keeps them), and a bound on it could then never be left again.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
   memoryCheckIntervalMs,
@@ -19,10 +19,14 @@ import {
 } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 
-/** Live bytes as the guard counts them. */
+/**
+ * Live bytes as the guard counts them. V8's own figures, not process.memoryUsage(): that one
+ * also reads /proc for the resident size, a system call on every sample (it showed as 4% of
+ * the server's CPU with 10k sessions on a busy machine).
+ */
 export function liveMemoryBytes(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
+  const heap = getHeapStatistics();
+  return heap.used_heap_size + heap.external_memory;
 }
 
 let collector: (() => void) | null | undefined;
