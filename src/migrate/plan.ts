@@ -43,6 +43,15 @@ export function depthOf(path: string): number {
 }
 
 /**
+ * Whether an ACL came back with its digest hashes masked (`user:x`), as ZooKeeper answers
+ * getACL to an identity without ADMIN on the node: copied, such an entry would match nobody.
+ * A real digest id is `user:` and a 28-character base64 SHA-1.
+ */
+export function hasMaskedDigest(acl: readonly ACL[]): boolean {
+  return acl.some((entry) => entry.id.scheme === 'digest' && entry.id.id.endsWith(':x'));
+}
+
+/**
  * The type of a source node: an ephemeral shows in its Stat; containers and TTL nodes only in
  * `known` (read from ZooKeeper's data directory) or in a Stat from a server that shows them.
  */

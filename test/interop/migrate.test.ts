@@ -221,20 +221,21 @@ describe('warren migrate from ZooKeeper 3.8', { skip, timeout: 180_000 }, () => 
     cleanups.push(() => zk.close());
     await zk.create('/open', { data: 'x' });
     await zk.create('/open/mine', { data: 'secret', acl: OWNER_ONLY });
-    const run = spawnSync(
-      process.execPath,
-      [WARREN_MAIN, 'migrate', '--once', '--from', `127.0.0.1:${zkServer.port}`].concat([
-        '--to',
-        `127.0.0.1:${warren.port}`,
-        '--log-format',
-        'pretty',
-      ]),
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const args = [WARREN_MAIN, 'migrate', '--once', '--from', `127.0.0.1:${zkServer.port}`];
+    // --overwrite: the second run finds what the first one copied before it stopped.
+    args.push('--to', `127.0.0.1:${warren.port}`, '--log-format', 'pretty', '--overwrite');
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
     const output = `${run.stdout}${run.stderr}`;
     assert.equal(run.status, 2, output);
     assert.match(output, /source \/open\/mine: not allowed to read \(NoAuth\)/, output);
     assert.match(output, /--from-auth/, output);
+    // Readable by anyone, but its ACL's digest hashes are masked without ADMIN.
+    await zk.delete('/open/mine');
+    await zk.create('/open/shared', { data: 'x', acl: MIXED });
+    const again = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
+    const second = `${again.stdout}${again.stderr}`;
+    assert.equal(again.status, 2, second);
+    assert.match(second, /source \/open\/shared: its ACL's digest hashes are hidden/, second);
   });
 
   it('migrates a chrooted subtree into a chrooted target, types included', async () => {

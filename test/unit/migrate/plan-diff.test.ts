@@ -17,6 +17,7 @@ import { DirtyPaths } from '../../../src/migrate/dirty-paths.js';
 import {
   childPath,
   depthOf,
+  hasMaskedDigest,
   isSystemPath,
   parentOf,
   planCreate,
@@ -102,6 +103,13 @@ describe('planning', () => {
     );
     // A wrapped (negative) int32 cversion.
     assert.equal(sequenceCounter(stat({ cversion: -2, numChildren: 0 })), 2 ** 31 - 1);
+  });
+
+  it('tells a masked digest ACL from a real one', () => {
+    const digest = (id: string): ACL => ({ perms: Perm.all, id: { scheme: 'digest', id } });
+    assert.ok(hasMaskedDigest([...open, digest('bob:x')]));
+    assert.ok(!hasMaskedDigest([digest('bob:QvqjQ0/+5m4cVkWFh3jAHwmzodU=')]));
+    assert.ok(!hasMaskedDigest([{ perms: Perm.all, id: { scheme: 'ip', id: '10.0.0.1:x' } }]));
   });
 
   it('handles paths', () => {
