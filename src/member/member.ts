@@ -135,6 +135,7 @@ export class EnsembleMember implements WritePath {
       requestTimeoutMs: timing.requestTimeoutMs,
       blocked: () => this.blocked(),
       sendPeer: (to, message) => this.dispatch.send(to, message),
+      localAttachments: () => this.localAttachments(),
     });
     this.dispatch = new PeerDispatch({
       ...parts,
@@ -213,6 +214,7 @@ export class EnsembleMember implements WritePath {
   attach(server: WarrenServer): void {
     this.server = server;
     server.onSessionActivity = (id) => this.dispatch.noteSessionActivity(id);
+    server.onSessionAttached = (id, attach) => this.router.localAttached(id, attach);
   }
 
   /** The links to the other members (none for a server alone). */
@@ -258,6 +260,13 @@ export class EnsembleMember implements WritePath {
 
   get alone(): boolean {
     return this.options.standalone;
+  }
+
+  private *localAttachments(): Iterable<readonly [SessionId, number]> {
+    if (this.server === null) return;
+    for (const s of this.server.sessions.all()) {
+      if (s.connection !== null && !s.closing) yield [s.id, s.attach];
+    }
   }
 
   private attached(): WarrenServer {

@@ -87,6 +87,8 @@ export class PeerDispatch {
         return router.onReconfigResult(message.requestId, message.err);
       case 'leadership':
         return host.onLeadershipRequest(from);
+      case 'attached':
+        return router.noteAttached(message.sessionId, message.attach);
     }
   }
 

@@ -39,7 +39,9 @@ export type PeerMessage =
   /** How a forwarded reconfig ended (0 = done; the config txn is in the log before this). */
   | { type: 'reconfigResult'; requestId: number; err: number }
   /** The sender asks the leader to hand it leadership (rqld). */
-  | { type: 'leadership' };
+  | { type: 'leadership' }
+  /** A client attached session `sessionId` at the sender, on connection `attach`. */
+  | { type: 'attached'; sessionId: SessionId; attach: number };
 
 const TAG = {
   raft: 1,
@@ -49,7 +51,13 @@ const TAG = {
   reconfig: 5,
   reconfigResult: 6,
   leadership: 7,
+  attached: 8,
 } as const;
+
+/** The connection a write came on, or 0 (an internal write, or none known). */
+function attachOf(input: WriteInput): number {
+  return input.type === 'request' || input.type === 'closeSession' ? (input.attach ?? 0) : 0;
+}
 
 export function encodePeerMessage(message: PeerMessage): Buffer {
   if (message.type === 'raft') {
@@ -63,6 +71,10 @@ export function encodePeerMessage(message: PeerMessage): Buffer {
     case 'forward':
       w.writeByte(TAG.forward).writeLong(message.requestId);
       encodeWriteInput(w, message.input);
+      w.writeLong(attachOf(message.input));
+      break;
+    case 'attached':
+      w.writeByte(TAG.attached).writeBigLong(message.sessionId).writeLong(message.attach);
       break;
     case 'refused':
       w.writeByte(TAG.refused).writeLong(message.requestId).writeString(message.reason);
@@ -97,8 +109,18 @@ export function decodePeerMessage(bytes: Buffer): PeerMessage {
   r.readByte();
   let message: PeerMessage;
   switch (tag) {
-    case TAG.forward:
-      message = { type: 'forward', requestId: r.readLong(), input: decodeWriteInput(r) };
+    case TAG.forward: {
+      const requestId = r.readLong();
+      const input = decodeWriteInput(r);
+      const attach = r.readLong();
+      if (attach !== 0 && (input.type === 'request' || input.type === 'closeSession')) {
+        input.attach = attach;
+      }
+      message = { type: 'forward', requestId, input };
+      break;
+    }
+    case TAG.attached:
+      message = { type: 'attached', sessionId: r.readBigLong(), attach: r.readLong() };
       break;
     case TAG.refused:
       message = { type: 'refused', requestId: r.readLong(), reason: r.readString() };

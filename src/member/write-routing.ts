@@ -12,6 +12,9 @@ import type { ReconfigRequest } from '../protocol/requests.js';
 import type { ProposeRefused, Proposal, Replica } from '../replication/replica.js';
 import type { WriteInput } from '../replication/write-input.js';
 import { heldWritesMax } from '../util/limits.js';
+
+/** Tokens kept beyond twice the live sessions before gone ones are dropped. */
+const attachmentsSlack = 1024;
 import type { Runtime } from '../util/runtime.js';
 import { PendingRequests, type Completion } from './pending-requests.js';
 import type { PeerMessage } from './peer-messages.js';
@@ -31,6 +34,8 @@ export interface RoutingHost {
   /** Why no write may be taken now (stopped, storage failed), or null. */
   blocked(): string | null;
   sendPeer(to: number, message: PeerMessage): boolean;
+  /** The sessions attached to a connection here, with that connection's token. */
+  localAttachments(): Iterable<readonly [SessionId, number]>;
 }
 
 interface RemoteWrite {
@@ -51,6 +56,14 @@ export class WriteRouter {
   private batchRemotes: (RemoteWrite | null)[] = [];
   /** Reconfigs forwarded to the leader, by request id. */
   private readonly reconfigs = new Map<number, (err: number) => void>();
+  /**
+   * Leading: each session's connection token as last heard (SessionState.attach). A write
+   * that names another token came on a connection its client has left: it is refused, as
+   * ZooKeeper's leader refuses a moved session's requests (SessionMoved), so a write held by
+   * a server that was cut off cannot run after its client retried elsewhere. Bounded by the
+   * sessions (pruneAttachments); rebuilt from every member's report on a leader change.
+   */
+  private readonly attachments = new Map<SessionId, number>();
   private nextReconfigId = 1;
 
   constructor(private readonly host: RoutingHost) {
@@ -105,6 +118,12 @@ export class WriteRouter {
    * when no Ready is in progress, else after it, together with everything that came meanwhile.
    */
   private queue(proposal: Proposal, remote: RemoteWrite | null): void {
+    if (this.moved(proposal.input)) {
+      const reason = 'the session moved to another connection';
+      if (remote !== null) this.host.sendPeer(remote.from, { ...remote, type: 'refused', reason });
+      else this.pending.fail(proposal.requestId, new Error(reason));
+      return;
+    }
     this.batch.push(proposal);
     this.batchRemotes.push(remote);
     if (this.batch.length === 1) this.host.driver.run(() => this.proposeBatch());
@@ -171,6 +190,44 @@ export class WriteRouter {
   leaderChanged(): void {
     this.pending.failRouted(new Error('the leader changed'));
     this.remoteHeld = [];
+    // The new leader learns where each session is attached from every member, ahead of any
+    // write sent to it from here (one link, in order).
+    this.attachments.clear();
+    for (const [sessionId, attach] of this.host.localAttachments()) {
+      this.localAttached(sessionId, attach);
+    }
+  }
+
+  /** A client attached a session here: the leader hears of it before the session's writes. */
+  localAttached(sessionId: SessionId, attach: number): void {
+    const { replica } = this.host;
+    if (replica.isLeader) return this.noteAttached(sessionId, attach);
+    if (replica.leader !== 0) {
+      this.host.sendPeer(replica.leader, { type: 'attached', sessionId, attach });
+    }
+  }
+
+  /** Leading: session `sessionId` is attached on connection `attach` now. */
+  noteAttached(sessionId: SessionId, attach: number): void {
+    if (!this.host.replica.isLeader) return;
+    this.attachments.set(sessionId, attach);
+    this.pruneAttachments();
+  }
+
+  private moved(input: WriteInput): boolean {
+    if (input.type !== 'request' && input.type !== 'closeSession') return false;
+    const attach = input.attach ?? 0;
+    const current = this.attachments.get(input.sessionId);
+    return attach !== 0 && current !== undefined && current !== attach;
+  }
+
+  /** Drops the tokens of sessions that are gone, once there are many more than sessions. */
+  private pruneAttachments(): void {
+    const sessions = this.host.replica.tree.sessions;
+    if (this.attachments.size <= 2 * sessions.size + attachmentsSlack) return;
+    for (const id of this.attachments.keys()) {
+      if (!sessions.has(id)) this.attachments.delete(id);
+    }
   }
 
   /** A client's reconfig: run by the leader; resolves with the error code (0 = applied). */

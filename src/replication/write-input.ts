@@ -19,10 +19,21 @@ import { unreachable } from '../util/assert.js';
 
 export type ClientWrite = WriteSubRequest | SetACLRequest | MultiRequest;
 
+/**
+ * `attach` names the client connection a session's write came on (SessionState.attach; 0:
+ * none, an internal write). The leader refuses a write whose session has since attached
+ * elsewhere (write-routing.ts): it is not part of the log, only of the forward.
+ */
 export type WriteInput =
-  | { type: 'request'; sessionId: SessionId; ids: readonly Id[]; request: ClientWrite }
+  | {
+      type: 'request';
+      sessionId: SessionId;
+      ids: readonly Id[];
+      request: ClientWrite;
+      attach?: number;
+    }
   | { type: 'createSession'; sessionId: SessionId; timeoutMs: number; passwd: Buffer }
-  | { type: 'closeSession'; sessionId: SessionId }
+  | { type: 'closeSession'; sessionId: SessionId; attach?: number }
   /** Delete an empty container or expired TTL node if it still qualifies. */
   | { type: 'reap'; path: string }
   /** No change: its commit marks a point in the log (sync, linearizable reads). */

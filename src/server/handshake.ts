@@ -11,6 +11,7 @@ import type { Connection } from './connection.js';
 import { drain } from './request-queue.js';
 import type { SessionState } from './session-tracker.js';
 import type { WarrenServer } from './server.js';
+import { attachTokenMax } from '../util/limits.js';
 
 const ZERO_PASSWD = Buffer.alloc(16);
 
@@ -133,6 +134,11 @@ function attach(
 ): void {
   state.connection = conn;
   conn.session = state;
+  // A new token per connection, told to the leader before any request of it can be sent
+  // there (the same peer link, in order): writes still on their way from an earlier
+  // connection, here or on another server, are refused instead of running late.
+  state.attach = 1 + server.runtime.randomInt(attachTokenMax);
+  server.onSessionAttached(state.id, state.attach);
   server.touchSession(state, server.runtime.now());
   conn.sendConnectResponse({
     protocolVersion: 0,

@@ -115,7 +115,13 @@ export function submitWrite(
   if (refusal !== null) return reply(server, conn, f, refusal, null);
   const session = conn.session as SessionState;
   session.pendingWrites++;
-  const input = { type: 'request' as const, sessionId: session.id, ids: conn.ids, request: req };
+  const input = {
+    type: 'request' as const,
+    sessionId: session.id,
+    ids: conn.ids,
+    request: req,
+    attach: session.attach,
+  };
   server.writes.submit(input, (outcome) => {
     session.pendingWrites--;
     if (!outcome.ok) return conn.close();
@@ -200,7 +206,8 @@ export function submitClose(server: WarrenServer, conn: Connection, f: DecodedFr
   session.pendingWrites++;
   session.closing = true;
   session.closeRequested = true;
-  server.writes.submit({ type: 'closeSession', sessionId: session.id }, (outcome) => {
+  const close = { type: 'closeSession' as const, sessionId: session.id, attach: session.attach };
+  server.writes.submit(close, (outcome) => {
     session.pendingWrites--;
     if (!outcome.ok) {
       session.closing = false;

@@ -323,6 +323,9 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   /** Set by the member to relay client activity to the leader. */
   onSessionActivity: (id: SessionId) => void = () => undefined;
 
+  /** Set by the member: a client attached a session here, on connection token `attach`. */
+  onSessionAttached: (id: SessionId, attach: number) => void = () => undefined;
+
   /** A server that just took the lead gives every session a full timeout first. */
   renewAllSessions(): void {
     this.sessions.touchAll(this.runtime.now());

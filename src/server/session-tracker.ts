@@ -26,6 +26,11 @@ export interface SessionState {
   pendingWrites: number;
   /** The attached connection, if any. */
   connection: Connection | null;
+  /**
+   * A random token of the connection attached here last (0: never attached here). Writes
+   * carry it to the leader, which refuses one whose session attached elsewhere since.
+   */
+  attach: number;
   /** The client address that created it here; null when it was created elsewhere. */
   address: string | null;
 }
@@ -99,6 +104,7 @@ export class SessionTracker {
       pendingSyncs: 0,
       pendingWrites: 0,
       connection: null,
+      attach: 0,
       address,
     };
     this.sessions.set(id, state);

@@ -231,6 +231,8 @@ export const raftRetainEntriesDefault = 5000;
 export const raftHeldEntryBytesMax = 512 * MiB;
 
 // ---- ensemble (server side) ----
+/** Connection tokens (SessionState.attach) are drawn from 1..2^48: never reused in practice. */
+export const attachTokenMax = 2 ** 48 - 1;
 
 /** Session ids in one touch relay; a relay with more is split. */
 export const touchSessionsMax = 10_000;

@@ -86,6 +86,11 @@ const byType: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
     err: int32,
   }),
   leadership: fc.constant({ type: 'leadership' as const }),
+  attached: rec({
+    type: fc.constant('attached' as const),
+    sessionId: bigLong,
+    attach: fc.integer({ min: 1, max: 2 ** 48 - 1 }),
+  }),
 };
 const anyMessage = fc.oneof(...Object.values(byType));
 
@@ -108,6 +113,18 @@ function refuses(bytes: Buffer): void {
 }
 
 describe('peer messages', () => {
+  it("carries a forwarded write's connection token, and none for an internal write", () => {
+    const input = {
+      type: 'closeSession' as const,
+      sessionId: 0x1234n,
+      attach: 2 ** 48 - 7,
+    };
+    const forward: PeerMessage = { type: 'forward', requestId: 9, input };
+    assert.deepEqual(decodePeerMessage(encodePeerMessage(forward)), forward);
+    const internal: PeerMessage = { type: 'forward', requestId: 9, input: { type: 'barrier' } };
+    assert.deepEqual(decodePeerMessage(encodePeerMessage(internal)), internal);
+  });
+
   for (const [type, arbitrary] of Object.entries(byType)) {
     it(`round-trips ${type}`, () => {
       fc.assert(
