@@ -27,10 +27,11 @@ describe('ProgressLine', () => {
     assert.equal(out.lines.length, 0);
     now = 5000;
     progress.advance(1024 * 1024);
-    assert.deepEqual(out.lines, ['job: 20% (2.0 MiB of 10.0 MiB, 409.6 KiB/s, 20 s left)\n']);
+    assert.deepEqual(out.lines, ['job: 20% (2.0 MiB of 10.0 MiB), 0.4 MiB/s, about 20 s left\n']);
     now = 6000;
+    progress.advance(8 * 1024 * 1024);
     progress.finish();
-    assert.equal(out.lines[1], 'job: 100% (10.0 MiB of 10.0 MiB, 1.7 MiB/s, 6.0 s)\n');
+    assert.equal(out.lines[1], 'job: 100% (10.0 MiB of 10.0 MiB), 1.7 MiB/s, in 6.0 s\n');
   });
 
   it('redraws one line at a terminal', () => {
