@@ -246,6 +246,30 @@ describe('import: damage', () => {
     await assert.rejects(load(dir), /byte 16: a record length of 2147483632 bytes/);
   });
 
+  it('refuses a snapshot with a hostile data length or an unknown ACL, naming the offset', async () => {
+    const hostile = snapshotBytes({
+      sessions: [],
+      acls: [],
+      nodes: [{ path: '/', data: 'x', acl: -1n, czxid: 0, mzxid: 0 }],
+    });
+    // The root's data length, after the header (16), the two counts (8) and its path "" (4);
+    // errors name where the record starts.
+    hostile.writeInt32BE(0x7fffffff, 28);
+    const missing = snapshotBytes({
+      sessions: [],
+      acls: [],
+      nodes: [{ path: '/', data: 'x', acl: 5n, czxid: 0, mzxid: 0 }],
+    });
+    for (const [bytes, problem] of [
+      [hostile, /snapshot\.10 at byte 24: node data has an impossible length 2147483647/],
+      [missing, /snapshot\.10 at byte 24: a node names ACL 5, not in the ACL table/],
+    ] as const) {
+      const dir = fresh();
+      writeSnapshot(versionDir(dir), 0x10, bytes);
+      await assert.rejects(load(dir), problem);
+    }
+  });
+
   it('refuses a log that skips txns after the snapshot', async () => {
     const dir = fresh();
     const v2 = versionDir(dir);
