@@ -96,6 +96,8 @@ export interface ServerConfig extends OperationsConfig {
   clientOutputBytesMax: number;
   /** warren.clientStallMs: a connection over its output budget this long is closed. */
   clientStallMs: number;
+  /** warren.slowRequestMs: requests answered this late are logged (0: never). */
+  slowRequestMs: number;
   /**
    * globalOutstandingLimit: past this many requests received and not answered over every
    * connection, connections with requests of their own outstanding stop being read.
@@ -240,6 +242,7 @@ export function defaultConfig(): ServerConfig {
     outstandingRequestsMax: 1000,
     clientOutputBytesMax: 4 * 1024 * 1024,
     clientStallMs: 30_000,
+    slowRequestMs: 1_000,
     globalOutstandingLimit: 1000,
     requestThrottleMaxRequests: 0,
     requestThrottleStallTimeMs: 100,
@@ -481,6 +484,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     min: 65_536,
   }),
   intSpec('clientStallMs', ['warren.clientStallMs'], 'at least 100 (milliseconds)', { min: 100 }),
+  intSpec('slowRequestMs', ['warren.slowRequestMs'], '0 (off) or more milliseconds', { min: 0 }),
   intSpec('globalOutstandingLimit', zkKeys('globalOutstandingLimit'), POSITIVE, { min: 1 }),
   intSpec(
     'requestThrottleMaxRequests',

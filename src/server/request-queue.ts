@@ -103,6 +103,8 @@ export function finishRequest(server: WarrenServer, conn: Connection, f: Decoded
   conn.latency.record(latency);
   server.stats.latency.record(latency);
   server.stats.requestListener?.(f.opcode, latency);
+  const slowMs = server.config.slowRequestMs;
+  if (slowMs > 0 && latency >= slowMs) server.slowRequests.note(conn, f, latency);
 }
 
 export function submitWrite(

@@ -38,6 +38,7 @@ import { SessionTracker, type SessionState } from './session-tracker.js';
 import { sendTextAnswer } from './text-answer.js';
 import { ServerStats } from './stats.js';
 import type { WritePath, WritePathHost } from './write-path.js';
+import { SlowRequests } from './slow-requests.js';
 
 export interface ServerDeps {
   config: ServerConfig;
@@ -71,6 +72,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly addressLimits: AddressLimits;
   /** globalOutstandingLimit, the RequestThrottler's settings and the memory hold. */
   readonly throttle: RequestThrottle;
+  readonly slowRequests: SlowRequests;
   /** warren.memoryBytesMax. */
   readonly memory: MemoryGuard;
   /** audit.enable: the audit log; null when off. */
@@ -101,6 +103,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     const { sessionsPerAddressMax, sessionCreateRatePerAddress } = this.config;
     this.addressLimits = new AddressLimits(sessionsPerAddressMax, sessionCreateRatePerAddress);
     this.throttle = this.makeThrottle();
+    this.slowRequests = new SlowRequests(this.logger, () => this.runtime.now());
     this.memory = this.makeMemoryGuard(deps.measureMemory);
     this.audit = this.config.auditEnabled ? this.openAuditLog() : null;
     this.duties = new LeaderDuties(this);
