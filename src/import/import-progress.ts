@@ -1,9 +1,10 @@
 /**
- * The progress line of a long import (bytes read of all input files, the rate and the time
- * left), at most every progressIntervalMs; and a check that the tree being built still fits
+ * The progress line of a long import (util/progress.ts: bytes read of all input files, the
+ * rate and the time left), and a check, at each line, that the tree being built still fits
  * in the heap, so a too-large input stops with advice instead of an out-of-memory crash.
  */
 import { getHeapStatistics } from 'node:v8';
+import { Progress, type ProgressReport } from '../util/progress.js';
 import { ImportError } from './import-error.js';
 import { progressIntervalMs } from './import-limits.js';
 
@@ -11,43 +12,39 @@ import { progressIntervalMs } from './import-limits.js';
 const heapShareMax = 0.92;
 const MB = 1024 * 1024;
 
-export type ProgressSink = (line: string, fields: Record<string, number>) => void;
+export type ProgressSink = (report: ProgressReport) => void;
 
 export class ImportProgress {
-  private done = 0;
-  private lastLine: number;
-  private readonly started: number;
+  private filesDone = 0;
+  private readonly progress: Progress;
 
-  constructor(
-    private readonly total: number,
-    private readonly sink: ProgressSink,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.started = now();
-    this.lastLine = this.started;
+  constructor(total: number, sink: ProgressSink) {
+    this.progress = new Progress({
+      label: 'importing',
+      unit: 'bytes',
+      total,
+      intervalMs: progressIntervalMs,
+      report: (report) => {
+        if (!report.final) checkHeap();
+        sink(report);
+      },
+    });
   }
 
   /** A file's bytes are done (all of them, even the preallocated zeros not read). */
   finish(bytes: number): void {
-    this.done += bytes;
+    this.filesDone += bytes;
+    this.progress.set(this.filesDone);
   }
 
   /** `current` bytes of the file being read are done. */
   tick(current: number): void {
-    const now = this.now();
-    if (now - this.lastLine < progressIntervalMs) return;
-    this.lastLine = now;
-    checkHeap();
-    const read = Math.min(this.total, this.done + current);
-    const seconds = Math.max(0.001, (now - this.started) / 1000);
-    const rate = read / seconds;
-    const leftS = rate > 0 ? Math.round((this.total - read) / rate) : 0;
-    const percent = this.total > 0 ? Math.floor((100 * read) / this.total) : 100;
-    this.sink(
-      `importing: ${percent}% (${(read / MB).toFixed(1)} of ${(this.total / MB).toFixed(1)} MB), ` +
-        `${(rate / MB).toFixed(1)} MB/s, about ${leftS} s left`,
-      { percent, readBytes: read, totalBytes: this.total, bytesPerS: Math.round(rate), leftS },
-    );
+    this.progress.set(this.filesDone + current);
+  }
+
+  /** Everything is read: the last line. */
+  end(): void {
+    this.progress.finish();
   }
 }
 

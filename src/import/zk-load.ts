@@ -41,7 +41,12 @@ export async function loadZooKeeper(input: LoadInput): Promise<Loaded> {
   const total =
     (input.snapshots[0]?.bytes ?? 0) +
     logsAfter(input.logs, newestZxid).reduce((sum, log) => sum + log.bytes, 0);
-  const progress = new ImportProgress(total, (line, fields) => logger.info(fields, line));
+  const progress = new ImportProgress(total, (report) =>
+    logger.info(
+      { percent: report.percent, bytesPerS: Math.round(report.perSecond), leftS: report.leftS },
+      report.text,
+    ),
+  );
   const chosen = await newestReadable(input, progress);
   const snapZxid = chosen?.file.zxid ?? 0;
   const logs = logsAfter(input.logs, snapZxid);
@@ -80,6 +85,7 @@ export async function loadZooKeeper(input: LoadInput): Promise<Loaded> {
       );
     }
   }
+  progress.end();
   return {
     tree,
     snapshot: chosen?.file ?? null,
