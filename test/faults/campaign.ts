@@ -7,9 +7,11 @@
 import { NetnsCluster } from '../support/netns-cluster.js';
 import { NetnsEnsemble } from '../support/netns-ensemble.js';
 import { Prng } from '../support/prng.js';
+import { disownDir } from '../support/server-process.js';
 import type { Nemesis } from './nemesis.js';
 import { clockNemeses, faketimeLibrary } from './nemeses-clock.js';
 import { diskNemeses } from './nemeses-disk.js';
+import { freezeBuild } from './frozen-build.js';
 import { fullDiskNemeses } from './nemeses-full-disk.js';
 import { networkNemeses } from './nemeses-network.js';
 import { processNemeses } from './nemeses-process.js';
@@ -71,10 +73,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignTot
     if (name === undefined) return undefined;
     return namedPlan(prng, index, name, catalog, (options.seed + index - 1) >>> 0);
   };
+  const build = freezeBuild();
   const cluster = await NetnsCluster.up(MEMBERS);
   let ensemble: NetnsEnsemble | undefined;
+  let keepLogs = false;
   try {
     ensemble = await NetnsEnsemble.start(cluster, {
+      main: build.main,
       tickTime: TICK_TIME_MS,
       snapCount: SNAP_COUNT,
       reconfig: true,
@@ -100,16 +105,29 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignTot
       totals.violations += result.violations.length;
       options.log(scenarioLine(result));
       if (result.violations.length > 0) {
-        const file = writeFailure(result, options.seed);
+        const file = writeFailure(result, options.seed, ensemble.logTails(60));
         totals.reports.push(file);
         options.log(replayHint(result, options.seed, file));
         // Later scenarios need a working ensemble; one that cannot converge ends the run.
-        await ensemble.waitConverged(60_000);
+        const converged = await ensemble.waitConverged(60_000).then(
+          () => true,
+          (error: unknown) => {
+            options.log(`the ensemble did not recover, the campaign ends: ${String(error)}`);
+            return false;
+          },
+        );
+        if (!converged) {
+          keepLogs = true;
+          disownDir(ensemble.rootDir);
+          options.log(`server logs kept in ${ensemble.rootDir}`);
+          break;
+        }
       }
     }
   } finally {
-    await ensemble?.stop();
+    await ensemble?.stop(keepLogs);
     await cluster.down();
+    build.remove();
     totals.durationMs = Date.now() - started;
   }
   return totals;

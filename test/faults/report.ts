@@ -39,8 +39,8 @@ export function totalsLine(t: CampaignTotals): string {
   );
 }
 
-/** Writes the failure report of `r`; returns its path. */
-export function writeFailure(r: ScenarioResult, campaignSeed: number): string {
+/** Writes the failure report of `r` with the members' log tails; returns its path. */
+export function writeFailure(r: ScenarioResult, campaignSeed: number, serverLogs: string): string {
   const dir = process.env.FAULTS_OUT ?? join(tmpdir(), 'warren-faults');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `scenario-${campaignSeed}-${r.plan.index}.json`);
@@ -57,6 +57,7 @@ export function writeFailure(r: ScenarioResult, campaignSeed: number): string {
     faults: r.faults,
     violations: r.violations,
     histories: r.histories,
+    serverLogs: serverLogs.split('\n'),
   };
   writeFileSync(
     file,

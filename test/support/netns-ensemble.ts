@@ -46,6 +46,8 @@ export interface EnsembleOptions {
   faketime?: string;
   /** Each server's data folder on its own tmpfs of this size, so one disk can be filled. */
   diskBytes?: number;
+  /** The `warren` entry point to run (default: this checkout's dist/src/cli/main.js). */
+  main?: string;
 }
 
 export interface LaunchOptions {
@@ -147,7 +149,8 @@ export class NetnsEnsemble {
     // The config lives outside the data folder, so wiping the folder keeps it.
     const cfg = join(this.rootDir, `zoo${id}.cfg`);
     writeFileSync(cfg, this.configText(id, dataDir, launch));
-    const args = [WARREN_MAIN, 'server', '--config', cfg, '--log-level', 'info'];
+    const main = this.options.main ?? WARREN_MAIN;
+    const args = [main, 'server', '--config', cfg, '--log-level', 'info'];
     const [command, argv] = this.cluster.inHost(id, process.execPath, [
       ...args,
       ...(launch.args ?? []),

@@ -1,11 +1,15 @@
 /**
- * Session and ephemeral churn: clients open a session, create an ephemeral node, read it
- * back on the same session, and close. Checked: the node is there right after its create was
- * acknowledged (read-your-writes), and after the heal no ephemeral outlives its session: a
- * cleanly closed session's node is gone at once, an abandoned one's once it expired.
+ * Session and ephemeral churn: raw protocol clients open a session, create an ephemeral
+ * node, read it back on the same session, and close. Checked: the node is there right after
+ * its create was acknowledged (read-your-writes), and after the heal no ephemeral outlives
+ * its session: an acknowledged close removes it at once, an abandoned session's goes when
+ * the session expires.
  */
-import { NoNodeError, type ZooKeeperClient } from '../../../src/client/index.js';
-import type { NetnsEnsemble } from '../../support/netns-ensemble.js';
+import { Acls } from '../../../src/client/index.js';
+import { Err } from '../../../src/protocol/error-codes.js';
+import { OpCode } from '../../../src/protocol/opcodes.js';
+import { CLIENT_PORT, type NetnsEnsemble } from '../../support/netns-ensemble.js';
+import { RawClient } from '../../support/raw-client.js';
 import { sleep } from '../../support/server-process.js';
 import {
   campaignClient,
@@ -19,7 +23,9 @@ const LOOPS = 2;
 const SESSION_TIMEOUT_MS = 4_000;
 /** A new leader renews every session, so an abandoned one may take a few timeouts to go. */
 const EXPIRY_WAIT_MS = 25_000;
-const CLOSE_WAIT_MS = 3_000;
+const REPLY_TIMEOUT_MS = 3_000;
+/** CreateMode ephemeral, as the create request's flags. */
+const EPHEMERAL = 1;
 
 export class ChurnWorkload implements Workload {
   readonly name = 'churn';
@@ -51,35 +57,47 @@ export class ChurnWorkload implements Workload {
 
   private async loop(id: number): Promise<void> {
     for (let n = 0; !this.stopping; n++) {
-      const first = ((id + n) % this.ensemble.ids.length) + 1;
-      const client = campaignClient(this.ensemble, first, SESSION_TIMEOUT_MS);
+      const server = ((id + n) % this.ensemble.ids.length) + 1;
       this.operations++;
+      let client: RawClient | undefined;
       try {
-        await client.connect({ signal: AbortSignal.timeout(3_000) });
+        client = await RawClient.connect(this.ensemble.cluster.address(server), CLIENT_PORT, {
+          timeoutMs: SESSION_TIMEOUT_MS,
+          connectTimeoutMs: 3_000,
+          replyTimeoutMs: REPLY_TIMEOUT_MS,
+        });
         await this.session(client, `${this.parent}/e-${id}-${n}`);
       } catch {
         // A session that failed midway is abandoned: its node must go when it expires.
-        await closeQuietly(client, 500);
         await sleep(100);
+      } finally {
+        client?.destroy();
       }
     }
   }
 
-  private async session(client: ZooKeeperClient, path: string): Promise<void> {
-    await client.create(path, { mode: 'ephemeral', data: path });
-    try {
-      await client.getData(path);
-    } catch (error) {
-      if (error instanceof NoNodeError) {
-        this.violations.push(`${path}: acknowledged create not visible to its own session`);
-      }
-      throw error;
+  /**
+   * One session on the raw protocol, so that a close counts only when the server answered
+   * it (the TypeScript client's close() also settles when its closeSession was lost).
+   */
+  private async session(client: RawClient, path: string): Promise<void> {
+    if (client.timeOut === 0) return;
+    const made = await client.request({
+      type: OpCode.create,
+      path,
+      data: Buffer.from(path),
+      acl: [...Acls.openUnsafe],
+      flags: EPHEMERAL,
+      ttl: -1,
+    });
+    if (made.header.err !== Err.ok) return;
+    const read = await client.request({ type: OpCode.getData, path, watch: false });
+    if (read.header.err === Err.noNode) {
+      this.violations.push(`${path}: acknowledged create not visible to its own session`);
     }
-    const closed = await Promise.race([
-      client.close().then(() => true),
-      sleep(CLOSE_WAIT_MS).then(() => false),
-    ]);
-    if (closed) this.closedNodes.add(path.slice(this.parent.length + 1));
+    if (read.header.err !== Err.ok) return;
+    const closed = await client.close();
+    if (closed.err === Err.ok) this.closedNodes.add(path.slice(this.parent.length + 1));
   }
 
   async stop(): Promise<void> {
