@@ -15,13 +15,7 @@ import { Err } from '../../src/protocol/error-codes.js';
 import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
 import { LOOPBACK_HOST } from '../support/ports.js';
 import { RawClient } from '../support/raw-client.js';
-import {
-  logTail,
-  makeOwnedDir,
-  removeOwnedDir,
-  sleep,
-  stopServer,
-} from '../support/server-process.js';
+import { logTail, makeOwnedDir, stopServer } from '../support/server-process.js';
 import { startWarren } from '../support/warren-proc.js';
 import {
   children,
@@ -32,6 +26,8 @@ import {
   start,
   SUPER_PASSWORD,
   type Server,
+  cleanUp,
+  printLogTails,
 } from './support/real-members.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
@@ -113,13 +109,10 @@ describe('growing a standalone server into an ensemble and back', { timeout: 180
       assert.notEqual(exit?.code, 0);
       assert.match(logTail(wrongId.logFile), /holds the Raft state of server 1/);
     } catch (error) {
-      for (const s of servers) console.log(`--- server ${s.id}\n${logTail(s.logFile, 30)}`);
+      printLogTails(servers);
       throw error;
     } finally {
-      for (const client of clients) await client.close().catch(() => undefined);
-      for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
-      await sleep(10);
-      removeOwnedDir(root);
+      await cleanUp(servers, clients, root);
     }
   });
 });

@@ -10,13 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ZooKeeperClient } from '../../src/client/index.js';
-import {
-  logTail,
-  makeOwnedDir,
-  removeOwnedDir,
-  sleep,
-  stopServer,
-} from '../support/server-process.js';
+import { logTail, makeOwnedDir, sleep, stopServer } from '../support/server-process.js';
 import { makeTestPki, opensslMissing, TEST_STORE_PASSWORD } from '../support/test-certificates.js';
 import {
   children,
@@ -27,6 +21,8 @@ import {
   start,
   SUPER_PASSWORD,
   type Server,
+  cleanUp,
+  printLogTails,
 } from './support/real-members.js';
 
 function jaas(path: string, password: string): string {
@@ -144,12 +140,9 @@ async function refusedThenAdmitted(mode: QuorumAuthMode): Promise<void> {
       ['after-refusal', 'before'],
     );
   } catch (error) {
-    for (const s of servers) console.log(`--- server ${s.id}\n${logTail(s.logFile, 30)}`);
+    printLogTails(servers);
     throw error;
   } finally {
-    for (const client of clients) await client.close().catch(() => undefined);
-    for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
-    await sleep(10);
-    removeOwnedDir(root);
+    await cleanUp(servers, clients, root);
   }
 }

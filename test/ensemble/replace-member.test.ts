@@ -16,14 +16,7 @@ import {
 } from '../../src/client/index.js';
 import { fourLetter } from '../support/four-letter.js';
 import { LOOPBACK_HOST } from '../support/ports.js';
-import {
-  logTail,
-  makeOwnedDir,
-  removeOwnedDir,
-  signalServer,
-  sleep,
-  stopServer,
-} from '../support/server-process.js';
+import { logTail, makeOwnedDir, signalServer, sleep } from '../support/server-process.js';
 import {
   children,
   connectedEventually,
@@ -33,6 +26,8 @@ import {
   start,
   SUPER_PASSWORD,
   type Server,
+  cleanUp,
+  printLogTails,
 } from './support/real-members.js';
 
 async function mode(s: Server): Promise<string> {
@@ -110,13 +105,10 @@ async function replaceAfter(downMs: number): Promise<void> {
     assert.notEqual(await leaderId(servers), lost.id);
     assert.doesNotMatch(logTail(lost.logFile, 400), /"role":"leader"/, 'the restored member led');
   } catch (error) {
-    for (const s of servers) console.log(`--- server ${s.id}\n${logTail(s.logFile, 30)}`);
+    printLogTails(servers);
     throw error;
   } finally {
-    for (const client of clients) await client.close().catch(() => undefined);
-    for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
-    await sleep(10);
-    removeOwnedDir(root);
+    await cleanUp(servers, clients, root);
   }
 }
 

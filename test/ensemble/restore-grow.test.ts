@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ZooKeeperClient } from '../../src/client/index.js';
 import { freePort, LOOPBACK_HOST } from '../support/ports.js';
-import { logTail, makeOwnedDir, removeOwnedDir, stopServer } from '../support/server-process.js';
+import { makeOwnedDir } from '../support/server-process.js';
 import { runWarren } from '../support/warren-cli.js';
 import { startWarren } from '../support/warren-proc.js';
 import {
@@ -21,6 +21,8 @@ import {
   start,
   SUPER_PASSWORD,
   type Server,
+  cleanUp,
+  printLogTails,
 } from './support/real-members.js';
 
 describe('restoring an ensemble from a backup', { timeout: 180_000 }, () => {
@@ -73,12 +75,10 @@ describe('restoring an ensemble from a backup', { timeout: 180_000 }, () => {
         assert.equal((await there.getData('/after')).data?.toString(), 'joined');
       }
     } catch (error) {
-      for (const s of servers) console.log(`--- server ${s.id}\n${logTail(s.logFile, 30)}`);
+      printLogTails(servers);
       throw error;
     } finally {
-      for (const client of clients) await client.close().catch(() => undefined);
-      for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
-      removeOwnedDir(root);
+      await cleanUp(servers, clients, root);
     }
   });
 });

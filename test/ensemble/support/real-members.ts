@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { createClient, type ZooKeeperClient } from '../../../src/client/index.js';
 import { freePort, LOOPBACK_HOST } from '../../support/ports.js';
 import { RawClient } from '../../support/raw-client.js';
-import { sleep, spawnServer, type ServerProcess } from '../../support/server-process.js';
+import {
+  logTail,
+  removeOwnedDir,
+  sleep,
+  spawnServer,
+  stopServer,
+  type ServerProcess,
+} from '../../support/server-process.js';
 import { WARREN_MAIN } from '../../support/warren-proc.js';
 
 export const SUPER_PASSWORD = 'grow-test';
@@ -125,4 +132,21 @@ export async function listening(port: number): Promise<void> {
     await sleep(100);
   }
   throw new Error(`nothing listens on port ${port}`);
+}
+
+/** A failed test shows the end of every member's log. */
+export function printLogTails(servers: readonly Server[]): void {
+  for (const s of servers) console.log(`--- server ${s.id}\n${logTail(s.logFile, 30)}`);
+}
+
+/** Closes the clients, stops the members still running and removes their folder. */
+export async function cleanUp(
+  servers: readonly Server[],
+  clients: readonly ZooKeeperClient[],
+  root: string,
+): Promise<void> {
+  for (const client of clients) await client.close().catch(() => undefined);
+  for (const s of servers) if (s.proc !== null) await stopServer(s.proc);
+  await sleep(10);
+  removeOwnedDir(root);
 }
