@@ -51,6 +51,8 @@ export interface LoadPlan {
   watchers?: number;
   /** The requested session timeout (idle sessions ping at a third of it). */
   sessionTimeoutMs?: number;
+  /** Ends the warm-up or the window early (Ctrl-C): what was measured so far is kept. */
+  signal?: AbortSignal;
   /** Called about once a second in the window with the replies and errors so far. */
   onProgress?: (replies: number, errors: number, elapsedMs: number) => void;
 }
@@ -194,6 +196,7 @@ async function window(plan: LoadPlan, handles: readonly WorkerHandle[]): Promise
   for (;;) {
     const elapsed = performance.now() - started;
     if (elapsed >= plan.durationMs || handles.every((h) => h.done)) return;
+    if (plan.signal?.aborted === true) return;
     await sleep(Math.min(WAIT_SLICE_MS, plan.durationMs - elapsed));
     if (plan.onProgress !== undefined && performance.now() - reported >= 1_000) {
       reported = performance.now();
@@ -202,6 +205,20 @@ async function window(plan: LoadPlan, handles: readonly WorkerHandle[]): Promise
       plan.onProgress(replies, errors, reported - started);
     }
   }
+}
+
+/** Sleeps `ms`, or less when the signal aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function ownCpuMs(): number {
@@ -215,7 +232,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   try {
     await Promise.all(handles.map((h) => h.next('ready', READY_TIMEOUT_MS)));
     for (const h of handles) h.post({ type: 'go' });
-    await sleep(plan.warmupMs);
+    await abortableSleep(plan.warmupMs, plan.signal);
     const before = sample(plan.serverPids);
     for (const h of handles) h.post({ type: 'measure' });
     await window(plan, handles);

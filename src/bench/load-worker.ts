@@ -289,3 +289,5 @@ process.on('message', (message: ToWorker) => {
   onMessage(message).catch(failAndExit);
 });
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the whole process group: the coordinator decides when this worker stops.
+process.on('SIGINT', () => undefined);

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { createClient, type ZooKeeperClient } from '../client/index.js';
 import { Lock } from '../recipes/index.js';
 import { LatencyHistogram } from './histogram.js';
-import { merge, sample, type LoadResult } from './load-generator.js';
+import { abortableSleep, merge, sample, type LoadResult } from './load-generator.js';
 import type { WorkerResult } from './worker-messages.js';
 import type { WorkloadSpec } from './workload.js';
 
@@ -30,6 +30,8 @@ export interface LockPlan {
   perSessionCount: number | null;
   spec: WorkloadSpec;
   onProgress?: (replies: number, errors: number, elapsedMs: number) => void;
+  /** Ends the warm-up or the window early (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export function lockPath(root: string): string {
@@ -73,10 +75,6 @@ async function contend(client: ZooKeeperClient, path: string, w: Window, stop: (
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export async function runLockLoad(plan: LockPlan): Promise<LoadResult> {
   const clients = Array.from({ length: plan.sessions }, () =>
     createClient(plan.connectString, { sessionTimeoutMs: plan.sessionTimeoutMs }),
@@ -87,7 +85,7 @@ export async function runLockLoad(plan: LockPlan): Promise<LoadResult> {
     let stopped = false;
     const path = lockPath(plan.spec.root);
     const loops = clients.map((c) => contend(c, path, w, () => stopped));
-    await sleep(plan.warmupMs);
+    await abortableSleep(plan.warmupMs, plan.signal);
     const before = sample(plan.serverPids);
     w.measuring = true;
     w.left = plan.perSessionCount === null ? null : plan.perSessionCount * plan.sessions;
@@ -96,7 +94,7 @@ export async function runLockLoad(plan: LockPlan): Promise<LoadResult> {
     const progress = setInterval(() => {
       plan.onProgress?.(w.histogram.count, w.errorCount, performance.now() - started);
     }, PROGRESS_EVERY_MS);
-    await Promise.race([sleep(plan.durationMs), finished]);
+    await Promise.race([abortableSleep(plan.durationMs, plan.signal), finished]);
     const windowMs = performance.now() - started;
     const after = sample(plan.serverPids);
     const seen = { errors: { ...w.errors }, histogram: w.histogram.snapshot() };

@@ -64,6 +64,7 @@ async function runWorkload(
   opts: BenchCommandOptions,
   spec: WorkloadSpec,
   progress: BenchProgress,
+  signal?: AbortSignal,
 ): Promise<LoadResult> {
   const sessions = sessionsOf(opts, spec.op);
   const perSessionCount = opts.count === null ? null : Math.ceil(opts.count / sessions);
@@ -85,6 +86,7 @@ async function runWorkload(
       perSessionCount,
       spec,
       onProgress,
+      ...(signal === undefined ? {} : { signal }),
     });
   }
   return runLoad({
@@ -100,6 +102,7 @@ async function runWorkload(
     watchers: spec.op === 'watch' ? opts.watchers : 0,
     sessionTimeoutMs: opts.sessionTimeoutMs,
     onProgress,
+    ...(signal === undefined ? {} : { signal }),
   });
 }
 
@@ -108,13 +111,14 @@ async function runPhase(
   opts: BenchCommandOptions,
   spec: WorkloadSpec,
   progress: BenchProgress,
+  signal?: AbortSignal,
 ): Promise<WorkloadRow> {
   const op = spec.op;
   const sessions = sessionsOf(opts, op);
   const warmup = op === 'delete' ? 0 : opts.warmupMs / 1000;
   progress.note(`${op}: ${sessions} sessions, ${warmup} s warm-up`);
   try {
-    const result = await runWorkload(opts, spec, progress);
+    const result = await runWorkload(opts, spec, progress, signal);
     progress.note(
       `${op}: ${Math.round(result.opsPerSec).toLocaleString('en-US')} ops/s, ` +
         `p99 ${result.latencyMs.p99.toFixed(2)} ms, ${result.errorCount} errors`,
@@ -137,9 +141,14 @@ function specFor(
   return { op, root, keys, valueBytes, phase, readShare, children, multiOps, deleteNodes };
 }
 
+/**
+ * Runs every workload, then cleans up. When `signal` aborts (Ctrl-C), the running workload
+ * ends early with what it measured, the rest are skipped, and the cleanup still runs.
+ */
 export async function runBench(
   opts: BenchCommandOptions,
   progress: BenchProgress,
+  signal?: AbortSignal,
 ): Promise<BenchRun> {
   const root = `/warren-bench-${randomBytes(6).toString('hex')}`;
   const run: BenchRun = {
@@ -168,8 +177,12 @@ export async function runBench(
       deleteNodes,
     });
     for (const [phase, op] of opts.workloads.entries()) {
+      if (signal?.aborted === true) {
+        run.failure ??= 'interrupted';
+        break;
+      }
       const spec = specFor(opts, root, op, phase);
-      const row = await runPhase(opts, spec, progress);
+      const row = await runPhase(opts, spec, progress, signal);
       if (op === 'create' && row.result !== null) created.set(phase, row.result.created);
       run.rows.push(row);
     }

@@ -19,7 +19,16 @@ export function registerBenchCommand(program: Command): void {
   addBenchOptions(command).action(async (raw: RawBenchFlags) => {
     const opts = benchOptionsFrom(raw);
     const progress = new BenchProgress(process.stderr);
-    const run = await runBench(opts, progress);
+    // First Ctrl-C: stop measuring and clean up; a second one exits at once.
+    const interrupted = new AbortController();
+    const onSigint = (): void => {
+      if (interrupted.signal.aborted) process.exit(130);
+      progress.note('interrupted: cleaning up (Ctrl-C again to quit now)');
+      interrupted.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const run = await runBench(opts, progress, interrupted.signal);
+    process.off('SIGINT', onSigint);
     progress.clear();
     const text = opts.json ? jsonText(benchJson(opts, run)) : formatTable(opts, run);
     process.stdout.write(`${text}\n`);
