@@ -25,7 +25,7 @@ import {
   sourceType,
   type NodeImage,
 } from '../../../src/migrate/plan.js';
-import { progressLine } from '../../../src/migrate/progress.js';
+import { NodeProgress } from '../../../src/migrate/progress.js';
 import { walk } from '../../../src/migrate/walk.js';
 
 function stat(fields: Partial<Stat> = {}): Stat {
@@ -182,12 +182,32 @@ describe('DirtyPaths', () => {
 
 describe('progress and walk', () => {
   it('prints share, rate and time left', () => {
-    assert.equal(
-      progressLine('copy', 250, 1000, 2),
-      'copy: 25% (250 of about 1000 nodes), 125 nodes/s, about 6 s left',
+    let now = 0;
+    const lines: string[] = [];
+    const copy = new NodeProgress(
+      'copy',
+      1000,
+      (line) => lines.push(line),
+      () => now,
+      2000,
     );
-    assert.equal(progressLine('verify', 10, null, 1), 'verify: 10 nodes, 10 nodes/s');
-    assert.match(progressLine('copy', 2000, 1000, 1), /^copy: 99% /);
+    now = 2000;
+    copy.tick(250);
+    assert.deepEqual(lines, ['copy: 25% (250 nodes of 1000 nodes), 125 nodes/s, about 6 s left']);
+    assert.equal(copy.rate(250), 125);
+    now = 4000;
+    copy.tick(2000);
+    assert.match(lines[1] ?? '', /^copy: 99% /);
+    const verify = new NodeProgress(
+      'verify',
+      null,
+      (line) => lines.push(line),
+      () => now,
+      1000,
+    );
+    now = 5000;
+    verify.tick(10);
+    assert.equal(lines[2], 'verify: (10 nodes), 10 nodes/s, 1 s so far');
   });
 
   it('visits every node with at most `concurrency` visits at once, and stops on failure', async () => {
