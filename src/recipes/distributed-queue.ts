@@ -1,8 +1,9 @@
 /**
  * DistributedQueue: a FIFO queue of byte items (ZooKeeper's queue recipe). Producers add
- * persistent-sequential children with protected names, so a create retried after a
- * connection loss never adds an item twice. A consumer takes the smallest item by moving it,
- * in one transaction, to a claim node of its own under `<queue>/.claims`; after a connection
+ * persistent-sequential children together with an ephemeral receipt (queue-offer.ts), so a
+ * create retried after a connection loss never adds an item twice, even one taken meanwhile.
+ * A consumer takes the smallest item by moving it, in one transaction, to a claim node of its
+ * own under `<queue>/.claims`; after a connection
  * loss the claim tells whether the move ran, so each item is taken exactly once even with
  * competing consumers, and none is lost. The claim is deleted once the item is returned (a
  * consumer that dies in between leaves the item in its claim node, not lost).
@@ -13,8 +14,9 @@
  */
 import type { ZooKeeperClient } from '../client/index.js';
 import { QUEUE_TAKE_BATCH_MAX } from './limits.js';
-import { createProtected, ensurePath, retrying, sortedBySequence } from './nodes.js';
+import { ensurePath, retrying, sortedBySequence } from './nodes.js';
 import { claimItem, QUEUE_CLAIMS } from './queue-claim.js';
+import { offerItem, QUEUE_RECEIPTS } from './queue-offer.js';
 import { deadlineSignal, untilSignalled, type WaitOptions } from './signals.js';
 
 export const QUEUE_ITEM_NAME = 'qn-';
@@ -31,11 +33,7 @@ export class DistributedQueue {
   /** Adds an item; resolves with its node's path. */
   async offer(data: Buffer | string): Promise<string> {
     await this.ensure();
-    const own = await createProtected(this.client, this.path, QUEUE_ITEM_NAME, {
-      mode: 'persistentSequential',
-      data,
-    });
-    return own.path;
+    return offerItem(this.client, this.path, QUEUE_ITEM_NAME, data);
   }
 
   /** The items' node names in queue order. */
@@ -86,6 +84,7 @@ export class DistributedQueue {
   private async ensure(): Promise<void> {
     if (this.ready) return;
     await ensurePath(this.client, `${this.path}/${QUEUE_CLAIMS}`);
+    await ensurePath(this.client, `${this.path}/${QUEUE_RECEIPTS}`);
     this.ready = true;
   }
 }

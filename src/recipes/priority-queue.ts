@@ -13,7 +13,8 @@
  */
 import type { ZooKeeperClient } from '../client/index.js';
 import { QUEUE_TAKE_BATCH_MAX } from './limits.js';
-import { createProtected, ensurePath, retrying, sequenceOf } from './nodes.js';
+import { ensurePath, retrying, sequenceOf } from './nodes.js';
+import { offerItem, QUEUE_RECEIPTS } from './queue-offer.js';
 import { claimItem, QUEUE_CLAIMS } from './queue-claim.js';
 import { deadlineSignal, untilSignalled, type WaitOptions } from './signals.js';
 
@@ -52,11 +53,7 @@ export class PriorityQueue {
       throw new RangeError(`priority must be an integer below 1e16 in size (got ${priority})`);
     }
     await this.ensure();
-    const own = await createProtected(this.client, this.path, `${PRIORITY_ITEM_NAME}${priority}-`, {
-      mode: 'persistentSequential',
-      data,
-    });
-    return own.path;
+    return offerItem(this.client, this.path, `${PRIORITY_ITEM_NAME}${priority}-`, data);
   }
 
   /** The items' node names in take order. */
@@ -104,6 +101,7 @@ export class PriorityQueue {
   private async ensure(): Promise<void> {
     if (this.ready) return;
     await ensurePath(this.client, `${this.path}/${QUEUE_CLAIMS}`);
+    await ensurePath(this.client, `${this.path}/${QUEUE_RECEIPTS}`);
     this.ready = true;
   }
 }

@@ -1,7 +1,8 @@
 // Proves DistributedQueue against Apache ZooKeeper 3.8 and Warren: items come out in the
 // order they went in; with three producers and four competing consumers every item is taken
 // exactly once, also when every client sits behind a proxy that cuts connections at random
-// (protected creates add no duplicates, claims decide ambiguous takes); take() waits for an
+// (receipts decide ambiguous offers, claims decide ambiguous takes), and an item taken while
+// its offer's reply was lost is not offered again; take() waits for an
 // item and honours its timeout; and a consumer whose session is forced to expire fails its
 // take while the items stay for the others.
 import assert from 'node:assert/strict';
@@ -118,6 +119,35 @@ for (const target of TARGETS) {
         done = true;
         await chaos;
         for (const p of proxied) await p.close();
+      }
+    });
+
+    // The fault campaign's duplicate: the offer's reply is lost, a consumer takes the item
+    // before the producer looks for it, and a producer that looked only for the item would
+    // find nothing and offer it again. The receipt says the create ran.
+    it('does not offer again an item taken while its reply was lost', async () => {
+      const producer = await connectProxied(server.port);
+      try {
+        const path = '/queues/lost-reply';
+        const queue = new DistributedQueue(producer.client, path);
+        await queue.items(); // creates the queue
+        producer.proxy.setStalled(true); // the server runs the create; its reply is held
+        const offered = queue.offer('once');
+        const consumer = new DistributedQueue(direct, path);
+        let taken: Buffer | null = null;
+        for (let i = 0; i < 100 && taken === null; i++) {
+          taken = await consumer.poll();
+          if (taken === null) await sleep(20);
+        }
+        assert.equal(taken?.toString(), 'once');
+        producer.proxy.cut(); // the held reply is lost with the connection
+        producer.proxy.setStalled(false);
+        const itemPath = await offered;
+        assert.match(itemPath, new RegExp(`^${path}/_c_[0-9a-f-]{36}-qn-`));
+        assert.equal(await consumer.poll(), null, 'the item was offered twice');
+        assert.deepEqual(await direct.getChildren(`${path}/.receipts`), [], 'no receipt left');
+      } finally {
+        await producer.close();
       }
     });
 
