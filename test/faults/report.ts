@@ -14,8 +14,6 @@ export interface CampaignTotals {
   operations: number;
   faults: number;
   violations: number;
-  /** Violations of open, documented bugs (CampaignOptions.known). */
-  known: number;
   durationMs: number;
   /** Failure reports written, one per failed scenario. */
   reports: string[];
@@ -25,8 +23,7 @@ export function scenarioLine(r: ScenarioResult): string {
   const parts = [...r.byWorkload].map(([name, w]) => `${name} ${w.operations}`).join(', ');
   return (
     `scenario ${r.plan.index} ${r.plan.name}: ${r.operations} ops (${parts}), ` +
-    `${r.faults.length} faults, ${r.violations.length} violations` +
-    `${r.known.length > 0 ? ` (+${r.known.length} known)` : ''}, ` +
+    `${r.faults.length} faults, ${r.violations.length} violations, ` +
     `${(r.durationMs / 1000).toFixed(1)} s (seed ${r.plan.seed})`
   );
 }
@@ -34,7 +31,7 @@ export function scenarioLine(r: ScenarioResult): string {
 export function totalsLine(t: CampaignTotals): string {
   return (
     `campaign seed ${t.seed}: ${t.scenarios} scenarios, ${t.operations} ops, ${t.faults} ` +
-    `faults, ${t.violations} violations${t.known > 0 ? ` (+${t.known} known)` : ''}, ` +
+    `faults, ${t.violations} violations, ` +
     `${(t.durationMs / 60_000).toFixed(1)} min`
   );
 }

@@ -30,8 +30,6 @@ export interface ScenarioResult {
   operations: number;
   faults: string[];
   violations: string[];
-  /** Violations of open, documented bugs (set by the campaign). */
-  known: string[];
   /** Per workload: operations and violations, for the summary and the failure report. */
   byWorkload: Map<string, { operations: number; violations: number }>;
   durationMs: number;
@@ -141,7 +139,6 @@ export async function runScenario(
     operations,
     faults,
     violations,
-    known: [],
     byWorkload,
     durationMs: Date.now() - started,
   };

@@ -14,12 +14,6 @@ const skip = netnsSkipReason();
 const PLANS = ['leader-minority', 'kill-minority+one-way', 'kill-all', 'pause-leader'];
 /** About 100 s on a 2-core machine; a slow run skips the last plans rather than overrun. */
 const TIME_BOUND_MS = 165_000;
-/**
- * An open bug the short form reports without failing (test/faults/README.md): the queue
- * recipe's protected create, retried after a connection loss, cannot see an item already
- * taken and offers it again.
- */
-const KNOWN = [/^queue: item \S+ delivered twice/];
 
 describe('netns: fault campaign (short form)', { skip, timeout: 240_000 }, () => {
   test(`${PLANS.join(', ')}: no violations`, { timeout: 230_000 }, async () => {
@@ -28,7 +22,6 @@ describe('netns: fault campaign (short form)', { skip, timeout: 240_000 }, () =>
       seed,
       timeBoundMs: TIME_BOUND_MS,
       scenarios: PLANS,
-      known: KNOWN,
       log: (line) => console.log(line),
     });
     console.log(totalsLine(totals));
