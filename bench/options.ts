@@ -4,15 +4,17 @@
  * set of 1000 znodes, as zkbench uses.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { isServerName, type ServerName } from './servers.js';
+import {
+  intIn,
+  KEYS_MAX,
+  seconds,
+  SESSIONS_MAX,
+  VALUE_BYTES_MAX,
+  WORKERS_MAX,
+} from '../src/bench/options.js';
 import { INFLIGHT_MAX } from '../src/bench/session.js';
 import { BENCH_OPS, isBenchOp, type BenchOp } from '../src/bench/workload.js';
-
-/** Bounds that keep a typo from opening a million sockets or a multi-megabyte value. */
-const SESSIONS_MAX = 10_000;
-const WORKERS_MAX = 64;
-const VALUE_BYTES_MAX = 1024 * 1024;
-const KEYS_MAX = 10_000_000;
+import { isServerName, type ServerName } from './servers.js';
 
 export interface BenchOptions {
   ops: BenchOp[];
@@ -31,25 +33,8 @@ export interface BenchOptions {
   jsonOnly: boolean;
 }
 
-export function intIn(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected an integer in ${min}..${max}`);
-    }
-    return n;
-  };
-}
-
-export function seconds(min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > 3600) {
-      throw new InvalidArgumentError(`expected seconds in ${min}..3600`);
-    }
-    return Math.round(n * 1000);
-  };
-}
+// The bounds and number parsers are warren bench's own (src/bench/options.ts).
+export { intIn, seconds };
 
 export function listOf<T extends string>(what: string, valid: (s: string) => s is T) {
   return (value: string): T[] => {
