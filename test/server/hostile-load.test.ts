@@ -11,25 +11,11 @@ import { OpCode } from '../../src/protocol/opcodes.js';
 import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
 import { fourLetter } from '../support/four-letter.js';
 import { RawClient } from '../support/raw-client.js';
+import { slowestProbe } from '../support/slowest-probe.js';
 import { sleep } from '../support/server-process.js';
 import { startWarren, type RunningServer } from '../support/warren-proc.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
-
-/** Slowest exists('/') answer seen while `work` runs, polling back to back. */
-async function slowestProbe(probe: RawClient, work: Promise<unknown>): Promise<number> {
-  let done = false;
-  const finished = work.finally(() => (done = true));
-  let slowest = 0;
-  while (!done) {
-    const started = performance.now();
-    const reply = await probe.request({ type: OpCode.exists, path: '/', watch: false });
-    assert.equal(reply.header.err, Err.ok);
-    slowest = Math.max(slowest, performance.now() - started);
-  }
-  await finished;
-  return slowest;
-}
 
 describe('hostile load', () => {
   let server: RunningServer;

@@ -14,6 +14,7 @@ import { OPEN_ACL_UNSAFE } from '../../src/tree/acl.js';
 import { scrapeMetrics, sampleOf } from '../support/metrics-scrape.js';
 import { freePort, LOOPBACK_HOST } from '../support/ports.js';
 import { RawClient, type RawReply } from '../support/raw-client.js';
+import { slowestProbe } from '../support/slowest-probe.js';
 import { startWarren, type RunningServer } from '../support/warren-proc.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
@@ -64,21 +65,6 @@ async function childCount(client: RawClient, path: string): Promise<number> {
   const reply = await client.request({ type: OpCode.getChildren, path, watch: false });
   assert.equal(reply.response?.kind, 'children');
   return reply.response.children.length;
-}
-
-/** Slowest exists('/') while `work` runs, polling back to back. */
-async function slowestProbe(probe: RawClient, work: Promise<unknown>): Promise<number> {
-  let done = false;
-  const finished = work.finally(() => (done = true));
-  let slowest = 0;
-  while (!done) {
-    const started = performance.now();
-    const reply = await probe.request({ type: OpCode.exists, path: '/', watch: false });
-    assert.equal(reply.header.err, Err.ok);
-    slowest = Math.max(slowest, performance.now() - started);
-  }
-  await finished;
-  return slowest;
 }
 
 describe('globalOutstandingLimit', () => {
