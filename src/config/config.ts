@@ -177,16 +177,21 @@ export async function loadZooCfg(file: string): Promise<ParsedConfig> {
       { cause: error },
     );
   }
-  const first = parseZooCfg(text, file);
-  const dynamicFile = first.config.ensemble.dynamicConfigFile;
-  if (dynamicFile === null) return first;
+  // Only the one key is looked up before the single full parse (last line wins, as there).
+  const named = readProperties(text, file)
+    .getProperties()
+    .filter((node) => node.key.trim() === 'dynamicConfigFile')
+    .at(-1);
+  const dynamicFile = named?.value.trim() ?? '';
+  // An empty value is refused by the parse, with its line.
+  if (dynamicFile === '') return parseZooCfg(text, file);
   // As ZooKeeper: the path as written (relative to the working directory), and a file that
   // cannot be read stops start-up, never a silent standalone server.
   let dynamicText: string;
   try {
     dynamicText = await readFile(dynamicFile, 'utf8');
   } catch (error) {
-    const where = first.raw.get('dynamicConfigFile')?.where;
+    const where = { source: file, line: named?.startingLineNumber ?? 0 };
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
       `${prefixOf(where)}dynamicConfigFile=${dynamicFile} cannot be read (${reason})`,
