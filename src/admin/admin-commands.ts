@@ -162,7 +162,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
     // Taken now (or joined, if one is being written); not streamed: see docs/operations.md.
     run: async (state) => ({ last_zxid: hex(await state.snapshot()), streamed: false }),
   },
-  // POSTed as in ZooKeeper 3.9, and refused (admin-restore.ts says why).
+  // POSTed as in ZooKeeper 3.9; admin-restore.ts answers it.
   { names: ['restore', 'rest'], authenticated: true, run: () => ({}) },
   ...KEEPER_ADMIN_COMMANDS,
 ];

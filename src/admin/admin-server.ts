@@ -9,6 +9,7 @@ import type { ServedState } from '../metrics/served-state.js';
 import { authenticate } from '../server/auth.js';
 import { hasPerm } from '../tree/acl.js';
 import { Perm } from '../protocol/opcodes.js';
+import type { Id } from '../protocol/records.js';
 import { adminSnapshotIntervalMs } from '../util/limits.js';
 import {
   jsonAnswer,
@@ -18,7 +19,7 @@ import {
   type RawHandler,
 } from '../util/http-listener.js';
 import { ADMIN_COMMANDS, COMMAND_BY_NAME, type AdminCommand } from './admin-commands.js';
-import { restoreRefusal } from './admin-restore.js';
+import { restoreAnswer } from './admin-restore.js';
 import { snapshotAnswer } from './admin-snapshot.js';
 
 export class AdminServer {
@@ -66,9 +67,9 @@ export class AdminServer {
       return jsonAnswer(404, { command: name, error: `Unknown command: ${name}` });
     }
     const primary = command.names[0] ?? name;
-    if (primary === 'restore') return restoreRefusal(this.state);
-    const refusal = this.refusal(command, name, request);
-    if (refusal !== null) return refusal;
+    const caller = this.caller(command, name, request);
+    if ('status' in caller) return caller;
+    if (primary === 'restore') return restoreAnswer(this.state, request, caller.ids);
     if (primary === 'snapshot') {
       return snapshotAnswer(this.state, query.get('streaming') === 'true');
     }
@@ -91,9 +92,16 @@ export class AdminServer {
     return { status: 200, contentType: 'text/html', body };
   }
 
-  /** Authentication and rate limits, as ZooKeeper's Commands.runCommand applies them. */
-  private refusal(command: AdminCommand, name: string, request: IncomingMessage) {
-    if (command.authenticated !== true) return null;
+  /**
+   * Authentication and rate limits, as ZooKeeper's Commands.runCommand applies them: the
+   * caller's ids, or the refusal.
+   */
+  private caller(
+    command: AdminCommand,
+    name: string,
+    request: IncomingMessage,
+  ): HttpAnswer | { readonly ids: readonly Id[] } {
+    if (command.authenticated !== true) return { ids: [] };
     const snapshots = command.gate === 'snapshot';
     if (snapshots && !this.config.adminSnapshotEnabled) {
       return jsonAnswer(503, { command: name, error: 'snapshot is off (admin.snapshot.enabled)' });
@@ -117,12 +125,12 @@ export class AdminServer {
     if (root === undefined || !hasPerm(root.acl, Perm.all, ids)) {
       return jsonAnswer(403, { command: name, error: 'Not authorized' });
     }
-    if (!snapshots) return null;
+    if (!snapshots) return { ids };
     const now = this.state.server.runtime.now();
     if (now - this.snapshotAt < adminSnapshotIntervalMs) {
       return jsonAnswer(429, { command: name, error: 'rate limited: one snapshot a minute' });
     }
     this.snapshotAt = now;
-    return null;
+    return { ids };
   }
 }

@@ -11,7 +11,7 @@ import type { LocalMessage, LocalOutcome } from './messages.js';
 import type { Raft } from './raft.js';
 import { bcastAppend, bcastHeartbeat } from './replication.js';
 import { assert } from '../util/assert.js';
-import { noNode, type EntryKind } from './types.js';
+import { noNode, type EntryKind, type Membership, type Snapshot } from './types.js';
 
 const done: LocalOutcome = { ok: true, index: 0 };
 
@@ -63,6 +63,12 @@ function stepLeaderLocal(raft: Raft, message: LocalMessage): LocalOutcome {
       const reason = transferLeadership(raft, message.target);
       return reason === undefined ? done : refused(reason);
     }
+    case 'restoreAlone': {
+      const reason = restoreAlone(raft, message.snapshot);
+      return reason === undefined
+        ? { ok: true, index: message.snapshot.meta.index }
+        : refused(reason);
+    }
     case 'propose':
       if (message.kind === 'normal') return append(raft, 'normal', message.data);
       assert(message.data.length === 1, 'raft: one membership change at a time');
@@ -84,6 +90,41 @@ function proposeConfChange(raft: Raft, data: Buffer): LocalOutcome {
   raft.pendingConfIndex = outcome.index;
   if (change.nodeId === raft.id && change.type !== 'addVoter') raft.leaving = true;
   return outcome;
+}
+
+/**
+ * The only voter takes `snapshot` as its state at lastIndex + 1, in its own term, with its
+ * own membership: committed at once (it is the whole quorum) and persisted by the next Ready
+ * like a leader's snapshot on a follower. Learners get it as they would any snapshot. Refused
+ * with anything in flight, so no accepted proposal is lost.
+ */
+function restoreAlone(raft: Raft, snapshot: Snapshot): string | undefined {
+  const { voters } = raft.tracker.membership;
+  if (voters.length !== 1 || voters[0] !== raft.id) return 'this member is not the only voter';
+  if (raft.leadTransferee !== noNode || raft.leaving) return 'leadership is being handed over';
+  const log = raft.log;
+  const last = log.lastIndex();
+  if (log.committed !== last || log.applied !== last || log.unstable.entries.length > 0) {
+    return 'writes are in flight; retry';
+  }
+  if (log.unstable.snapshot !== undefined) return 'a snapshot is being installed; retry';
+  if (raft.pendingConfIndex > log.applied) return 'a membership change is being applied';
+  const { meta } = snapshot;
+  if (meta.index !== last + 1 || meta.term !== raft.term) {
+    return `the snapshot must be at index ${last + 1}, term ${raft.term}`;
+  }
+  if (!sameMembership(meta.membership, raft.tracker.membership)) {
+    return 'the snapshot must carry the current membership';
+  }
+  log.restore(snapshot);
+  raft.uncommittedBytes = 0;
+  return undefined;
+}
+
+function sameMembership(a: Membership, b: Membership): boolean {
+  const same = (x: readonly number[], y: readonly number[]) =>
+    x.length === y.length && x.every((id, i) => id === y[i]);
+  return same(a.voters, b.voters) && same(a.learners, b.learners);
 }
 
 /** Appends entries at our term and sends them to every follower in one go. */

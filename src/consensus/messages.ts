@@ -95,6 +95,11 @@ export type LocalMessage =
   /** The transport finished (or failed) sending a snapshot to `peer`. */
   | { readonly type: 'snapshotStatus'; readonly peer: NodeId; readonly delivered: boolean }
   | { readonly type: 'transferLeader'; readonly target: NodeId }
+  /**
+   * The only voter replaces its whole state by `snapshot` at the next index (an operator's
+   * restore): safe alone, since no other voter can hold a different entry at that index.
+   */
+  | { readonly type: 'restoreAlone'; readonly snapshot: Snapshot }
   /** Entries to append as leader, in order (a config entry always alone). */
   | { readonly type: 'propose'; readonly kind: EntryKind; readonly data: readonly Buffer[] };
 

@@ -19,6 +19,7 @@ import {
   type Membership,
   type NodeId,
   type Role,
+  type Snapshot,
   type SoftState,
   type Term,
 } from './types.js';
@@ -123,6 +124,15 @@ export class RaftNode {
   proposeConfChange(change: ConfChange): ProposeResult {
     const data = [encodeConfChange(change)];
     return this.proposal(this.stepLocal({ type: 'propose', kind: 'config', data }));
+  }
+
+  /**
+   * The only voter replaces its state by `snapshot` (data: the snapshot file's bytes) at
+   * lastIndex() + 1; the next Ready carries it to be installed. Undefined if accepted.
+   */
+  restoreAlone(snapshot: Snapshot): string | undefined {
+    const outcome = this.stepLocal({ type: 'restoreAlone', snapshot });
+    return outcome.ok ? undefined : outcome.reason;
   }
 
   /** Hands leadership to `target` (graceful shutdown, rolling restart); undefined if begun. */

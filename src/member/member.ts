@@ -39,6 +39,7 @@ import { SyncBatcher } from './sync-batcher.js';
 import type { EnsembleTiming } from './timing.js';
 import { WriteRouter } from './write-routing.js';
 import type { Completion } from './pending-requests.js';
+import { OnlineRestore } from './online-restore.js';
 import { OperatorRequests } from './operator-requests.js';
 
 /** Watches every applied entry (the simulator's checkers); absent in production. */
@@ -84,6 +85,8 @@ export class EnsembleMember implements WritePath {
   readonly dispatch: PeerDispatch;
   readonly reconfigurer: Reconfigurer;
   readonly operations: OperatorRequests;
+  /** The AdminServer's `restore` (online-restore.ts). */
+  readonly restorer: OnlineRestore;
   private readonly effects: ReadyEffects;
   private readonly syncs = new SyncBatcher((done) => this.sendBarrier(done));
   private readonly watch: LeaderlessWatch;
@@ -150,6 +153,7 @@ export class EnsembleMember implements WritePath {
       onLeadershipRequest: (from) => this.operations.onLeadershipRequest(from),
     });
     this.operations = this.newOperations();
+    this.restorer = this.newRestore();
     this.effects = new ReadyEffects({
       ...parts,
       router: this.router,
@@ -187,6 +191,16 @@ export class EnsembleMember implements WritePath {
       driver: this.driver,
       membership: () => this.membership(),
       send: (to, message) => this.dispatch.send(to, message),
+      blocked: () => this.blocked(),
+    });
+  }
+
+  private newRestore(): OnlineRestore {
+    const { selfId, node, replica, logger, runtime, snapshots } = this.options;
+    return new OnlineRestore({
+      ...{ selfId, node, replica, logger, runtime, snapshots },
+      driver: this.driver,
+      membership: () => this.membership(),
       blocked: () => this.blocked(),
     });
   }

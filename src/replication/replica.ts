@@ -406,10 +406,19 @@ export class Replica {
     this.proposedHead = 0;
   }
 
-  /** A snapshot from the leader replaced the state: start over from its tree. */
+  /**
+   * A snapshot replaced the state: start over from its tree. A follower's comes from the
+   * leader; a leader's only from an operator's restore on the only voter, which the core
+   * accepts with nothing in flight, so nothing is prepared on the old tree.
+   */
   replaceTree(tree: DataTree, index: Index): void {
     assert(index >= this.appliedIndex, 'replica: snapshot older than the applied state');
-    assert(this.role !== 'leader', 'replica: a leader never installs a snapshot');
+    const idle =
+      this.overlay.size === 0 &&
+      this.proposedHead === this.proposedIndexes.length &&
+      this.creating.size === 0 &&
+      this.closing.size === 0;
+    assert(this.role !== 'leader' || idle, 'replica: a leader replaced its tree mid-write');
     this.tree = tree;
     this.overlay = new Overlay(tree);
     this.appliedIndex = index;

@@ -17,6 +17,7 @@ import {
   type AuditFields,
   type AuditResult,
 } from './audit-events.js';
+import type { Id } from '../protocol/records.js';
 import type { Connection } from './connection.js';
 import type { Txn } from '../tree/txn.js';
 
@@ -56,6 +57,11 @@ export class AuditLog {
   /** An addAuth (or a certificate presented at connect): its scheme and whether it passed. */
   auth(conn: Connection, scheme: string, ok: boolean): void {
     this.append({ ...this.who(conn), operation: 'addAuth', scheme }, ok ? 'success' : 'failure');
+  }
+
+  /** An operator's command on the AdminServer that changes the state (`restore`). */
+  operator(operation: 'restore', ids: readonly Id[], ip: string, result: AuditResult): void {
+    this.append({ user: auditUsers(ids), ip, operation }, result);
   }
 
   close(): Promise<void> {

@@ -12,7 +12,14 @@ import { CorruptSnapshotError, fsyncFailed, writeFailed } from './errors.js';
 import { snapshotPrefix, temporarySuffix, zxidToHex } from './layout.js';
 import { snapshotBytesMax } from './limits.js';
 import type { StorageLogger } from './logger.js';
-import { listSnapshots, readSnapshot, writeSnapshot } from './snapshot.js';
+import {
+  decodeSnapshotBytes,
+  encodeSnapshotBytes,
+  listSnapshots,
+  readSnapshot,
+  writeSnapshot,
+  type Snapshot,
+} from './snapshot.js';
 import { decodeSnapshotMeta, encodeSnapshotMeta } from './raft-snapshot-meta.js';
 import type { RaftPaths } from './raft-layout.js';
 
@@ -47,13 +54,26 @@ export function peekSnapshotMeta(fileBytes: Buffer): SnapshotMeta {
 
 /** Reads and verifies a whole file; CorruptSnapshotError if the file or its meta is bad. */
 export async function readRaftSnapshot(path: string, disk: Disk): Promise<RaftSnapshotContents> {
-  const { zxid, records } = await readSnapshot(path, disk);
+  return raftContents(await readSnapshot(path, disk), path);
+}
+
+/** A whole file's bytes held in memory (an upload), verified as readRaftSnapshot does. */
+export function decodeRaftSnapshot(fileBytes: Buffer, label: string): RaftSnapshotContents {
+  return raftContents(decodeSnapshotBytes(fileBytes, label), label);
+}
+
+/** The bytes of a Raft snapshot file (meta record first), as writeRaftSnapshot writes it. */
+export function encodeRaftSnapshot(meta: SnapshotMeta, records: Iterable<Buffer>): Buffer {
+  return encodeSnapshotBytes(meta.index, prepend(meta, records));
+}
+
+function raftContents({ zxid, records }: Snapshot, label: string): RaftSnapshotContents {
   const [first, ...rest] = records;
-  if (first === undefined) throw new CorruptSnapshotError(path, 'no meta record');
+  if (first === undefined) throw new CorruptSnapshotError(label, 'no meta record');
   const meta = decodeSnapshotMeta(first);
-  if (typeof meta === 'string') throw new CorruptSnapshotError(path, meta);
+  if (typeof meta === 'string') throw new CorruptSnapshotError(label, meta);
   if (meta.index !== zxid) {
-    throw new CorruptSnapshotError(path, `meta index ${meta.index}, file header ${zxid}`);
+    throw new CorruptSnapshotError(label, `meta index ${meta.index}, file header ${zxid}`);
   }
   return { meta, records: rest };
 }

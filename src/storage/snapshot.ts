@@ -248,6 +248,53 @@ export async function readSnapshot(path: string, disk: Disk = nodeDisk): Promise
   return { zxid, records };
 }
 
+/**
+ * A whole snapshot file's bytes held in memory (an upload, not a file): verified as
+ * readSnapshot verifies a file, `label` naming it in errors.
+ */
+export function decodeSnapshotBytes(bytes: Buffer, label: string): Snapshot {
+  const corrupt = (problem: string) => new CorruptSnapshotError(label, problem);
+  if (bytes.length > snapshotBytesMax) throw corrupt(`${bytes.length} bytes is over the cap`);
+  if (bytes.length < headerBytes + trailerBytes) throw corrupt(`only ${bytes.length} bytes`);
+  if (!bytes.subarray(0, 6).equals(snapshotMagic)) throw corrupt('no WRNSNP magic');
+  if (bytes.readUInt32BE(16) !== crc32c(bytes.subarray(0, 16))) throw corrupt('bad header');
+  const version = bytes.readUInt16BE(6);
+  if (version !== snapshotFormatVersion) throw corrupt(`unknown format version ${version}`);
+  return { zxid: readUint53(bytes, 8), records: readRecords(bytes, corrupt) };
+}
+
+/** The bytes of a snapshot file holding `records` at `zxid` (what writeSnapshot writes). */
+export function encodeSnapshotBytes(zxid: number, records: Iterable<Buffer>): Buffer {
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(headerBytes);
+  snapshotMagic.copy(header, 0);
+  header.writeUInt16BE(snapshotFormatVersion, 6);
+  writeUint53(header, zxid, 8);
+  header.writeUInt32BE(crc32c(header.subarray(0, 16)), 16);
+  parts.push(header);
+  let count = 0;
+  let total = headerBytes + trailerBytes;
+  for (const record of records) {
+    assert(record.length <= snapshotRecordBytesMax, `snapshot record of ${record.length} bytes`);
+    const recordHeader = Buffer.alloc(recordHeaderBytes);
+    recordHeader.writeUInt32BE(record.length, 0);
+    recordHeader.writeUInt32BE(crc32c(record), 4);
+    parts.push(recordHeader, record);
+    count += 1;
+    total += recordHeaderBytes + record.length;
+    if (total > snapshotBytesMax) {
+      throw new StorageError('WARREN_STORAGE_LIMIT', `a snapshot over ${snapshotBytesMax} bytes`);
+    }
+  }
+  const trailer = Buffer.alloc(trailerBytes);
+  trailer.writeUInt32BE(endMarker, 0);
+  writeUint53(trailer, count, 4);
+  parts.push(trailer);
+  const bytes = Buffer.concat(parts, total);
+  bytes.writeUInt32BE(crc32c(bytes.subarray(0, total - 4)), total - 4);
+  return bytes;
+}
+
 function readRecords(bytes: Buffer, corrupt: (problem: string) => Error): Buffer[] {
   const records: Buffer[] = [];
   const recordsEnd = bytes.length - trailerBytes;

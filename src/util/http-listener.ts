@@ -2,8 +2,9 @@
  * A small HTTP listener for operators' tools (the metrics endpoint, the AdminServer), with
  * the caps every Warren listener has: connections, header bytes, time to send a request and
  * idle time. GET (and HEAD) only, but for the paths a listener opts into POST for (the
- * AdminServer's `restore`, which refuses): their bodies are discarded, never read. A listener
- * may hand whole requests to another handler (`takeOver`: the dashboard, which reads bodies).
+ * AdminServer's `restore`): their handler reads the body, capped (readBody), and whatever it
+ * leaves unread is discarded. A listener may hand whole requests to another handler
+ * (`takeOver`: the dashboard, which reads bodies).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,10 +86,8 @@ async function serve(
   let answer: HttpAnswer;
   const posted =
     request.method === 'POST' && acceptsPost(new URL(request.url ?? '/', 'http://warren').pathname);
-  if (posted) {
-    request.resume(); // discarded: the answer never depends on it
-    response.setHeader('Connection', 'close');
-  }
+  // A POST's connection is not reused: an unread rest of its body would be read as a request.
+  if (posted) response.setHeader('Connection', 'close');
   if (request.method !== 'GET' && request.method !== 'HEAD' && !posted) {
     answer = jsonAnswer(405, { error: 'only GET is served here' });
     response.setHeader('Allow', 'GET, HEAD');
@@ -102,6 +101,7 @@ async function serve(
       answer = jsonAnswer(500, { error: 'internal error; see the server log' });
     }
   }
+  if (!request.readableEnded) request.resume(); // what the handler did not read is discarded
   const body = request.method === 'HEAD' ? '' : answer.body;
   response.writeHead(answer.status, {
     ...answer.headers,
@@ -115,5 +115,36 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+  });
+}
+
+/** A request body read whole, or `tooLarge` once it passes `bytesMax` (then reading stops). */
+export type BodyRead =
+  | { readonly ok: true; readonly body: Buffer }
+  | { readonly ok: false; readonly tooLarge: true; readonly bytes: number };
+
+export function readBody(request: IncomingMessage, bytesMax: number): Promise<BodyRead> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > bytesMax) {
+    return Promise.resolve({ ok: false, tooLarge: true, bytes: declared });
+  }
+  // Listeners, not async iteration: leaving a for-await loop would destroy the socket before
+  // the refusal is sent.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= bytesMax) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', onData).off('end', onEnd).off('error', onError);
+      chunks.length = 0;
+      resolve({ ok: false, tooLarge: true, bytes });
+    };
+    const onEnd = () => resolve({ ok: true, body: Buffer.concat(chunks, bytes) });
+    const onError = (error: Error) => reject(error);
+    request.on('data', onData).once('end', onEnd).once('error', onError);
   });
 }

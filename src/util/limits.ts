@@ -79,6 +79,17 @@ export const httpRequestTimeoutMs = 10_000;
 export const adminAnswerBytesMax = 8 * MiB;
 /** The AdminServer's `snapshot` runs at most once per this (ZooKeeper limits it too). */
 export const adminSnapshotIntervalMs = 60_000;
+/**
+ * The largest snapshot the AdminServer's `restore` takes. The upload is held in memory and
+ * loaded into a second tree beside the live one, so it is capped well below snapshotBytesMax;
+ * a larger tree is restored offline (`warren restore`).
+ */
+export const adminRestoreBytesMax = 512 * MiB;
+/** A restore waits this long between tries while writes are in flight, at most this often. */
+export const restoreRetryMs = 50;
+export const restoreTriesMax = 100;
+/** How long a restore accepted by the core may take to be installed before it reports failure. */
+export const restoreInstallMs = 120_000;
 
 // ---- four-letter words ----
 
