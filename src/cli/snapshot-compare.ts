@@ -4,7 +4,7 @@
  * members' snapshots at one index must not differ at all (their digests say so too).
  */
 import type { DataTree } from '../tree/data-tree.js';
-import type { ZNode } from '../tree/node.js';
+import type { NodeFields } from '../tree/node.js';
 import { checkSnapshotFile, describeSnapshot } from './snapshot-check.js';
 
 export interface Comparison {
@@ -34,20 +34,20 @@ export function compareTrees(a: DataTree, b: DataTree, print: (line: string) => 
   let onlyA = 0;
   let onlyB = 0;
   let differ = 0;
-  for (const path of [...a.nodes.keys()].sort()) {
+  for (const path of pathsOf(a)) {
     const other = b.get(path);
     if (other === undefined) {
       print(`- ${path}`);
       onlyA += 1;
       continue;
     }
-    const fields = differences(a.get(path) as ZNode, other);
+    const fields = differences(a.mustGet(path), other);
     if (fields.length > 0) {
       print(`~ ${path} (${fields.join(', ')})`);
       differ += 1;
     }
   }
-  for (const path of [...b.nodes.keys()].sort()) {
+  for (const path of pathsOf(b)) {
     if (a.get(path) === undefined) {
       print(`+ ${path}`);
       onlyB += 1;
@@ -56,7 +56,11 @@ export function compareTrees(a: DataTree, b: DataTree, print: (line: string) => 
   return { onlyA, onlyB, differ };
 }
 
-function differences(x: ZNode, y: ZNode): string[] {
+function pathsOf(tree: DataTree): string[] {
+  return Array.from(tree.entries(), ([path]) => path).sort();
+}
+
+function differences(x: NodeFields, y: NodeFields): string[] {
   const fields: string[] = [];
   if (x.data !== y.data) fields.push('data');
   if (JSON.stringify(x.acl) !== JSON.stringify(y.acl)) fields.push('acl');

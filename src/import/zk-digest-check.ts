@@ -94,9 +94,9 @@ function touchedBy(tree: DataTree, txn: ZkTxn, op: ZkOp, out: string[]): void {
   };
   const subtree = (path: string) => {
     withParent(path);
-    const children = tree.get(path)?.children;
-    if (children == null) return;
-    for (const name of children) subtree(`${path}/${name}`);
+    const node = tree.get(path);
+    if (node === undefined) return;
+    for (const name of [...node.childNames()]) subtree(`${path}/${name}`);
   };
   switch (op.type) {
     case 'create':

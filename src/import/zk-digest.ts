@@ -6,7 +6,7 @@
  */
 import { crc32 } from '@node-rs/crc32';
 import type { DataTree } from '../tree/data-tree.js';
-import type { ZNode } from '../tree/node.js';
+import type { NodeFields } from '../tree/node.js';
 import { storedOwner } from './zk-node-kind.js';
 
 export const zkDigestVersion = 2;
@@ -17,11 +17,11 @@ const flushEvery = 1_000_000;
 const shared = Buffer.alloc(statBytes);
 
 /** One node's share of ZooKeeper's digest; 0 for the nodes under /zookeeper/ it skips. */
-export function zkNodeDigest(path: string, node: ZNode): number {
+export function zkNodeDigest(path: string, node: NodeFields): number {
   return path.startsWith('/zookeeper/') ? 0 : nodeDigest(path, node, shared);
 }
 
-function nodeDigest(path: string, node: ZNode, stat: Buffer): number {
+function nodeDigest(path: string, node: NodeFields, stat: Buffer): number {
   stat.writeBigInt64BE(BigInt(node.czxid), 0);
   stat.writeBigInt64BE(BigInt(node.mzxid), 8);
   stat.writeBigInt64BE(BigInt(node.pzxid), 16);
@@ -42,7 +42,7 @@ export function zooKeeperDigest(tree: DataTree): bigint {
   let total = 0n;
   let partial = 0;
   let count = 0;
-  for (const [path, node] of tree.nodes) {
+  for (const [path, node] of tree.entries()) {
     if (path.startsWith('/zookeeper/')) continue;
     partial += nodeDigest(path, node, stat);
     // A sum of a million 32-bit values stays exact in a double.

@@ -8,8 +8,8 @@
  * sets them; the caller recomputes Warren's tree digest once at the end.
  */
 import { internACL } from '../tree/acl-cache.js';
-import { newNode, type DataTree } from '../tree/data-tree.js';
-import { NodeKind, type ZNode } from '../tree/node.js';
+import { newNode, type DataTree, type ZNode } from '../tree/data-tree.js';
+import { NodeKind } from '../tree/node.js';
 import { CONFIG_PATH, parentOf } from '../tree/path.js';
 import { ImportError } from './import-error.js';
 import type { ZkCreate, ZkOp, ZkTxn } from './zk-txn.js';
@@ -100,7 +100,7 @@ export function remove(tree: DataTree, path: string, zxid: number): void {
   }
   // Only a fuzzy snapshot can show children here (created after this delete, under a node
   // created again later): they are created again by the txns that follow.
-  for (const name of [...(node.children ?? [])]) remove(tree, `${path}/${name}`, zxid);
+  for (const name of [...node.childNames()]) remove(tree, `${path}/${name}`, zxid);
   tree.deleteNode(path, zxid);
 }
 

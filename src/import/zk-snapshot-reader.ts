@@ -8,8 +8,7 @@ import type { ACL } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE } from '../tree/acl.js';
 import { internACL } from '../tree/acl-cache.js';
 import { DataTree } from '../tree/data-tree.js';
-import type { ZNode } from '../tree/node.js';
-import { nameOf, parentOf } from '../tree/path.js';
+import type { NodeFields } from '../tree/node.js';
 import { damaged } from './import-error.js';
 import type { Adler32 } from './adler32.js';
 import {
@@ -61,9 +60,7 @@ export async function readZkSnapshot(stream: ZkStream, progress: () => void): Pr
   };
   const magic = (await stream.read((c) => [c.int(), c.int(), c.bigLong()] as const)) ?? cut();
   if (magic[0] !== snapMagic) throw damaged(file, 0, 'not a ZooKeeper snapshot (bad magic)');
-  const tree = new DataTree();
-  tree.nodes.clear();
-  tree.sessions.clear();
+  const tree = new DataTree('loading');
   await readSessions(stream, tree, cut);
   const acls = await readAclTable(stream, cut);
   await readNodes(stream, tree, acls, progress, cut);
@@ -115,10 +112,11 @@ async function readNodes(
     return true;
   });
   if (ending === 'torn') cut();
-  if (!tree.nodes.has('/')) throw damaged(stream.file, stream.offset, 'the snapshot has no root');
+  const problem = tree.finishLoading();
+  if (problem !== null) throw damaged(stream.file, stream.offset, `the snapshot has ${problem}`);
 }
 
-function readNode(c: ZkCursor, acls: Map<bigint, readonly ACL[]>): ZNode {
+function readNode(c: ZkCursor, acls: Map<bigint, readonly ACL[]>): NodeFields {
   const data = c.binaryString(zkDataBytesMax, 'node data');
   const aclId = c.bigLong();
   const acl = aclId === openAclId ? OPEN_ACL_UNSAFE : acls.get(aclId);
@@ -146,26 +144,13 @@ function readNode(c: ZkCursor, acls: Map<bigint, readonly ACL[]>): ZNode {
     aversion,
     creations,
     ...type,
-    children: null,
-    snapshotGeneration: 0,
-    hash: -1,
   };
 }
 
 /** Pre-order: a node's parent is always already there. */
-function addNode(tree: DataTree, path: string, node: ZNode): void {
-  if (path !== '/') {
-    if (!path.startsWith('/')) throw new FieldError(`a node path ${path} is not absolute`);
-    const parent = tree.nodes.get(parentOf(path));
-    if (parent === undefined) throw new FieldError(`node ${path} comes before its parent`);
-    tree.admitPath(path);
-    if (tree.nodes.has(path)) throw new FieldError(`node ${path} is listed twice`);
-    (parent.children ??= new Set()).add(nameOf(path));
-  } else if (tree.nodes.has(path)) {
-    throw new FieldError('the root is listed twice');
-  }
-  tree.nodes.set(path, node);
-  tree.index(path, node);
+function addNode(tree: DataTree, path: string, node: NodeFields): void {
+  const problem = tree.loadNode(path, node, false);
+  if (problem !== null) throw new FieldError(problem);
 }
 
 /** A seal: the Adler-32 of everything before it, then the string "/". */

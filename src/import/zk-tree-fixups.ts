@@ -7,7 +7,7 @@
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../tree/acl.js';
 import { newNode, type DataTree } from '../tree/data-tree.js';
 import { NodeKind } from '../tree/node.js';
-import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, nameOf, parentOf } from '../tree/path.js';
+import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH } from '../tree/path.js';
 import { remove } from './zk-replay.js';
 
 /** Deletes ephemerals whose session is gone; returns how many. */
@@ -36,8 +36,7 @@ export function settleSystemNodes(tree: DataTree): void {
     }
     const node = newNode('', acl, 0, 0, NodeKind.persistent, 0n, 0);
     if (path === CONFIG_PATH) node.aversion = -1;
-    tree.nodes.set(path, node);
-    const parent = tree.mustGet(parentOf(path));
-    (parent.children ??= new Set()).add(nameOf(path));
+    const problem = tree.loadNode(path, node, false);
+    if (problem !== null) throw new Error(`import: ${problem}`);
   }
 }

@@ -66,7 +66,7 @@ export function applyTxn(tree: DataTree, txn: Txn): ApplyResult {
 function applyOp(tree: DataTree, txn: Txn, op: TxnOp, events: ChangeEvent[]): OpResult {
   switch (op.type) {
     case 'create': {
-      const node = newNode(
+      const fields = newNode(
         toStored(op.data),
         internACL(op.acl),
         txn.zxid,
@@ -75,7 +75,7 @@ function applyOp(tree: DataTree, txn: Txn, op: TxnOp, events: ChangeEvent[]): Op
         op.ephemeralOwner,
         op.ttlMs,
       );
-      tree.createNode(op.path, node, txn.zxid);
+      const node = tree.createNode(op.path, fields, txn.zxid);
       const parentPath = parentOf(op.path);
       events.push({ type: EventType.nodeCreated, path: op.path, acl: node.acl });
       events.push({

@@ -1,22 +1,25 @@
 /**
- * The data tree: znodes by full path, the session table and the indexes the server needs
- * (ephemerals per session, containers and TTL nodes for the reaper). It only offers the
- * primitive mutations apply() composes; every mutation asserts the invariants it relies on.
- * Replicated state lives here and nowhere else, so a snapshot of this object is a snapshot of
- * the service.
+ * The data tree: znodes (stored by column in node-store.ts, found by walking child names from
+ * the root), the session table and the indexes the server needs (ephemerals per session,
+ * containers and TTL nodes for the reaper). It only offers the primitive mutations apply()
+ * composes; every mutation asserts the invariants it relies on. Replicated state lives here
+ * and nowhere else, so a snapshot of this object is a snapshot of the service.
  */
 import { assert } from '../util/assert.js';
 import { overlongPathsMax, v8HashedLengthMax } from '../util/limits.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js';
 import { addHash, baseHash, nodeHash, removeHash, sessionHash } from './digest.js';
-import { NodeKind, type ZNode } from './node.js';
+import { NodeKind, copyFields, type NodeFields } from './node.js';
+import { NodeStore, type ZNode } from './node-store.js';
 import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, nameOf, parentOf } from './path.js';
 
 export interface SessionRecord {
   timeoutMs: number;
   passwd: Buffer;
 }
+
+export type { ZNode } from './node-store.js';
 
 /** Called before a node is changed or removed, while a snapshot is being written. */
 export type MutationHook = (path: string, node: ZNode) => void;
@@ -39,8 +42,34 @@ export class OverlongPathsError extends Error {
   }
 }
 
+/** V8 keeps a slice of 13 characters or more as a view of the whole string it was cut from. */
+const slicedFrom = 13;
+
+/**
+ * A node's name as its own string: a slice would keep the whole path (or the request buffer's
+ * string) alive as long as the node lives.
+ */
+function ownName(path: string): string {
+  const name = nameOf(path);
+  return name.length < slicedFrom ? name : Buffer.from(name, 'utf8').toString('utf8');
+}
+
+/** The fields of a node whose record a snapshot load has not reached yet. */
+const placeholderFields: NodeFields = newNode(
+  null,
+  OPEN_ACL_UNSAFE,
+  0,
+  0,
+  NodeKind.persistent,
+  0n,
+  0,
+);
+
 export class DataTree {
-  readonly nodes = new Map<string, ZNode>();
+  private readonly store = new NodeStore();
+  private readonly root: number;
+  /** While loading: ids made for ancestors named by a record before their own (id → path). */
+  private readonly placeholders = new Map<number, string>();
   readonly sessions = new Map<SessionId, SessionRecord>();
   readonly ephemerals = new Map<SessionId, Set<string>>();
   /** Containers and TTL nodes: the reaper's candidates. */
@@ -53,11 +82,19 @@ export class DataTree {
   /** The tree digest (digest.ts), kept up to date by every mutation below. */
   digest = 0;
   mutationHook: MutationHook | null = null;
-  /** Non-zero while a snapshot is being written: new nodes are born already 'captured'. */
-  activeSnapshotGeneration = 0;
+  private snapshotGeneration = 0;
 
-  constructor() {
-    this.nodes.set('/', newNode('', OPEN_ACL_UNSAFE, 0, 0, NodeKind.persistent, 0n, 0));
+  /**
+   * `loading`: a tree with only a root whose record is still to come, for loadNode() and
+   * finishLoading(); otherwise a new service's tree (the root and ZooKeeper's system nodes).
+   */
+  constructor(mode: 'new' | 'loading' = 'new') {
+    if (mode === 'loading') {
+      this.root = this.store.add(placeholderFields);
+      this.placeholders.set(this.root, '/');
+      return;
+    }
+    this.root = this.store.add(newNode('', OPEN_ACL_UNSAFE, 0, 0, NodeKind.persistent, 0n, 0));
     this.addSystemNode(ZOOKEEPER_PATH, OPEN_ACL_UNSAFE);
     this.addSystemNode(QUOTA_PATH, OPEN_ACL_UNSAFE);
     this.addSystemNode(CONFIG_PATH, READ_ACL_UNSAFE);
@@ -66,10 +103,22 @@ export class DataTree {
     this.digest = this.computeDigest();
   }
 
+  /**
+   * Non-zero while a snapshot is being written: new nodes are born already 'captured', and
+   * freed ids are not reused (the snapshot's walk may still hold them).
+   */
+  get activeSnapshotGeneration(): number {
+    return this.snapshotGeneration;
+  }
+  set activeSnapshotGeneration(generation: number) {
+    this.snapshotGeneration = generation;
+    this.store.reuseIds = generation === 0;
+  }
+
   /** The digest from scratch (a loaded snapshot, and the simulator's cross-check). */
   computeDigest(): number {
     let digest = 0;
-    for (const [path, node] of this.nodes) {
+    for (const [path, node] of this.entries()) {
       node.hash = baseHash(path, node);
       digest = addHash(digest, nodeHash(node.hash, node));
     }
@@ -108,24 +157,76 @@ export class DataTree {
   }
 
   private addSystemNode(path: string, acl: readonly ACL[]): void {
-    const node = newNode('', acl, 0, 0, NodeKind.persistent, 0n, 0);
-    this.nodes.set(path, node);
-    const parent = this.mustGet(parentOf(path));
-    (parent.children ??= new Set()).add(nameOf(path));
+    const id = this.store.add(newNode('', acl, 0, 0, NodeKind.persistent, 0n, 0));
+    this.store.childrenForAdding(this.find(parentOf(path))).set(ownName(path), id);
+  }
+
+  /**
+   * The id at a path, or -1: walks child names from the root, so no map is keyed by a full
+   * path. '/a/' and '//' name nothing, as in ZooKeeper's map of full paths.
+   */
+  private find(path: string): number {
+    if (path.charCodeAt(0) !== 0x2f) return -1;
+    if (path.length === 1) return this.root;
+    let id = this.root;
+    let from = 1;
+    for (;;) {
+      const children = this.store.children(id);
+      if (children === null) return -1;
+      const slash = path.indexOf('/', from);
+      const child = children.get(slash < 0 ? path.slice(from) : path.slice(from, slash));
+      if (child === undefined || slash < 0) return child ?? -1;
+      id = child;
+      from = slash + 1;
+    }
   }
 
   get(path: string): ZNode | undefined {
-    return this.nodes.get(path);
+    const id = this.find(path);
+    return id < 0 ? undefined : this.store.view(id);
+  }
+
+  has(path: string): boolean {
+    return this.find(path) >= 0;
   }
 
   mustGet(path: string): ZNode {
-    const node = this.nodes.get(path);
-    assert(node !== undefined, `tree: node ${path} must exist`);
-    return node;
+    const id = this.find(path);
+    assert(id >= 0, `tree: node ${path} must exist`);
+    return this.store.view(id);
   }
 
   get nodeCount(): number {
-    return this.nodes.size;
+    return this.store.size;
+  }
+
+  /**
+   * Every node, a parent before its children, children in creation order. Safe to continue
+   * while the tree changes: a node deleted before the walk reaches it is not visited, a node
+   * created meanwhile may or may not be.
+   */
+  *entries(): Generator<[string, ZNode], void, undefined> {
+    yield ['/', this.store.view(this.root)];
+    const top = this.store.children(this.root);
+    if (top === null) return;
+    const stack: { prefix: string; children: IterableIterator<[string, number]> }[] = [
+      { prefix: '', children: top.entries() },
+    ];
+    while (stack.length > 0) {
+      const level = stack[stack.length - 1] as (typeof stack)[number];
+      const next = level.children.next();
+      if (next.done === true) {
+        stack.pop();
+        continue;
+      }
+      const [name, id] = next.value;
+      const path = `${level.prefix}/${name}`;
+      yield [path, this.store.view(id)];
+      const children = this.store.children(id);
+      if (children !== null && children.size > 0) {
+        stack.push({ prefix: path, children: children.entries() });
+      }
+    }
   }
 
   private touch(path: string, node: ZNode): void {
@@ -142,26 +243,31 @@ export class DataTree {
     this.overlongPaths++;
   }
 
-  createNode(path: string, node: ZNode, zxid: number): void {
+  createNode(path: string, fields: NodeFields, zxid: number): ZNode {
     this.admitPath(path);
-    assert(!this.nodes.has(path), `tree: create of existing ${path}`);
     const parentPath = parentOf(path);
-    const parent = this.mustGet(parentPath);
+    const parentId = this.find(parentPath);
+    assert(parentId >= 0, `tree: node ${parentPath} must exist`);
+    const parent = this.store.view(parentId);
     assert(parent.kind !== NodeKind.ephemeral, `tree: child under ephemeral ${parentPath}`);
+    const children = this.store.childrenForAdding(parentId);
+    const name = ownName(path);
+    assert(!children.has(name), `tree: create of existing ${path}`);
     this.touch(parentPath, parent);
     this.unhash(parentPath, parent);
     parent.creations = (parent.creations + 1) | 0;
     parent.pzxid = zxid;
     this.rehash(parentPath, parent);
-    (parent.children ??= new Set()).add(nameOf(path));
-    node.snapshotGeneration = this.activeSnapshotGeneration;
-    this.nodes.set(path, node);
+    const node = this.store.view(this.store.add(fields));
+    node.snapshotGeneration = this.snapshotGeneration;
+    children.set(name, node.id);
     this.rehash(path, node);
     this.index(path, node);
+    return node;
   }
 
   /** Adds a node to the indexes (data size, ephemerals per session, reaper candidates). */
-  index(path: string, node: ZNode): void {
+  index(path: string, node: NodeFields): void {
     this.dataBytes += node.data === null ? 0 : node.data.length;
     if (node.kind === NodeKind.ephemeral) {
       let owned = this.ephemerals.get(node.ephemeralOwner);
@@ -172,40 +278,44 @@ export class DataTree {
     }
   }
 
-  deleteNode(path: string, zxid: number): ZNode {
+  /** Removes a node without children; returns its fields as they were. */
+  deleteNode(path: string, zxid: number): NodeFields {
     const node = this.mustGet(path);
-    assert(node.children === null || node.children.size === 0, `tree: delete non-empty ${path}`);
+    assert(node.numChildren === 0, `tree: delete non-empty ${path}`);
     const parentPath = parentOf(path);
-    const parent = this.mustGet(parentPath);
+    const parentId = this.find(parentPath);
+    assert(parentId >= 0, `tree: node ${parentPath} must exist`);
+    const parent = this.store.view(parentId);
     this.touch(path, node);
     this.touch(parentPath, parent);
     this.unhash(path, node);
-    this.nodes.delete(path);
-    if (path.length > v8HashedLengthMax) this.overlongPaths--;
-    const removed = parent.children?.delete(nameOf(path)) ?? false;
+    const fields = copyFields(node);
+    const removed = this.store.children(parentId)?.delete(nameOf(path)) ?? false;
     assert(removed, `tree: ${path} missing from its parent's children`);
+    this.store.remove(node.id);
+    if (path.length > v8HashedLengthMax) this.overlongPaths--;
     if (zxid > parent.pzxid) {
       this.unhash(parentPath, parent);
       parent.pzxid = zxid;
       this.rehash(parentPath, parent);
     }
-    this.dataBytes -= node.data === null ? 0 : node.data.length;
-    if (node.kind === NodeKind.ephemeral) {
-      const owned = this.ephemerals.get(node.ephemeralOwner);
+    this.dataBytes -= fields.data === null ? 0 : fields.data.length;
+    if (fields.kind === NodeKind.ephemeral) {
+      const owned = this.ephemerals.get(fields.ephemeralOwner);
       owned?.delete(path);
-      if (owned?.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+      if (owned?.size === 0) this.ephemerals.delete(fields.ephemeralOwner);
     } else {
       this.reapable.delete(path);
     }
-    return node;
+    return fields;
   }
 
   setData(path: string, data: string | null, version: number, zxid: number, time: number): ZNode {
     const node = this.mustGet(path);
     this.touch(path, node);
     this.unhash(path, node);
-    this.dataBytes +=
-      (data === null ? 0 : data.length) - (node.data === null ? 0 : node.data.length);
+    const before = node.data;
+    this.dataBytes += (data === null ? 0 : data.length) - (before === null ? 0 : before.length);
     node.data = data;
     node.version = version;
     node.mzxid = zxid;
@@ -226,20 +336,87 @@ export class DataTree {
 
   /** Descendants of a path (not counting itself), for getAllChildrenNumber. */
   countDescendants(path: string): number {
-    const node = this.nodes.get(path);
-    if (node === undefined || node.children === null) return 0;
+    const start = this.find(path);
+    if (start < 0) return 0;
     let total = 0;
-    const stack: string[] = [path];
+    const stack = [start];
     while (stack.length > 0) {
-      const current = stack.pop() as string;
-      const children = this.nodes.get(current)?.children;
-      if (children === null || children === undefined) continue;
-      for (const name of children) {
-        total++;
-        stack.push(current === '/' ? `/${name}` : `${current}/${name}`);
+      const children = this.store.children(stack.pop() as number);
+      if (children === null) continue;
+      total += children.size;
+      for (const id of children.values()) {
+        if ((this.store.children(id)?.size ?? 0) > 0) stack.push(id);
       }
     }
     return total;
+  }
+
+  /**
+   * Adds a node read from a snapshot, without touching its parent's stat or the digest (the
+   * snapshot holds both as they were). With `ancestorsLater`, a record may come before its
+   * ancestors' (a snapshot copies aside the nodes that change while it is written, and
+   * writes them last): they are held as placeholders until their own records arrive.
+   * Returns what is wrong with the record, or null.
+   */
+  loadNode(path: string, fields: NodeFields, ancestorsLater: boolean): string | null {
+    if (path === '/') return this.fill(this.root, path, fields, 'the root is listed twice');
+    if (path.charCodeAt(0) !== 0x2f) return `a node path ${path} is not absolute`;
+    const parentPath = parentOf(path);
+    let parentId = this.find(parentPath);
+    if (!ancestorsLater && (parentId < 0 || this.placeholders.has(parentId))) {
+      return `node ${path} comes before its parent`;
+    }
+    if (parentId < 0) parentId = this.placeholderPath(parentPath);
+    const children = this.store.childrenForAdding(parentId);
+    const name = ownName(path);
+    const existing = children.get(name);
+    if (existing !== undefined)
+      return this.fill(existing, path, fields, `node ${path} is listed twice`);
+    this.admitPath(path);
+    const id = this.store.add(fields);
+    children.set(name, id);
+    this.index(path, fields);
+    return null;
+  }
+
+  /** Gives a placeholder its record (or says the node was listed twice). */
+  private fill(id: number, path: string, fields: NodeFields, twice: string): string | null {
+    if (!this.placeholders.delete(id)) return twice;
+    this.store.write(id, fields);
+    this.index(path, fields);
+    return null;
+  }
+
+  /** The id at a path, made (with any missing ancestors) as placeholders where missing. */
+  private placeholderPath(path: string): number {
+    let id = this.root;
+    let from = 1;
+    while (from <= path.length) {
+      const slash = path.indexOf('/', from);
+      const end = slash < 0 ? path.length : slash;
+      const prefix = path.slice(0, end);
+      const children = this.store.childrenForAdding(id);
+      const name = ownName(prefix);
+      let child = children.get(name);
+      if (child === undefined) {
+        this.admitPath(prefix);
+        child = this.store.add(placeholderFields);
+        children.set(name, child);
+        this.placeholders.set(child, prefix);
+      }
+      id = child;
+      from = end + 1;
+    }
+    return id;
+  }
+
+  /** Ends a load: what is wrong (a node never listed though its children were), or null. */
+  finishLoading(): string | null {
+    if (this.placeholders.has(this.root)) return 'no root node';
+    for (const path of this.placeholders.values()) {
+      return `${path} is not listed, though nodes under it are`;
+    }
+    return null;
   }
 }
 
@@ -251,7 +428,7 @@ export function newNode(
   kind: NodeKind,
   ephemeralOwner: SessionId,
   ttlMs: number,
-): ZNode {
+): NodeFields {
   return {
     data,
     acl,
@@ -266,8 +443,5 @@ export function newNode(
     kind,
     ephemeralOwner,
     ttlMs,
-    children: null,
-    snapshotGeneration: 0,
-    hash: -1,
   };
 }

@@ -8,7 +8,7 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import type { ACL, SessionId } from '../protocol/records.js';
-import type { ZNode } from './node.js';
+import type { NodeFields } from './node.js';
 
 const modulus = 2 ** 48;
 
@@ -36,11 +36,11 @@ function mix(hash: number, value: number): number {
 
 /**
  * The part of a node's hash that only its path, data and ACL decide (two native checksum
- * calls): a node keeps it (node.hash, a small integer) until its data or ACL changes, so
+ * calls): a node keeps it (its hash column, a small integer) until its data or ACL changes, so
  * the frequent changes of stat fields alone (a parent's pzxid and cversion on every child
  * created or deleted) cost only the arithmetic of `nodeHash`.
  */
-export function baseHash(path: string, node: ZNode): number {
+export function baseHash(path: string, node: NodeFields): number {
   let h = stringHash(path, 0x9747b28c);
   if (node.data !== null) h = stringHash(node.data, h ^ 0x5bd1e995);
   return mix(h, aclHash(node.acl)) & 0x7fffffff;
@@ -69,7 +69,7 @@ function stringHash(text: string, seed: number): number {
 }
 
 /** One znode's share of the digest, from every field a replica must agree on. */
-export function nodeHash(base: number, node: ZNode): number {
+export function nodeHash(base: number, node: NodeFields): number {
   let h = mix(base, node.czxid);
   h = mix(h, node.mzxid);
   h = mix(h, node.pzxid);

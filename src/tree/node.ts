@@ -1,7 +1,9 @@
 /**
- * One znode and the conversion to the wire Stat. Kept small: a tree of 1M nodes holds 1M of
- * these. The child-creation counter is stored (not the wire cversion): wire cversion is
- * 2·creations − numChildren, which counts creations plus deletions (protocol §9.3).
+ * A znode's fields and the conversion to the wire Stat. The tree stores them by column
+ * (node-store.ts); NodeFields is the detached form: a node about to be created, loaded from a
+ * snapshot, or copied aside by a snapshot in progress. The child-creation counter is stored
+ * (not the wire cversion): wire cversion is 2·creations − numChildren, which counts creations
+ * plus deletions (protocol §9.3).
  */
 import type { ACL, SessionId, Stat } from '../protocol/records.js';
 
@@ -13,7 +15,7 @@ export const NodeKind = {
 } as const;
 export type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
 
-export interface ZNode {
+export interface NodeFields {
   /** The bytes as a latin1 string (one char per byte): far cheaper to hold than a Buffer. */
   data: string | null;
   acl: readonly ACL[];
@@ -31,20 +33,29 @@ export interface ZNode {
   ephemeralOwner: SessionId;
   /** TTL in ms for TTL nodes, else 0. */
   ttlMs: number;
-  /** Child names; null while the node has never had children (saves memory). */
-  children: Set<string> | null;
-  /** Snapshot generation that already captured this node (see snapshot-writer). */
-  snapshotGeneration: number;
-  /** The path, data and ACL part of this node's digest share (digest.ts); -1: not known. */
-  hash: number;
 }
 
-export function childCount(node: ZNode): number {
-  return node.children === null ? 0 : node.children.size;
+/** A copy of a node's fields, detached from the tree. */
+export function copyFields(n: NodeFields): NodeFields {
+  return {
+    data: n.data,
+    acl: n.acl,
+    czxid: n.czxid,
+    mzxid: n.mzxid,
+    pzxid: n.pzxid,
+    ctime: n.ctime,
+    mtime: n.mtime,
+    version: n.version,
+    aversion: n.aversion,
+    creations: n.creations,
+    kind: n.kind,
+    ephemeralOwner: n.ephemeralOwner,
+    ttlMs: n.ttlMs,
+  };
 }
 
-export function toStat(node: ZNode): Stat {
-  const numChildren = childCount(node);
+export function toStat(node: NodeFields & { readonly numChildren: number }): Stat {
+  const numChildren = node.numChildren;
   return {
     czxid: node.czxid,
     mzxid: node.mzxid,

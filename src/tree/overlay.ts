@@ -8,7 +8,7 @@ import { assert } from '../util/assert.js';
 import { overlayRecordsMax } from '../util/limits.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import type { DataTree } from './data-tree.js';
-import { childCount, type NodeKind } from './node.js';
+import type { NodeKind } from './node.js';
 
 /** The parts of a node that validation looks at. */
 export interface NodeView {
@@ -56,7 +56,7 @@ export class Overlay {
       version: node.version,
       aversion: node.aversion,
       creations: node.creations,
-      numChildren: childCount(node),
+      numChildren: node.numChildren,
       kind: node.kind,
       ephemeralOwner: node.ephemeralOwner,
       acl: node.acl,

@@ -14,8 +14,8 @@ import type {
 } from '../protocol/requests.js';
 import { EMPTY, type MultiResult, type Response } from '../protocol/responses.js';
 import { hasPerm, maskDigests } from './acl.js';
-import type { DataTree } from './data-tree.js';
-import { toStat, type ZNode } from './node.js';
+import type { DataTree, ZNode } from './data-tree.js';
+import { toStat } from './node.js';
 import type { Kind, WatchManager } from './watch-manager.js';
 
 export interface ReadContext {
@@ -72,7 +72,7 @@ export function getChildren(tree: DataTree, req: PathWatchRequest, ctx: ReadCont
   const node = readable(tree, path, ctx);
   if (typeof node === 'number') return failed(node);
   if (req.watch && !watch(ctx, 'child', req.path)) return failed(Err.throttledOp);
-  const children = node.children === null ? [] : [...node.children];
+  const children = [...node.childNames()];
   if (req.type === OpCode.getChildren2) {
     return ok({ kind: 'children2', children, stat: toStat(node) });
   }

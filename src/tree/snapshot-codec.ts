@@ -1,8 +1,10 @@
 /**
  * Snapshot records of the tree: an exact image at one zxid, produced while the tree keeps
  * changing. Nodes are copied lazily: a node about to change (or be deleted) before the writer
- * reached it is cloned first (copy-on-write), and nodes created meanwhile are skipped. The
- * writer is a generator so the server can interleave it with serving requests.
+ * reached it is copied aside first (copy-on-write) and written at the end, and nodes created
+ * meanwhile are skipped. The writer is a generator so the server can interleave it with
+ * serving requests. The walk writes parents before children, but the copies come last, so
+ * a load may meet a node before its parent.
  */
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
@@ -11,8 +13,7 @@ import { assert } from '../util/assert.js';
 import { snapshotNodesPerRecord, snapshotRecordBytesTarget } from '../util/limits.js';
 import { internACL } from './acl-cache.js';
 import { DataTree } from './data-tree.js';
-import { NodeKind, type ZNode } from './node.js';
-import { nameOf, parentOf } from './path.js';
+import { NodeKind, copyFields, type NodeFields } from './node.js';
 
 /** 2 adds the tree digest to the header; 1 (Warren 0.1.0) is still read. */
 const FORMAT_VERSION = 2;
@@ -20,17 +21,12 @@ const RECORD = { header: 1, sessions: 2, nodes: 3 } as const;
 
 let nextGeneration = 1;
 
-function writeNode(w: JuteWriter, path: string, n: ZNode): void {
+function writeNode(w: JuteWriter, path: string, n: NodeFields): void {
   w.writeString(path).writeBinaryString(n.data);
   writeACLs(w, n.acl);
   w.writeLong(n.czxid).writeLong(n.mzxid).writeLong(n.pzxid).writeLong(n.ctime).writeLong(n.mtime);
   w.writeInt(n.version).writeInt(n.aversion).writeInt(n.creations).writeByte(n.kind);
   w.writeBigLong(n.ephemeralOwner).writeLong(n.ttlMs);
-}
-
-/** A shallow copy is enough: data buffers and ACL arrays are never mutated in place. */
-function cloneNode(n: ZNode): ZNode {
-  return { ...n, children: null };
 }
 
 export interface SnapshotImage {
@@ -50,11 +46,12 @@ export interface SnapshotImage {
 export function beginSnapshot(tree: DataTree): SnapshotImage {
   assert(tree.mutationHook === null, 'snapshot: another snapshot is in progress');
   const generation = nextGeneration++;
-  const saved = new Map<string, ZNode>();
+  const saved = new Map<string, NodeFields>();
   tree.activeSnapshotGeneration = generation;
   tree.mutationHook = (path, node) => {
     if (node.snapshotGeneration === generation) return;
-    saved.set(path, cloneNode(node));
+    // Data strings and ACL lists are never changed in place: copying the fields is enough.
+    saved.set(path, copyFields(node));
     node.snapshotGeneration = generation;
   };
   const zxid = tree.lastZxid;
@@ -91,7 +88,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
         w.writeByte(RECORD.nodes).writeInt(0);
       };
       start();
-      for (const [path, node] of tree.nodes) {
+      for (const [path, node] of tree.entries()) {
         if (node.snapshotGeneration === generation) continue;
         node.snapshotGeneration = generation;
         writeNode(w, path, node);
@@ -122,11 +119,11 @@ function sharedZero(value: bigint): bigint {
   return value === 0n ? 0n : value;
 }
 
-function readNode(r: JuteReader): [string, ZNode] {
+function readNode(r: JuteReader): [string, NodeFields] {
   const path = r.readString();
   const data = r.readBinaryString();
   const acl = internACL(readACLs(r) ?? []);
-  const node: ZNode = {
+  const node: NodeFields = {
     data,
     acl,
     czxid: r.readLong(),
@@ -140,9 +137,6 @@ function readNode(r: JuteReader): [string, ZNode] {
     kind: r.readByte() as NodeKind,
     ephemeralOwner: sharedZero(r.readBigLong()),
     ttlMs: r.readLong(),
-    children: null,
-    snapshotGeneration: 0,
-    hash: -1,
   };
   if (node.kind < 0 || node.kind > 3) throw new DecodeError(`unknown node kind ${node.kind}`);
   return [path, node];
@@ -156,9 +150,7 @@ export function loadSnapshot(
   records: Iterable<Buffer>,
   onRecord?: (bytes: number) => void,
 ): DataTree {
-  const tree = new DataTree();
-  tree.nodes.clear();
-  tree.sessions.clear();
+  const tree = new DataTree('loading');
   let zxid: number | null = null;
   let digest: number | null = null;
   for (const record of records) {
@@ -182,9 +174,8 @@ export function loadSnapshot(
       const count = r.readInt();
       for (let i = 0; i < count; i++) {
         const [path, node] = readNode(r);
-        tree.admitPath(path); // before the map sees a key that may be slow to look up
-        if (tree.nodes.has(path)) throw new DecodeError(`snapshot lists ${path} twice`);
-        tree.nodes.set(path, node);
+        const problem = tree.loadNode(path, node, true);
+        if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
       }
     } else {
       throw new DecodeError(`unknown snapshot record type ${type}`);
@@ -193,22 +184,11 @@ export function loadSnapshot(
     onRecord?.(record.length);
   }
   if (zxid === null) throw new DecodeError('snapshot has no header');
-  linkTree(tree);
+  const problem = tree.finishLoading();
+  if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
   tree.lastZxid = zxid;
   // The header's digest was the tree's when the image was taken (the records are checksummed
   // on disk); a 0.1.0 snapshot has none, so it is computed.
   tree.digest = digest ?? tree.computeDigest();
   return tree;
-}
-
-/** Second pass: children sets and the indexes (ephemerals, reapable, data size). */
-function linkTree(tree: DataTree): void {
-  if (!tree.nodes.has('/')) throw new DecodeError('snapshot has no root node');
-  for (const [path, node] of tree.nodes) {
-    tree.index(path, node);
-    if (path === '/') continue;
-    const parent = tree.nodes.get(parentOf(path));
-    if (parent === undefined) throw new DecodeError(`snapshot node ${path} has no parent`);
-    (parent.children ??= new Set()).add(nameOf(path));
-  }
 }

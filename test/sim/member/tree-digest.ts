@@ -9,10 +9,10 @@ import type { DataTree } from '../../../src/tree/data-tree.js';
 
 export function treeDigest(tree: DataTree): string {
   const parts: string[] = [`zxid=${tree.lastZxid}`];
-  const paths = [...tree.nodes.keys()].sort();
+  const paths = Array.from(tree.entries(), ([path]) => path).sort();
   for (const path of paths) {
     const n = tree.mustGet(path);
-    const children = n.children === null ? '' : [...n.children].sort().join(',');
+    const children = [...n.childNames()].sort().join(',');
     const acl = n.acl.map((a) => `${a.perms}:${a.id.scheme}:${a.id.id}`).join(',');
     parts.push(
       `${path} d=${JSON.stringify(n.data)} acl=${acl} c=${n.czxid} m=${n.mzxid} p=${n.pzxid}` +

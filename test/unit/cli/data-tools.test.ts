@@ -10,6 +10,7 @@ import { compareTrees } from '../../../src/cli/snapshot-compare.js';
 import { describeEntry } from '../../../src/cli/inspect-log.js';
 import { encodeEntry, noCheck } from '../../../src/replication/entry-codec.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
+import { copyFields } from '../../../src/tree/node.js';
 import { loadSnapshot, beginSnapshot } from '../../../src/tree/snapshot-codec.js';
 
 function sink(isTTY: boolean) {
@@ -57,8 +58,8 @@ function treeWith(value: string): DataTree {
     ['/a', value],
     ['/b', 'b'],
   ] as const) {
-    const root = tree.mustGet('/');
-    tree.nodes.set(path, { ...root, data, children: null, hash: -1 });
+    const root = copyFields(tree.mustGet('/'));
+    assert.equal(tree.loadNode(path, { ...root, data }, false), null);
   }
   return tree;
 }
@@ -67,9 +68,9 @@ describe('compareTrees', () => {
   it('names the paths only in one and those that differ, with the fields', () => {
     const a = treeWith('one');
     const b = treeWith('two');
-    b.nodes.delete('/b');
-    const c = b.mustGet('/');
-    b.nodes.set('/c', { ...c, version: 3, children: null, hash: -1 });
+    b.deleteNode('/b', b.lastZxid);
+    const c = copyFields(b.mustGet('/'));
+    assert.equal(b.loadNode('/c', { ...c, version: 3 }, false), null);
     const lines: string[] = [];
     const result = compareTrees(a, b, (line) => lines.push(line));
     assert.deepEqual(result, { onlyA: 1, onlyB: 1, differ: 1 });

@@ -152,11 +152,13 @@ function bigints(_key: string, value: unknown): unknown {
 
 /** A canonical text image of a tree: nodes with stats and data, sessions, ephemerals. */
 export function treeImage(tree: DataTree): string {
-  const nodes = [...tree.nodes.entries()].map(([path, node]) => {
-    const data = node.data === null ? 'null' : Buffer.from(node.data, 'latin1').toString('hex');
-    const stat = JSON.stringify(toStat(node), bigints);
-    return `${path} ${data} ${JSON.stringify(node.acl)} ${stat}`;
-  });
+  const nodes = [...tree.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([path, node]) => {
+      const data = node.data === null ? 'null' : Buffer.from(node.data, 'latin1').toString('hex');
+      const stat = JSON.stringify(toStat(node), bigints);
+      return `${path} ${data} ${JSON.stringify(node.acl)} ${stat}`;
+    });
   const sessions = [...tree.sessions.entries()].map(
     ([id, s]) => `session ${id} ${JSON.stringify(s, bigints)}`,
   );

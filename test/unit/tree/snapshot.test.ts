@@ -34,7 +34,7 @@ function step(h: TreeHarness, op: Op): void {
 }
 
 function image(tree: DataTree): string {
-  const entries = [...tree.nodes.entries()].map(([path, node]) => {
+  const entries = [...tree.entries()].map(([path, node]) => {
     const s = toStat(node);
     const data = node.data === null ? 'null' : Buffer.from(node.data, 'latin1').toString('hex');
     return `${path} ${data} ${JSON.stringify(node.acl)} ${JSON.stringify(s, (_k, v: unknown) =>
