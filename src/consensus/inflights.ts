@@ -3,7 +3,7 @@
  * so a slow follower cannot make the leader buffer without bound. A fixed ring: adding and
  * freeing never shift an array.
  */
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import type { Index } from './types.js';
 
 export class Inflights {
@@ -38,7 +38,7 @@ export class Inflights {
   add(index: Index, bytes: number): void {
     assert(!this.full(), 'Inflights.add: already full');
     const last = this.length > 0 ? this.at(this.length - 1) : -1;
-    assert(index > last, `Inflights.add: index ${index} not after ${last}`);
+    if (index <= last) fail(`Inflights.add: index ${index} not after ${last}`);
     const slot = (this.start + this.length) % this.countMax;
     this.indexes[slot] = index;
     this.sizes[slot] = bytes;

@@ -2,7 +2,7 @@
  * The replicated log: the stable part (LogStorage) plus the unstable tail, and the commit and
  * apply points. Invariants: applied <= committed <= lastIndex, and committed never moves back.
  */
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import type { LogStorage } from './storage.js';
 import { Unstable } from './unstable.js';
 import { entryBytes, type Entry, type Index, type Snapshot, type Term } from './types.js';
@@ -113,7 +113,7 @@ export class RaftLog {
 
   commitTo(index: Index): void {
     if (index <= this.committed) return;
-    assert(index <= this.lastIndex(), `log: commit ${index} past last ${this.lastIndex()}`);
+    if (index > this.lastIndex()) fail(`log: commit ${index} past last ${this.lastIndex()}`);
     this.committed = index;
   }
 
@@ -125,14 +125,14 @@ export class RaftLog {
   }
 
   appliedTo(index: Index): void {
-    assert(index >= this.applied, `log: applied moves back ${this.applied} -> ${index}`);
-    assert(index <= this.committed, `log: applied ${index} past commit ${this.committed}`);
+    if (index < this.applied) fail(`log: applied moves back ${this.applied} -> ${index}`);
+    if (index > this.committed) fail(`log: applied ${index} past commit ${this.committed}`);
     this.applied = index;
   }
 
   /** Entries [lo, hi) from storage and the unstable tail, cut once past `bytesMax`. */
   slice(lo: Index, hi: Index, bytesMax: number): Entry[] {
-    assert(lo >= this.firstIndex() && hi <= this.lastIndex() + 1, `log: slice ${lo}..${hi}`);
+    if (lo < this.firstIndex() || hi > this.lastIndex() + 1) fail(`log: slice ${lo}..${hi}`);
     if (lo >= hi) return [];
     const offset = this.unstable.offset;
     let out: Entry[] = [];

@@ -2,7 +2,7 @@
  * An in-memory LogStorage for tests and the simulator; it also plays the host's part of
  * persisting a Ready (append, hard state, snapshot) and of compaction.
  */
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import type { InitialState, LogStorage } from './storage.js';
 import {
   emptyHardState,
@@ -44,7 +44,7 @@ export class MemoryStorage implements LogStorage {
     if (index < offset) return undefined;
     if (index === offset) return this.compactedTerm;
     const entry = this.entryList[index - offset - 1];
-    assert(entry !== undefined, `MemoryStorage.term(${index}) past last ${this.lastIndex()}`);
+    if (entry === undefined) fail(`MemoryStorage.term(${index}) past last ${this.lastIndex()}`);
     return entry.term;
   }
 
@@ -54,7 +54,7 @@ export class MemoryStorage implements LogStorage {
     let bytes = 0;
     for (let index = lo; index < hi; index++) {
       const entry = this.entryList[index - this.firstIndex()];
-      assert(entry !== undefined, `MemoryStorage.entries: missing ${index}`);
+      if (entry === undefined) fail(`MemoryStorage.entries: missing ${index}`);
       bytes += entryBytes(entry);
       if (out.length > 0 && bytes > bytesMax) break;
       out.push(entry);

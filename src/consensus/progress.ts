@@ -6,7 +6,7 @@
  * - snapshot: the follower needs a snapshot; send nothing until it is installed or fails.
  * Invariant: match < next.
  */
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import { Inflights } from './inflights.js';
 import type { Index } from './types.js';
 
@@ -107,6 +107,6 @@ export class Progress {
   }
 
   private checkInvariant(): void {
-    assert(this.match < this.next, `progress: match ${this.match} >= next ${this.next}`);
+    if (this.match >= this.next) fail(`progress: match ${this.match} >= next ${this.next}`);
   }
 }

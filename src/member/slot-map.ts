@@ -6,7 +6,7 @@
  * The ring starts small and doubles (up to a limit) when a live key finds its slot taken,
  * so that a process pays for the slots its load needs, not for the largest load.
  */
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 
 export class SlotMap<V> {
   private keys: Int32Array;
@@ -36,7 +36,7 @@ export class SlotMap<V> {
 
   /** `key` must be a non-negative 31-bit integer not already present. */
   set(key: number, value: V): void {
-    assert(Number.isInteger(key) && key >= 0 && key < 2 ** 31, `slot map: bad key ${key}`);
+    if (!(Number.isInteger(key) && key >= 0 && key < 2 ** 31)) fail(`slot map: bad key ${key}`);
     let slot = key & this.mask;
     if (this.keys[slot] !== -1 && this.keys.length < this.slotsMax) {
       assert(this.keys[slot] !== key, `slot map: ${key} set twice`);

@@ -7,7 +7,7 @@
  * no other replica has. Indexes older than the ledger (or before an installed snapshot) are
  * not checked; they were checked by earlier entries.
  */
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 import { digestLedgerEntries } from '../util/limits.js';
 
 export class DivergenceError extends Error {
@@ -74,7 +74,7 @@ export class DigestLedger {
   /** Throws DivergenceError when our digest at `index` is not `digest`. */
   verify(index: number, digest: number, entry: number): void {
     if (index === 0) return;
-    assert(index < entry, `digest ledger: entry ${entry} checks a later index ${index}`);
+    if (index >= entry) fail(`digest ledger: entry ${entry} checks a later index ${index}`);
     const slot = index % this.indexes.length;
     if (this.indexes[slot] !== index) {
       this.skipped++;

@@ -31,7 +31,7 @@ import {
   prepareWrite,
 } from '../tree/prepare.js';
 import type { Txn } from '../tree/txn.js';
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import { pathBytesMaxCeiling } from '../util/limits.js';
 import { ApplyError, describeTxn } from './apply-error.js';
 import { DigestLedger } from './digest-ledger.js';
@@ -179,7 +179,7 @@ export class Replica {
   proposeMany(writes: readonly Proposal[], time: number): Refusal[] {
     // The leader applies the txn it prepared, the others the one they decode: both must
     // carry the same time, so it must be what the codec keeps (whole milliseconds).
-    assert(Number.isSafeInteger(time), `replica: txn time ${time} is not whole milliseconds`);
+    if (!Number.isSafeInteger(time)) fail(`replica: txn time ${time} is not whole milliseconds`);
     if (!this.acceptingWrites()) {
       const outcome = this.refuse('not the leader or not caught up yet', true);
       return writes.map((_, at) => ({ at, outcome }));
@@ -335,7 +335,7 @@ export class Replica {
    */
   applyEach(entries: readonly Entry[], visit: (entry: Entry, applied: Applied | null) => void) {
     for (const entry of entries) {
-      assert(entry.index > this.appliedIndex, `replica: entry ${entry.index} applied twice`);
+      if (entry.index <= this.appliedIndex) fail(`replica: entry ${entry.index} applied twice`);
       const applied = this.applyOne(entry);
       this.appliedIndex = entry.index;
       this.ledger.record(entry.index, this.tree.digest);
@@ -359,7 +359,7 @@ export class Replica {
     if (payload.kind === 'barrier')
       return { kind: 'barrier', index: entry.index, origin, requestId };
     const txn = payload.txn;
-    assert(txn.zxid === entry.index, `replica: txn zxid ${txn.zxid} at index ${entry.index}`);
+    if (txn.zxid !== entry.index) fail(`replica: txn zxid ${txn.zxid} at index ${entry.index}`);
     let result: ApplyResult;
     try {
       result = applyTxn(this.tree, txn);

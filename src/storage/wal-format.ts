@@ -10,7 +10,7 @@
  * whether that is a torn tail or corruption.
  */
 import { crc32c } from '@node-rs/crc32';
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import { walBatchBytesMax, walBatchRecordsMax, walPayloadBytesMax } from './limits.js';
 
 export const walMagic = Buffer.from('WRNLOG', 'latin1');
@@ -51,7 +51,7 @@ const twoTo32 = 2 ** 32;
 
 /** Writes a u64 that is a safe integer (zxids, counts) big-endian. */
 export function writeUint53(buffer: Buffer, value: number, offset: number): void {
-  assert(Number.isSafeInteger(value) && value >= 0, `${value} is not a safe integer`);
+  if (!(Number.isSafeInteger(value) && value >= 0)) fail(`${value} is not a safe integer`);
   buffer.writeUInt32BE(Math.floor(value / twoTo32), offset);
   buffer.writeUInt32BE(value % twoTo32, offset + 4);
 }
@@ -92,14 +92,14 @@ export function decodeSegmentHeader(bytes: Buffer): HeaderDecoding {
 /** Encodes a batch into one buffer, ready for a single write. */
 export function encodeBatch(records: readonly LogRecord[]): Buffer {
   assert(records.length > 0, 'an append needs at least one record');
-  assert(records.length <= walBatchRecordsMax, `batch of ${records.length} records is too big`);
+  if (records.length > walBatchRecordsMax) fail(`batch of ${records.length} records is too big`);
   let total = 0;
   for (const record of records) {
     const bytes = payloadBytes(record);
-    assert(bytes <= walPayloadBytesMax, `txn of ${bytes} bytes exceeds walPayloadBytesMax`);
+    if (bytes > walPayloadBytesMax) fail(`txn of ${bytes} bytes exceeds walPayloadBytesMax`);
     total += recordBytesMin + bytes;
   }
-  assert(total <= walBatchBytesMax, `batch of ${total} bytes exceeds walBatchBytesMax`);
+  if (total > walBatchBytesMax) fail(`batch of ${total} bytes exceeds walBatchBytesMax`);
   const batch = Buffer.allocUnsafe(total);
   let offset = 0;
   for (const record of records) {

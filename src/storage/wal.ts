@@ -15,7 +15,7 @@
  * Open a Wal with `recover()`, which validates the existing segments first.
  */
 import { join } from 'node:path';
-import { AssertionError, assert } from '../util/assert.js';
+import { AssertionError, assert, fail } from '../util/assert.js';
 import type { Disk, DiskFile } from './disk.js';
 import { CorruptLogError, StorageError, fsyncFailed, writeFailed } from './errors.js';
 import { listFiles, segmentPrefix, zxidToHex } from './layout.js';
@@ -107,10 +107,11 @@ export class Wal {
     assert(!this.closed, 'append on a closed WAL');
     assert(!this.busy, 'append while another append or tryRecover is running');
     if (this.failureError !== null) throw this.stoppedError(this.failureError);
-    records.forEach((record, index) => {
+    for (let index = 0; index < records.length; index++) {
+      const zxid = (records[index] as LogRecord).zxid;
       const expected = this.nextZxid + index;
-      assert(record.zxid === expected, `append of zxid ${record.zxid}, expected ${expected}`);
-    });
+      if (zxid !== expected) fail(`append of zxid ${zxid}, expected ${expected}`);
+    }
     const batch = encodeBatch(records);
     this.busy = true;
     try {

@@ -12,6 +12,15 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionError(message);
 }
 
+/**
+ * Throws the AssertionError for a failed check. On hot paths write `if (bad) fail(\`...\`)`:
+ * a message built from values costs more than most checks, and `assert(ok, \`...\`)` builds
+ * it on every call, not only when the check fails.
+ */
+export function fail(message: string): never {
+  throw new AssertionError(message);
+}
+
 export function unreachable(value: never, message = 'unreachable'): never {
   throw new AssertionError(`${message}: ${String(value)}`);
 }
