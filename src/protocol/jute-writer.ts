@@ -5,13 +5,21 @@
  */
 const TWO_POW_32 = 4294967296;
 const INITIAL_BYTES = 64 * 1024;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
 
 export class JuteWriter {
   private buffer: Buffer;
+  /**
+   * The buffer as a DataView, for bigint longs: Buffer.writeBigInt64BE splits its value with
+   * bigint arithmetic (several bigints allocated per call), setBigInt64 allocates nothing.
+   */
+  private dataView: DataView;
   private offset = 0;
 
   constructor(initialBytes = INITIAL_BYTES) {
     this.buffer = Buffer.allocUnsafe(initialBytes);
+    this.dataView = viewOf(this.buffer);
   }
 
   get length(): number {
@@ -31,6 +39,7 @@ export class JuteWriter {
     const grown = Buffer.allocUnsafe(size);
     this.buffer.copy(grown, 0, 0, this.offset);
     this.buffer = grown;
+    this.dataView = viewOf(grown);
   }
 
   writeByte(value: number): this {
@@ -73,8 +82,10 @@ export class JuteWriter {
   }
 
   writeBigLong(value: bigint): this {
+    // setBigInt64 would wrap what writeBigInt64BE refuses.
+    if (value < LONG_MIN || value > LONG_MAX) throw new RangeError(`long out of range: ${value}`);
     this.ensure(8);
-    this.buffer.writeBigInt64BE(value, this.offset);
+    this.dataView.setBigInt64(this.offset, value);
     this.offset += 8;
     return this;
   }
@@ -141,4 +152,8 @@ export class JuteWriter {
   toBuffer(): Buffer {
     return Buffer.from(this.buffer.subarray(0, this.offset));
   }
+}
+
+function viewOf(buffer: Buffer): DataView {
+  return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

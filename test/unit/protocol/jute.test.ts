@@ -3,7 +3,7 @@
  * integers as numbers, all 64 bits as bigints), booleans accept any non-zero byte, buffers keep
  * null (-1) apart from empty, strings are UTF-8 with -1 read as '' (or null on request), every
  * read is bounds-checked with DecodeError, and the writer's frame length patching and growth
- * work across resets.
+ * work across resets; a bigint long outside 64 signed bits is refused.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +33,13 @@ void describe('numbers', () => {
     assert.equal(new JuteWriter(8).writeLong(-1).toBuffer().toString('hex'), 'ff'.repeat(8));
     assert.equal(reader('ff'.repeat(8)).readLong(), -1);
     assert.equal(reader('ff'.repeat(8)).readBigLong(), -1n);
+  });
+
+  void test('a bigint long outside 64 signed bits is refused, not wrapped', () => {
+    const edges = new JuteWriter(1).writeBigLong(-(2n ** 63n)).writeBigLong(2n ** 63n - 1n);
+    assert.equal(edges.toBuffer().toString('hex'), '80' + '00'.repeat(7) + '7f' + 'ff'.repeat(7));
+    assert.throws(() => new JuteWriter(8).writeBigLong(2n ** 63n), RangeError);
+    assert.throws(() => new JuteWriter(8).writeBigLong(-(2n ** 63n) - 1n), RangeError);
   });
 
   void test('byte is signed; writeUInt writes unsigned', () => {
