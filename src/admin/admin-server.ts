@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ServerConfig } from '../config/config.js';
 import type { ServedState } from '../metrics/served-state.js';
 import { authenticate } from '../server/auth.js';
+import { tlsPeerIds } from '../server/tls-peer-ids.js';
 import { hasPerm } from '../tree/acl.js';
 import { Perm } from '../protocol/opcodes.js';
 import type { Id } from '../protocol/records.js';
@@ -16,6 +17,7 @@ import {
   startHttpListener,
   type HttpAnswer,
   type HttpListener,
+  type HttpTls,
   type RawHandler,
 } from '../util/http-listener.js';
 import { ADMIN_COMMANDS, COMMAND_BY_NAME, type AdminCommand } from './admin-commands.js';
@@ -29,7 +31,14 @@ export class AdminServer {
   constructor(
     private readonly config: ServerConfig,
     private readonly state: ServedState,
+    /** admin.forceHttps / admin.portUnification (security/admin-tls.ts); null: plain HTTP. */
+    private readonly tls: HttpTls | null = null,
   ) {}
+
+  /** Whether this listener speaks HTTPS (the dashboard's session cookie is then Secure). */
+  get https(): boolean {
+    return this.tls !== null;
+  }
 
   /** `takeOver` serves some requests on this port itself (the dashboard). */
   async start(onError: (error: unknown) => void, takeOver?: RawHandler): Promise<HttpListener> {
@@ -42,6 +51,7 @@ export class AdminServer {
       onError,
       (path) => path === `${this.config.adminCommandUrl.replace(/\/+$/, '')}/restore`,
       takeOver,
+      this.tls ?? undefined,
     );
     return this.listener;
   }
@@ -77,6 +87,22 @@ export class AdminServer {
     return jsonAnswer(200, { ...result, command: primary, error: null });
   }
 
+  /**
+   * The Authorization header's ids: `digest user:password` (and ZooKeeper's other schemes);
+   * for `x509`, as in ZooKeeper, the scheme alone: the ids come from the HTTPS client's
+   * verified certificate. Null when that does not authenticate.
+   */
+  private authenticated(auth: string, request: IncomingMessage): Id[] | null {
+    const [scheme = '', credentials = ''] = auth.split(' ', 2);
+    if (scheme === 'x509') {
+      const ids = tlsPeerIds(request.socket, this.config.x509SuperUser);
+      return ids.length === 0 ? null : ids;
+    }
+    const { superDigest, digestAuthEnabled } = this.config;
+    const address = request.socket.remoteAddress ?? '';
+    return authenticate(scheme, Buffer.from(credentials), address, superDigest, digestAuthEnabled);
+  }
+
   /** Ready: this member can serve (it leads, follows a leader, or is alone and leading). */
   private readiness(): HttpAnswer {
     const { member } = this.state;
@@ -110,16 +136,7 @@ export class AdminServer {
     if (auth === undefined) {
       return jsonAnswer(401, { command: name, error: 'Auth info is missing for the command' });
     }
-    const [scheme = '', credentials = ''] = auth.split(' ', 2);
-    const { superDigest, digestAuthEnabled } = this.config;
-    const address = request.socket.remoteAddress ?? '';
-    const ids = authenticate(
-      scheme,
-      Buffer.from(credentials),
-      address,
-      superDigest,
-      digestAuthEnabled,
-    );
+    const ids = this.authenticated(auth, request);
     if (ids === null) return jsonAnswer(401, { command: name, error: 'Not authenticated' });
     const root = this.state.server.tree.get('/');
     if (root === undefined || !hasPerm(root.acl, Perm.all, ids)) {

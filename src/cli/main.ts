@@ -19,6 +19,7 @@ import { nodeEnvironment } from '../member/node-environment.js';
 import type { PeerSecurity } from '../peer/peer-security.js';
 import type { ClientSasl } from '../config/client-sasl.js';
 import { loadClientSasl } from '../security/client-sasl.js';
+import { loadAdminTls, type AdminTls } from '../security/admin-tls.js';
 import { loadClientTls, type ClientTls } from '../security/client-tls.js';
 import { loadPeerSecurity } from '../security/quorum-security.js';
 import { startMember, type MemberHandle } from '../member/start-member.js';
@@ -78,6 +79,7 @@ interface BuiltConfig {
   peerSecurity: PeerSecurity;
   clientTls: ClientTls | null;
   clientSasl: ClientSasl | null;
+  adminTls: AdminTls | null;
 }
 
 async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
@@ -102,7 +104,8 @@ async function buildConfig(flags: ServerFlags): Promise<BuiltConfig> {
   const peerSecurity = await loadPeerSecurity(base.raw);
   const clientTls = await loadClientTls(config, base.raw);
   const clientSasl = await loadClientSasl(config, base.raw);
-  return { config, warnings: base.warnings, peerSecurity, clientTls, clientSasl };
+  const adminTls = config.adminEnabled ? await loadAdminTls(config, base.raw) : null;
+  return { config, warnings: base.warnings, peerSecurity, clientTls, clientSasl, adminTls };
 }
 
 async function runServer(flags: ServerFlags): Promise<void> {
@@ -123,7 +126,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     process.exit(3);
   };
   let server: MemberHandle;
-  const operators = operatorListeners(built.config, logger);
+  const operators = operatorListeners(built.config, logger, built.adminTls, built.clientTls);
   try {
     const repairLog = flags.repairLog === true;
     const env = nodeEnvironment(

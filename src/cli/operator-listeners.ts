@@ -10,6 +10,8 @@ import type { ServerConfig } from '../config/config.js';
 import { Dashboard } from '../dashboard/dashboard.js';
 import type { MemberEnvironment, MemberHandle } from '../member/start-member.js';
 import { PrometheusEndpoint } from '../metrics/prometheus-endpoint.js';
+import type { AdminTls } from '../security/admin-tls.js';
+import type { ClientTls } from '../security/client-tls.js';
 import type { HttpListener } from '../util/http-listener.js';
 
 export interface OperatorListeners {
@@ -20,7 +22,16 @@ export interface OperatorListeners {
   close(): Promise<void>;
 }
 
-export function operatorListeners(config: ServerConfig, logger: Logger): OperatorListeners {
+/**
+ * `adminTls`: the AdminServer's HTTPS (security/admin-tls.ts); `clientTls`: the client port's,
+ * with which the dashboard's sessions reach a TLS port.
+ */
+export function operatorListeners(
+  config: ServerConfig,
+  logger: Logger,
+  adminTls: AdminTls | null = null,
+  clientTls: ClientTls | null = null,
+): OperatorListeners {
   const metrics = config.metricsEnabled ? new PrometheusEndpoint(config, Date.now) : null;
   const open: Array<{ close(): Promise<void> }> = [];
   const onError = (error: unknown) => logger.error({ err: error }, 'HTTP listener error');
@@ -33,8 +44,11 @@ export function operatorListeners(config: ServerConfig, logger: Logger): Operato
         logger.info({ host: bound.host, port: bound.port }, 'Prometheus metrics at /metrics');
       }
       if (config.adminEnabled) {
-        const admin = new AdminServer(config, handle);
-        const dashboard = config.dashboardEnabled ? new Dashboard(config, handle, onError) : null;
+        const admin = new AdminServer(config, handle, adminTls);
+        const ownTls = clientTls?.loaded.options ?? null;
+        const dashboard = config.dashboardEnabled
+          ? new Dashboard(config, handle, onError, ownTls)
+          : null;
         const bound = await admin.start(onError, dashboard?.takeOver);
         open.push(admin);
         if (dashboard !== null) {
@@ -42,7 +56,8 @@ export function operatorListeners(config: ServerConfig, logger: Logger): Operato
           logger.info({ host: bound.host, port: bound.port, url: '/dashboard/' }, 'Dashboard on');
         }
         const { adminCommandUrl: url } = config;
-        logger.info({ host: bound.host, port: bound.port, url }, 'AdminServer started');
+        const scheme = adminTls === null ? 'http' : adminTls.plainToo ? 'http+https' : 'https';
+        logger.info({ host: bound.host, port: bound.port, url, scheme }, 'AdminServer started');
       } else if (config.dashboardEnabled) {
         logger.warn('warren.dashboard.enable needs admin.enableServer=true; no dashboard');
       }

@@ -78,15 +78,12 @@ const TEXT_KEYS = [
 ];
 
 const PLAIN_HTTP =
-  "Warren's metrics and admin listeners speak plain HTTP only (bind them to a private address)";
+  "Warren's metrics endpoint speaks plain HTTP only (bind it to a private address; the " +
+  'AdminServer has HTTPS: admin.forceHttps)';
 
-/** TLS on the HTTP listeners: refused, never dropped (config-operations.ts has the rest). */
+/** TLS on the metrics listener: refused, never dropped (config-operations.ts has the rest). */
 const HTTP_TLS: ReadonlyArray<readonly [string, IgnoredSetting]> = [
   ['metricsProvider.httpsPort', { kind: 'text', refuse: () => PLAIN_HTTP }],
-  ...['admin.forceHttps', 'admin.portUnification', 'admin.needClientAuth'].flatMap((key) => [
-    [key, refusedWhenTrue('text', PLAIN_HTTP)] as const,
-    [`zookeeper.${key}`, refusedWhenTrue('text', PLAIN_HTTP)] as const,
-  ]),
 ];
 
 const NOTED: ReadonlyArray<readonly [string, IgnoredSetting]> = [

@@ -36,6 +36,15 @@ export interface OperationsConfig {
   adminIdleTimeoutMs: number;
   /** admin.snapshot.enabled: the `snapshot` command (it still needs authentication). */
   adminSnapshotEnabled: boolean;
+  /**
+   * admin.forceHttps: the AdminServer (and the dashboard) speak HTTPS only, with the quorum's
+   * key and trust stores (ssl.quorum.*), as ZooKeeper's JettyAdminServer does.
+   */
+  adminForceHttps: boolean;
+  /** admin.portUnification: HTTPS and plain HTTP on the one AdminServer port. */
+  adminPortUnification: boolean;
+  /** admin.needClientAuth: an HTTPS client must present a certificate the trust store trusts. */
+  adminNeedClientAuth: boolean;
   /** warren.dashboard.enable: the web dashboard under /dashboard on the AdminServer's port. */
   dashboardEnabled: boolean;
   /** warren.dashboard.sessionsMax: logged-in dashboard users at once (each holds a session). */
@@ -54,6 +63,9 @@ export function defaultOperationsConfig(): OperationsConfig {
     adminCommandUrl: '/commands',
     adminIdleTimeoutMs: 30_000,
     adminSnapshotEnabled: true,
+    adminForceHttps: false,
+    adminPortUnification: false,
+    adminNeedClientAuth: false,
     dashboardEnabled: false,
     dashboardSessionsMax: 8,
   };
@@ -74,6 +86,16 @@ const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
 const both = (key: string): string[] => [key, `zookeeper.${key}`];
 const PORT = 'a port number (1..65535)';
 const HOST = 'a host name or IP address';
+
+function adminFlag(field: keyof OperationsConfig, key: string): OperationsSpec {
+  return {
+    field,
+    keys: both(key),
+    expected: 'true or false',
+    parse: readBoolean,
+    valid: isBoolean,
+  };
+}
 
 export const OPERATIONS_SPECS: readonly OperationsSpec[] = [
   {
@@ -148,6 +170,9 @@ export const OPERATIONS_SPECS: readonly OperationsSpec[] = [
     parse: readBoolean,
     valid: isBoolean,
   },
+  adminFlag('adminForceHttps', 'admin.forceHttps'),
+  adminFlag('adminPortUnification', 'admin.portUnification'),
+  adminFlag('adminNeedClientAuth', 'admin.needClientAuth'),
   {
     field: 'dashboardEnabled',
     keys: ['warren.dashboard.enable'],

@@ -5,12 +5,12 @@
  * (header X-Warren-Csrf) that login handed out, and a same-origin Origin when one is sent.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ServerConfig } from '../config/config.js';
+import type { TLSSocket } from 'node:tls';
 import type { ServedState } from '../metrics/served-state.js';
 import { apiError } from './api-errors.js';
 import { clusterView, sessionsAndWatches } from './cluster-api.js';
 import { dashboardLoginsPerMinute } from './dashboard-limits.js';
-import { logIn } from './dashboard-login.js';
+import { logIn, type LoginContext } from './dashboard-login.js';
 import { csrfMatches, DashboardSessions, type DashboardSession } from './dashboard-sessions.js';
 import { cookie, HttpError, readJson, sendJson } from './http-io.js';
 import { statsSample } from './stats-api.js';
@@ -28,8 +28,8 @@ export class DashboardApi {
   private readonly writes: Record<string, Route>;
 
   constructor(
-    private readonly config: ServerConfig,
-    private readonly state: ServedState,
+    private readonly login: LoginContext,
+    state: ServedState,
     readonly sessions: DashboardSessions,
   ) {
     const client = (s: DashboardSession) => s.login.client;
@@ -58,7 +58,7 @@ export class DashboardApi {
     const key = `${request.method ?? 'GET'} ${name}`;
     const id = cookie(request, SESSION_COOKIE);
     try {
-      if (key === 'POST login') return await this.login(request, response);
+      if (key === 'POST login') return await this.logIn(request, response);
       const write = this.writes[key];
       const route = this.reads[key] ?? write;
       if (route === undefined) {
@@ -92,7 +92,7 @@ export class DashboardApi {
     }
   }
 
-  private async login(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async logIn(request: IncomingMessage, response: ServerResponse): Promise<void> {
     checkSameOrigin(request);
     const minute = Math.floor(Date.now() / 60_000);
     if (minute !== this.minute) [this.minute, this.loginsThisMinute] = [minute, 0];
@@ -105,18 +105,21 @@ export class DashboardApi {
       const max = this.sessions.max;
       throw new HttpError(503, `${max} dashboard users are logged in already`, 'tooManySessions');
     }
-    const login = await logIn(this.config, await readJson(request));
+    const login = await logIn(this.login, request, await readJson(request));
     if (this.sessions.full) {
+      login.release();
       await login.client.close();
       throw new HttpError(503, 'too many dashboard users are logged in', 'tooManySessions');
     }
     const { id, session } = this.sessions.add(login);
+    // Over HTTPS the browser must never send the cookie over plain HTTP (portUnification).
+    const secure = (request.socket as TLSSocket).encrypted === true ? '; Secure' : '';
     const cookieValue = `${SESSION_COOKIE}=${id}; Path=/dashboard; HttpOnly; SameSite=Strict`;
     sendJson(
       response,
       200,
       { csrf: session.csrf, ids: login.ids, scheme: login.scheme },
-      { 'Set-Cookie': cookieValue },
+      { 'Set-Cookie': cookieValue + secure },
     );
   }
 }

@@ -41,7 +41,10 @@ export class DashboardSessions {
     const session = { login, csrf: token(), lastUsed: this.now() };
     this.sessions.set(id, session);
     login.client.on('expired', () => void this.remove(id));
-    login.client.on('closed', () => this.sessions.delete(id));
+    login.client.on('closed', () => {
+      login.release();
+      this.sessions.delete(id);
+    });
     return { id, session };
   }
 
@@ -61,6 +64,7 @@ export class DashboardSessions {
   async remove(id: string): Promise<void> {
     const session = this.sessions.get(id);
     this.sessions.delete(id);
+    session?.login.release();
     await session?.login.client.close();
   }
 

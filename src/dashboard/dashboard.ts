@@ -4,6 +4,7 @@
  * else on that port stays the AdminServer's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionOptions } from 'node:tls';
 import type { ServerConfig } from '../config/config.js';
 import type { ServedState } from '../metrics/served-state.js';
 import { DashboardApi } from './dashboard-api.js';
@@ -25,12 +26,16 @@ const PAGE_HEADERS = {
 export class Dashboard {
   private readonly api: DashboardApi;
 
+  /** `clientTls`: the client port's TLS options (dashboard-login.ts), null without one. */
   constructor(
     config: ServerConfig,
     state: ServedState,
     private readonly onError: (error: unknown) => void,
+    clientTls: ConnectionOptions | null = null,
   ) {
-    this.api = new DashboardApi(config, state, new DashboardSessions(config.dashboardSessionsMax));
+    const sessions = new DashboardSessions(config.dashboardSessionsMax);
+    const login = { config, server: state.server, clientTls };
+    this.api = new DashboardApi(login, state, sessions);
   }
 
   /** The AdminServer's takeOver hook: true when the request is the dashboard's. */

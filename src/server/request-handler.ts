@@ -16,8 +16,9 @@ import {
 import { decodeClientRequest, type Request, type SetWatchesRequest } from '../protocol/requests.js';
 import { EMPTY, type Response } from '../protocol/responses.js';
 import * as reads from '../tree/reads.js';
-import { authenticate, clientInfo } from './auth.js';
+import { authenticate, certificateIds, clientInfo } from './auth.js';
 import type { Connection } from './connection.js';
+import { TICKET_SCHEME, ticketsOf } from './identity-tickets.js';
 import { namesOverlongPath } from './request-paths.js';
 import { enforcedSchemes, handleSasl } from './sasl.js';
 import type { WarrenServer } from './server.js';
@@ -208,6 +209,7 @@ function handleAuth(
   scheme: string,
   auth: Buffer,
 ): void {
+  if (scheme === TICKET_SCHEME) return redeemTicket(server, conn, f, auth);
   const { superDigest, digestAuthEnabled } = server.config;
   const ids = authenticate(scheme, auth, conn.remoteAddress, superDigest, digestAuthEnabled);
   server.audit?.auth(conn, scheme, ids !== null);
@@ -219,6 +221,30 @@ function handleAuth(
   }
   for (const id of ids) {
     if (!conn.ids.some((own) => own.scheme === id.scheme && own.id === id.id)) conn.ids.push(id);
+  }
+  conn.sendReply(f.xid, 0, Err.ok, null);
+  server.finishRequest(conn, f);
+}
+
+/**
+ * The dashboard's own session takes on its user's identity (identity-tickets.ts): the ids
+ * the connection got from where it came from (loopback, the server's own certificate) go.
+ */
+function redeemTicket(server: WarrenServer, conn: Connection, f: DecodedFrame, auth: Buffer) {
+  const ids = ticketsOf(server).lookup(auth.toString('utf8'));
+  server.audit?.auth(conn, TICKET_SCHEME, ids !== undefined);
+  if (ids === undefined) {
+    server.stats.authFailed++;
+    conn.sendReply(f.xid, 0, Err.authFailed, null);
+    server.finishRequest(conn, f);
+    return conn.end();
+  }
+  const own = certificateIds(conn.socket.certificateSubject, server.config.x509SuperUser);
+  own.push({ scheme: 'ip', id: conn.remoteAddress });
+  const kept = conn.ids.filter((id) => !own.some((o) => o.scheme === id.scheme && o.id === id.id));
+  conn.ids.splice(0, conn.ids.length, ...kept);
+  for (const id of ids) {
+    if (!conn.ids.some((have) => have.scheme === id.scheme && have.id === id.id)) conn.ids.push(id);
   }
   conn.sendReply(f.xid, 0, Err.ok, null);
   server.finishRequest(conn, f);

@@ -7,7 +7,14 @@
  * (`takeOver`: the dashboard, which reads bodies).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { httpConnectionsMax, httpHeaderBytesMax, httpRequestTimeoutMs } from './limits.js';
 
 export interface HttpAnswer {
@@ -26,6 +33,18 @@ export type HttpHandler = (
 
 /** Serves the request itself and returns true, or returns false to leave it to the listener. */
 export type RawHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+/**
+ * HTTPS on a listener (the AdminServer's admin.forceHttps, admin.portUnification). A client
+ * certificate is always asked for, so that the x509 scheme can name the caller; only with
+ * `needClientAuth` is a client without a trusted one refused at the handshake.
+ */
+export interface HttpTls {
+  readonly options: SecureContextOptions;
+  readonly needClientAuth: boolean;
+  /** Plain HTTP too, on the same port: the first byte tells a TLS handshake from a request. */
+  readonly plainToo: boolean;
+}
 
 export interface HttpListener {
   readonly host: string;
@@ -50,21 +69,38 @@ export function startHttpListener(
   onError: (error: unknown) => void,
   acceptsPost: (path: string) => boolean = () => false,
   takeOver: RawHandler = () => false,
+  tls?: HttpTls,
 ): Promise<HttpListener> {
-  const server = createServer(
-    {
-      maxHeaderSize: httpHeaderBytesMax,
-      requestTimeout: httpRequestTimeoutMs,
-      headersTimeout: httpRequestTimeoutMs,
-      keepAliveTimeout: idleTimeoutMs,
-    },
-    (request, response) => {
-      if (!takeOver(request, response))
-        void serve(handler, request, response, onError, acceptsPost);
-    },
-  );
+  const options = {
+    maxHeaderSize: httpHeaderBytesMax,
+    requestTimeout: httpRequestTimeoutMs,
+    headersTimeout: httpRequestTimeoutMs,
+    keepAliveTimeout: idleTimeoutMs,
+  };
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (!takeOver(request, response)) void serve(handler, request, response, onError, acceptsPost);
+  };
+  const plain = createServer(options, onRequest);
+  const secure =
+    tls === undefined
+      ? null
+      : createHttpsServer(
+          {
+            ...options,
+            ...tls.options,
+            requestCert: true,
+            rejectUnauthorized: tls.needClientAuth,
+            handshakeTimeout: httpRequestTimeoutMs,
+          },
+          onRequest,
+        );
+  plain.setTimeout(idleTimeoutMs, (socket) => socket.destroy());
+  secure?.setTimeout(idleTimeoutMs, (socket) => socket.destroy());
+  // A failed handshake (no certificate when one is needed, a stranger's) ends its connection.
+  secure?.on('tlsClientError', (_error: Error, socket: TLSSocket) => socket.destroy());
+  const server: Server | NetServer =
+    secure === null ? plain : tls?.plainToo === true ? unified(plain, secure) : secure;
   server.maxConnections = httpConnectionsMax;
-  server.setTimeout(idleTimeoutMs, (socket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -111,10 +147,41 @@ async function serve(
   response.end(body);
 }
 
-function closeServer(server: Server): Promise<void> {
+/** A TLS record starts with 22 (handshake); an HTTP request with a method's first letter. */
+const TLS_HANDSHAKE = 0x16;
+
+/** One port for both: each connection goes to the server its first byte belongs to. */
+function unified(plain: Server, secure: Server): NetServer {
+  const undecided = new Set<Socket>();
+  const front = createNetServer((socket) => {
+    undecided.add(socket);
+    socket.setTimeout(httpRequestTimeoutMs, () => socket.destroy());
+    socket.on('close', () => undecided.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      undecided.delete(socket);
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === TLS_HANDSHAKE ? secure : plain).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+  });
+  // close() waits for every connection: the two servers hold them, not this one.
+  const close = front.close.bind(front);
+  front.close = (done?: (error?: Error) => void) => {
+    close(done);
+    for (const socket of undecided) socket.destroy();
+    for (const server of [plain, secure]) server.closeAllConnections();
+    return front;
+  };
+  return front;
+}
+
+function closeServer(server: Server | NetServer): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    if ('closeAllConnections' in server) server.closeAllConnections();
   });
 }
 

@@ -90,6 +90,11 @@ export const restoreRetryMs = 50;
 export const restoreTriesMax = 100;
 /** How long a restore accepted by the core may take to be installed before it reports failure. */
 export const restoreInstallMs = 120_000;
+/**
+ * Identity tickets the dashboard may hold at once (server/identity-tickets.ts): one per
+ * logged-in dashboard user, whose number warren.dashboard.sessionsMax caps at 256.
+ */
+export const identityTicketsMax = 1024;
 
 // ---- four-letter words ----
 

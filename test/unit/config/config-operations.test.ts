@@ -49,14 +49,24 @@ describe('metrics and AdminServer settings', () => {
     assert.equal(parse(line).config.metricsEnabled, false);
   });
 
-  it('refuses an unknown provider naming it, and TLS on the HTTP listeners', () => {
+  it('refuses an unknown provider naming it, and TLS on the metrics listener', () => {
     assert.throws(
       () => parse('metricsProvider.className=com.example.StatsdProvider'),
       /line 1: metricsProvider.className must be .*got 'com.example.StatsdProvider'.*no other/,
     );
     assert.throws(() => parse('metricsProvider.httpsPort=7443'), /plain HTTP only/);
-    assert.throws(() => parse('admin.forceHttps=true'), /plain HTTP only/);
+    assert.throws(() => parse('admin.forceHttps=maybe'), /admin.forceHttps must be true or false/);
     assert.throws(() => parse('admin.serverPort=0'), /admin.serverPort must be a port/);
     assert.throws(() => parse('admin.commandURL=commands'), /admin.commandURL must be/);
+  });
+
+  it("reads the AdminServer's HTTPS settings under both spellings", () => {
+    const { config } = parse(
+      'admin.forceHttps=true\nzookeeper.admin.portUnification=true\nadmin.needClientAuth=true',
+    );
+    assert.equal(config.adminForceHttps, true);
+    assert.equal(config.adminPortUnification, true);
+    assert.equal(config.adminNeedClientAuth, true);
+    assert.equal(parse('admin.serverPort=8080').config.adminForceHttps, false);
   });
 });
