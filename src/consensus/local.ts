@@ -118,6 +118,7 @@ function restoreAlone(raft: Raft, snapshot: Snapshot): string | undefined {
   }
   log.restore(snapshot);
   raft.uncommittedBytes = 0;
+  bcastAppend(raft); // learners find the log behind them gone: they are sent the snapshot
   return undefined;
 }
 
