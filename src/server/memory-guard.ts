@@ -1,13 +1,15 @@
 /**
  * warren.memoryBytesMax: the last line behind the per-client budgets. Live memory (V8 heap in
  * use plus Buffers) is sampled every memoryCheckIntervalMs; over the bound, a full collection
- * first tells garbage from live data, and if it is still over, no client's requests are read
- * or started until it is back under memoryResumeRatio of the bound. Replies already built keep
- * flowing and writes already started finish, which is what brings memory back down. Meanwhile
- * each connection's output budget shrinks to one maximal reply (jute.maxbuffer), so a client
- * that does not read what it asked for is closed after warren.clientStallMs as usual, and the
- * others are only paused. Resident memory is not the measure: freed Buffers can stay resident
- * (the allocator keeps them), and a bound on it could then never be left again.
+ * first tells garbage from live data, and if it is still over, the connections that keep
+ * replies unsent or many requests queued are not read nor served (memory-holds.ts; everyone
+ * when that cannot free enough) until it is back under memoryResumeRatio of the bound.
+ * Replies already built keep flowing and writes already started finish, which is what brings
+ * memory back down. Meanwhile each connection's output budget shrinks to one maximal reply
+ * (jute.maxbuffer), so a client that does not read what it asked for is closed after
+ * warren.clientStallMs as usual, and the others are only paused. Resident memory is not the
+ * measure: freed Buffers can stay resident (the allocator keeps them), and a bound on it could
+ * then never be left again.
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -113,6 +115,11 @@ export class MemoryGuard {
       return;
     }
     this.o.whileHeld();
+  }
+
+  /** The next check collects first, however recent the last collection (memory-holds.ts). */
+  collectSoon(): void {
+    this.collectedAt = -Infinity;
   }
 
   private sample(): number {

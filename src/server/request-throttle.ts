@@ -10,7 +10,9 @@
  *   held longer than its session's timeout is stale (requestThrottleDropStale) and its
  *   connection is closed, so nothing behind it runs out of order; one held longer than
  *   throttledOpWaitTime is answered ThrottledOp.
- * - warren.memoryBytesMax (memory-guard.ts): while over it, no request is read or started.
+ * - warren.memoryBytesMax (memory-guard.ts, memory-holds.ts): while over it, connections
+ *   that keep replies unsent are not read and their requests wait; when unsent replies are not
+ *   what fills memory, no connection is read or served.
  * - replyBytesPerTurnMax: once that many reply bytes were built in one event-loop turn, the
  *   next requests of connections with replies still unsent wait for the next turn, so many
  *   clients pipelining big reads cannot hold the loop (and everyone else's answers) for
@@ -22,6 +24,7 @@ import { OpCode } from '../protocol/opcodes.js';
 import { replyBytesPerTurnMax } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { Connection } from './connection.js';
+import { memoryHolds, type MemoryHold } from './memory-holds.js';
 import type { DecodedFrame } from './request-handler.js';
 
 export interface ThrottleSettings {
@@ -55,8 +58,8 @@ export class RequestThrottle {
   outstanding = 0;
   /** Of those, the ones started and not answered. */
   inProcess = 0;
-  /** Set by the memory guard: no request is read or started. */
-  memoryHeld = false;
+  /** Set by the memory guard: whom the bound holds (memory-holds.ts). */
+  memoryHold: MemoryHold = 'none';
   /** Times a request had to wait for the throttler (ZooKeeper's request_throttle_wait_count). */
   waits = 0;
   /** Connections closed because the throttler held their request past the session timeout. */
@@ -69,6 +72,12 @@ export class RequestThrottle {
   private readonly held = new Map<Connection, number>();
   /** Connections not read because of globalOutstandingLimit. */
   private readonly paused = new Set<Connection>();
+  /**
+   * Connections whose next request waits for the memory bound alone: not in line with the
+   * others (they would hold up everyone behind them); each goes on when it has read its
+   * replies (drain) or the bound lets go.
+   */
+  private readonly memoryWaiting = new Set<Connection>();
   private wakeScheduled = false;
   /** Reply bytes built this turn; reset at the end of the turn. */
   private turnBytes = 0;
@@ -113,12 +122,13 @@ export class RequestThrottle {
     this.inProcess -= conn.outstanding - queued;
     this.held.delete(conn);
     this.paused.delete(conn);
+    this.memoryWaiting.delete(conn);
     this.scheduleWake();
   }
 
   /** Whether `conn` must not be read now (connection.ts asks on every change). */
   readsHeld(conn: Connection): boolean {
-    if (this.memoryHeld) return true;
+    if (memoryHolds(this.memoryHold, conn)) return true;
     const over = this.outstanding > this.settings.globalOutstandingLimit && conn.outstanding > 0;
     if (over && !this.paused.has(conn)) {
       this.paused.add(conn);
@@ -135,6 +145,14 @@ export class RequestThrottle {
    */
   admit(conn: Connection, f: DecodedFrame, mayRefuse: boolean): Admission {
     const { throttledOpWaitMs } = this.settings;
+    if (this.memoryHold === 'heavy') {
+      if (memoryHolds(this.memoryHold, conn)) {
+        this.memoryWaiting.add(conn);
+        if (this.held.delete(conn)) this.scheduleWake(); // no place in line while it waits
+        return 'hold';
+      }
+      this.memoryWaiting.delete(conn);
+    }
     // Throttled, first held is first served: a writer whose write just finished must not
     // overtake the ones waiting.
     const first = this.held.keys().next();
@@ -172,16 +190,18 @@ export class RequestThrottle {
     if (this.held.delete(conn)) this.scheduleWake();
   }
 
-  /** The memory guard changed its mind: resume or stop everyone. */
-  setMemoryHeld(held: boolean, connections: Iterable<Connection>): void {
-    this.memoryHeld = held;
-    for (const conn of connections) conn.updateBackpressure();
-    if (!held) this.scheduleWake();
+  /** The memory guard (re)decided whom it holds: pause or resume connections accordingly. */
+  setMemoryHold(hold: MemoryHold, connections: Iterable<Connection>): void {
+    const changed = hold !== this.memoryHold;
+    this.memoryHold = hold;
+    if (changed) for (const conn of connections) conn.updateBackpressure();
+    if (hold !== 'all') this.scheduleWake();
   }
 
   /** Once per turn: resume paused connections and run held ones while there is room. */
   private scheduleWake(): void {
-    if (this.wakeScheduled || (this.held.size === 0 && this.paused.size === 0)) return;
+    const none = this.held.size === 0 && this.paused.size === 0 && this.memoryWaiting.size === 0;
+    if (this.wakeScheduled || none) return;
     this.wakeScheduled = true;
     this.host.runtime.soon(() => {
       this.wakeScheduled = false;
@@ -194,6 +214,15 @@ export class RequestThrottle {
       for (const conn of [...this.paused]) conn.updateBackpressure();
     }
     this.turnBytes = 0; // a new turn: I/O ran since the last one
+    if (this.memoryHold !== 'all') {
+      for (const conn of [...this.memoryWaiting]) {
+        // 300 non-readers let go at once built 300 MB in one turn (a 2.9 s stall).
+        if (this.turnBytes >= replyBytesPerTurnMax) return this.scheduleWake();
+        if (memoryHolds(this.memoryHold, conn)) continue;
+        this.memoryWaiting.delete(conn);
+        this.host.drain(conn);
+      }
+    }
     for (const conn of [...this.held.keys()]) {
       if (this.full()) break;
       if (this.turnBytes >= replyBytesPerTurnMax) return this.scheduleWake();
@@ -202,7 +231,7 @@ export class RequestThrottle {
   }
 
   private full(): boolean {
-    return this.memoryHeld || this.throttling();
+    return this.memoryHold === 'all' || this.throttling();
   }
 
   /** The RequestThrottler's own limit is reached. */
@@ -224,7 +253,7 @@ export class RequestThrottle {
       return;
     }
     // Not while memory holds everyone: that pause is the server's, not the request's.
-    if (this.settings.dropStale && !this.memoryHeld) {
+    if (this.settings.dropStale && this.memoryHold !== 'all') {
       const now = this.host.runtime.now();
       for (const [conn, since] of [...this.held]) {
         const timeoutMs = conn.session?.timeoutMs ?? conn.timeoutMs;

@@ -16,7 +16,7 @@ import type { ApplyResult } from '../tree/apply.js';
 import type { DataTree } from '../tree/data-tree.js';
 import type { Txn } from '../tree/txn.js';
 import { WatchManager } from '../tree/watch-manager.js';
-import { memoryHeldTouchIntervalMs } from '../util/limits.js';
+import { memoryHeldTouchIntervalMs, memoryResumeRatio } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSasl } from '../config/client-sasl.js';
 import type { ServerConfig } from '../config/config.js';
@@ -31,6 +31,7 @@ import { fourLetterWord } from './four-letter.js';
 import { onConnectFrame } from './handshake.js';
 import { LeaderDuties } from './leader-duties.js';
 import { fullCollector, liveMemoryBytes, MemoryGuard } from './memory-guard.js';
+import { MemoryHoldChoice, memoryOvershootBytes } from './memory-holds.js';
 import type { DecodedFrame } from './request-handler.js';
 import * as queue from './request-queue.js';
 import { RequestThrottle } from './request-throttle.js';
@@ -84,6 +85,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   private readonly clients: ClientListener;
   private readonly perIp = new Map<string, number>();
   private readonly duties: LeaderDuties;
+  private readonly memoryHolds: MemoryHoldChoice;
   private timers: Timer[] = [];
 
   constructor(deps: ServerDeps) {
@@ -105,6 +107,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.throttle = this.makeThrottle();
     this.slowRequests = new SlowRequests(this.logger, () => this.runtime.now());
     this.memory = this.makeMemoryGuard(deps.measureMemory);
+    const overshoot = memoryOvershootBytes(this.config.memoryBytesMax);
+    this.memoryHolds = new MemoryHoldChoice(this.memory, overshoot);
     this.audit = this.config.auditEnabled ? this.openAuditLog() : null;
     this.duties = new LeaderDuties(this);
     this.registerTreeSessions();
@@ -136,11 +140,13 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
       collect: measure === undefined && bytesMax > 0 ? fullCollector() : null,
       onChange: (held) => {
         const bytes = this.memory.lastBytes;
-        if (held) this.logger.warn({ bytes, bytesMax }, 'memory bound reached: reads held');
+        this.holdForMemory();
+        const hold = this.throttle.memoryHold;
+        if (held) this.logger.warn({ bytes, bytesMax, hold }, 'memory bound reached: reads held');
         else this.logger.info({ bytes, bytesMax }, 'memory back under its bound: reads resume');
-        this.throttle.setMemoryHeld(held, [...this.connections]);
       },
       whileHeld: () => {
+        this.holdForMemory();
         // The server, not the client, stopped reading: its sessions must not expire for it.
         const now = this.runtime.now();
         if (now - touchedAt < memoryHeldTouchIntervalMs) return;
@@ -150,6 +156,17 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
         }
       },
     });
+  }
+
+  /** Over the bound: whom to hold, looked at again on every check (memory-holds.ts). */
+  private holdForMemory(): void {
+    const resumeBytes = this.config.memoryBytesMax * memoryResumeRatio;
+    const excess = Math.max(0, this.memory.lastBytes - resumeBytes);
+    const { held, lastBytes } = this.memory;
+    const over = lastBytes - this.config.memoryBytesMax;
+    const current = this.throttle.memoryHold;
+    const hold = this.memoryHolds.next(held, current, this.connections, excess, over);
+    this.throttle.setMemoryHold(hold, this.connections);
   }
 
   private openAuditLog(): AuditLog {

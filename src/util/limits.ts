@@ -40,6 +40,23 @@ export const memoryCheckIntervalMs = 50;
 export const replyBytesPerTurnMax = 8 * MiB;
 /** Reply bytes built between two looks at memory within one turn. */
 export const memoryRecheckBytes = 16 * MiB;
+/**
+ * Over warren.memoryBytesMax, a connection with more reply bytes unsent than this is held and
+ * one with less is served (server/memory-holds.ts): a client reading its replies keeps far less
+ * queued, and a non-reader served while light adds at most one reply before it is held.
+ */
+export const memoryLightOutputBytes = 64 * KiB;
+/**
+ * And with more requests than this queued (a client pipelining reads it does not read: each
+ * is a reply to come); a well-behaved client waiting for its answers has a few.
+ */
+export const memoryLightOutstandingMax = 64;
+/**
+ * While light connections are served over the bound, how far past it (a share of the bound,
+ * at least memoryRecheckBytes) before everyone is held. Holding everyone alone overshot by
+ * 3.7% (requests already read and queued).
+ */
+export const memoryOvershootRatio = 0.05;
 /** Reads resume once memory is back under this share of warren.memoryBytesMax (hysteresis). */
 export const memoryResumeRatio = 0.9;
 /**

@@ -136,7 +136,7 @@ describe('RequestThrottle', () => {
     assert.equal(throttle.heldConnections, 0);
 
     const c = conn('c');
-    throttle.setMemoryHeld(true, []);
+    throttle.setMemoryHold('all', []);
     assert.equal(throttle.admit(c, frame(), true), 'hold');
     runtime.advance(1000);
     assert.equal(c.closed, false, 'the server, not the request, is the reason it waits');
