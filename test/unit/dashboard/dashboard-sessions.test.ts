@@ -5,9 +5,10 @@ import type { Login } from '../../../src/dashboard/dashboard-login.js';
 import { dashboardIdleMs } from '../../../src/dashboard/dashboard-limits.js';
 import { csrfMatches, DashboardSessions } from '../../../src/dashboard/dashboard-sessions.js';
 
-/** A login whose client only records that it was closed. */
-function fakeLogin(): { login: Login; closed: () => boolean } {
+/** A login whose client only records that it was closed, and its identity ticket released. */
+function fakeLogin(): { login: Login; closed: () => boolean; released: () => boolean } {
   let closed = false;
+  let released = false;
   const client = {
     on: () => client,
     close: () => {
@@ -15,8 +16,11 @@ function fakeLogin(): { login: Login; closed: () => boolean } {
       return Promise.resolve();
     },
   };
-  const login = { client, scheme: 'world', ids: [] } as unknown as Login;
-  return { login, closed: () => closed };
+  const release = () => {
+    released = true;
+  };
+  const login = { client, scheme: 'world', ids: [], release } as unknown as Login;
+  return { login, closed: () => closed, released: () => released };
 }
 
 describe('dashboard sessions', () => {
@@ -44,6 +48,7 @@ describe('dashboard sessions', () => {
     assert.equal(sessions.find(id), undefined);
     await sessions.closeAll();
     assert.equal(fake.closed(), true);
+    assert.equal(fake.released(), true, 'its identity ticket is given back');
   });
 
   it('accept only the exact CSRF token', async () => {
