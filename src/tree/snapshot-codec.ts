@@ -8,26 +8,22 @@
  */
 import { DecodeError, JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
-import { readACLs, writeACLs } from '../protocol/records.js';
+import { NodeDecoder, NodeEncoder } from './snapshot-node-codec.js';
+import { readACLs } from '../protocol/records.js';
 import { assert } from '../util/assert.js';
 import { snapshotNodesPerRecord, snapshotRecordBytesTarget } from '../util/limits.js';
 import { internACL } from './acl-cache.js';
 import { DataTree } from './data-tree.js';
 import { NodeKind, copyFields, type NodeFields } from './node.js';
 
-/** 2 adds the tree digest to the header; 1 (Warren 0.1.0) is still read. */
-const FORMAT_VERSION = 2;
+/**
+ * 3 writes nodes compactly (snapshot-node-codec.ts); 2 added the tree digest to the header;
+ * 2 and 1 (Warren 0.1.0) are still read.
+ */
+const FORMAT_VERSION = 3;
 const RECORD = { header: 1, sessions: 2, nodes: 3 } as const;
 
 let nextGeneration = 1;
-
-function writeNode(w: JuteWriter, path: string, n: NodeFields): void {
-  w.writeString(path).writeBinaryString(n.data);
-  writeACLs(w, n.acl);
-  w.writeLong(n.czxid).writeLong(n.mzxid).writeLong(n.pzxid).writeLong(n.ctime).writeLong(n.mtime);
-  w.writeInt(n.version).writeInt(n.aversion).writeInt(n.creations).writeByte(n.kind);
-  w.writeBigLong(n.ephemeralOwner).writeLong(n.ttlMs);
-}
 
 export interface SnapshotImage {
   zxid: number;
@@ -74,7 +70,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
     try {
       yield header.toBuffer();
       yield sessions.toBuffer();
-      const w = new JuteWriter(256 * 1024);
+      const w = new NodeEncoder(256 * 1024);
       let count = 0;
       const flush = (): Buffer => {
         // A view, not a copy: the consumer copies it before asking for the next record.
@@ -85,13 +81,13 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
         return out;
       };
       const start = (): void => {
-        w.writeByte(RECORD.nodes).writeInt(0);
+        w.byte(RECORD.nodes).int(0);
       };
       start();
       for (const [path, node] of tree.entries()) {
         if (node.snapshotGeneration === generation) continue;
         node.snapshotGeneration = generation;
-        writeNode(w, path, node);
+        w.node(path, node);
         written++;
         if (++count === snapshotNodesPerRecord || w.length >= snapshotRecordBytesTarget) {
           yield flush();
@@ -99,7 +95,7 @@ export function beginSnapshot(tree: DataTree): SnapshotImage {
         }
       }
       for (const [path, node] of saved) {
-        writeNode(w, path, node);
+        w.node(path, node);
         written++;
         if (++count === snapshotNodesPerRecord || w.length >= snapshotRecordBytesTarget) {
           yield flush();
@@ -119,6 +115,7 @@ function sharedZero(value: bigint): bigint {
   return value === 0n ? 0n : value;
 }
 
+/** A node of formats 1 and 2: ZooKeeper's DataNode fields, every one written in full. */
 function readNode(r: JuteReader): [string, NodeFields] {
   const path = r.readString();
   const data = r.readBinaryString();
@@ -153,12 +150,14 @@ export function loadSnapshot(
   const tree = new DataTree('loading');
   let zxid: number | null = null;
   let digest: number | null = null;
+  let version = 0;
+  const decoder = new NodeDecoder();
   for (const record of records) {
     const r = new JuteReader(record);
     const type = r.readByte();
     if (type === RECORD.header) {
-      const version = r.readByte();
-      if (version !== 1 && version !== FORMAT_VERSION) {
+      version = r.readByte();
+      if (version < 1 || version > FORMAT_VERSION) {
         throw new DecodeError(`snapshot format ${version} unknown`);
       }
       zxid = r.readLong();
@@ -170,13 +169,26 @@ export function loadSnapshot(
         const timeoutMs = r.readInt();
         tree.sessions.set(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
       }
-    } else if (type === RECORD.nodes) {
+    } else if (type === RECORD.nodes && version >= 3) {
+      const count = r.readInt();
+      decoder.begin(record, record.length - r.remaining);
+      for (let i = 0; i < count; i++) {
+        const [path, node] = decoder.node();
+        const problem = tree.loadNode(path, node, true);
+        if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
+      }
+      if (decoder.remaining !== 0) throw new DecodeError('stray bytes in a snapshot record');
+      onRecord?.(record.length);
+      continue;
+    } else if (type === RECORD.nodes && version >= 1) {
       const count = r.readInt();
       for (let i = 0; i < count; i++) {
         const [path, node] = readNode(r);
         const problem = tree.loadNode(path, node, true);
         if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
       }
+    } else if (type === RECORD.nodes) {
+      throw new DecodeError('snapshot nodes come before its header');
     } else {
       throw new DecodeError(`unknown snapshot record type ${type}`);
     }

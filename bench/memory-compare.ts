@@ -1,0 +1,162 @@
+/**
+ * Memory, snapshot size and restart time at scale, Warren against Apache ZooKeeper 3.8 in one
+ * run (issue 12's memory rows): each server, started fresh (ZooKeeper with a 1 GiB heap, as in
+ * the issue's table), gets N znodes of 100 bytes under /s through multi batches; then its
+ * resident memory right after, the size of its newest snapshot on disk, the time from a
+ * restart to the first answered request, and its resident memory after the restart.
+ * Warren writes a snapshot on request (SIGUSR2) before the restart; ZooKeeper writes one as it
+ * starts on a data directory (ZooKeeperServer.loadData takes it).
+ * Usage: node dist/bench/memory-compare.js [--nodes 1000000] [--rounds 1] [--out FILE.json]
+ */
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
+import { RawClient } from '../test/support/raw-client.js';
+import type { RunningServer } from '../test/support/server-process.js';
+import { startWarren } from '../test/support/warren-proc.js';
+import { startZooKeeper } from '../test/support/zookeeper-ref.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? (args[at + 1] ?? fallback) : fallback;
+};
+const nodes = Number(flag('nodes', '1000000'));
+const rounds = Number(flag('rounds', '1'));
+const out = flag('out', '');
+const zooKeeperHeapMb = 1024;
+const batch = 1000;
+const acl = [...OPEN_ACL_UNSAFE];
+
+type Contender = 'zookeeper' | 'warren';
+
+interface Figures {
+  contender: Contender;
+  round: number;
+  fillSeconds: number;
+  rssMiBFull: number;
+  snapshotMiB: number;
+  restartSeconds: number;
+  rssMiBAfterRestart: number;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '0') / 1024;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function populate(server: RunningServer): Promise<number> {
+  const started = performance.now();
+  const client = await RawClient.connect(server.host, server.port, {
+    timeoutMs: 30000,
+    replyTimeoutMs: 0,
+  });
+  await client.request({ type: 1, path: '/s', data: null, acl, flags: 0, ttl: -1 });
+  const value = Buffer.alloc(100, 7);
+  const inFlight: Promise<unknown>[] = [];
+  for (let base = 0; base < nodes; base += batch) {
+    const ops = [];
+    for (let i = base; i < Math.min(nodes, base + batch); i++) {
+      ops.push({ type: 1 as const, path: `/s/n${i}`, data: value, acl, flags: 0, ttl: -1 });
+    }
+    inFlight.push(client.request({ type: 14, ops }));
+    if (inFlight.length >= 16) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  await client.close();
+  return (performance.now() - started) / 1000;
+}
+
+/** The newest snapshot file's size under a data directory (ZooKeeper's or Warren's layout). */
+function newestSnapshotMiB(dir: string): number {
+  let newest = { mtime: 0, size: 0 };
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at)) {
+      const full = join(at, name);
+      const stat = statSync(full);
+      if (stat.isDirectory()) walk(full);
+      else if (/^snap/.test(name) && stat.mtimeMs >= newest.mtime) {
+        newest = { mtime: stat.mtimeMs, size: stat.size };
+      }
+    }
+  };
+  walk(dir);
+  return newest.size / 2 ** 20;
+}
+
+async function waitForLog(server: RunningServer, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (readFileSync(server.logFile, 'utf8').includes(text)) return;
+    await sleep(50);
+  }
+  throw new Error(`'${text}' did not appear in ${server.logFile}`);
+}
+
+function start(contender: Contender, reuse?: RunningServer): Promise<RunningServer> {
+  const again = reuse === undefined ? {} : { dataDir: reuse.dataDir, port: reuse.port };
+  return contender === 'zookeeper'
+    ? startZooKeeper({ heapMb: zooKeeperHeapMb, keepDataDir: true, ...again })
+    : startWarren({ keepDataDir: true, config: { snapCount: '100000000' }, ...again });
+}
+
+async function measure(contender: Contender, round: number): Promise<Figures> {
+  const first = await start(contender);
+  const fillSeconds = await populate(first);
+  await sleep(2000);
+  const rssMiBFull = rssMiB(first.pid);
+  if (contender === 'warren') {
+    process.kill(first.pid, 'SIGUSR2');
+    await waitForLog(first, 'snapshot written', 300_000);
+  }
+  await first.stop();
+  const restarted = performance.now();
+  const second = await start(contender, first);
+  const client = await RawClient.connect(second.host, second.port, { timeoutMs: 60000 });
+  await client.request({ type: 4, path: `/s/n${nodes - 1}`, watch: false });
+  const restartSeconds = (performance.now() - restarted) / 1000;
+  client.destroy();
+  await sleep(3000);
+  const rssMiBAfterRestart = rssMiB(second.pid);
+  const snapshotMiB = newestSnapshotMiB(second.dataDir);
+  await second.stop();
+  return {
+    contender,
+    round,
+    fillSeconds,
+    rssMiBFull,
+    snapshotMiB,
+    restartSeconds,
+    rssMiBAfterRestart,
+  };
+}
+
+async function main(): Promise<void> {
+  const figures: Figures[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const contender of ['zookeeper', 'warren'] as const) {
+      const f = await measure(contender, round);
+      figures.push(f);
+      console.log(JSON.stringify(f));
+    }
+  }
+  const median = (c: Contender, key: keyof Omit<Figures, 'contender' | 'round'>): number => {
+    const values = figures.filter((f) => f.contender === c).map((f) => f[key]);
+    values.sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)] ?? NaN;
+  };
+  const rows = ['rssMiBFull', 'rssMiBAfterRestart', 'snapshotMiB', 'restartSeconds'] as const;
+  console.log(`\n${nodes} znodes of 100 B, medians of ${rounds} round(s)`);
+  console.log('| figure | Warren | ZooKeeper | Warren ÷ ZooKeeper |');
+  console.log('|---|--:|--:|--:|');
+  for (const row of rows) {
+    const w = median('warren', row);
+    const z = median('zookeeper', row);
+    console.log(`| ${row} | ${w.toFixed(1)} | ${z.toFixed(1)} | ${(w / z).toFixed(2)} |`);
+  }
+  if (out !== '') writeFileSync(out, `${JSON.stringify({ nodes, figures }, null, 2)}\n`);
+}
+
+await main();
