@@ -17,11 +17,14 @@
  *   next requests of connections with replies still unsent wait for the next turn, so many
  *   clients pipelining big reads cannot hold the loop (and everyone else's answers) for
  *   seconds; a client that reads its replies goes on.
+ * - requestsPerTurnMax: once that many requests started in one turn, the next ones wait for
+ *   the next turn, first held first served: 100 clients pipelining 500 reads each made one
+ *   turn answer 50k of them (hundreds of ms in which no timer, ping or other client ran).
  *
  * Held connections are at most every connection (warren.connectionsMax): no other queue.
  */
 import { OpCode } from '../protocol/opcodes.js';
-import { replyBytesPerTurnMax } from '../util/limits.js';
+import { replyBytesPerTurnMax, requestsPerTurnMax } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { Connection } from './connection.js';
 import { memoryHolds, type MemoryHold } from './memory-holds.js';
@@ -81,6 +84,8 @@ export class RequestThrottle {
   private wakeScheduled = false;
   /** Reply bytes built this turn; reset at the end of the turn. */
   private turnBytes = 0;
+  /** Requests started this turn; reset with turnBytes. */
+  private turnRequests = 0;
   private turnResetScheduled = false;
   private stallTimer: Timer | null = null;
 
@@ -96,11 +101,16 @@ export class RequestThrottle {
   /** Bytes of a reply just queued for a client. */
   wrote(bytes: number): void {
     this.turnBytes += bytes;
+    this.scheduleTurnReset();
+  }
+
+  private scheduleTurnReset(): void {
     if (this.turnResetScheduled) return;
     this.turnResetScheduled = true;
     this.host.runtime.soon(() => {
       this.turnResetScheduled = false;
       this.turnBytes = 0;
+      this.turnRequests = 0;
     });
   }
 
@@ -159,7 +169,9 @@ export class RequestThrottle {
     const behind = this.settings.maxRequests > 0 && first.done !== true && first.value !== conn;
     // Only a client with replies still unsent waits for the next turn: one that keeps up
     // with its replies is not slowed by those that ask for more than they read.
-    const turnSpent = this.turnBytes >= replyBytesPerTurnMax && conn.socket.bufferedBytes > 0;
+    const turnSpent =
+      this.turnRequests >= requestsPerTurnMax ||
+      (this.turnBytes >= replyBytesPerTurnMax && conn.socket.bufferedBytes > 0);
     if (this.full() || behind || turnSpent) {
       if (!this.held.has(conn)) {
         this.held.set(conn, this.host.runtime.now());
@@ -172,6 +184,8 @@ export class RequestThrottle {
     const since = this.held.get(conn);
     this.held.delete(conn);
     this.inProcess++;
+    this.turnRequests++;
+    this.scheduleTurnReset();
     if (since !== undefined) this.scheduleWake(); // the next held one may fit too
     const waited = since === undefined ? 0 : this.host.runtime.now() - since;
     const late = throttledOpWaitMs > 0 && waited > throttledOpWaitMs;
@@ -214,10 +228,11 @@ export class RequestThrottle {
       for (const conn of [...this.paused]) conn.updateBackpressure();
     }
     this.turnBytes = 0; // a new turn: I/O ran since the last one
+    this.turnRequests = 0;
     if (this.memoryHold !== 'all') {
       for (const conn of [...this.memoryWaiting]) {
         // 300 non-readers let go at once built 300 MB in one turn (a 2.9 s stall).
-        if (this.turnBytes >= replyBytesPerTurnMax) return this.scheduleWake();
+        if (this.turnSpent()) return this.scheduleWake();
         if (memoryHolds(this.memoryHold, conn)) continue;
         this.memoryWaiting.delete(conn);
         this.host.drain(conn);
@@ -225,9 +240,13 @@ export class RequestThrottle {
     }
     for (const conn of [...this.held.keys()]) {
       if (this.full()) break;
-      if (this.turnBytes >= replyBytesPerTurnMax) return this.scheduleWake();
+      if (this.turnSpent()) return this.scheduleWake();
       this.host.drain(conn);
     }
+  }
+
+  private turnSpent(): boolean {
+    return this.turnBytes >= replyBytesPerTurnMax || this.turnRequests >= requestsPerTurnMax;
   }
 
   private full(): boolean {

@@ -38,6 +38,12 @@ export const memoryCheckIntervalMs = 50;
  * seconds in one turn.
  */
 export const replyBytesPerTurnMax = 8 * MiB;
+/**
+ * Requests started in one event-loop turn before further ones wait for the next turn (a few
+ * milliseconds of small reads): 100 clients pipelining 500 reads each held one turn for
+ * hundreds of milliseconds.
+ */
+export const requestsPerTurnMax = 1000;
 /** Reply bytes built between two looks at memory within one turn. */
 export const memoryRecheckBytes = 16 * MiB;
 /**
