@@ -113,8 +113,17 @@ export class WatchManager {
   removeSession(sessionId: SessionId): void {
     const own = this.bySession.get(sessionId);
     if (own === undefined) return;
-    for (const kind of ['data', 'child', 'persistent', 'recursive'] as const) {
-      for (const path of [...own[kind]]) this.remove(kind, sessionId, path);
+    // Straight from the session's own sets, without copying them or looking the session up
+    // again per watch: thousands of sessions dropped at once when the leader goes.
+    for (const kind of KINDS) {
+      const table = this.tables[kind];
+      for (const path of own[kind]) {
+        const sessions = table.get(path);
+        sessions?.delete(sessionId);
+        if (sessions?.size === 0) table.delete(path);
+        this.total--;
+        this.bytes -= watchBytes(path);
+      }
     }
     this.bySession.delete(sessionId);
   }

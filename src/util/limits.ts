@@ -44,6 +44,8 @@ export const replyBytesPerTurnMax = 8 * MiB;
  * hundreds of milliseconds.
  */
 export const requestsPerTurnMax = 1000;
+/** Client connections closed in one turn when all are dropped (server.dropClients). */
+export const connectionsClosedPerTurnMax = 250;
 /** Reply bytes built between two looks at memory within one turn. */
 export const memoryRecheckBytes = 16 * MiB;
 /**
