@@ -47,6 +47,8 @@ export function onRequestFrame(server: WarrenServer, conn: Connection, frame: Bu
 /** Runs queued requests in order until one must wait for earlier writes. */
 export function drain(server: WarrenServer, conn: Connection): void {
   let held = false;
+  // Being closed (server.dropClients, a slice a turn): nothing more is answered on it.
+  if (server.closing.has(conn)) return;
   while (conn.state === 'connected' && conn.waitingHead < conn.waiting.length) {
     const f = conn.waiting[conn.waitingHead] as DecodedFrame;
     const session = conn.session;

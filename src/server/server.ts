@@ -70,6 +70,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly writes: WritePath;
   readonly stats: ServerStats;
   readonly connections = new Set<Connection>();
+  /** Connections dropClients is closing a slice at a time: no request of theirs runs now. */
+  readonly closing = new Set<Connection>();
   readonly logger: Logger;
   readonly runtime: Runtime;
   readonly outstandingMax: number;
@@ -208,8 +210,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
 
   /**
    * Closes every client connection (lost the leader, new state); sessions live on. `sliced`:
-   * connectionsClosedPerTurnMax a turn, the rest stay as they are meanwhile (closing 5k
-   * sockets and their watches in one go held the loop for 0.4-0.7 s when the leader was lost).
+   * connectionsClosedPerTurnMax a turn (closing 5k sockets and their watches in one go held
+   * the loop for 0.4-0.7 s when the leader was lost); the others answer nothing meanwhile.
    */
   dropClients(reason: string, sliced = true): void {
     if (this.connections.size > 0) {
@@ -219,13 +221,18 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
       );
     }
     const all = [...this.connections];
-    if (sliced) this.closeSlice(all, 0);
-    else for (const conn of all) conn.close();
+    if (!sliced) return all.forEach((conn) => conn.close());
+    for (const conn of all) this.closing.add(conn);
+    this.closeSlice(all, 0);
   }
 
   private closeSlice(connections: readonly Connection[], from: number): void {
     const end = Math.min(connections.length, from + connectionsClosedPerTurnMax);
-    for (let i = from; i < end; i++) (connections[i] as Connection).close();
+    for (let i = from; i < end; i++) {
+      const conn = connections[i] as Connection;
+      this.closing.delete(conn);
+      conn.close();
+    }
     if (end < connections.length) this.runtime.soon(() => this.closeSlice(connections, end));
   }
 
@@ -294,6 +301,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   }
 
   onClosed(conn: Connection): void {
+    this.closing.delete(conn);
     if (!this.connections.delete(conn)) return;
     this.throttle.closed(conn);
     const ip = conn.remoteAddress;
