@@ -51,6 +51,15 @@ export function describeEntry(entry: StoredEntry): string {
   }
   if (payload === null) return `${head} leader's empty entry`;
   if (payload.kind === 'barrier') return `${head} barrier (sync) from server ${payload.origin}`;
+  if (payload.kind === 'restoreChunk') {
+    const { restoreId, seq, bytes } = payload;
+    return `${head} restore ${restoreId} chunk ${seq} (${bytes.length} bytes)`;
+  }
+  if (payload.kind === 'restoreCommit') {
+    const { restoreId, chunks, imageBytes } = payload.commit;
+    return `${head} restore ${restoreId} commit: ${chunks} chunks, ${imageBytes} bytes`;
+  }
+  if (payload.kind === 'restoreAbort') return `${head} restore ${payload.restoreId} aborted`;
   return `${head} ${describeTxn(payload.txn)}`;
 }
 

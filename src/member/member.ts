@@ -17,7 +17,7 @@ import { formatServerLines } from '../config/config-text.js';
 import { Err } from '../protocol/error-codes.js';
 import type { Id, SessionId } from '../protocol/records.js';
 import type { ReconfigRequest } from '../protocol/requests.js';
-import type { Replica } from '../replication/replica.js';
+import type { Applied, Replica } from '../replication/replica.js';
 import type { WriteInput } from '../replication/write-input.js';
 import type { WarrenServer } from '../server/server.js';
 import type { PathStatus, WriteDone, WritePath } from '../server/write-path.js';
@@ -151,6 +151,7 @@ export class EnsembleMember implements WritePath {
       sessions: () => this.attached().sessions,
       stopped: () => this.stopped,
       onLeadershipRequest: (from) => this.operations.onLeadershipRequest(from),
+      onRestoreMessage: (from, message) => this.restorer.onPeerMessage(from, message),
     });
     this.operations = this.newOperations();
     this.restorer = this.newRestore();
@@ -167,7 +168,30 @@ export class EnsembleMember implements WritePath {
         this.checkStillMember();
       },
       maintainConfig: () => this.maintainConfig(),
+      restored: (a) => this.restored(a),
     });
+  }
+
+  /** A snapshot taken while a restore's chunks are held would lose them at a restart. */
+  private holdSnapshotsForRestores(): void {
+    const { snapshots, replica } = this.options;
+    snapshots.holdWhile(() =>
+      replica.restores.holding ? "a restore's chunks are in the log, its commit is not" : null,
+    );
+  }
+
+  /** A restore's commit entry was applied (replicated-restore.ts). */
+  private restored(a: Extract<Applied, { kind: 'restore' }>): void {
+    this.restorer.onApplied(a.origin, a.requestId, a.outcome);
+    if (!a.outcome.ok) {
+      this.options.logger.error({ index: a.index, reason: a.outcome.reason }, 'restore not done');
+      return;
+    }
+    this.attached().replaceTree(a.outcome.tree);
+    this.options.observer?.installed(a.index, a.outcome.tree);
+    // The restored tree is in the log as chunks: a snapshot soon lets them go.
+    this.options.snapshots.soon();
+    this.options.logger.warn({ index: a.index }, 'the tree was replaced by a restored snapshot');
   }
 
   private newLeaderlessWatch(): LeaderlessWatch {
@@ -196,12 +220,14 @@ export class EnsembleMember implements WritePath {
   }
 
   private newRestore(): OnlineRestore {
+    this.holdSnapshotsForRestores();
     const { selfId, node, replica, logger, runtime, snapshots } = this.options;
     return new OnlineRestore({
       ...{ selfId, node, replica, logger, runtime, snapshots },
       driver: this.driver,
       membership: () => this.membership(),
       blocked: () => this.blocked(),
+      send: (to, message) => this.dispatch.send(to, message),
     });
   }
 

@@ -1,31 +1,45 @@
 /**
  * The AdminServer's `restore` on a running member (ZooKeeper 3.9's restoreFromSnapshot, made
- * durable): an uploaded snapshot (what `snapshot?streaming=true` and `warren backup` give) is
- * verified whole, then becomes this member's state as a Raft snapshot at the next log index,
- * in the current term and with the current membership. The Raft store installs it as it
- * installs a leader's snapshot on a follower (staged, fsynced, renamed, log dropped), so a
- * restart recovers the restored tree, and learners receive it as any snapshot.
+ * durable and, on an ensemble, replicated): an uploaded snapshot (what
+ * `snapshot?streaming=true` and `warren backup` give) is verified whole, then becomes the
+ * state of every member.
  *
- * Only the only voter does it: it is the whole quorum, so the new state is committed the
- * moment it is durable. On an ensemble the restored state would have to be committed by a
- * quorum before any member adopts it, which needs a replicated restore entry Warren does not
- * have; an ensemble is restored through its first member (docs/operations.md).
+ * - The only voter installs it as a Raft snapshot at the next log index, in the current term
+ *   and with the current membership: it is the whole quorum, so the new state is committed
+ *   the moment it is durable. The Raft store installs it as it installs a leader's snapshot
+ *   on a follower, and learners receive it as any snapshot.
+ * - An ensemble's leader writes it through the log (replicated-restore.ts): chunk entries,
+ *   then a commit entry on which every member replaces its tree. Another member forwards the
+ *   upload to the leader (restore-forwarding.ts), so any member may take the POST.
  *
  * Clients: the tree's sessions are those of the backup (fresh timeouts); every connection is
  * closed (server.replaceTree), so a client whose session the backup lacks learns it expired
  * and a client whose session it has re-registers its watches against the restored tree.
  */
 import type { Logger } from 'pino';
-import type { Membership, RaftNode } from '../consensus/index.js';
+import type { Membership, NodeId, RaftNode } from '../consensus/index.js';
 import type { Replica } from '../replication/replica.js';
-import { decodeRaftSnapshot, encodeRaftSnapshot } from '../storage/raft-snapshot-files.js';
+import type { RestoreApplied } from '../replication/restore-apply.js';
+import { keepCurrentConfig } from '../replication/restore-apply.js';
+import { encodeRaftSnapshot } from '../storage/raft-snapshot-files.js';
 import type { DataTree } from '../tree/data-tree.js';
-import { CONFIG_PATH } from '../tree/path.js';
-import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
-import { restoreInstallMs, restoreRetryMs, restoreTriesMax } from '../util/limits.js';
+import { beginSnapshot } from '../tree/snapshot-codec.js';
+import {
+  restoreInstallMs,
+  restoreLogBytesMax,
+  restoreRetryMs,
+  restoreTriesMax,
+} from '../util/limits.js';
 import type { Runtime } from '../util/runtime.js';
+import type { PeerMessage } from './peer-messages.js';
 import type { RaftDriver } from './raft-driver.js';
+import { ReplicatedRestore } from './replicated-restore.js';
+import { RestoreForwarding, type RestorePart, type RestoreReply } from './restore-forwarding.js';
+import { refused, type RestoreOutcome, type RestoreRefused } from './restore-outcome.js';
+import { verifyUpload } from './restore-upload.js';
 import type { SnapshotPolicy } from './snapshot-policy.js';
+
+export type { RestoreDone, RestoreOutcome, RestoreRefused } from './restore-outcome.js';
 
 export interface RestoreHost {
   readonly selfId: number;
@@ -38,33 +52,22 @@ export interface RestoreHost {
   membership(): Membership;
   /** Why this member cannot act now (stopped, failed storage), or null. */
   blocked(): string | null;
+  send(to: NodeId, message: PeerMessage): boolean;
 }
-
-export interface RestoreDone {
-  readonly ok: true;
-  /** The log index (and zxid) the restored state has now. */
-  readonly index: number;
-  /** The index the backup was taken at. */
-  readonly backupIndex: number;
-  readonly nodes: number;
-  readonly sessions: number;
-}
-
-/** `status` is the HTTP status the refusal deserves. */
-export interface RestoreRefused {
-  readonly ok: false;
-  readonly status: number;
-  readonly reason: string;
-}
-
-export type RestoreOutcome = RestoreDone | RestoreRefused;
-
-const refused = (status: number, reason: string): RestoreRefused => ({ ok: false, status, reason });
 
 export class OnlineRestore {
   private running = false;
+  private readonly replicated: ReplicatedRestore;
+  private readonly forwarding: RestoreForwarding;
 
-  constructor(private readonly host: RestoreHost) {}
+  constructor(private readonly host: RestoreHost) {
+    this.replicated = new ReplicatedRestore(host);
+    this.forwarding = new RestoreForwarding({
+      ...host,
+      restoreHere: (upload) => this.restore(upload, false),
+      busy: () => (this.running ? 'a restore is already running on the leader' : null),
+    });
+  }
 
   /** Why a restore cannot run here at all, or null (checked before reading an upload). */
   refusal(): RestoreRefused | null {
@@ -76,39 +79,62 @@ export class OnlineRestore {
     const { host } = this;
     const blocked = host.blocked();
     if (blocked !== null) return refused(503, `this member cannot restore: ${blocked}`);
-    const { voters } = host.membership();
-    if (voters.length !== 1 || voters[0] !== host.selfId) {
-      return refused(
-        409,
-        'restore online needs a server that is the only voter (standalone, or an ensemble ' +
-          'shrunk to one member): on an ensemble the restored state would have to be ' +
-          'committed by a quorum first, which Warren cannot do online. Restore the first ' +
-          'member offline with `warren restore` and let the others join it ' +
-          '(docs/operations.md, "Backup and restore").',
-      );
+    const { voters, learners } = host.membership();
+    if (!voters.includes(host.selfId) && !learners.includes(host.selfId)) {
+      return refused(409, 'this server is not a member of the ensemble');
     }
-    if (!host.replica.acceptingWrites()) {
-      return refused(503, 'this member is not leading yet; retry');
+    if (this.soleVoter() ? !host.replica.acceptingWrites() : host.replica.leader === 0) {
+      return refused(503, 'no leader yet; retry');
     }
     return null;
   }
 
-  async restore(upload: Buffer): Promise<RestoreOutcome> {
+  private soleVoter(): boolean {
+    const { voters } = this.host.membership();
+    return voters.length === 1 && voters[0] === this.host.selfId;
+  }
+
+  /** `mayForward`: false for an upload a follower forwarded here (it is not sent on again). */
+  async restore(upload: Buffer, mayForward = true): Promise<RestoreOutcome> {
     const early = this.refusal();
     if (early !== null) return early;
+    const alone = this.soleVoter();
+    if (!alone && upload.length > restoreLogBytesMax) {
+      return refused(
+        413,
+        `the upload is ${upload.length} bytes, over the ${restoreLogBytesMax}-byte cap of an ` +
+          "ensemble's online restore (restoreLogBytesMax): restore it offline with `warren " +
+          'restore` on the first member (docs/operations.md, "Backup and restore")',
+      );
+    }
     let checked: { tree: DataTree; backupIndex: number };
     try {
       checked = verifyUpload(upload);
     } catch (error) {
       return refused(400, (error as Error).message);
     }
+    const leads = this.host.replica.isLeader;
+    if (!alone && !leads && !mayForward) return refused(503, 'this member does not lead; retry');
     this.running = true;
     try {
+      if (!alone && !leads) return await this.forwarding.forward(upload);
       await this.host.snapshots.settle();
+      if (!alone) return await this.replicated.run(upload, checked.tree, checked.backupIndex);
       return await this.install(checked.tree, checked.backupIndex);
     } finally {
       this.running = false;
     }
+  }
+
+  /** A restore's commit entry was applied here. */
+  onApplied(origin: number, restoreId: number, outcome: RestoreApplied): void {
+    this.replicated.onApplied(origin, restoreId, outcome);
+  }
+
+  /** A forwarded restore's part (leader) or reply (the member that forwarded it). */
+  onPeerMessage(from: NodeId, message: RestorePart | RestoreReply): void {
+    if (message.type === 'restorePart') this.forwarding.onPart(from, message);
+    else this.forwarding.onReply(message);
   }
 
   /** Hands the core the new state, retrying while writes are in flight, then waits for it. */
@@ -178,49 +204,4 @@ export class OnlineRestore {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.host.runtime.after(ms, resolve));
   }
-}
-
-/**
- * The upload read as a Raft snapshot file: every checksum, the meta record, a tree that loads
- * and has the digest its header claims. Throws a sentence saying what is wrong.
- */
-export function verifyUpload(upload: Buffer): { tree: DataTree; backupIndex: number } {
-  if (upload.length === 0) throw new Error('the upload is empty: POST the snapshot file');
-  let contents;
-  try {
-    contents = decodeRaftSnapshot(upload, 'the uploaded snapshot');
-  } catch (error) {
-    throw new Error(
-      `${(error as Error).message} (damaged or truncated: upload the file \`warren backup\` ` +
-        'or `snapshot?streaming=true` wrote, unchanged)',
-      { cause: error },
-    );
-  }
-  let tree: DataTree;
-  try {
-    tree = loadSnapshot(contents.records);
-  } catch (error) {
-    throw new Error(`the uploaded snapshot's tree does not load: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const computed = tree.computeDigest();
-  if (computed !== tree.digest) {
-    throw new Error(
-      `the uploaded snapshot's tree has digest 0x${computed.toString(16)}, its header says ` +
-        `0x${tree.digest.toString(16)}`,
-    );
-  }
-  return { tree, backupIndex: contents.meta.index };
-}
-
-/**
- * /zookeeper/config names the servers of the ensemble the backup came from; this member's
- * own configuration stays (as `warren restore` empties it, so it names no stranger).
- */
-function keepCurrentConfig(restored: DataTree, current: DataTree): void {
-  const mine = current.get(CONFIG_PATH);
-  const theirs = restored.get(CONFIG_PATH);
-  if (mine === undefined || theirs === undefined || mine.data === theirs.data) return;
-  restored.setData(CONFIG_PATH, mine.data, mine.version, mine.mzxid, mine.mtime);
 }

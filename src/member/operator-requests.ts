@@ -52,7 +52,7 @@ export class OperatorRequests implements RaftOperations {
 
   scheduleSnapshot(): number | null {
     const { snapshots, replica, logger } = this.host;
-    if (this.host.blocked() !== null) return null;
+    if (this.host.blocked() !== null || snapshots.held() !== null) return null;
     const running = snapshots.runningIndex;
     if (running !== null) return running;
     const index = replica.applied;

@@ -39,7 +39,11 @@ export interface DispatchHost {
   stopped(): boolean;
   /** `from` asks this member, if it leads, to hand leadership over (rqld). */
   onLeadershipRequest(from: NodeId): void;
+  /** A forwarded restore's upload part or reply (restore-forwarding.ts). */
+  onRestoreMessage(from: NodeId, message: RestoreMessage): void;
 }
+
+type RestoreMessage = Extract<PeerMessage, { type: 'restorePart' | 'restoreReply' }>;
 
 export class PeerDispatch {
   private readonly badPeers = new Set<NodeId>();
@@ -89,6 +93,9 @@ export class PeerDispatch {
         return host.onLeadershipRequest(from);
       case 'attached':
         return router.noteAttached(message.sessionId, message.attach);
+      case 'restorePart':
+      case 'restoreReply':
+        return host.onRestoreMessage(from, message);
     }
   }
 

@@ -18,7 +18,8 @@ import {
   type WriteInput,
 } from '../replication/write-input.js';
 import { unreachable } from '../util/assert.js';
-import { touchSessionsMax } from '../util/limits.js';
+import { restoreForwardPartBytes, touchSessionsMax } from '../util/limits.js';
+import type { RestoreOutcome } from './restore-outcome.js';
 
 export type PeerMessage =
   | { type: 'raft'; message: Message }
@@ -41,7 +42,11 @@ export type PeerMessage =
   /** The sender asks the leader to hand it leadership (rqld). */
   | { type: 'leadership' }
   /** A client attached session `sessionId` at the sender, on connection `attach`. */
-  | { type: 'attached'; sessionId: SessionId; attach: number };
+  | { type: 'attached'; sessionId: SessionId; attach: number }
+  /** Part of an upload for the AdminServer's restore, to the leader (restore-forwarding.ts). */
+  | { type: 'restorePart'; transferId: number; offset: number; total: number; bytes: Buffer }
+  /** The leader took a part (`received` bytes so far), or the restore ended (`outcome`). */
+  | { type: 'restoreReply'; transferId: number; received: number; outcome: RestoreOutcome | null };
 
 const TAG = {
   raft: 1,
@@ -52,6 +57,8 @@ const TAG = {
   reconfigResult: 6,
   leadership: 7,
   attached: 8,
+  restorePart: 9,
+  restoreReply: 10,
 } as const;
 
 /** The connection a write came on, or 0 (an internal write, or none known). */
@@ -93,6 +100,14 @@ export function encodePeerMessage(message: PeerMessage): Buffer {
       break;
     case 'leadership':
       w.writeByte(TAG.leadership);
+      break;
+    case 'restorePart':
+      w.writeByte(TAG.restorePart).writeLong(message.transferId).writeLong(message.offset);
+      w.writeLong(message.total).writeBuffer(message.bytes);
+      break;
+    case 'restoreReply':
+      w.writeByte(TAG.restoreReply).writeLong(message.transferId).writeLong(message.received);
+      writeOutcome(w, message.outcome);
       break;
     default:
       unreachable(message);
@@ -147,9 +162,48 @@ export function decodePeerMessage(bytes: Buffer): PeerMessage {
     case TAG.leadership:
       message = { type: 'leadership' };
       break;
+    case TAG.restorePart: {
+      const transferId = r.readLong();
+      const offset = r.readLong();
+      const total = r.readLong();
+      const bytes = r.readBuffer() ?? Buffer.alloc(0);
+      if (bytes.length > restoreForwardPartBytes) throw new DecodeError('restore part too big');
+      message = { type: 'restorePart', transferId, offset, total, bytes };
+      break;
+    }
+    case TAG.restoreReply: {
+      const transferId = r.readLong();
+      const received = r.readLong();
+      message = { type: 'restoreReply', transferId, received, outcome: readOutcome(r) };
+      break;
+    }
     default:
       throw new DecodeError(`unknown peer message tag ${tag}`);
   }
   if (r.remaining !== 0) throw new DecodeError(`${r.remaining} trailing bytes in peer message`);
   return message;
+}
+
+/** A restore's outcome: none (0), done (1: index, backup index, nodes, sessions), refused (2). */
+function writeOutcome(w: JuteWriter, outcome: RestoreOutcome | null): void {
+  if (outcome === null) {
+    w.writeByte(0);
+  } else if (outcome.ok) {
+    w.writeByte(1).writeLong(outcome.index).writeLong(outcome.backupIndex);
+    w.writeLong(outcome.nodes).writeLong(outcome.sessions);
+  } else {
+    w.writeByte(2).writeInt(outcome.status).writeString(outcome.reason);
+  }
+}
+
+function readOutcome(r: JuteReader): RestoreOutcome | null {
+  const kind = r.readByte();
+  if (kind === 0) return null;
+  if (kind === 1) {
+    const index = r.readLong();
+    const backupIndex = r.readLong();
+    return { ok: true, index, backupIndex, nodes: r.readLong(), sessions: r.readLong() };
+  }
+  if (kind !== 2) throw new DecodeError(`unknown restore outcome ${kind}`);
+  return { ok: false, status: r.readInt(), reason: r.readString() };
 }

@@ -35,6 +35,8 @@ export interface EffectsHost {
   peersChanged(): void;
   /** Leader upkeep: write zoo.cfg's configuration into /zookeeper/config if it has none. */
   maintainConfig(): void;
+  /** A restore's commit entry was applied (the tree may be a new one). */
+  restored(applied: Extract<Applied, { kind: 'restore' }>): void;
 }
 
 /** Whether a txn rewrote /zookeeper/config (the ensemble's addresses may have changed). */
@@ -92,6 +94,8 @@ export class ReadyEffects {
       if (a.origin === selfId) {
         router.pending.complete(a.requestId, a);
       }
+    } else if (a.kind === 'restore') {
+      this.host.restored(a);
     } else if (a.origin === selfId) {
       router.pending.complete(a.requestId, { ok: true, barrier: true });
     }

@@ -23,6 +23,8 @@ export class SnapshotPolicy {
   private nextAt: number;
   private running: Promise<Index> | null = null;
   private runningAt: Index | null = null;
+  /** Why no snapshot may be taken now, or null (see holdWhile). */
+  private hold: () => string | null = () => null;
 
   constructor(
     private readonly storage: DurableLog,
@@ -39,10 +41,29 @@ export class SnapshotPolicy {
     return half + this.runtime.randomInt(Math.max(1, half));
   }
 
+  /**
+   * No snapshot while `reason` says why (a restore's chunks held: a snapshot between them and
+   * their commit entry would lose them at a restart); the count goes on meanwhile.
+   */
+  holdWhile(reason: () => string | null): void {
+    this.hold = reason;
+  }
+
+  /** Why no snapshot may be taken now, or null. */
+  held(): string | null {
+    return this.hold();
+  }
+
+  /** Snapshot at the next applied entries (after a restore: its chunks may then go). */
+  soon(): void {
+    this.nextAt = 0;
+  }
+
   /** Counts applied entries; snapshots `tree` (applied up to `index`) at the threshold. */
   onApplied(count: number, tree: DataTree, index: Index, membership: Membership): void {
     this.sinceSnapshot += count;
     if (this.sinceSnapshot < this.nextAt || this.running !== null) return;
+    if (this.hold() !== null) return;
     this.snapshot(tree, index, membership).catch((e: unknown) =>
       this.logger.error({ err: e }, 'snapshot failed; the log still holds every entry'),
     );
@@ -56,6 +77,8 @@ export class SnapshotPolicy {
   /** Snapshots now (or joins the one running); resolves with its index. */
   snapshot(tree: DataTree, index: Index, membership: Membership): Promise<Index> {
     if (this.running !== null) return this.running;
+    const held = this.hold();
+    if (held !== null) return Promise.reject(new Error(`no snapshot now: ${held}`));
     const image = beginSnapshot(tree);
     this.sinceSnapshot = 0;
     this.runningAt = index;

@@ -34,6 +34,7 @@ import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './
 import { ApplyError } from '../replication/apply-error.js';
 import { noteFatal } from './apply-failure-marker.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
+import { verifyUpload } from './restore-upload.js';
 import { ensembleTiming } from './timing.js';
 
 /** What a member needs from the world; production's is member/node-environment.ts. */
@@ -229,6 +230,7 @@ function buildMember(
   const replica = new Replica(node, tree, snapshotIndex, {
     extendedTypesEnabled: config.extendedTypesEnabled,
     pathBytesMax: config.pathBytesMax,
+    loadRestoreImage: (image) => verifyUpload(image).tree,
   });
   const snapshots = new SnapshotPolicy(storage, config.snapCount, runtime, logger, env.events);
   const member = new EnsembleMember({

@@ -36,6 +36,13 @@ import { pathBytesMaxCeiling } from '../util/limits.js';
 import { ApplyError, describeTxn } from './apply-error.js';
 import { DigestLedger } from './digest-ledger.js';
 import { decodeEntry, encodeEntry, type DigestCheck, type EntryPayload } from './entry-codec.js';
+import {
+  applyRestore,
+  type RestoreApplied,
+  type RestoreEntry,
+  type RestoreProposal,
+} from './restore-apply.js';
+import { RestoreAssembly } from './restore-assembly.js';
 import type { WriteInput } from './write-input.js';
 
 export type Applied =
@@ -50,7 +57,9 @@ export type Applied =
       result: ApplyResult;
     }
   | { kind: 'barrier'; index: Index; origin: NodeId; requestId: number }
-  | { kind: 'config'; index: Index; change: ConfChange };
+  | { kind: 'config'; index: Index; change: ConfChange }
+  /** A restore's commit entry (restore-apply.ts): the tree was replaced, or why not. */
+  | { kind: 'restore'; index: Index; origin: NodeId; requestId: number; outcome: RestoreApplied };
 
 /** `retryable`: nothing wrong with the write; it may go to this or the next leader later. */
 export type ProposeRefused = { ok: false; reason: string; leader: NodeId; retryable: boolean };
@@ -74,6 +83,11 @@ export interface ReplicaOptions {
   readonly extendedTypesEnabled: boolean;
   /** warren.pathBytesMax of the member that prepares (the leader). */
   readonly pathBytesMax: number;
+  /**
+   * Reads a restore's snapshot file into a tree (member/replicated-restore.ts): checksums,
+   * tree, digest; throws a sentence. Without it a restore's commit changes nothing here.
+   */
+  readonly loadRestoreImage?: (image: Buffer) => DataTree;
 }
 
 export class Replica {
@@ -99,6 +113,10 @@ export class Replica {
   private proposedPayloads: EntryPayload[] = [];
   /** Entries before proposedHead in the three queues were applied or passed over. */
   private proposedHead = 0;
+  /** The chunks of a restore applied here and not yet committed (restore-assembly.ts). */
+  readonly restores = new RestoreAssembly();
+  /** Leading: the index of a restore's commit entry proposed and not applied yet, else 0. */
+  private restoringAt: Index = 0;
 
   constructor(
     readonly node: RaftNode,
@@ -132,6 +150,8 @@ export class Replica {
     return (
       this.role === 'leader' &&
       this.appliedIndex >= this.termStart &&
+      // Nothing is prepared on the tree a proposed restore is about to replace.
+      this.appliedIndex >= this.restoringAt &&
       this.node.proposalRefusal(0) === undefined
     );
   }
@@ -151,6 +171,7 @@ export class Replica {
       this.creating.clear();
       this.closing.clear();
       this.termStart = Number.POSITIVE_INFINITY;
+      this.restoringAt = 0;
     }
     if (!wasLeader && soft.role === 'leader') {
       assert(this.overlay.size === 0, 'replica: a new leader with pending changes');
@@ -344,6 +365,7 @@ export class Replica {
   }
 
   private applyOne(entry: Entry): Applied | null {
+    this.restores.onEntry(entry.term);
     if (entry.kind === 'config') {
       return { kind: 'config', index: entry.index, change: decodeConfChange(entry.data) };
     }
@@ -358,6 +380,7 @@ export class Replica {
     const { origin, requestId } = payload;
     if (payload.kind === 'barrier')
       return { kind: 'barrier', index: entry.index, origin, requestId };
+    if (payload.kind !== 'txn') return this.applyRestoreEntry(entry, payload);
     const txn = payload.txn;
     if (txn.zxid !== entry.index) fail(`replica: txn zxid ${txn.zxid} at index ${entry.index}`);
     let result: ApplyResult;
@@ -370,6 +393,32 @@ export class Replica {
     if (txn.body.type === 'createSession') this.creating.delete(txn.body.sessionId);
     if (txn.body.type === 'closeSession') this.closing.delete(txn.body.sessionId);
     return { kind: 'txn', ok: true, index: entry.index, origin, requestId, txn, result };
+  }
+
+  private applyRestoreEntry(entry: Entry, payload: RestoreEntry): Applied | null {
+    const load = this.options.loadRestoreImage;
+    const outcome = applyRestore(this.restores, entry, payload, this.tree, load);
+    if (outcome === null) return null;
+    if (outcome.ok) this.replaceTree(outcome.tree, entry.index);
+    const { origin, requestId } = payload;
+    return { kind: 'restore', index: entry.index, origin, requestId, outcome };
+  }
+
+  /**
+   * Leader: proposes one entry of a restore (member/replicated-restore.ts) at the next index;
+   * after a commit entry nothing else is prepared until it is applied. Its index, or why not.
+   */
+  proposeRestore(payload: RestoreProposal): ProposeOutcome {
+    if (!this.acceptingWrites()) return this.refuse('not the leader or not caught up yet', true);
+    const index = this.node.lastIndex() + 1;
+    const check = { index: this.appliedIndex, digest: this.tree.digest };
+    const data = encodeEntry({ ...payload, check }, this.writer);
+    const refusal = this.node.proposalRefusal(data.length);
+    if (refusal !== undefined) return this.refuse(refusal, true);
+    const result = this.node.propose(data);
+    assert(result.ok && result.index === index, 'replica: a restore entry landed elsewhere');
+    if (payload.kind === 'restoreCommit') this.restoringAt = index;
+    return { ok: true, index };
   }
 
   /** Our own proposals come back in index order: a queue, read from its head. */

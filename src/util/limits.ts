@@ -116,6 +116,24 @@ export const restoreTriesMax = 100;
 /** How long a restore accepted by the core may take to be installed before it reports failure. */
 export const restoreInstallMs = 120_000;
 /**
+ * The largest snapshot an ensemble restores online (member/replicated-restore.ts): it goes
+ * through the log, so every member holds it in its log's memory (raftHeldEntryBytesMax) and
+ * as chunks until the commit entry, and no member snapshots meanwhile. A larger tree is
+ * restored offline (`warren restore` on the first member).
+ */
+export const restoreLogBytesMax = 128 * MiB;
+/** One chunk entry of a restore: well under one append message and one WAL record. */
+export const restoreChunkBytes = 512 * KiB;
+/** Chunk bytes the leader has proposed and not yet seen applied (the rest wait). */
+export const restoreWindowBytes = 8 * MiB;
+/**
+ * A follower forwards an upload to its leader in parts of this size, each acknowledged
+ * before the next goes, so Raft's messages on the same link never wait behind a big one.
+ */
+export const restoreForwardPartBytes = 512 * KiB;
+/** A forwarded part unanswered this long fails the restore; a leader drops a transfer this idle. */
+export const restoreForwardIdleMs = 15_000;
+/**
  * Identity tickets the dashboard may hold at once (server/identity-tickets.ts): one per
  * logged-in dashboard user, whose number warren.dashboard.sessionsMax caps at 256.
  */
@@ -236,6 +254,10 @@ assert(snapshotBytesMax <= 2 ** 32, 'a snapshot must fit in one Buffer');
 assert(appendBytesMax <= inflightBytesMax, 'limits: one append must fit in flight');
 assert(appendBytesMax <= applyBytesMax, 'limits: one append must fit in one apply batch');
 assert(frameBytesMaxCeiling + txnOverheadBytes <= applyBytesMax, 'a txn must fit one apply');
+assert(restoreChunkBytes + 1024 <= appendBytesMax, 'a restore chunk must fit one append');
+assert(restoreChunkBytes + 1024 <= walPayloadBytesMax, 'a restore chunk must fit a WAL record');
+assert(restoreWindowBytes <= uncommittedBytesMax / 2, 'a restore window leaves room for writes');
+assert(restoreLogBytesMax <= adminRestoreBytesMax, 'an ensemble restores what an upload holds');
 
 // ---- ensemble ----
 
@@ -292,3 +314,7 @@ export const saslTokenBytesMax = 4096;
 
 /** Audit lines queued for the disk before more are dropped (and counted). */
 export const auditBufferedBytesMax = 8 * MiB;
+
+// The online restore of an ensemble (declared above) against the log and the peer links.
+assert(restoreLogBytesMax * 2 <= raftHeldEntryBytesMax, 'a restore leaves half the log for writes');
+assert(restoreForwardPartBytes + 1024 <= peerChunkBytesDefault, 'a forwarded part is one frame');

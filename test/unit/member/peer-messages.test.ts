@@ -91,6 +91,29 @@ const byType: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
     sessionId: bigLong,
     attach: fc.integer({ min: 1, max: 2 ** 48 - 1 }),
   }),
+  restorePart: rec({
+    type: fc.constant('restorePart' as const),
+    transferId: long,
+    offset: long,
+    total: long,
+    bytes: data,
+  }),
+  restoreReply: rec({
+    type: fc.constant('restoreReply' as const),
+    transferId: long,
+    received: long,
+    outcome: fc.oneof(
+      fc.constant(null),
+      rec({
+        ok: fc.constant(true as const),
+        index: long,
+        backupIndex: long,
+        nodes: long,
+        sessions: long,
+      }),
+      rec({ ok: fc.constant(false as const), status: int32, reason: str }),
+    ),
+  }),
 };
 const anyMessage = fc.oneof(...Object.values(byType));
 
