@@ -45,23 +45,38 @@ function registerBackup(program: Command): void {
     .requiredOption('-s, --server <host:port>', "the server's AdminServer (admin.serverPort)")
     .requiredOption('-o, --out <file>', 'the file to write (never overwritten)')
     .option(
-      '--auth <user:password>',
-      'digest credentials with ALL on / (default: $WARREN_ADMIN_AUTH)',
+      '--auth <user:password|x509>',
+      'digest credentials with ALL on /, or x509: the --cert subject (default: $WARREN_ADMIN_AUTH)',
     )
+    .option('--https', 'the AdminServer speaks HTTPS (admin.forceHttps)')
+    .option('--ca <file>', "PEM CA certificate(s) of the server's certificate (implies --https)")
+    .option('--cert <file>', 'PEM client certificate, for admin.needClientAuth or x509 (--https)')
+    .option('--key <file>', 'PEM key of --cert')
     .option('--command-url <path>', 'admin.commandURL of the server', '/commands')
     .option('--timeout <ms>', 'give up after this long', milliseconds, 600_000)
     .action(async (opts: Record<string, unknown>) => {
       const auth = (opts['auth'] as string | undefined) ?? process.env['WARREN_ADMIN_AUTH'];
-      if (auth === undefined || !auth.includes(':')) {
+      if (auth === undefined || (auth !== 'x509' && !auth.includes(':'))) {
         throw new Error(
-          'backup needs --auth user:password (or WARREN_ADMIN_AUTH): the snapshot command ' +
-            'takes digest credentials with ALL permission on / (docs/operations.md)',
+          'backup needs --auth user:password or --auth x509 (or WARREN_ADMIN_AUTH): the ' +
+            'snapshot command takes credentials with ALL permission on / (docs/operations.md)',
         );
       }
+      const tls = {
+        ca: opts['ca'] as string | undefined,
+        cert: opts['cert'] as string | undefined,
+        key: opts['key'] as string | undefined,
+      };
+      if (auth === 'x509' && tls.cert === undefined) {
+        throw new Error('--auth x509 needs --cert and --key: the certificate is the identity');
+      }
+      const https = opts['https'] === true || Object.values(tls).some((f) => f !== undefined);
       const summary = await runBackup({
         server: opts['server'] as string,
         out: opts['out'] as string,
         auth,
+        https,
+        tls,
         commandUrl: opts['commandUrl'] as string,
         timeoutMs: opts['timeout'] as number,
       });
