@@ -27,9 +27,6 @@ export interface ClientSocket {
   readonly destroyed: boolean;
   /** Starts delivering events; called once, by the connection that owns the socket. */
   start(events: ClientSocketEvents): void;
-  /** Holds writes until uncork, so that one turn's replies leave in one system call. */
-  cork(): void;
-  uncork(): void;
   write(bytes: Buffer): void;
   /** Stops (and resumes) reading from the client: backpressure. */
   pause(): void;
@@ -70,14 +67,6 @@ export class TcpClientSocket implements ClientSocket {
     this.socket.on('error', () => events.closed());
     this.socket.on('close', () => events.closed());
     this.socket.on('drain', () => events.drained());
-  }
-
-  cork(): void {
-    this.socket.cork();
-  }
-
-  uncork(): void {
-    this.socket.uncork();
   }
 
   write(bytes: Buffer): void {

@@ -25,6 +25,7 @@ import type { ClientSocket } from './client-socket.js';
 import type { DecodedFrame } from './request-handler.js';
 import type { SessionState } from './session-tracker.js';
 import { LatencyStats, type ServerStats } from './stats.js';
+import { returnTurnWriter, takeTurnWriter, turnOutputBytesMax } from './turn-output.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -77,7 +78,9 @@ export class Connection {
   /** Attached while the server served reads only (its session may be local). */
   readOnly = false;
   private paused = false;
-  private corked = false;
+  /** This turn's output, written in one go once the turn's input was handled (runtime.soon). */
+  private output: JuteWriter | null = null;
+  private readonly flushLater = (): void => this.flush();
   /** Armed while the output is over budget: the client has that long to read. */
   private stallTimer: Timer | null = null;
   private prefix: Buffer | null = Buffer.alloc(0);
@@ -135,24 +138,41 @@ export class Connection {
     if (this.decoder.failure !== null) this.close();
   }
 
-  /** Starts the output batch for this event-loop turn (one syscall for many replies). */
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.socket.uncork();
-      this.updateBackpressure();
-    });
-  }
-
+  /** Adds to this turn's output (one buffer and one system call for the turn's replies). */
   private write(bytes: Buffer): void {
     if (this.state === 'closed') return;
-    this.cork();
     this.host.wrote(bytes.length);
-    this.socket.write(bytes);
     this.packetsSent++;
+    if (bytes.length > turnOutputBytesMax) {
+      // A big reply goes alone: copying it into the turn's buffer would hold it twice.
+      this.sendOutput();
+      this.socket.write(Buffer.from(bytes));
+      return;
+    }
+    if (this.output === null) {
+      this.output = takeTurnWriter();
+      this.host.runtime.soon(this.flushLater);
+    }
+    this.output.writeRaw(bytes);
+  }
+
+  /** Hands this turn's output to the socket; false when there was none. */
+  private sendOutput(): boolean {
+    const output = this.output;
+    if (output === null) return false;
+    this.output = null;
+    if (!this.socket.destroyed) this.socket.write(output.toBuffer());
+    returnTurnWriter(output);
+    return true;
+  }
+
+  private flush(): void {
+    if (this.sendOutput()) this.updateBackpressure();
+  }
+
+  /** Reply bytes built and not yet handed to the network. */
+  get unsentBytes(): number {
+    return this.socket.bufferedBytes + (this.output?.length ?? 0);
   }
 
   sendConnectResponse(response: ConnectResponse): void {
@@ -160,7 +180,7 @@ export class Connection {
     const at = w.beginFrame();
     writeConnectResponse(w, response);
     w.endFrame(at);
-    this.write(w.toBuffer());
+    this.write(w.view());
   }
 
   sendReply(xid: number, zxid: number, err: number, response: Response | null): void {
@@ -169,7 +189,7 @@ export class Connection {
     writeReplyHeader(w, xid, zxid, err);
     if (response !== null) writeResponse(w, response);
     w.endFrame(at);
-    this.write(w.toBuffer());
+    this.write(w.view());
     this.lastZxid = zxid;
     this.lastResponseAt = this.host.runtime.now();
   }
@@ -180,7 +200,7 @@ export class Connection {
     writeReplyHeader(w, Xid.notification, zxid, 0);
     writeWatcherEvent(w, { type, state: 3, path });
     w.endFrame(at);
-    this.write(w.toBuffer());
+    this.write(w.view());
   }
 
   sendText(text: string): void {
@@ -192,7 +212,7 @@ export class Connection {
    * pipelining reads of a big znode would otherwise make us build gigabytes of replies).
    */
   get overOutputBudget(): boolean {
-    return this.socket.bufferedBytes > this.host.outputBytesMax;
+    return this.unsentBytes > this.host.outputBytesMax;
   }
 
   /** Stop reading while too much is outstanding or the peer reads too slowly. */
@@ -237,24 +257,30 @@ export class Connection {
     this.state = 'closed';
     this.stallTimer?.cancel();
     this.stallTimer = null;
+    if (this.output !== null) returnTurnWriter(this.output);
+    this.output = null;
     this.socket.destroy();
     this.host.onClosed(this);
   }
 
   /** Flushes what was written, then closes. */
   end(): void {
-    if (this.state === 'closed') return;
-    this.socket.end();
-    this.close();
+    this.shut(true);
   }
 
+  /** Closes; what was written still goes out first. */
   close(): void {
+    this.shut(false);
+  }
+
+  private shut(ending: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.stallTimer?.cancel();
     this.stallTimer = null;
     if (!this.socket.destroyed) {
-      if (this.socket.bufferedBytes > 0 || this.corked) this.socket.end();
+      const sent = this.sendOutput();
+      if (ending || sent || this.socket.bufferedBytes > 0) this.socket.end();
       else this.socket.destroy();
     }
     this.host.onClosed(this);

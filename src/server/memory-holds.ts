@@ -20,15 +20,16 @@ export type MemoryHold = 'none' | 'heavy' | 'all';
 
 /** What the choice needs of a connection. */
 export interface UnsentBytes {
-  readonly socket: { readonly bufferedBytes: number };
+  /** Reply bytes built and not yet handed to the network. */
+  readonly unsentBytes: number;
   /** Requests received and not answered. */
   readonly outstanding: number;
 }
 
 /** Its use is not small: held while over the bound in 'heavy'. */
 function heavy(conn: UnsentBytes): boolean {
-  const { outstanding, socket } = conn;
-  return socket.bufferedBytes > memoryLightOutputBytes || outstanding > memoryLightOutstandingMax;
+  const { outstanding, unsentBytes } = conn;
+  return unsentBytes > memoryLightOutputBytes || outstanding > memoryLightOutstandingMax;
 }
 
 /** Whether the bound holds this connection under `hold`. */
@@ -50,7 +51,7 @@ export function chooseMemoryHold(
   let unsent = 0;
   for (const conn of connections) {
     if (!heavy(conn)) continue;
-    unsent += conn.socket.bufferedBytes;
+    unsent += conn.unsentBytes;
     if (unsent >= excessBytes) return 'heavy';
   }
   return unsent >= excessBytes ? 'heavy' : 'all';

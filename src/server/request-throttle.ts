@@ -184,7 +184,7 @@ export class RequestThrottle {
     // with its replies is not slowed by those that ask for more than they read.
     const turnSpent =
       this.turnRequests >= requestsPerTurnMax ||
-      (this.turnBytes >= replyBytesPerTurnMax && conn.socket.bufferedBytes > 0);
+      (this.turnBytes >= replyBytesPerTurnMax && conn.unsentBytes > 0);
     if (this.full() || behind || turnSpent) {
       if (!this.held.has(conn)) {
         this.held.set(conn, this.host.runtime.now());

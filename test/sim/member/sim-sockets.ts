@@ -57,10 +57,6 @@ class Connection implements ClientSocket, ClientEnd {
     this.serverEvents = events;
   }
 
-  cork(): void {}
-
-  uncork(): void {}
-
   write(bytes: Buffer): void {
     if (this.destroyed) return;
     const copy = Buffer.from(bytes);

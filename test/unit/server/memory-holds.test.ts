@@ -13,8 +13,8 @@ import {
 } from '../../../src/server/memory-holds.js';
 import { memoryLightOutputBytes, memoryLightOutstandingMax } from '../../../src/util/limits.js';
 
-const conn = (bufferedBytes: number, outstanding = 0): UnsentBytes => ({
-  socket: { bufferedBytes },
+const conn = (unsentBytes: number, outstanding = 0): UnsentBytes => ({
+  unsentBytes,
   outstanding,
 });
 const MiB = 1024 * 1024;
