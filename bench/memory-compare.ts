@@ -2,12 +2,17 @@
  * Memory, snapshot size and restart time at scale, Warren against Apache ZooKeeper 3.8 in one
  * run (issue 12's memory rows): each server, started fresh (ZooKeeper with a 1 GiB heap, as in
  * the issue's table), gets N znodes of 100 bytes under /s through multi batches; then its
- * resident memory right after, the size of its newest snapshot on disk, the time from a
- * restart to the first answered request, and its resident memory after the restart.
+ * resident memory right after (2 s) and once settled (45 s: V8 gives back the heap a burst
+ * grew about half a minute after it), the size of its newest snapshot on disk, the time from
+ * a restart to the first answered request, and its resident memory after the restart.
  * Warren writes a snapshot on request (SIGUSR2) before the restart; ZooKeeper writes one as it
  * starts on a data directory (ZooKeeperServer.loadData takes it).
- * Usage: node dist/bench/memory-compare.js [--nodes 1000000] [--rounds 1] [--out FILE.json]
+ * Values: `random` (default: every value different random bytes, which nothing compresses) or
+ * `text` (a JSON-like record per node, as services store, which compresses about 3×).
+ * Usage: node dist/bench/memory-compare.js [--nodes 1000000] [--rounds 1]
+ *        [--data random|text] [--out FILE.json]
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
@@ -24,8 +29,11 @@ const flag = (name: string, fallback: string): string => {
 const nodes = Number(flag('nodes', '1000000'));
 const rounds = Number(flag('rounds', '1'));
 const out = flag('out', '');
+const dataKind = flag('data', 'random');
+if (dataKind !== 'random' && dataKind !== 'text') throw new Error('--data is random or text');
 const zooKeeperHeapMb = 1024;
 const batch = 1000;
+const settleMs = 45_000;
 const acl = [...OPEN_ACL_UNSAFE];
 
 type Contender = 'zookeeper' | 'warren';
@@ -35,6 +43,7 @@ interface Figures {
   round: number;
   fillSeconds: number;
   rssMiBFull: number;
+  rssMiBSettled: number;
   snapshotMiB: number;
   restartSeconds: number;
   rssMiBAfterRestart: number;
@@ -47,6 +56,13 @@ function rssMiB(pid: number): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A 100-byte value for node i. */
+function valueOf(i: number): Buffer {
+  if (dataKind === 'random') return randomBytes(100);
+  const text = `{"host":"broker-${i % 977}.dc1.example.com","port":${9000 + (i % 97)},"id":${i}}`;
+  return Buffer.from(text.padEnd(100, ' '));
+}
+
 async function populate(server: RunningServer): Promise<number> {
   const started = performance.now();
   const client = await RawClient.connect(server.host, server.port, {
@@ -54,12 +70,11 @@ async function populate(server: RunningServer): Promise<number> {
     replyTimeoutMs: 0,
   });
   await client.request({ type: 1, path: '/s', data: null, acl, flags: 0, ttl: -1 });
-  const value = Buffer.alloc(100, 7);
   const inFlight: Promise<unknown>[] = [];
   for (let base = 0; base < nodes; base += batch) {
     const ops = [];
     for (let i = base; i < Math.min(nodes, base + batch); i++) {
-      ops.push({ type: 1 as const, path: `/s/n${i}`, data: value, acl, flags: 0, ttl: -1 });
+      ops.push({ type: 1 as const, path: `/s/n${i}`, data: valueOf(i), acl, flags: 0, ttl: -1 });
     }
     inFlight.push(client.request({ type: 14, ops }));
     if (inFlight.length >= 16) await inFlight.shift();
@@ -107,6 +122,8 @@ async function measure(contender: Contender, round: number): Promise<Figures> {
   const fillSeconds = await populate(first);
   await sleep(2000);
   const rssMiBFull = rssMiB(first.pid);
+  await sleep(settleMs - 2000);
+  const rssMiBSettled = rssMiB(first.pid);
   if (contender === 'warren') {
     process.kill(first.pid, 'SIGUSR2');
     await waitForLog(first, 'snapshot written', 300_000);
@@ -127,6 +144,7 @@ async function measure(contender: Contender, round: number): Promise<Figures> {
     round,
     fillSeconds,
     rssMiBFull,
+    rssMiBSettled,
     snapshotMiB,
     restartSeconds,
     rssMiBAfterRestart,
@@ -147,8 +165,14 @@ async function main(): Promise<void> {
     values.sort((a, b) => a - b);
     return values[Math.floor(values.length / 2)] ?? NaN;
   };
-  const rows = ['rssMiBFull', 'rssMiBAfterRestart', 'snapshotMiB', 'restartSeconds'] as const;
-  console.log(`\n${nodes} znodes of 100 B, medians of ${rounds} round(s)`);
+  const rows = [
+    'rssMiBFull',
+    'rssMiBSettled',
+    'rssMiBAfterRestart',
+    'snapshotMiB',
+    'restartSeconds',
+  ] as const;
+  console.log(`\n${nodes} znodes of 100 B (${dataKind}), medians of ${rounds} round(s)`);
   console.log('| figure | Warren | ZooKeeper | Warren ÷ ZooKeeper |');
   console.log('|---|--:|--:|--:|');
   for (const row of rows) {
@@ -156,7 +180,7 @@ async function main(): Promise<void> {
     const z = median('zookeeper', row);
     console.log(`| ${row} | ${w.toFixed(1)} | ${z.toFixed(1)} | ${(w / z).toFixed(2)} |`);
   }
-  if (out !== '') writeFileSync(out, `${JSON.stringify({ nodes, figures }, null, 2)}\n`);
+  if (out !== '') writeFileSync(out, `${JSON.stringify({ nodes, dataKind, figures }, null, 2)}\n`);
 }
 
 await main();

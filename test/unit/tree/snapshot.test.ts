@@ -4,6 +4,7 @@
  * interleaves random writes with consuming the records, and checks the loaded image equals
  * a deep copy taken at the start; a txn codec round trip rides along.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -79,6 +80,33 @@ describe('snapshot', () => {
     const records = Array.from(snap.records, (r) => Buffer.from(r));
     assert.ok(records.length >= 4);
     assert.equal(image(loadSnapshot(records)), image(h.tree));
+  });
+});
+
+describe('snapshot packing', () => {
+  it('deflates node records that compress, keeps the others as they are, and loads both', () => {
+    const h = new TreeHarness();
+    h.create('/text');
+    h.create('/noise');
+    for (let i = 0; i < 1500; i++) h.create(`/text/n${i}`, 0, Buffer.from(`{"id":${i},"x":1}`));
+    for (let i = 0; i < 1500; i++) h.create(`/noise/n${i}`, 0, randomBytes(200));
+    const snap = beginSnapshot(h.tree);
+    const records = Array.from(snap.records, (r) => Buffer.from(r));
+    const types = records.map((r) => r[0]);
+    assert.ok(types.includes(4), 'a packed record');
+    assert.ok(types.includes(3), 'a record left as it is');
+    assert.equal(loadSnapshot(records).nodeCount, h.tree.nodeCount);
+    assert.equal(image(loadSnapshot(records)), image(h.tree));
+  });
+
+  it('refuses a packed record that does not inflate, naming it', () => {
+    const h = new TreeHarness();
+    for (let i = 0; i < 100; i++) h.create(`/n${i}`, 0, Buffer.from('same same same'));
+    const snap = beginSnapshot(h.tree);
+    const records = Array.from(snap.records, (r) => Buffer.from(r));
+    const packed = records.find((r) => r[0] === 4) as Buffer;
+    packed.fill(0xff, 1, 9);
+    assert.throws(() => loadSnapshot(records), /packed snapshot record does not inflate/);
   });
 });
 
