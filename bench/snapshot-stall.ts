@@ -4,8 +4,11 @@
  * going while the server writes a snapshot (triggered with SIGUSR2), and reports the worst
  * request latency during the snapshot against the baseline, the snapshot size per znode, the
  * server's memory, and the restart (recovery) time with N znodes.
- * Usage: node dist/bench/snapshot-stall.js [--nodes 1000000] [--server warren|zookeeper]
+ * Values are random bytes (nothing compresses them, so snapshot sizes are not flattered).
+ * At 10M znodes (issue 12's scale run) give the phases time: every wait scales with --nodes.
+ * Usage: node dist/bench/snapshot-stall.js [--nodes 1000000]
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
@@ -19,6 +22,8 @@ const flag = (name: string, fallback: string): string => {
 };
 const NODES = Number(flag('nodes', '1000000'));
 const BATCH = 1000;
+/** Time allowed for a snapshot or a restart: a minute per million znodes, at least two. */
+const scaledMs = Math.max(120_000, (NODES / 1_000_000) * 60_000);
 const acl = [...OPEN_ACL_UNSAFE];
 
 function rssMiB(pid: number): number {
@@ -34,12 +39,18 @@ async function populate(server: RunningServer): Promise<number> {
     replyTimeoutMs: 0,
   });
   await client.request({ type: 1, path: '/s', data: null, acl, flags: 0, ttl: -1 });
-  const value = Buffer.alloc(100, 7);
   const inFlight: Promise<unknown>[] = [];
   for (let base = 0; base < NODES; base += BATCH) {
     const ops = [];
     for (let i = base; i < Math.min(NODES, base + BATCH); i++) {
-      ops.push({ type: 1 as const, path: `/s/n${i}`, data: value, acl, flags: 0, ttl: -1 });
+      ops.push({
+        type: 1 as const,
+        path: `/s/n${i}`,
+        data: randomBytes(100),
+        acl,
+        flags: 0,
+        ttl: -1,
+      });
     }
     inFlight.push(client.request({ type: 14, ops }));
     if (inFlight.length >= 16) await inFlight.shift();
@@ -74,11 +85,20 @@ function probe(client: RawClient) {
   };
 }
 
-function summarize(samples: number[]): { n: number; p50: number; p99: number; max: number } {
+interface Summary {
+  n: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+function summarize(samples: number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number): number =>
     sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
+  const max = sorted[sorted.length - 1] ?? 0;
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max };
 }
 
 async function waitForLog(server: RunningServer, text: string, timeoutMs: number): Promise<void> {
@@ -100,7 +120,7 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 2000));
   const snapStart = Date.now();
   process.kill(server.pid, 'SIGUSR2');
-  await waitForLog(server, 'snapshot written', 120000);
+  await waitForLog(server, 'snapshot written', scaledMs);
   const snapEnd = Date.now();
   await new Promise((r) => setTimeout(r, 500));
   await p.stop();
@@ -115,7 +135,7 @@ async function main(): Promise<void> {
   const rssAfter = rssMiB(server.pid);
   await server.kill('SIGKILL');
   const restartStart = Date.now();
-  server = await startWarren({ dataDir, port, keepDataDir: true });
+  server = await startWarren({ dataDir, port, keepDataDir: true, readyTimeoutMs: scaledMs });
   const restartMs = Date.now() - restartStart;
   const rssRestarted = rssMiB(server.pid);
   await server.stop();
