@@ -70,6 +70,11 @@ export class DataTree {
   private readonly root: number;
   /** While loading: ids made for ancestors named by a record before their own (id → path). */
   private readonly placeholders = new Map<number, string>();
+  /**
+   * Per node with any, how many of its children have children themselves: a parent of leaves
+   * only (a wide parent, typically) counts its descendants in constant time.
+   */
+  private readonly branches = new Map<number, number>();
   readonly sessions = new Map<SessionId, SessionRecord>();
   readonly ephemerals = new Map<SessionId, Set<string>>();
   /** Containers and TTL nodes: the reaper's candidates. */
@@ -158,7 +163,32 @@ export class DataTree {
 
   private addSystemNode(path: string, acl: readonly ACL[]): void {
     const id = this.store.add(newNode('', acl, 0, 0, NodeKind.persistent, 0n, 0));
-    this.store.childrenForAdding(this.find(parentOf(path))).set(ownName(path), id);
+    const parentPath = parentOf(path);
+    this.link(parentPath, this.find(parentPath), ownName(path), id);
+  }
+
+  /** Adds a child to its parent's map, counting the parent as a branch when it is its first. */
+  private link(parentPath: string, parentId: number, name: string, id: number): void {
+    const children = this.store.childrenForAdding(parentId);
+    children.set(name, id);
+    if (children.size === 1 && parentPath !== '/') this.countBranch(parentOf(parentPath), 1);
+  }
+
+  /** Removes a child from its parent's map; false if it was not there. */
+  private unlink(parentPath: string, parentId: number, name: string): boolean {
+    const children = this.store.children(parentId);
+    if (children === null || !children.delete(name)) return false;
+    if (children.size === 0 && parentPath !== '/') this.countBranch(parentOf(parentPath), -1);
+    return true;
+  }
+
+  private countBranch(path: string, change: 1 | -1): void {
+    const id = this.find(path);
+    assert(id >= 0, `tree: node ${path} must exist`);
+    const count = (this.branches.get(id) ?? 0) + change;
+    assert(count >= 0, `tree: ${path} has a negative number of branches`);
+    if (count === 0) this.branches.delete(id);
+    else this.branches.set(id, count);
   }
 
   /**
@@ -250,9 +280,9 @@ export class DataTree {
     assert(parentId >= 0, `tree: node ${parentPath} must exist`);
     const parent = this.store.view(parentId);
     assert(parent.kind !== NodeKind.ephemeral, `tree: child under ephemeral ${parentPath}`);
-    const children = this.store.childrenForAdding(parentId);
     const name = ownName(path);
-    assert(!children.has(name), `tree: create of existing ${path}`);
+    const taken = this.store.children(parentId)?.has(name) ?? false;
+    assert(!taken, `tree: create of existing ${path}`);
     this.touch(parentPath, parent);
     this.unhash(parentPath, parent);
     parent.creations = (parent.creations + 1) | 0;
@@ -260,7 +290,7 @@ export class DataTree {
     this.rehash(parentPath, parent);
     const node = this.store.view(this.store.add(fields));
     node.snapshotGeneration = this.snapshotGeneration;
-    children.set(name, node.id);
+    this.link(parentPath, parentId, name, node.id);
     this.rehash(path, node);
     this.index(path, node);
     return node;
@@ -290,7 +320,7 @@ export class DataTree {
     this.touch(parentPath, parent);
     this.unhash(path, node);
     const fields = copyFields(node);
-    const removed = this.store.children(parentId)?.delete(nameOf(path)) ?? false;
+    const removed = this.unlink(parentPath, parentId, nameOf(path));
     assert(removed, `tree: ${path} missing from its parent's children`);
     this.store.remove(node.id);
     if (path.length > v8HashedLengthMax) this.overlongPaths--;
@@ -341,9 +371,11 @@ export class DataTree {
     let total = 0;
     const stack = [start];
     while (stack.length > 0) {
-      const children = this.store.children(stack.pop() as number);
+      const at = stack.pop() as number;
+      const children = this.store.children(at);
       if (children === null) continue;
       total += children.size;
+      if (!this.branches.has(at)) continue;
       for (const id of children.values()) {
         if ((this.store.children(id)?.size ?? 0) > 0) stack.push(id);
       }
@@ -367,14 +399,13 @@ export class DataTree {
       return `node ${path} comes before its parent`;
     }
     if (parentId < 0) parentId = this.placeholderPath(parentPath);
-    const children = this.store.childrenForAdding(parentId);
     const name = ownName(path);
-    const existing = children.get(name);
+    const existing = this.store.children(parentId)?.get(name);
     if (existing !== undefined)
       return this.fill(existing, path, fields, `node ${path} is listed twice`);
     this.admitPath(path);
     const id = this.store.add(fields);
-    children.set(name, id);
+    this.link(parentPath, parentId, name, id);
     this.index(path, fields);
     return null;
   }
@@ -390,21 +421,22 @@ export class DataTree {
   /** The id at a path, made (with any missing ancestors) as placeholders where missing. */
   private placeholderPath(path: string): number {
     let id = this.root;
+    let parentPath = '/';
     let from = 1;
     while (from <= path.length) {
       const slash = path.indexOf('/', from);
       const end = slash < 0 ? path.length : slash;
       const prefix = path.slice(0, end);
-      const children = this.store.childrenForAdding(id);
       const name = ownName(prefix);
-      let child = children.get(name);
+      let child = this.store.children(id)?.get(name);
       if (child === undefined) {
         this.admitPath(prefix);
         child = this.store.add(placeholderFields);
-        children.set(name, child);
+        this.link(parentPath, id, name, child);
         this.placeholders.set(child, prefix);
       }
       id = child;
+      parentPath = prefix;
       from = end + 1;
     }
     return id;
