@@ -279,9 +279,10 @@ export class Connection {
     this.stallTimer?.cancel();
     this.stallTimer = null;
     if (!this.socket.destroyed) {
-      const sent = this.sendOutput();
-      if (ending || sent || this.socket.bufferedBytes > 0) this.socket.end();
-      else this.socket.destroy();
+      // What was written leaves first; with nothing left to send the socket goes at once.
+      const unsent = this.sendOutput() || this.socket.bufferedBytes > 0;
+      if (ending || unsent) this.socket.end();
+      if (!unsent) this.socket.destroy();
     }
     this.host.onClosed(this);
   }

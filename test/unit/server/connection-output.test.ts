@@ -1,0 +1,143 @@
+/**
+ * A connection's output (connection.ts, turn-output.ts): the replies of one turn leave in one
+ * socket write, in order, once the turn's input was handled; a big reply goes alone after
+ * what came before it; closing or ending sends what is pending and ends the socket gracefully.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { JuteReader } from '../../../src/protocol/jute-reader.js';
+import { readReplyHeader } from '../../../src/protocol/records.js';
+import type { ClientSocket, ClientSocketEvents } from '../../../src/server/client-socket.js';
+import { Connection, type ConnectionHost } from '../../../src/server/connection.js';
+import { ServerStats } from '../../../src/server/stats.js';
+import { turnOutputBytesMax } from '../../../src/server/turn-output.js';
+import type { Runtime, Timer } from '../../../src/util/runtime.js';
+
+const never: Timer = { cancel: () => undefined };
+
+class FakeSocket implements ClientSocket {
+  readonly remoteAddress = '127.0.0.1';
+  readonly remotePort = 1;
+  bufferedBytes = 0;
+  destroyed = false;
+  readonly writes: Buffer[] = [];
+  readonly calls: string[] = [];
+  start(_events: ClientSocketEvents): void {}
+  write(bytes: Buffer): void {
+    this.writes.push(Buffer.from(bytes));
+    this.calls.push(`write ${bytes.length}`);
+  }
+  pause(): void {}
+  resume(): void {}
+  end(): void {
+    this.calls.push('end');
+  }
+  destroy(): void {
+    this.destroyed = true;
+    this.calls.push('destroy');
+  }
+}
+
+function setup() {
+  let turn: (() => void)[] = [];
+  const runtime: Runtime = {
+    now: () => 0,
+    after: () => never,
+    every: () => never,
+    soon: (fn) => void turn.push(fn),
+    keepAlive: () => never,
+    randomInt: () => 0,
+    randomBytes: (count) => Buffer.alloc(count),
+  };
+  let wrote = 0;
+  const host: ConnectionHost = {
+    onFirstBytes: () => false,
+    onConnectFrame: () => undefined,
+    onRequestFrame: () => undefined,
+    onClosed: () => undefined,
+    onWritable: () => undefined,
+    outstandingMax: 1000,
+    readsHeld: () => false,
+    wrote: (bytes) => void (wrote += bytes),
+    outputBytesMax: 64 * 1024 * 1024,
+    stallMs: 1000,
+    runtime,
+    stats: new ServerStats(0),
+  };
+  const socket = new FakeSocket();
+  const conn = new Connection(socket, host, 1024 * 1024);
+  conn.state = 'connected';
+  const endTurn = () => {
+    const due = turn;
+    turn = [];
+    for (const fn of due) fn();
+  };
+  return { conn, socket, endTurn, wrote: () => wrote };
+}
+
+/** The xids of the reply frames in `bytes`, in order. */
+function xids(bytes: Buffer): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const length = bytes.readInt32BE(at);
+    out.push(readReplyHeader(new JuteReader(bytes.subarray(at + 4, at + 4 + length))).xid);
+    at += 4 + length;
+  }
+  return out;
+}
+
+describe('connection output', () => {
+  it("sends a turn's replies in one write, in order, when the turn ends", () => {
+    const { conn, socket, endTurn, wrote } = setup();
+    for (let xid = 1; xid <= 3; xid++) conn.sendReply(xid, 7, 0, null);
+    assert.equal(socket.writes.length, 0);
+    assert.equal(conn.unsentBytes, wrote());
+    endTurn();
+    assert.equal(socket.writes.length, 1);
+    assert.deepEqual(xids(socket.writes[0] as Buffer), [1, 2, 3]);
+    assert.equal(conn.unsentBytes, 0);
+    conn.sendReply(4, 7, 0, null);
+    endTurn();
+    assert.deepEqual(xids(socket.writes[1] as Buffer), [4]);
+  });
+
+  it('sends a big reply alone, after what came before it', () => {
+    const { conn, socket, endTurn } = setup();
+    conn.sendReply(1, 7, 0, null);
+    conn.sendText('x'.repeat(turnOutputBytesMax + 1));
+    conn.sendReply(2, 7, 0, null);
+    endTurn();
+    assert.equal(socket.writes.length, 3);
+    assert.deepEqual(xids(socket.writes[0] as Buffer), [1]);
+    assert.equal(socket.writes[1]?.length, turnOutputBytesMax + 1);
+    assert.deepEqual(xids(socket.writes[2] as Buffer), [2]);
+  });
+
+  it('close and end send what is pending, then end the socket', () => {
+    for (const how of ['close', 'end'] as const) {
+      const { conn, socket, endTurn } = setup();
+      conn.sendReply(1, 7, 0, null);
+      conn[how]();
+      endTurn();
+      assert.deepEqual(socket.calls.slice(1), ['end'], how);
+      assert.deepEqual(xids(socket.writes[0] as Buffer), [1]);
+    }
+  });
+
+  it('with nothing pending, end sends its end and destroys; close destroys', () => {
+    const ended = setup();
+    ended.conn.end();
+    assert.deepEqual(ended.socket.calls, ['end', 'destroy']);
+    const closed = setup();
+    closed.conn.close();
+    assert.deepEqual(closed.socket.calls, ['destroy']);
+  });
+
+  it('abort drops what is pending', () => {
+    const { conn, socket, endTurn } = setup();
+    conn.sendReply(1, 7, 0, null);
+    conn.abort();
+    endTurn();
+    assert.deepEqual(socket.calls, ['destroy']);
+  });
+});
