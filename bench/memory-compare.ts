@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
+import { processMemory } from './proc-stats.js';
 import { RawClient } from '../test/support/raw-client.js';
 import type { RunningServer } from '../test/support/server-process.js';
 import { startWarren } from '../test/support/warren-proc.js';
@@ -49,9 +50,9 @@ interface Figures {
   rssMiBAfterRestart: number;
 }
 
+/** Resident memory in MiB, from the bench's /proc reader (0 once the process is gone). */
 function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '0') / 1024;
+  return processMemory(pid)?.rssMiB ?? 0;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
+import { processMemory } from './proc-stats.js';
 import { RawClient } from '../test/support/raw-client.js';
 import { startWarren, type RunningServer } from '../test/support/warren-proc.js';
 
@@ -26,10 +27,9 @@ const BATCH = 1000;
 const scaledMs = Math.max(120_000, (NODES / 1_000_000) * 60_000);
 const acl = [...OPEN_ACL_UNSAFE];
 
+/** Resident memory in MiB, from the bench's /proc reader (0 once the process is gone). */
 function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '0');
-  return kb / 1024;
+  return processMemory(pid)?.rssMiB ?? 0;
 }
 
 async function populate(server: RunningServer): Promise<number> {
