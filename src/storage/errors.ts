@@ -65,13 +65,16 @@ export class CorruptSnapshotError extends Error {
   override readonly name = 'CorruptSnapshotError';
   readonly code = 'WARREN_CORRUPT_SNAPSHOT';
 
+  /** `offset`: the byte in the file where the damage shows (null: the file as a whole). */
   constructor(
     readonly file: string,
     problem: string,
+    readonly offset: number | null = null,
   ) {
     super(
-      `snapshot ${file} is damaged: ${problem}. Warren ignores it and falls back to an older ` +
-        'snapshot plus the log; move it aside after checking that the server recovered.',
+      `snapshot ${file} is damaged${offset === null ? '' : ` at byte offset ${offset}`}: ` +
+        `${problem}. Warren ignores it and falls back to an older snapshot plus the log; ` +
+        'move it aside after checking that the server recovered.',
     );
   }
 }

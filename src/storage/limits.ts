@@ -3,6 +3,7 @@ export {
   snapRetainCountMin,
   snapshotBytesMax,
   snapshotFlushBytes,
+  snapshotReadChunkBytes,
   snapshotRecordBytesMax,
   walBatchBytesMax,
   walBatchRecordsMax,

@@ -3,21 +3,21 @@
  * after it. The file is written under a temporary name and renamed only once it is fsynced,
  * so a crash never leaves a half snapshot under a real name. The producer is an (async)
  * iterable and the writer awaits a write every snapshotFlushBytes, so the event loop keeps
- * turning while a large tree is written.
+ * turning while a large tree is written. Readers stream the file in bounded chunks
+ * (snapshot-stream.ts), checking every field below as they go.
  *
  *   header:  "WRNSNP" | u16 version=1 | u64 zxid | u32 crc32c(previous 16 bytes)
  *   record:  u32 length | u32 crc32c(bytes) | bytes           (repeated)
  *   trailer: u32 0xffffffff | u64 record count | u32 crc32c(every byte before this field)
  */
 import { crc32c } from '@node-rs/crc32';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { assert } from '../util/assert.js';
 import { nodeDisk, type Disk, type DiskFile } from './disk.js';
 import { CorruptSnapshotError, StorageError, fsyncFailed, writeFailed } from './errors.js';
 import {
   ensureDirectory,
   listFiles,
-  parseFileName,
   snapshotPrefix,
   temporarySuffix,
   zxidToHex,
@@ -25,18 +25,20 @@ import {
 } from './layout.js';
 import { snapshotBytesMax, snapshotFlushBytes, snapshotRecordBytesMax } from './limits.js';
 import { defaultStorageLogger, type StorageLogger } from './logger.js';
-import { readUint53, writeUint53 } from './wal-format.js';
-
-const snapshotMagic = Buffer.from('WRNSNP', 'latin1');
-const snapshotFormatVersion = 1;
-const headerBytes = 20;
-const endMarker = 0xffffffff;
-const trailerBytes = 16;
-const recordHeaderBytes = 8;
+import {
+  endMarker,
+  headerBytes,
+  recordHeaderBytes,
+  snapshotFormatVersion,
+  snapshotMagic,
+  trailerBytes,
+} from './snapshot-format.js';
+import { SnapshotParser, streamSnapshot } from './snapshot-stream.js';
+import { writeUint53 } from './wal-format.js';
 
 export interface Snapshot {
   zxid: number;
-  /** The records in write order; views into one buffer holding the whole file. */
+  /** The records in write order. */
   records: Buffer[];
 }
 
@@ -221,46 +223,38 @@ async function discardTemporary(
 }
 
 /**
- * Reads and verifies a whole snapshot: header, every record checksum, the record count and
- * the file checksum. Throws CorruptSnapshotError on any mismatch, StorageError if the format
- * version is unknown, and the fs error if the file cannot be read.
+ * Reads and verifies a whole snapshot (snapshot-stream.ts): header, every record checksum,
+ * the record count and the file checksum, keeping a copy of every record. Throws
+ * CorruptSnapshotError on any mismatch, StorageError if the format version is unknown, and
+ * the fs error if the file cannot be read. Recovery streams instead of holding all records.
  */
 export async function readSnapshot(path: string, disk: Disk = nodeDisk): Promise<Snapshot> {
-  const bytes = await readWhole(disk, path);
-  const corrupt = (problem: string) => new CorruptSnapshotError(path, problem);
-  if (bytes.length < headerBytes + trailerBytes) throw corrupt(`only ${bytes.length} bytes`);
-  if (!bytes.subarray(0, 6).equals(snapshotMagic)) throw corrupt('no WRNSNP magic');
-  if (bytes.readUInt32BE(16) !== crc32c(bytes.subarray(0, 16))) throw corrupt('bad header');
-  const version = bytes.readUInt16BE(6);
-  if (version !== snapshotFormatVersion) {
-    throw new StorageError(
-      'WARREN_STORAGE_VERSION',
-      `snapshot ${path} has format version ${version}, which this Warren does not know; ` +
-        'run the Warren version that wrote it, or a newer one.',
-    );
-  }
-  const zxid = readUint53(bytes, 8);
-  const nameZxid = parseFileName(basename(path), snapshotPrefix);
-  if (zxid < 0 || (nameZxid !== null && nameZxid !== zxid)) {
-    throw corrupt(`header zxid ${zxid} does not match the file name`);
-  }
-  const records = readRecords(bytes, corrupt);
+  const records: Buffer[] = [];
+  const { zxid } = await streamSnapshot(path, disk, {
+    record: (bytes) => records.push(Buffer.from(bytes)),
+  });
   return { zxid, records };
 }
 
 /**
  * A whole snapshot file's bytes held in memory (an upload, not a file): verified as
- * readSnapshot verifies a file, `label` naming it in errors.
+ * readSnapshot verifies a file, `label` naming it in errors. The records are views into
+ * `bytes`: pushed as one chunk, no record is split, so none is in the parser's own buffer.
  */
 export function decodeSnapshotBytes(bytes: Buffer, label: string): Snapshot {
-  const corrupt = (problem: string) => new CorruptSnapshotError(label, problem);
-  if (bytes.length > snapshotBytesMax) throw corrupt(`${bytes.length} bytes is over the cap`);
-  if (bytes.length < headerBytes + trailerBytes) throw corrupt(`only ${bytes.length} bytes`);
-  if (!bytes.subarray(0, 6).equals(snapshotMagic)) throw corrupt('no WRNSNP magic');
-  if (bytes.readUInt32BE(16) !== crc32c(bytes.subarray(0, 16))) throw corrupt('bad header');
-  const version = bytes.readUInt16BE(6);
-  if (version !== snapshotFormatVersion) throw corrupt(`unknown format version ${version}`);
-  return { zxid: readUint53(bytes, 8), records: readRecords(bytes, corrupt) };
+  const records: Buffer[] = [];
+  const parser = new SnapshotParser(
+    bytes.length,
+    { record: (record) => records.push(record) },
+    {
+      label,
+      nameZxid: null,
+      unknownVersion: (version) =>
+        new CorruptSnapshotError(label, `unknown format version ${version}`, 6),
+    },
+  );
+  parser.push(bytes);
+  return { zxid: parser.end().zxid, records };
 }
 
 /** The bytes of a snapshot file holding `records` at `zxid` (what writeSnapshot writes). */
@@ -293,55 +287,4 @@ export function encodeSnapshotBytes(zxid: number, records: Iterable<Buffer>): Bu
   const bytes = Buffer.concat(parts, total);
   bytes.writeUInt32BE(crc32c(bytes.subarray(0, total - 4)), total - 4);
   return bytes;
-}
-
-function readRecords(bytes: Buffer, corrupt: (problem: string) => Error): Buffer[] {
-  const records: Buffer[] = [];
-  const recordsEnd = bytes.length - trailerBytes;
-  let offset = headerBytes;
-  while (offset < recordsEnd) {
-    const length = bytes.readUInt32BE(offset);
-    if (length === endMarker) break;
-    const start = offset + 8;
-    if (length > snapshotRecordBytesMax || start + length > recordsEnd) {
-      throw corrupt(`record at offset ${offset} has impossible length ${length}`);
-    }
-    const record = bytes.subarray(start, start + length);
-    if (crc32c(record) !== bytes.readUInt32BE(offset + 4)) {
-      throw corrupt(`record at offset ${offset} fails its checksum`);
-    }
-    records.push(record);
-    offset = start + length;
-  }
-  if (offset !== recordsEnd || bytes.readUInt32BE(offset) !== endMarker) {
-    throw corrupt(`no trailer where the records end (offset ${offset})`);
-  }
-  const count = readUint53(bytes, offset + 4);
-  if (count !== records.length) {
-    throw corrupt(`trailer counts ${count} records, the file holds ${records.length}`);
-  }
-  if (crc32c(bytes.subarray(0, bytes.length - 4)) !== bytes.readUInt32BE(bytes.length - 4)) {
-    throw corrupt('file checksum mismatch');
-  }
-  return records;
-}
-
-async function readWhole(disk: Disk, path: string): Promise<Buffer> {
-  const file = await disk.open(path, 'read');
-  try {
-    const size = await file.size();
-    if (size > snapshotBytesMax) {
-      throw new CorruptSnapshotError(path, `${size} bytes is more than snapshotBytesMax`);
-    }
-    const bytes = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const read = await file.read(bytes, done, Math.min(size - done, 16 * 1024 * 1024), done);
-      if (read === 0) throw new CorruptSnapshotError(path, 'file shrank while being read');
-      done += read;
-    }
-    return bytes;
-  } finally {
-    await file.close();
-  }
 }

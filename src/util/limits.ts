@@ -215,8 +215,16 @@ export const walBatchBytesMax = 128 * MiB;
 export const snapshotRecordBytesMax = 16 * MiB;
 /** The snapshot writer buffers this much before each write, so the event loop keeps turning. */
 export const snapshotFlushBytes = 1 * MiB;
-/** A snapshot is verified in one buffer; past this size the format needs a streaming reader. */
+/**
+ * Largest snapshot file. Recovery streams it, but a leader sends it to a follower, and an
+ * upload arrives, in one Buffer.
+ */
 export const snapshotBytesMax = 2048 * MiB;
+/**
+ * Snapshot files are read this much at a time, with one more read ahead (2 such buffers, plus
+ * one for a record split between them): big enough that reads cost little, small beside a tree.
+ */
+export const snapshotReadChunkBytes = 4 * MiB;
 /** Like ZooKeeper's autopurge.snapRetainCount: fewer than 3 leaves no room for a bad newest. */
 export const snapRetainCountMin = 3;
 
