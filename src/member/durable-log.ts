@@ -22,7 +22,7 @@ import { nodeDisk, type Disk } from '../storage/disk.js';
 import { StorageError } from '../storage/errors.js';
 import { snapRetainCountMin, walSegmentBytesMaxDefault } from '../storage/limits.js';
 import type { StorageLogger } from '../storage/logger.js';
-import type { RaftSnapshotContents } from '../storage/raft-snapshot-files.js';
+import type { RaftSnapshotContents, RaftSnapshotLoader } from '../storage/raft-snapshot-files.js';
 import { RaftStore, type RaftStoreOptions } from '../storage/raft-store.js';
 import type { StoredEntry, StoredHardState, StoredSnapshotMeta } from '../storage/raft-types.js';
 import { assert } from '../util/assert.js';
@@ -53,6 +53,8 @@ export interface DurableLogOptions {
   readonly snapRetainCount?: number;
   /** The operator's --repair-log (RaftStoreOptions.repairLog). */
   readonly repairLog?: boolean;
+  /** Takes the newest snapshot's records as they are read (RaftStoreOptions.snapshotLoader). */
+  readonly snapshotLoader?: RaftSnapshotLoader;
 }
 
 /** What persist needs of a Ready; `records` lets a host hand over a snapshot's contents. */
@@ -66,7 +68,10 @@ export interface PersistInput {
 
 export interface OpenedDurableLog {
   readonly storage: DurableLog;
-  /** The tree records of the latest snapshot (meta record stripped); null if there is none. */
+  /**
+   * The tree records of the latest snapshot (meta record stripped); null if there is none, or
+   * if the options' snapshotLoader took them.
+   */
   readonly snapshotRecords: Buffer[] | null;
 }
 
@@ -254,6 +259,7 @@ function storeOptions(options: DurableLogOptions): RaftStoreOptions {
     segmentBytesMax: options.segmentBytesMax ?? walSegmentBytesMaxDefault,
     snapRetainCount,
     repairLog: options.repairLog === true,
+    snapshotLoader: options.snapshotLoader,
   };
 }
 

@@ -20,9 +20,7 @@ import { WarrenServer } from '../server/server.js';
 import type { DirectoryLocks } from '../storage/directory-lock.js';
 import type { Disk } from '../storage/disk.js';
 import { DataTree } from '../tree/data-tree.js';
-import { beginSnapshot, loadSnapshot } from '../tree/snapshot-codec.js';
-import { Progress } from '../util/progress.js';
-import { progressQuietUnderMs } from '../util/limits.js';
+import { beginSnapshot } from '../tree/snapshot-codec.js';
 import type { Runtime } from '../util/runtime.js';
 import { clientPorts } from './client-ports.js';
 import { convertStandaloneIfNeeded } from './convert-standalone.js';
@@ -34,6 +32,7 @@ import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './
 import { ApplyError } from '../replication/apply-error.js';
 import { noteFatal } from './apply-failure-marker.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
+import { treeLoading } from './snapshot-loading.js';
 import { verifyUpload } from './restore-upload.js';
 import { ensembleTiming } from './timing.js';
 
@@ -300,7 +299,8 @@ async function openState(config: ServerConfig, facts: StartFacts, disk: Disk, ru
           .filter((s) => s.role === 'observer')
           .map((s) => s.id),
       };
-  const { storage, snapshotRecords } = await DurableLog.open({
+  const loading = treeLoading(logger, () => runtime.now());
+  const { storage } = await DurableLog.open({
     dataDir: config.dataDir,
     dataLogDir: config.dataLogDir,
     logger: logger.child({ module: 'storage' }),
@@ -308,30 +308,12 @@ async function openState(config: ServerConfig, facts: StartFacts, disk: Disk, ru
     initialMembership: config.join ? { voters: [], learners: [] } : membership,
     snapRetainCount: config.snapRetainCount,
     repairLog,
+    snapshotLoader: loading.load,
   });
   const fresh = storage.lastIndex() === 0;
   if (fresh && !config.join) await bootstrap(storage, membership);
   if (fresh && config.join) logger.info('new member: waiting for the leader to add it (reconfig)');
-  const tree =
-    snapshotRecords === null ? new DataTree() : loadTree(snapshotRecords, logger, runtime);
-  return { storage, tree };
-}
-
-/** Loads the newest snapshot, with a progress line when that takes a while (a big tree). */
-function loadTree(records: readonly Buffer[], logger: Logger, runtime: Runtime): DataTree {
-  let total = 0;
-  for (const record of records) total += record.length;
-  const progress = new Progress({
-    label: 'recovery: loading the snapshot',
-    unit: 'bytes',
-    total,
-    quietUnderMs: progressQuietUnderMs,
-    now: () => runtime.now(),
-    report: ({ text, percent, leftS }) => logger.info({ percent, leftS }, text),
-  });
-  const tree = loadSnapshot(records, (bytes) => progress.advance(bytes));
-  progress.finish();
-  return tree;
+  return { storage, tree: loading.tree() ?? new DataTree() };
 }
 
 /**

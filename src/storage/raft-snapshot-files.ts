@@ -1,6 +1,8 @@
 /**
  * Raft snapshot files: a storage/snapshot.ts file named by the Raft index whose first record
  * is the meta record (raft-snapshot-meta.ts) and whose other records are the state machine's.
+ * Recovery streams the newest file (snapshot-stream.ts) into a consumer the host makes once
+ * the meta record is read, so the tree is rebuilt as the file is read, never held whole.
  * A snapshot received from the leader is first staged under a name no listing sees, verified,
  * and only then renamed to `snapshot.<index>`; a staged one a crash left is removed at start.
  */
@@ -10,16 +12,16 @@ import type { StoredSnapshotMeta as SnapshotMeta } from './raft-types.js';
 import type { Disk, DiskFile } from './disk.js';
 import { CorruptSnapshotError, fsyncFailed, writeFailed } from './errors.js';
 import { snapshotPrefix, temporarySuffix, zxidToHex } from './layout.js';
-import { snapshotBytesMax } from './limits.js';
+import { snapshotBytesMax, snapshotReadChunkBytes } from './limits.js';
 import type { StorageLogger } from './logger.js';
 import {
   decodeSnapshotBytes,
   encodeSnapshotBytes,
   listSnapshots,
-  readSnapshot,
   writeSnapshot,
   type Snapshot,
 } from './snapshot.js';
+import { streamSnapshot, type SnapshotRecordSink } from './snapshot-stream.js';
 import { decodeSnapshotMeta, encodeSnapshotMeta } from './raft-snapshot-meta.js';
 import type { RaftPaths } from './raft-layout.js';
 
@@ -28,6 +30,26 @@ export interface RaftSnapshotContents {
   /** The state machine's records (the meta record stripped). */
   readonly records: Buffer[];
 }
+
+/** Takes one snapshot file's state machine records as they are read and verified. */
+export interface RaftSnapshotConsumer {
+  /**
+   * A record whose checksum passed, in file order; `offset` is its place in the file. A view
+   * valid only during the call. The file is not known to be whole until `end`.
+   */
+  record(bytes: Buffer, offset: number): void;
+  /** Every record was passed on and the whole file verified. */
+  end(): void;
+}
+
+/**
+ * Makes the consumer for one file once its meta record is read; `fileBytes` is the file's size
+ * (for a progress line). A file that proves damaged drops its consumer without `end`.
+ */
+export type RaftSnapshotLoader = (
+  meta: SnapshotMeta,
+  file: { readonly path: string; readonly fileBytes: number },
+) => RaftSnapshotConsumer;
 
 export function raftSnapshotPath(paths: RaftPaths, index: number): string {
   return join(paths.snapshotDirectory, snapshotPrefix + zxidToHex(index));
@@ -52,12 +74,65 @@ export function peekSnapshotMeta(fileBytes: Buffer): SnapshotMeta {
   return meta;
 }
 
-/** Reads and verifies a whole file; CorruptSnapshotError if the file or its meta is bad. */
-export async function readRaftSnapshot(path: string, disk: Disk): Promise<RaftSnapshotContents> {
-  return raftContents(await readSnapshot(path, disk), path);
+/**
+ * Streams the file at `path` (`chunkBytes` at a time) into the consumer `load` makes, checking
+ * the meta record (first, and at the header's index) before any state machine record; resolves
+ * with the meta once the whole file verified and `end` returned. CorruptSnapshotError if the
+ * file or its meta is bad; whatever the consumer throws.
+ */
+export async function streamRaftSnapshot(
+  path: string,
+  disk: Disk,
+  load: RaftSnapshotLoader,
+  chunkBytes: number = snapshotReadChunkBytes,
+): Promise<SnapshotMeta> {
+  let headerZxid = -1;
+  let fileBytes = 0;
+  const found: { meta: SnapshotMeta | null; consumer: RaftSnapshotConsumer | null } = {
+    meta: null,
+    consumer: null,
+  };
+  const sink: SnapshotRecordSink = {
+    header(zxid, size) {
+      headerZxid = zxid;
+      fileBytes = size;
+    },
+    record(bytes, offset) {
+      if (found.consumer !== null) {
+        found.consumer.record(bytes, offset);
+        return;
+      }
+      const meta = decodeSnapshotMeta(bytes);
+      if (typeof meta === 'string') throw new CorruptSnapshotError(path, meta, offset);
+      if (meta.index !== headerZxid) {
+        const problem = `meta index ${meta.index}, file header ${headerZxid}`;
+        throw new CorruptSnapshotError(path, problem, offset);
+      }
+      found.meta = meta;
+      found.consumer = load(meta, { path, fileBytes });
+    },
+  };
+  await streamSnapshot(path, disk, sink, chunkBytes);
+  const { meta, consumer } = found;
+  if (meta === null || consumer === null) throw new CorruptSnapshotError(path, 'no meta record');
+  consumer.end();
+  return meta;
 }
 
-/** A whole file's bytes held in memory (an upload), verified as readRaftSnapshot does. */
+/** A loader that keeps a copy of every record of the file it loads last (tests, tools). */
+export function recordCollector(): { readonly load: RaftSnapshotLoader; records(): Buffer[] } {
+  let kept: Buffer[] = [];
+  return {
+    load() {
+      const records: Buffer[] = [];
+      kept = records;
+      return { record: (bytes) => records.push(Buffer.from(bytes)), end: () => undefined };
+    },
+    records: () => kept,
+  };
+}
+
+/** A whole file's bytes held in memory (an upload), verified as streamRaftSnapshot does. */
 export function decodeRaftSnapshot(fileBytes: Buffer, label: string): RaftSnapshotContents {
   return raftContents(decodeSnapshotBytes(fileBytes, label), label);
 }
@@ -78,15 +153,19 @@ function raftContents({ zxid, records }: Snapshot, label: string): RaftSnapshotC
   return { meta, records: rest };
 }
 
-/** The newest snapshot that verifies; damaged ones are skipped with a warning. */
+/**
+ * Streams the newest snapshot that verifies into `load`'s consumer; damaged ones are skipped
+ * with a warning (each file tried gets a fresh consumer). Resolves with its meta, or null.
+ */
 export async function loadNewestRaftSnapshot(
   disk: Disk,
   paths: RaftPaths,
   logger: StorageLogger,
-): Promise<RaftSnapshotContents | null> {
+  load: RaftSnapshotLoader,
+): Promise<SnapshotMeta | null> {
   for (const file of await listSnapshots(paths.snapshotDirectory, disk)) {
     try {
-      return await readRaftSnapshot(file.path, disk);
+      return await streamRaftSnapshot(file.path, disk, load);
     } catch (error) {
       if (!(error instanceof CorruptSnapshotError)) throw error;
       logger.warn({ err: error, path: file.path }, 'skipping a damaged Raft snapshot');
@@ -122,8 +201,10 @@ async function* prependAsync(
 }
 
 /**
- * Writes a snapshot file received from the leader to the staging name, fsyncs and verifies
- * it. Rejects with CorruptSnapshotError (the staged file removed) if it does not verify.
+ * Verifies a snapshot file received from the leader, writes it to the staging name, fsyncs
+ * it and verifies what is on disk (streamed: no second copy of the file in memory). Rejects
+ * with CorruptSnapshotError (nothing staged, or the staged file removed) if it does not
+ * verify. The records are views into `fileBytes`.
  */
 export async function stageReceivedSnapshot(
   disk: Disk,
@@ -134,6 +215,7 @@ export async function stageReceivedSnapshot(
   if (fileBytes.length > snapshotBytesMax) {
     throw new CorruptSnapshotError(path, `${fileBytes.length} bytes is over snapshotBytesMax`);
   }
+  const contents = decodeRaftSnapshot(fileBytes, path);
   let file: DiskFile | null = null;
   try {
     file = await disk.open(path, 'overwrite');
@@ -150,11 +232,12 @@ export async function stageReceivedSnapshot(
     await file.close();
   }
   try {
-    return await readRaftSnapshot(path, disk);
+    await streamRaftSnapshot(path, disk, () => ({ record: () => undefined, end: () => undefined }));
   } catch (error) {
     await disk.remove(path).catch(() => undefined); // start-up removes it anyway
     throw error;
   }
+  return contents;
 }
 
 /** Gives the staged snapshot its real name; durable when this resolves. */

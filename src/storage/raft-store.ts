@@ -22,10 +22,12 @@ import {
   peekSnapshotMeta,
   purgeOldSnapshots,
   raftSnapshotPath,
+  recordCollector,
   removeSnapshotLeftovers,
   stageReceivedSnapshot,
   writeRaftSnapshot,
   type RaftSnapshotContents,
+  type RaftSnapshotLoader,
 } from './raft-snapshot-files.js';
 import type {
   StoredEntry,
@@ -51,6 +53,11 @@ export interface RaftStoreOptions {
    * commit index past the log's end, each after a warning, instead of refusing to start.
    */
   readonly repairLog?: boolean;
+  /**
+   * Takes the newest snapshot's records as they are read (the host rebuilds its state from
+   * them without the file ever held whole). Absent: they are kept in `snapshotRecords`.
+   */
+  readonly snapshotLoader?: RaftSnapshotLoader;
 }
 
 /** What start-up found on disk. */
@@ -58,7 +65,10 @@ export interface RaftStoreContents {
   readonly store: RaftStore;
   /** The newest snapshot's meta (index 0 and the initial membership when there is none). */
   readonly snapshotMeta: StoredSnapshotMeta;
-  /** Its tree records (meta record stripped); null if there is no snapshot. */
+  /**
+   * Its tree records (meta record stripped); null if there is no snapshot, or if the options'
+   * snapshotLoader took them.
+   */
   readonly snapshotRecords: Buffer[] | null;
   /** The entries after the snapshot, in index order. */
   readonly entries: readonly StoredEntry[];
@@ -116,8 +126,10 @@ export class RaftStore {
     await ensureDirectory(disk, paths.snapshotDirectory);
     await ensureDirectory(disk, paths.logDirectory);
     await removeSnapshotLeftovers(disk, paths, logger);
-    const snapshot = await loadNewestRaftSnapshot(disk, paths, logger);
-    const meta = snapshot?.meta ?? { index: 0, term: 0, membership: options.initialMembership };
+    const collector = recordCollector();
+    const loader = options.snapshotLoader;
+    const snapshot = await loadNewestRaftSnapshot(disk, paths, logger, loader ?? collector.load);
+    const meta = snapshot ?? { index: 0, term: 0, membership: options.initialMembership };
     const logOptions = {
       disk,
       directory: paths.logDirectory,
@@ -146,7 +158,7 @@ export class RaftStore {
     }
     const store = new RaftStore(options, paths, log.wal, meta, lastIndex, durable);
     store.latestHardState = hardState;
-    const snapshotRecords = snapshot?.records ?? null;
+    const snapshotRecords = snapshot === null || loader !== undefined ? null : collector.records();
     return { store, snapshotMeta: meta, snapshotRecords, entries: log.entries, hardState };
   }
 

@@ -178,6 +178,103 @@ function readNode(r: JuteReader): [string, NodeFields] {
 }
 
 /**
+ * Rebuilds a tree from snapshot records handed over one at a time, in the order they were
+ * written (recovery passes each as it is read from the file). A record may be a view into a
+ * buffer the reader reuses: nothing of it is kept (strings and copies only).
+ */
+export class SnapshotLoader {
+  private readonly tree = new DataTree('loading');
+  private zxid: number | null = null;
+  private digest: number | null = null;
+  private version = 0;
+  private readonly decoder = new NodeDecoder();
+
+  /** `label` names the snapshot in errors (`snapshot <path>` for a file). */
+  constructor(private readonly label = 'snapshot') {}
+
+  /**
+   * One record. Throws DecodeError if it is not a valid one of its place, naming the label
+   * and `offset` (the record's place in its file) when there is one.
+   */
+  record(record: Buffer, offset?: number): void {
+    if (offset === undefined) {
+      this.decode(record);
+      return;
+    }
+    try {
+      this.decode(record);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      const message = `${this.label}, record at byte offset ${offset}: ${error.message}`;
+      throw new DecodeError(message, { cause: error });
+    }
+  }
+
+  /** The tree, once every record was given; DecodeError if the records leave it incomplete. */
+  finish(): DataTree {
+    const tree = this.tree;
+    if (this.zxid === null) throw new DecodeError(`${this.label} has no header`);
+    const problem = tree.finishLoading();
+    if (problem !== null) throw new DecodeError(`${this.label}: ${problem}`);
+    tree.lastZxid = this.zxid;
+    // The header's digest was the tree's when the image was taken (the records are checksummed
+    // on disk); a 0.1.0 snapshot has none, so it is computed.
+    tree.digest = this.digest ?? tree.computeDigest();
+    return tree;
+  }
+
+  private decode(record: Buffer): void {
+    const r = new JuteReader(record);
+    const type = r.readByte();
+    const version = this.version;
+    if (type === RECORD.header) {
+      this.version = r.readByte();
+      if (this.version < 1 || this.version > FORMAT_VERSION) {
+        throw new DecodeError(`snapshot format ${this.version} unknown`);
+      }
+      this.zxid = r.readLong();
+      if (this.version >= 2) this.digest = r.readLong();
+    } else if (type === RECORD.sessions) {
+      const count = r.readInt();
+      for (let i = 0; i < count; i++) {
+        const id = r.readBigLong();
+        const timeoutMs = r.readInt();
+        this.tree.sessions.set(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
+      }
+    } else if (
+      (type === RECORD.nodes && version >= 3) ||
+      (type === RECORD.packedNodes && version >= 4)
+    ) {
+      this.compactNodes(type === RECORD.packedNodes ? unpack(record) : record.subarray(1));
+      return;
+    } else if (type === RECORD.nodes && version >= 1) {
+      const count = r.readInt();
+      for (let i = 0; i < count; i++) this.load(readNode(r));
+    } else if (type === RECORD.nodes) {
+      throw new DecodeError('snapshot nodes come before its header');
+    } else {
+      throw new DecodeError(`unknown snapshot record type ${type}`);
+    }
+    if (r.remaining !== 0) throw new DecodeError('stray bytes in a snapshot record');
+  }
+
+  /** A nodes record's body in formats 3 and 4: a count, then compact nodes. */
+  private compactNodes(body: Buffer): void {
+    if (body.length < 4) throw new DecodeError('a snapshot nodes record has no count');
+    const count = body.readInt32BE(0);
+    const decoder = this.decoder;
+    decoder.begin(body, 4);
+    for (let i = 0; i < count; i++) this.load(decoder.node());
+    if (decoder.remaining !== 0) throw new DecodeError('stray bytes in a snapshot record');
+  }
+
+  private load([path, node]: [string, NodeFields]): void {
+    const problem = this.tree.loadNode(path, node, true);
+    if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
+  }
+}
+
+/**
  * Rebuilds a tree from snapshot records (in the order they were written); `onRecord` hears
  * of each record's bytes once it is read (a progress line).
  */
@@ -185,65 +282,10 @@ export function loadSnapshot(
   records: Iterable<Buffer>,
   onRecord?: (bytes: number) => void,
 ): DataTree {
-  const tree = new DataTree('loading');
-  let zxid: number | null = null;
-  let digest: number | null = null;
-  let version = 0;
-  const decoder = new NodeDecoder();
+  const loader = new SnapshotLoader();
   for (const record of records) {
-    const r = new JuteReader(record);
-    const type = r.readByte();
-    if (type === RECORD.header) {
-      version = r.readByte();
-      if (version < 1 || version > FORMAT_VERSION) {
-        throw new DecodeError(`snapshot format ${version} unknown`);
-      }
-      zxid = r.readLong();
-      if (version >= 2) digest = r.readLong();
-    } else if (type === RECORD.sessions) {
-      const count = r.readInt();
-      for (let i = 0; i < count; i++) {
-        const id = r.readBigLong();
-        const timeoutMs = r.readInt();
-        tree.sessions.set(id, { timeoutMs, passwd: r.readBuffer() ?? Buffer.alloc(0) });
-      }
-    } else if (
-      (type === RECORD.nodes && version >= 3) ||
-      (type === RECORD.packedNodes && version >= 4)
-    ) {
-      const body = type === RECORD.packedNodes ? unpack(record) : record.subarray(1);
-      if (body.length < 4) throw new DecodeError('a snapshot nodes record has no count');
-      const count = body.readInt32BE(0);
-      decoder.begin(body, 4);
-      for (let i = 0; i < count; i++) {
-        const [path, node] = decoder.node();
-        const problem = tree.loadNode(path, node, true);
-        if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
-      }
-      if (decoder.remaining !== 0) throw new DecodeError('stray bytes in a snapshot record');
-      onRecord?.(record.length);
-      continue;
-    } else if (type === RECORD.nodes && version >= 1) {
-      const count = r.readInt();
-      for (let i = 0; i < count; i++) {
-        const [path, node] = readNode(r);
-        const problem = tree.loadNode(path, node, true);
-        if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
-      }
-    } else if (type === RECORD.nodes) {
-      throw new DecodeError('snapshot nodes come before its header');
-    } else {
-      throw new DecodeError(`unknown snapshot record type ${type}`);
-    }
-    if (r.remaining !== 0) throw new DecodeError('stray bytes in a snapshot record');
+    loader.record(record);
     onRecord?.(record.length);
   }
-  if (zxid === null) throw new DecodeError('snapshot has no header');
-  const problem = tree.finishLoading();
-  if (problem !== null) throw new DecodeError(`snapshot: ${problem}`);
-  tree.lastZxid = zxid;
-  // The header's digest was the tree's when the image was taken (the records are checksummed
-  // on disk); a 0.1.0 snapshot has none, so it is computed.
-  tree.digest = digest ?? tree.computeDigest();
-  return tree;
+  return loader.finish();
 }

@@ -16,7 +16,10 @@ import { dropOrphanEphemerals } from '../../../src/import/zk-tree-fixups.js';
 import { zooKeeperSessionPassword } from '../../../src/import/zk-session-password.js';
 import { nodeDisk } from '../../../src/storage/disk.js';
 import { raftPaths } from '../../../src/storage/raft-layout.js';
-import { loadNewestRaftSnapshot } from '../../../src/storage/raft-snapshot-files.js';
+import {
+  loadNewestRaftSnapshot,
+  recordCollector,
+} from '../../../src/storage/raft-snapshot-files.js';
 import { NodeKind } from '../../../src/tree/node.js';
 import { loadSnapshot } from '../../../src/tree/snapshot-codec.js';
 import { toStat } from '../../../src/tree/node.js';
@@ -333,9 +336,10 @@ describe('import: the Warren data directory', () => {
     assert.equal(summary.zxid, 0x17);
     assert.equal(existsSync(`${target}.importing`), false, 'written beside, then renamed');
     const paths = raftPaths(target, target);
-    const stored = await loadNewestRaftSnapshot(nodeDisk, paths, logger);
-    assert.equal(stored?.meta.index, 0x17);
-    const tree = loadSnapshot(stored?.records ?? []);
+    const collector = recordCollector();
+    const stored = await loadNewestRaftSnapshot(nodeDisk, paths, logger, collector.load);
+    assert.equal(stored?.index, 0x17);
+    const tree = loadSnapshot(collector.records());
     assert.equal(tree.mustGet('/app').data, 'v2');
     assert.equal(tree.mustGet('/zookeeper/config').data, '', 'ZooKeeper config left behind');
     assert.equal(tree.digest, tree.computeDigest());
