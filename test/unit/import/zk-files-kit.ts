@@ -26,6 +26,9 @@ export interface SnapNode {
   cversion?: number;
   aversion?: number;
   owner?: bigint;
+  /** Default 1000 and 2000. */
+  ctime?: number;
+  mtime?: number;
 }
 
 export interface SnapSpec {
@@ -58,7 +61,8 @@ export function snapshotBytes(spec: SnapSpec): Buffer {
     w.writeString(n.path === '/' ? '' : n.path);
     w.writeBuffer(n.data === null ? null : Buffer.from(n.data, 'latin1'));
     w.writeBigLong(n.acl);
-    w.writeLong(n.czxid).writeLong(n.mzxid).writeLong(1000).writeLong(2000);
+    w.writeLong(n.czxid).writeLong(n.mzxid);
+    w.writeLong(n.ctime ?? 1000).writeLong(n.mtime ?? 2000);
     w.writeInt(n.version ?? 0)
       .writeInt(n.cversion ?? 0)
       .writeInt(n.aversion ?? 0);
@@ -92,6 +96,8 @@ export interface TxnSpec {
   zxid: number;
   type: number;
   body: (w: JuteWriter) => void;
+  /** The tree digest ZooKeeper 3.6+ appends (version 2). */
+  digest?: bigint;
 }
 
 export function txnBytes(t: TxnSpec): Buffer {
@@ -102,6 +108,7 @@ export function txnBytes(t: TxnSpec): Buffer {
     .writeLong(5000 + t.zxid);
   w.writeInt(t.type);
   t.body(w);
+  if (t.digest !== undefined) w.writeInt(2).writeBigLong(BigInt.asIntN(64, t.digest));
   return w.toBuffer();
 }
 

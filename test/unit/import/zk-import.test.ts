@@ -13,6 +13,7 @@ import { importZooKeeper } from '../../../src/import/zk-import.js';
 import { listLogs, listSnapshots } from '../../../src/import/zk-files.js';
 import { loadZooKeeper } from '../../../src/import/zk-load.js';
 import { dropOrphanEphemerals } from '../../../src/import/zk-tree-fixups.js';
+import { zooKeeperDigest } from '../../../src/import/zk-digest.js';
 import { zooKeeperSessionPassword } from '../../../src/import/zk-session-password.js';
 import { nodeDisk } from '../../../src/storage/disk.js';
 import { raftPaths } from '../../../src/storage/raft-layout.js';
@@ -288,6 +289,70 @@ describe('import: damage', () => {
     await assert.rejects(load(dir), wrong);
     const { tree } = await load(dir, true);
     assert.equal(tree.lastZxid, 0x10);
+  });
+
+  it("settles a mark that lags the snapshot's tree by one txn with that txn's digest", async () => {
+    // ZooKeeper writes the digest of the last txn it finished after the tree, and the txn it
+    // was applying meanwhile may already show in the nodes: here 0x11's create.
+    const created = '/app/s-0000000005';
+    const createTxn = (digest?: bigint) =>
+      txnBytes({ zxid: 0x11, type: OpCode.create, body: create(created, 'a', 6), digest });
+    const digestOf = async (logs: Buffer[]) => {
+      const dir = fresh();
+      writeSnapshot(versionDir(dir), 0x10, snapshot());
+      if (logs.length > 0) writeLog(versionDir(dir), 0x11, logBytes(logs));
+      return zooKeeperDigest((await load(dir)).tree);
+    };
+    const before = await digestOf([]);
+    const after = await digestOf([createTxn()]);
+    const fuzzy = snapshotBytes({
+      sessions: [
+        [S1, 30_000],
+        [S2, 6_000],
+      ],
+      acls: [[1n, DIGEST_READ]],
+      nodes: [
+        ...baseNodes(),
+        {
+          path: '/app',
+          data: 'v',
+          acl: 1n,
+          czxid: 3,
+          mzxid: 4,
+          pzxid: 0x11,
+          version: 1,
+          cversion: 6,
+        },
+        { path: '/app/e', data: null, acl: -1n, czxid: 9, mzxid: 9, owner: S1 },
+        {
+          path: created,
+          data: 'a',
+          acl: -1n,
+          czxid: 0x11,
+          mzxid: 0x11,
+          ctime: 0x11 + 5000,
+          mtime: 0x11 + 5000,
+        },
+        { path: '/c', data: '', acl: -1n, czxid: 10, mzxid: 10, owner: CONTAINER },
+        { path: '/t', data: 'x', acl: -1n, czxid: 0x10, mzxid: 0x10, owner: TTL_60S },
+      ],
+      digest: { zxid: 0x10, value: before },
+    });
+    const attempt = async (next: Buffer | null) => {
+      const dir = fresh();
+      writeSnapshot(versionDir(dir), 0x10, fuzzy);
+      if (next !== null) writeLog(versionDir(dir), 0x11, logBytes([next]));
+      return load(dir);
+    };
+    const settled = await attempt(createTxn(after));
+    assert.equal(settled.tree.lastZxid, 0x11);
+    assert.equal(settled.digestsChecked, 1);
+    assert.equal(zooKeeperDigest(settled.tree), after);
+    assert.ok(settled.lines.some((line) => line.includes('lagged its tree by one txn')));
+    const mark = /after txn 0x10 is [0-9a-f]+, but the snapshot says [0-9a-f]+/;
+    await assert.rejects(attempt(null), new RegExp(`${mark.source}.*no later txn settles it`));
+    await assert.rejects(attempt(createTxn()), new RegExp(`${mark.source}.*nothing settles it`));
+    await assert.rejects(attempt(createTxn(after ^ 1n)), /after txn 0x11 .* its log record says/);
   });
 
   it("reads 3.9's sealed trailer: a digest older than the snapshot, the last zxid", async () => {
