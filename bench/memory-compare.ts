@@ -9,8 +9,12 @@
  * starts on a data directory (ZooKeeperServer.loadData takes it).
  * Values: `random` (default: every value different random bytes, which nothing compresses) or
  * `text` (a JSON-like record per node, as services store, which compresses about 3×).
+ * `--topology ensemble`: 3 members on loopback each (bench:ensemble's settings, default
+ * snapCount on both), filled through the leader; resident memory is summed over the members,
+ * the snapshot is the largest member's newest, and the restart is of every member at once
+ * after a SIGKILL of all three, to the first answer after they elect a leader.
  * Usage: node dist/bench/memory-compare.js [--nodes 1000000] [--rounds 1]
- *        [--data random|text] [--out FILE.json]
+ *        [--data random|text] [--topology standalone|ensemble] [--out FILE.json]
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { RawClient } from '../test/support/raw-client.js';
 import type { RunningServer } from '../test/support/server-process.js';
 import { startWarren } from '../test/support/warren-proc.js';
 import { startZooKeeper } from '../test/support/zookeeper-ref.js';
+import { BenchEnsemble, type Member } from './ensemble-cluster.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -32,6 +37,11 @@ const rounds = Number(flag('rounds', '1'));
 const out = flag('out', '');
 const dataKind = flag('data', 'random');
 if (dataKind !== 'random' && dataKind !== 'text') throw new Error('--data is random or text');
+const topology = flag('topology', 'standalone');
+if (topology !== 'standalone' && topology !== 'ensemble') {
+  throw new Error('--topology is standalone or ensemble');
+}
+const ensembleStartMs = 120_000;
 const zooKeeperHeapMb = 1024;
 const batch = 1000;
 const settleMs = 45_000;
@@ -152,11 +162,67 @@ async function measure(contender: Contender, round: number): Promise<Figures> {
   };
 }
 
+/** The members' running processes; every member must be up. */
+function running(members: readonly Member[]): RunningServer[] {
+  return members.map((m) => {
+    if (m.running === null) throw new Error(`member ${m.id} is down`);
+    return m.running;
+  });
+}
+
+const summedRss = (servers: readonly RunningServer[]): number =>
+  servers.reduce((sum, server) => sum + rssMiB(server.pid), 0);
+
+async function measureEnsemble(contender: Contender, round: number): Promise<Figures> {
+  const settings = { size: 3, tickTime: 2000, initLimit: 10, syncLimit: 5, zooKeeperHeapMb };
+  const ensemble = await BenchEnsemble.start(contender, settings);
+  try {
+    const leader = await ensemble.waitWhole(ensembleStartMs);
+    const fillSeconds = await populate(running([leader])[0] as RunningServer);
+    await sleep(2000);
+    const rssMiBFull = summedRss(running(ensemble.members));
+    await sleep(settleMs - 2000);
+    const rssMiBSettled = summedRss(running(ensemble.members));
+    if (contender === 'warren') {
+      for (const server of running(ensemble.members)) process.kill(server.pid, 'SIGUSR2');
+      for (const server of running(ensemble.members)) {
+        await waitForLog(server, 'snapshot written', 300_000);
+      }
+    }
+    for (const member of ensemble.members) await ensemble.kill(member);
+    const restarted = performance.now();
+    await Promise.all(ensemble.members.map((m) => ensemble.startMember(m)));
+    const first = running(ensemble.members)[0] as RunningServer;
+    const client = await RawClient.connect(first.host, first.port, { timeoutMs: 60000 });
+    await client.request({ type: 4, path: `/s/n${nodes - 1}`, watch: false });
+    const restartSeconds = (performance.now() - restarted) / 1000;
+    client.destroy();
+    await sleep(3000);
+    const rssMiBAfterRestart = summedRss(running(ensemble.members));
+    const snapshotMiB = Math.max(...ensemble.members.map((m) => newestSnapshotMiB(m.dataDir)));
+    return {
+      contender,
+      round,
+      fillSeconds,
+      rssMiBFull,
+      rssMiBSettled,
+      snapshotMiB,
+      restartSeconds,
+      rssMiBAfterRestart,
+    };
+  } finally {
+    await ensemble.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const figures: Figures[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const contender of ['zookeeper', 'warren'] as const) {
-      const f = await measure(contender, round);
+      const f =
+        topology === 'ensemble'
+          ? await measureEnsemble(contender, round)
+          : await measure(contender, round);
       figures.push(f);
       console.log(JSON.stringify(f));
     }
@@ -173,7 +239,9 @@ async function main(): Promise<void> {
     'snapshotMiB',
     'restartSeconds',
   ] as const;
-  console.log(`\n${nodes} znodes of 100 B (${dataKind}), medians of ${rounds} round(s)`);
+  console.log(
+    `\n${nodes} znodes of 100 B (${dataKind}), ${topology}, medians of ${rounds} round(s)`,
+  );
   console.log('| figure | Warren | ZooKeeper | Warren ÷ ZooKeeper |');
   console.log('|---|--:|--:|--:|');
   for (const row of rows) {
@@ -181,7 +249,8 @@ async function main(): Promise<void> {
     const z = median('zookeeper', row);
     console.log(`| ${row} | ${w.toFixed(1)} | ${z.toFixed(1)} | ${(w / z).toFixed(2)} |`);
   }
-  if (out !== '') writeFileSync(out, `${JSON.stringify({ nodes, dataKind, figures }, null, 2)}\n`);
+  const report = { nodes, dataKind, topology, figures };
+  if (out !== '') writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 await main();
