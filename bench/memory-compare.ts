@@ -121,6 +121,15 @@ async function waitForLog(server: RunningServer, text: string, timeoutMs: number
   throw new Error(`'${text}' did not appear in ${server.logFile}`);
 }
 
+/** Seconds from `since` (a performance.now()) to the last znode read back from `server`. */
+async function secondsToFirstRead(server: RunningServer, since: number): Promise<number> {
+  const client = await RawClient.connect(server.host, server.port, { timeoutMs: 60000 });
+  await client.request({ type: 4, path: `/s/n${nodes - 1}`, watch: false });
+  const seconds = (performance.now() - since) / 1000;
+  client.destroy();
+  return seconds;
+}
+
 function start(contender: Contender, reuse?: RunningServer): Promise<RunningServer> {
   const again = reuse === undefined ? {} : { dataDir: reuse.dataDir, port: reuse.port };
   return contender === 'zookeeper'
@@ -142,10 +151,7 @@ async function measure(contender: Contender, round: number): Promise<Figures> {
   await first.stop();
   const restarted = performance.now();
   const second = await start(contender, first);
-  const client = await RawClient.connect(second.host, second.port, { timeoutMs: 60000 });
-  await client.request({ type: 4, path: `/s/n${nodes - 1}`, watch: false });
-  const restartSeconds = (performance.now() - restarted) / 1000;
-  client.destroy();
+  const restartSeconds = await secondsToFirstRead(second, restarted);
   await sleep(3000);
   const rssMiBAfterRestart = rssMiB(second.pid);
   const snapshotMiB = newestSnapshotMiB(second.dataDir);
@@ -193,10 +199,7 @@ async function measureEnsemble(contender: Contender, round: number): Promise<Fig
     const restarted = performance.now();
     await Promise.all(ensemble.members.map((m) => ensemble.startMember(m)));
     const first = running(ensemble.members)[0] as RunningServer;
-    const client = await RawClient.connect(first.host, first.port, { timeoutMs: 60000 });
-    await client.request({ type: 4, path: `/s/n${nodes - 1}`, watch: false });
-    const restartSeconds = (performance.now() - restarted) / 1000;
-    client.destroy();
+    const restartSeconds = await secondsToFirstRead(first, restarted);
     await sleep(3000);
     const rssMiBAfterRestart = summedRss(running(ensemble.members));
     const snapshotMiB = Math.max(...ensemble.members.map((m) => newestSnapshotMiB(m.dataDir)));
