@@ -7,12 +7,14 @@
 import { NetnsCluster } from '../support/netns-cluster.js';
 import { NetnsEnsemble } from '../support/netns-ensemble.js';
 import { Prng } from '../support/prng.js';
+import { buildFsyncShim } from '../support/fsync-fail-shim.js';
 import { disownDir } from '../support/server-process.js';
 import type { Nemesis } from './nemesis.js';
 import { clockNemeses, faketimeLibrary } from './nemeses-clock.js';
 import { diskNemeses } from './nemeses-disk.js';
 import { freezeBuild } from './frozen-build.js';
 import { fullDiskNemeses } from './nemeses-full-disk.js';
+import { fsyncNemeses } from './nemeses-fsync.js';
 import { networkNemeses } from './nemeses-network.js';
 import { processNemeses } from './nemeses-process.js';
 import { drawPlan, namedPlan, type ScenarioPlan } from './plan.js';
@@ -37,20 +39,25 @@ export interface CampaignOptions {
   log: (line: string) => void;
 }
 
-export function nemesisCatalog(): Nemesis[] {
+/** `fsyncShim`: the fsync-error shim's library, when it built (fsync-fail-shim.ts). */
+export function nemesisCatalog(fsyncShim: string | undefined): Nemesis[] {
   return [
     ...networkNemeses(),
     ...processNemeses(),
     ...clockNemeses(),
     ...diskNemeses(SNAP_COUNT),
     ...fullDiskNemeses(DISK_BYTES),
+    ...fsyncNemeses(fsyncShim),
   ];
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignTotals> {
   const started = Date.now();
   const prng = new Prng(options.seed);
-  const catalog = nemesisCatalog();
+  const shim = buildFsyncShim();
+  const fsyncShim = 'library' in shim ? shim.library : undefined;
+  if ('skip' in shim) options.log(`fsync-error left out: ${shim.skip}`);
+  const catalog = nemesisCatalog(fsyncShim);
   const totals: CampaignTotals = {
     seed: options.seed,
     scenarios: 0,
@@ -79,6 +86,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignTot
       reconfig: true,
       faketime: faketimeLibrary(),
       diskBytes: DISK_BYTES,
+      fsyncShim,
     });
     options.log(`campaign seed ${options.seed}: ${MEMBERS} members on ${cluster.subnet}.0/24`);
     for (let index = 1; ; index++) {

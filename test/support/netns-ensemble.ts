@@ -7,9 +7,10 @@
  * reported as having exited.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fourLetter } from './four-letter.js';
+import { fsyncShimEnv } from './fsync-fail-shim.js';
 import type { NetnsCluster } from './netns-cluster.js';
 import { TmpfsDisks } from './tmpfs-disks.js';
 import {
@@ -27,6 +28,8 @@ import { WARREN_MAIN, warrenBuilt, WARREN_NOT_BUILT_REASON } from './warren-proc
 export const CLIENT_PORT = 2181;
 const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
+/** From a failed fsync to the server's exit takes milliseconds; this is plenty. */
+const FSYNC_SETTLE_MS = 1_000;
 
 /** The super user's password, for reconfig (docs/ensemble.md: WRITE on /zookeeper/config). */
 export const SUPER_PASSWORD = 'netns-super';
@@ -46,6 +49,11 @@ export interface EnsembleOptions {
   faketime?: string;
   /** Each server's data folder on its own tmpfs of this size, so one disk can be filled. */
   diskBytes?: number;
+  /**
+   * The fsync-error shim's library (test/support/fsync-fail-shim.ts): every server preloads
+   * it, and its fsyncs in its data folder fail while failFsync holds.
+   */
+  fsyncShim?: string;
   /** The `warren` entry point to run (default: this checkout's dist/src/cli/main.js). */
   main?: string;
 }
@@ -155,7 +163,7 @@ export class NetnsEnsemble {
       ...args,
       ...(launch.args ?? []),
     ]);
-    const env = this.clockEnv(id);
+    const env = this.fsyncEnv(id, dataDir, this.clockEnv(id));
     this.procs.set(id, spawnServer(command, argv, { logFile: this.logFile(id), env }));
     this.down.delete(id);
   }
@@ -178,6 +186,38 @@ export class NetnsEnsemble {
       // A faked monotonic clock breaks Node's timers (see the netns toolkit's README).
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
     };
+  }
+
+  private fsyncTrigger(id: number): string {
+    return join(this.rootDir, `fsync-fail${id}`);
+  }
+
+  /** `env` plus the fsync-error shim, when the ensemble was started with it. */
+  private fsyncEnv(id: number, dataDir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const library = this.options.fsyncShim;
+    if (library === undefined) return env;
+    // The shim compares the path /proc gives for the fd, which has no symbolic links.
+    return fsyncShimEnv(library, this.fsyncTrigger(id), realpathSync(dataDir), env);
+  }
+
+  /**
+   * Server `id`'s fsyncs in its data folder fail with EIO from now on, until healFsync. It
+   * may stop on one (docs/ensemble.md), so it counts as taken down on purpose meanwhile.
+   */
+  failFsync(id: number): void {
+    if (this.options.fsyncShim === undefined) throw new Error('started without the fsync shim');
+    writeFileSync(this.fsyncTrigger(id), '');
+    this.down.add(id);
+  }
+
+  /**
+   * Server `id`'s fsyncs work again. Once a failure already under way has had time to stop
+   * it, a server still running counts as up again (its exit is news).
+   */
+  async healFsync(id: number): Promise<void> {
+    rmSync(this.fsyncTrigger(id), { force: true });
+    await sleep(FSYNC_SETTLE_MS);
+    if (this.isRunning(id)) this.down.delete(id);
   }
 
   /** Sets server `id`'s wall-clock offset in libfaketime's syntax (`+2h`, `-90s`, `+0`). */
