@@ -23,6 +23,7 @@ import {
   sleep,
   spawnServer,
   stopServer,
+  type ExitStatus,
   type ServerProcess,
 } from './server-process.js';
 import { WARREN_MAIN, WARREN_NOT_BUILT_REASON, warrenBuilt } from './warren-proc.js';
@@ -46,6 +47,8 @@ export interface EnsembleOptions {
   /** How long the ensemble may take to elect a leader that every member knows. */
   readyTimeoutMs?: number;
   logLevel?: string;
+  /** Environment variables for one member's process, over this one's (an LD_PRELOAD, say). */
+  memberEnv?: (id: number, dataDir: string) => NodeJS.ProcessEnv;
 }
 
 export type MemberRole = 'participant' | 'observer';
@@ -236,7 +239,8 @@ export class Ensemble {
     if (m.starts > 1) appendFileSync(m.logFile, `\n[test support] start #${m.starts}\n`);
     const args = [WARREN_MAIN, 'server', '--config', m.configFile];
     args.push('--log-level', this.opts.logLevel ?? 'info');
-    m.proc = spawnServer(process.execPath, args, { logFile: m.logFile });
+    const env = { ...process.env, ...this.opts.memberEnv?.(m.id, m.dataDir) };
+    m.proc = spawnServer(process.execPath, args, { logFile: m.logFile, env });
     m.paused = false;
   }
 
@@ -335,6 +339,11 @@ export class Ensemble {
     await signalServer(m.proc, signal);
     if (signal === 'SIGSTOP') m.paused = true;
     if (signal === 'SIGCONT') m.paused = false;
+  }
+
+  /** How a member's last process ended (null while it runs or if it never started). */
+  exitStatus(id: number): ExitStatus | null {
+    return this.member(id).proc?.exitStatus() ?? null;
   }
 
   /** SIGSTOP: the process stays, its sockets stay open, it answers nothing. */
