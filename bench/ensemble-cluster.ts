@@ -28,6 +28,8 @@ export interface EnsembleSettings {
   extraConfig?: Record<string, string>;
   /** More zoo.cfg lines for one member (its own metrics port, say). */
   memberConfig?: (id: number) => Record<string, string>;
+  /** How long a member may take to serve (default START_TIMEOUT_MS): restarts replay logs. */
+  startTimeoutMs?: number;
 }
 
 export interface Member {
@@ -133,6 +135,7 @@ export class BenchEnsemble {
         ? await startZooKeeper({
             tickTime: s.tickTime,
             heapMb: s.zooKeeperHeapMb,
+            readyTimeoutMs: s.startTimeoutMs ?? START_TIMEOUT_MS,
             port: member.clientPort,
             dataDir: member.dataDir,
             extraConfig: common,
@@ -140,7 +143,7 @@ export class BenchEnsemble {
         : await startWarren({
             port: member.clientPort,
             dataDir: member.dataDir,
-            readyTimeoutMs: START_TIMEOUT_MS,
+            readyTimeoutMs: s.startTimeoutMs ?? START_TIMEOUT_MS,
             config: {
               ...common,
               dataDir: member.dataDir,

@@ -57,6 +57,8 @@ export interface ZooKeeperOptions {
   dataDir?: string;
   /** Keep the temp dir (data, config, log) this launcher creates when the server stops. */
   keepDataDir?: boolean;
+  /** How long to wait for it to serve (default 30 s): a restart replays its whole log. */
+  readyTimeoutMs?: number;
 }
 
 let availability: boolean | undefined;
@@ -143,7 +145,8 @@ function launch(
     logFile: join(rootDir, 'zookeeper.log'),
   });
   const what = `ZooKeeper (pid ${proc.pid}, port ${port})`;
-  return readyOrStopped(proc, what, () => isReady(port), READY_TIMEOUT_MS);
+  const readyTimeoutMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  return readyOrStopped(proc, what, () => isReady(port), readyTimeoutMs);
 }
 
 export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<RunningServer> {
