@@ -6,7 +6,8 @@
  * Ordering rule: writes are prepared as soon as they arrive (they queue in the commit
  * pipeline in order), but any other request waits until this connection's earlier writes have
  * been applied and answered. So replies leave in request order, and a read sees the session's
- * own earlier writes.
+ * own earlier writes. A reply built over several turns (children-replies.ts) holds everything
+ * written meanwhile (watch events, ping replies) behind it, and later requests wait for it.
  */
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
@@ -19,6 +20,7 @@ import {
   type Id,
 } from '../protocol/records.js';
 import { writeResponse, type Response } from '../protocol/responses.js';
+import { assert } from '../util/assert.js';
 import { handshakeTimeoutMs } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSocket } from './client-socket.js';
@@ -84,6 +86,9 @@ export class Connection {
   /** Armed while the output is over budget: the client has that long to read. */
   private stallTimer: Timer | null = null;
   private prefix: Buffer | null = Buffer.alloc(0);
+  /** While a reply is being built over several turns: what was written since, in order. */
+  private held: Buffer[] | null = null;
+  private heldBytes = 0;
 
   constructor(
     readonly socket: ClientSocket,
@@ -143,6 +148,11 @@ export class Connection {
     if (this.state === 'closed') return;
     this.host.wrote(bytes.length);
     this.packetsSent++;
+    if (this.held !== null) return this.hold(bytes);
+    this.append(bytes);
+  }
+
+  private append(bytes: Buffer): void {
     if (bytes.length > turnOutputBytesMax) {
       // A big reply goes alone: copying it into the turn's buffer would hold it twice.
       this.sendOutput();
@@ -154,6 +164,66 @@ export class Connection {
       this.host.runtime.soon(this.flushLater);
     }
     this.output.writeRaw(bytes);
+  }
+
+  /**
+   * Keeps what is written behind the reply being built. More than the output budget (a
+   * flood of watch events) closes the connection instead: the client reconnects and its
+   * setWatches is told what changed, where a held event dropped would be lost.
+   */
+  private hold(bytes: Buffer): void {
+    const held = this.held as Buffer[];
+    const max = this.host.outputBytesMax;
+    if (this.heldBytes > max) return; // closing already
+    this.heldBytes += bytes.length;
+    if (this.heldBytes > max) {
+      held.length = 0;
+      // Not inside the caller's loop over watches or replies: next turn.
+      this.host.runtime.soon(() => this.close());
+      return;
+    }
+    held.push(Buffer.from(bytes));
+  }
+
+  /** A reply is being built over several turns: hold what is written until it is sent. */
+  holdOutput(): void {
+    assert(this.held === null, 'connection: one reply built at a time');
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
+  /** Whether a reply is being built (later requests wait for it). */
+  get replyPending(): boolean {
+    return this.held !== null;
+  }
+
+  /** Sends the reply that was being built, then what was held behind it. */
+  releaseOutput(frame: readonly Buffer[], zxid: number): void {
+    const held = this.held;
+    this.held = null;
+    this.heldBytes = 0;
+    if (this.state === 'closed') return;
+    assert(held !== null, 'connection: no reply was being built');
+    this.sendFrame(frame, zxid);
+    for (const bytes of held) this.append(bytes);
+    this.updateBackpressure();
+  }
+
+  /**
+   * Sends a reply frame given in parts, after what this turn wrote before it. The parts are
+   * written as they are, not copied: they must never change (a cached child list).
+   */
+  sendFrame(parts: readonly Buffer[], zxid: number): void {
+    if (this.state === 'closed') return;
+    assert(this.held === null, 'connection: a frame would overtake the reply being built');
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
+    this.host.wrote(bytes);
+    this.packetsSent++;
+    this.sendOutput();
+    if (!this.socket.destroyed) for (const part of parts) this.socket.write(part);
+    this.lastZxid = zxid;
+    this.lastResponseAt = this.host.runtime.now();
   }
 
   /** Hands this turn's output to the socket; false when there was none. */
@@ -172,7 +242,7 @@ export class Connection {
 
   /** Reply bytes built and not yet handed to the network. */
   get unsentBytes(): number {
-    return this.socket.bufferedBytes + (this.output?.length ?? 0);
+    return this.socket.bufferedBytes + (this.output?.length ?? 0) + this.heldBytes;
   }
 
   sendConnectResponse(response: ConnectResponse): void {
@@ -259,6 +329,7 @@ export class Connection {
     this.stallTimer = null;
     if (this.output !== null) returnTurnWriter(this.output);
     this.output = null;
+    this.dropHeld();
     this.socket.destroy();
     this.host.onClosed(this);
   }
@@ -278,6 +349,8 @@ export class Connection {
     this.state = 'closed';
     this.stallTimer?.cancel();
     this.stallTimer = null;
+    // What waits behind a reply never built would overtake it: it goes with the reply.
+    this.dropHeld();
     if (!this.socket.destroyed) {
       // What was written leaves first; with nothing left to send the socket goes at once.
       const unsent = this.sendOutput() || this.socket.bufferedBytes > 0;
@@ -285,6 +358,11 @@ export class Connection {
       if (!unsent) this.socket.destroy();
     }
     this.host.onClosed(this);
+  }
+
+  private dropHeld(): void {
+    this.held = null;
+    this.heldBytes = 0;
   }
 
   /** The session moved to another connection: drop this one without touching the session. */

@@ -15,6 +15,7 @@ import {
 } from '../protocol/opcodes.js';
 import { decodeClientRequest, type Request, type SetWatchesRequest } from '../protocol/requests.js';
 import { EMPTY, type Response } from '../protocol/responses.js';
+import { toStat } from '../tree/node.js';
 import * as reads from '../tree/reads.js';
 import { authenticate, certificateIds, clientInfo } from './auth.js';
 import type { Connection } from './connection.js';
@@ -126,13 +127,17 @@ function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req
       result = reads.getData(tree, req, ctx);
       break;
     case OpCode.getChildren:
-    case OpCode.getChildren2:
+    case OpCode.getChildren2: {
       // A list longer than jute.maxbuffer is sent whole, as ZooKeeper 3.9.5 does: its server
       // never checks a reply's size, and a client reading with a smaller jute.maxbuffer drops
       // the connection on the length (ZOOKEEPER-1162, open). Refusing here would break the
       // clients that raise their own jute.maxbuffer to read big directories.
-      result = reads.getChildren(tree, req, ctx);
-      break;
+      const node = reads.readChildren(tree, req, ctx);
+      if (typeof node === 'number') return server.reply(conn, f, node, null);
+      const stat = req.type === OpCode.getChildren2 ? toStat(node) : null;
+      const path = req.path === '' ? '/' : req.path;
+      return server.children.answer(conn, f, path, node, tree.lastZxid, stat);
+    }
     case OpCode.getACL:
       result = reads.getACL(tree, req, ctx);
       break;

@@ -60,6 +60,8 @@ export function drain(server: WarrenServer, conn: Connection): void {
     if (waitsForAll && (session?.pendingWrites ?? 0) > 0) break;
     // The client is not reading what we already sent: build no more until it does.
     if (conn.overOutputBudget) break;
+    // A reply being built over several turns goes first (children-replies.ts).
+    if (conn.replyPending) break;
     // ThrottledOp only when no earlier write's reply is still to come (replies stay in order).
     const admission = server.throttle.admit(conn, f, (session?.pendingWrites ?? 0) === 0);
     if (admission === 'hold') {

@@ -127,6 +127,13 @@ export class RequestThrottle {
     });
   }
 
+  /** Work other than starting a request (copying a big child list) counted as `requests`. */
+  spend(requests: number): void {
+    if (requests <= 0) return;
+    this.turnRequests += requests;
+    this.scheduleTurnReset();
+  }
+
   received(): void {
     this.outstanding++;
   }

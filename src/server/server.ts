@@ -29,6 +29,7 @@ import { AddressLimits } from './address-limits.js';
 import { applyEffects } from './apply-effects.js';
 import { AuditLog } from './audit-log.js';
 import { certificateIds } from './auth.js';
+import { ChildrenReplies } from './children-replies.js';
 import type { ClientListener, ClientSocket } from './client-socket.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { fourLetterWord } from './four-letter.js';
@@ -82,6 +83,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly slowRequests: SlowRequests;
   /** warren.memoryBytesMax. */
   readonly memory: MemoryGuard;
+  /** getChildren replies: big lists built over several turns, and kept until they change. */
+  readonly children: ChildrenReplies;
   /** audit.enable: the audit log; null when off. */
   readonly audit: AuditLog | null;
   /** SASL on the client port; null when the JAAS file has no server section. */
@@ -111,6 +114,12 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     const { sessionsPerAddressMax, sessionCreateRatePerAddress } = this.config;
     this.addressLimits = new AddressLimits(sessionsPerAddressMax, sessionCreateRatePerAddress);
     this.throttle = this.makeThrottle();
+    this.children = new ChildrenReplies({
+      runtime: this.runtime,
+      spend: (requests) => this.throttle.spend(requests),
+      finished: (conn, f) => queue.finishRequest(this, conn, f),
+      drain: (conn) => queue.drain(this, conn),
+    });
     this.slowRequests = new SlowRequests(this.logger, () => this.runtime.now());
     this.memory = this.makeMemoryGuard(deps.measureMemory);
     const overshoot = memoryOvershootBytes(this.config.memoryBytesMax);
@@ -200,6 +209,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
    */
   replaceTree(tree: DataTree): void {
     this.tree = tree;
+    this.children.clear();
     // All at once: a connection left open would read the new state under its old watches.
     this.dropClients('state replaced by a snapshot from the leader', false);
     for (const state of [...this.sessions.all()]) {

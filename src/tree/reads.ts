@@ -67,11 +67,24 @@ export function getData(tree: DataTree, req: PathWatchRequest, ctx: ReadContext)
   return ok({ kind: 'storedData', data: node.data, stat: toStat(node) });
 }
 
+/**
+ * getChildren's checks and child watch, without the list: the node whose children to send,
+ * or the error. (server/children-replies.ts builds a big list over several turns.)
+ */
+export function readChildren(
+  tree: DataTree,
+  req: PathWatchRequest,
+  ctx: ReadContext,
+): ZNode | number {
+  const node = readable(tree, normalise(req.path), ctx);
+  if (typeof node === 'number') return node;
+  if (req.watch && !watch(ctx, 'child', req.path)) return Err.throttledOp;
+  return node;
+}
+
 export function getChildren(tree: DataTree, req: PathWatchRequest, ctx: ReadContext): ReadResult {
-  const path = normalise(req.path);
-  const node = readable(tree, path, ctx);
+  const node = readChildren(tree, req, ctx);
   if (typeof node === 'number') return failed(node);
-  if (req.watch && !watch(ctx, 'child', req.path)) return failed(Err.throttledOp);
   const children = [...node.childNames()];
   if (req.type === OpCode.getChildren2) {
     return ok({ kind: 'children2', children, stat: toStat(node) });

@@ -44,6 +44,28 @@ export const replyBytesPerTurnMax = 8 * MiB;
  * hundreds of milliseconds.
  */
 export const requestsPerTurnMax = 1000;
+/**
+ * Child-list bytes encoded in one event-loop turn, over every big getChildren reply being built
+ * (server/children-replies.ts): 1-2 ms on an idle core (512 KiB slices took 10-30 ms on the
+ * loaded 2-core machine). A list of 1M names encoded in one go held the loop 40-130 ms
+ * (24-character names: 350 ms) while every other client waited. A list smaller than this is
+ * encoded at once.
+ */
+export const childrenEncodeBytesPerTurn = 256 * KiB;
+/** The least a list being built gets of a turn's share (at most 16 lists get one a turn). */
+export const childrenSliceBytesMin = 16 * KiB;
+/**
+ * Copying a parent's child names (what a big getChildren reply is then built from) counts as
+ * one request against requestsPerTurnMax per this many names: 1M names take 7-20 ms, a full
+ * turn's worth of small reads.
+ */
+export const childNamesPerRequest = 1000;
+/**
+ * Encoded child lists kept for reuse until their parent's children change (ZooKeeper keeps
+ * 400 getChildren2 replies, whatever their size): one list of 1M names of 8 to 24 characters
+ * is 12-28 MB. Only lists built over several turns are kept, so at most 64 of them.
+ */
+export const childrenCacheBytesMax = 32 * MiB;
 /** Client connections closed in one turn when all are dropped (server.dropClients). */
 export const connectionsClosedPerTurnMax = 250;
 /** Reply bytes built between two looks at memory within one turn. */
