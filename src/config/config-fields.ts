@@ -70,6 +70,11 @@ export interface ServerConfig extends OperationsConfig {
   fourLetterWords: ReadonlySet<string>;
   /** Transactions between snapshots. */
   snapCount: number;
+  /**
+   * snapSizeLimitInKb: snapshot once the log since the last one holds this many KiB (0: only
+   * Warren's own bound, raftSnapshotAtHeldBytes, which also caps this).
+   */
+  snapSizeLimitKb: number;
   /** jute.maxbuffer: the largest packet and znode, in bytes. */
   juteMaxBuffer: number;
   extendedTypesEnabled: boolean;
@@ -200,6 +205,8 @@ const ALL_FOUR_LETTER_WORDS = [...KNOWN_FOUR_LETTER_WORDS, ...CLICKHOUSE_FOUR_LE
 const DEFAULT_TICK_TIME_MS = 2000;
 export const SNAP_RETAIN_COUNT_MIN = 3;
 export const SNAP_COUNT_MIN = 2;
+/** snapSizeLimitInKb below this (but above 0) is raised to it. */
+export const SNAP_SIZE_LIMIT_KB_MIN = 1024;
 export const JUTE_MAX_BUFFER_MIN = 1024;
 /** A txn must fit in one WAL record: see frameBytesMaxCeiling in util/limits.ts. */
 export const JUTE_MAX_BUFFER_MAX = frameBytesMaxCeiling;
@@ -229,6 +236,7 @@ export function defaultConfig(): ServerConfig {
     purgeIntervalHours: 0,
     fourLetterWords: new Set(['srvr']),
     snapCount: 100_000,
+    snapSizeLimitKb: 4_194_304, // ZooKeeper's default, 4 GiB: Warren's own bound comes first
     juteMaxBuffer: 0xfffff,
     extendedTypesEnabled: false,
     superDigest: null,
@@ -421,6 +429,20 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     min: SNAP_COUNT_MIN,
     raise: 'with a warning',
   }),
+  {
+    field: 'snapSizeLimitKb',
+    keys: ['snapSizeLimitInKb', 'zookeeper.snapSizeLimitInKb'],
+    expected: `an integer (KiB; 0 or less: no limit but Warren's own)`,
+    parse(raw, note) {
+      const value = parseJavaInt(raw);
+      if (value === undefined) return undefined;
+      if (value <= 0) return 0; // ZooKeeper: the size trigger is off
+      if (value >= SNAP_SIZE_LIMIT_KB_MIN) return value;
+      note(`${value} KiB would snapshot at almost every write; using ${SNAP_SIZE_LIMIT_KB_MIN}`);
+      return SNAP_SIZE_LIMIT_KB_MIN;
+    },
+    valid: (value) => value === 0 || isIntBetween(value, SNAP_SIZE_LIMIT_KB_MIN, JAVA_INT_MAX),
+  },
   {
     field: 'juteMaxBuffer',
     keys: ['jute.maxbuffer'],

@@ -26,7 +26,11 @@ import type { RaftSnapshotContents, RaftSnapshotLoader } from '../storage/raft-s
 import { RaftStore, type RaftStoreOptions } from '../storage/raft-store.js';
 import type { StoredEntry, StoredHardState, StoredSnapshotMeta } from '../storage/raft-types.js';
 import { assert } from '../util/assert.js';
-import { raftHeldEntryBytesMax, raftRetainEntriesDefault } from '../util/limits.js';
+import {
+  raftHeldEntryBytesMax,
+  raftRetainBytesMax,
+  raftRetainEntriesDefault,
+} from '../util/limits.js';
 
 // The storage layer has its own plain types (it imports only util); they must stay the
 // consensus core's, in both directions.
@@ -49,6 +53,8 @@ export interface DurableLogOptions {
   readonly segmentBytesMax?: number;
   /** Entries kept behind a snapshot for lagging followers. Default raftRetainEntriesDefault. */
   readonly retainEntries?: number;
+  /** And their bytes at most (entryBytes). Default raftRetainBytesMax. */
+  readonly retainBytes?: number;
   /** Snapshots kept, at least snapRetainCountMin (3, the default). */
   readonly snapRetainCount?: number;
   /** The operator's --repair-log (RaftStoreOptions.repairLog). */
@@ -88,6 +94,7 @@ export class DurableLog implements LogStorage {
     readonly store: RaftStore,
     private readonly memory: MemoryStorage,
     private readonly retainEntries: number,
+    private readonly retainBytes: number,
   ) {
     this.heldBytes = bytesOf(memory, memory.firstIndex(), memory.lastIndex() + 1);
   }
@@ -101,7 +108,9 @@ export class DurableLog implements LogStorage {
     if (meta.index > 0) memory.applySnapshot({ meta, data: noData });
     memory.append(opened.entries);
     memory.setHardState(opened.hardState);
-    const storage = new DurableLog(opened.store, memory, retainEntries);
+    const retainBytes = options.retainBytes ?? raftRetainBytesMax;
+    assert(retainBytes >= 0 && retainBytes < raftHeldEntryBytesMax, 'bad retainBytes');
+    const storage = new DurableLog(opened.store, memory, retainEntries, retainBytes);
     return { storage, snapshotRecords: opened.snapshotRecords };
   }
 
@@ -197,7 +206,7 @@ export class DurableLog implements LogStorage {
     if (!(await this.store.writeSnapshot(meta, records))) return;
     if (index <= this.memory.snapshot().meta.index) return;
     this.memory.createSnapshot(index, membership, noData);
-    const floor = Math.max(this.firstIndex() - 1, index - this.retainEntries);
+    const floor = this.retainFloor(index);
     this.heldBytes -= bytesOf(this.memory, this.firstIndex(), floor + 1);
     this.memory.compact(floor);
     await this.store.purge(floor);
@@ -221,6 +230,28 @@ export class DurableLog implements LogStorage {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  /** Entry bytes held in memory (compacted by snapshots; see SnapshotPolicy). */
+  get heldEntryBytes(): number {
+    return this.heldBytes;
+  }
+
+  /**
+   * The highest index to compact behind a snapshot at `index`: keep retainEntries entries for
+   * lagging followers, but no more than retainBytes of them (big entries would otherwise keep
+   * the log at its cap).
+   */
+  private retainFloor(index: Index): Index {
+    let floor = Math.max(this.firstIndex() - 1, index - this.retainEntries);
+    const retained = this.memory.entries(floor + 1, index + 1, Infinity);
+    let kept = retained.reduce((sum, entry) => sum + entryBytes(entry), 0);
+    for (const entry of retained) {
+      if (kept <= this.retainBytes) break;
+      kept -= entryBytes(entry);
+      floor = entry.index;
+    }
+    return floor;
   }
 
   /** Held bytes once `entries` replace any suffix they overlap; refuses past the cap. */

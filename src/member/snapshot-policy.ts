@@ -1,7 +1,8 @@
 /**
  * When a member snapshots its tree (one policy for every server, alone or in an ensemble):
  * after a random share of snapCount applied entries, between a half and the whole, so the
- * members of an ensemble do not all snapshot at once (as ZooKeeper does); one at a time,
+ * members of an ensemble do not all snapshot at once (as ZooKeeper does), or once the log
+ * holds snapshotAtBytes of entries (ZooKeeper's snapSizeLimitInKb); one at a time,
  * written copy-on-write while serving, giving the event loop a turn every few milliseconds.
  * The log is then compacted and purged behind it (durable-log.ts).
  */
@@ -9,7 +10,8 @@ import type { Logger } from 'pino';
 import type { Index, Membership } from '../consensus/index.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { beginSnapshot } from '../tree/snapshot-codec.js';
-import { progressQuietUnderMs } from '../util/limits.js';
+import { assert } from '../util/assert.js';
+import { progressQuietUnderMs, raftSnapshotAtHeldBytes } from '../util/limits.js';
 import { Progress } from '../util/progress.js';
 import type { Runtime } from '../util/runtime.js';
 import type { DurableLog } from './durable-log.js';
@@ -26,13 +28,19 @@ export class SnapshotPolicy {
   /** Why no snapshot may be taken now, or null (see holdWhile). */
   private hold: () => string | null = () => null;
 
+  /**
+   * @param snapshotAtBytes also snapshot once the log holds this many entry bytes (at most
+   *   raftSnapshotAtHeldBytes; zoo.cfg's snapSizeLimitInKb lowers it)
+   */
   constructor(
     private readonly storage: DurableLog,
     private readonly snapCount: number,
     private readonly runtime: Runtime,
     private readonly logger: Logger,
     private readonly events: MemberEvents = noMemberEvents,
+    private readonly snapshotAtBytes: number = raftSnapshotAtHeldBytes,
   ) {
+    assert(snapshotAtBytes > 0 && snapshotAtBytes <= raftSnapshotAtHeldBytes, 'snapshotAtBytes');
     this.nextAt = this.randomThreshold();
   }
 
@@ -62,7 +70,9 @@ export class SnapshotPolicy {
   /** Counts applied entries; snapshots `tree` (applied up to `index`) at the threshold. */
   onApplied(count: number, tree: DataTree, index: Index, membership: Membership): void {
     this.sinceSnapshot += count;
-    if (this.sinceSnapshot < this.nextAt || this.running !== null) return;
+    const due =
+      this.sinceSnapshot >= this.nextAt || this.storage.heldEntryBytes >= this.snapshotAtBytes;
+    if (!due || this.running !== null) return;
     if (this.hold() !== null) return;
     this.snapshot(tree, index, membership).catch((e: unknown) =>
       this.logger.error({ err: e }, 'snapshot failed; the log still holds every entry'),

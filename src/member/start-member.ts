@@ -32,6 +32,7 @@ import { noPeers, type PeerAddress, type PeerEvents, type PeerNetwork } from './
 import { ApplyError } from '../replication/apply-error.js';
 import { noteFatal } from './apply-failure-marker.js';
 import { SnapshotPolicy } from './snapshot-policy.js';
+import { raftSnapshotAtHeldBytes } from '../util/limits.js';
 import { treeLoading } from './snapshot-loading.js';
 import { verifyUpload } from './restore-upload.js';
 import { ensembleTiming } from './timing.js';
@@ -231,7 +232,14 @@ function buildMember(
     pathBytesMax: config.pathBytesMax,
     loadRestoreImage: (image) => verifyUpload(image).tree,
   });
-  const snapshots = new SnapshotPolicy(storage, config.snapCount, runtime, logger, env.events);
+  const snapshots = new SnapshotPolicy(
+    storage,
+    config.snapCount,
+    runtime,
+    logger,
+    env.events,
+    snapshotAtBytes(config.snapSizeLimitKb),
+  );
   const member = new EnsembleMember({
     selfId: self.id,
     staticServers: standalone ? [self] : servers(config),
@@ -307,6 +315,8 @@ async function openState(config: ServerConfig, facts: StartFacts, disk: Disk, ru
     disk,
     initialMembership: config.join ? { voters: [], learners: [] } : membership,
     snapRetainCount: config.snapRetainCount,
+    // Less than a snapshot's worth stays behind it, or snapshots would follow each other.
+    retainBytes: snapshotAtBytes(config.snapSizeLimitKb) / 2,
     repairLog,
     snapshotLoader: loading.load,
   });
@@ -334,4 +344,10 @@ async function bootstrap(storage: DurableLog, membership: Membership): Promise<v
     entries: [],
     hardState: { term: 1, vote: 0, commit: 1 },
   });
+}
+
+/** Entry bytes in the log that call for a snapshot: snapSizeLimitInKb, within Warren's bound. */
+function snapshotAtBytes(limitKb: number): number {
+  if (limitKb <= 0) return raftSnapshotAtHeldBytes;
+  return Math.min(limitKb * 1024, raftSnapshotAtHeldBytes);
 }

@@ -322,6 +322,17 @@ assert(peerMessageBytesMaxDefault < 2 ** 32, 'a message length must fit the u32 
 export const raftRetainEntriesDefault = 5000;
 /** Raft entry bytes held in memory since the last compaction; snapshots keep it far below. */
 export const raftHeldEntryBytesMax = 512 * MiB;
+/**
+ * A member snapshots once its log holds this many entry bytes, however few entries that is
+ * (snapCount counts entries: 537 writes of 1 MB on a 3-member ensemble passed the cap above
+ * and stopped every member). snapSizeLimitInKb lowers it.
+ */
+export const raftSnapshotAtHeldBytes = raftHeldEntryBytesMax / 4;
+/**
+ * Entry bytes kept behind a snapshot at most (and raftRetainEntriesDefault entries at most):
+ * under what calls for the next snapshot, or snapshots would follow each other.
+ */
+export const raftRetainBytesMax = raftSnapshotAtHeldBytes / 2;
 
 // ---- ensemble (server side) ----
 /** Connection tokens (SessionState.attach) are drawn from 1..2^48: never reused in practice. */
