@@ -38,7 +38,8 @@ export function renderMarkdown(run: HostileRun): string {
     '',
     'RSS in MiB (peak over the load, sampled every 100 ms; after: 5 s after the load was ' +
       "released, per surviving member). Live: the memory bound's own measure (V8 heap in use " +
-      "+ Buffers), peak. Event-loop delay over the whole load, from the server's " +
+      '+ Buffers), peak. Event-loop delay over the whole load (children: over the listings, ' +
+      "the fill's in its notes), from the server's " +
       '`warren_event_loop_delay_seconds` (10 ms resolution). Probe: another client doing a ' +
       'create and an exists back to back (its own process): round-trip p50 / p99 / max in ms, ' +
       'longest time without an answer, acknowledged creates / missing afterwards.',
