@@ -45,7 +45,8 @@ async function nonReader(server: RunningServer, path: string, count: number): Pr
   return socket;
 }
 
-describe('warren.memoryBytesMax holds the non-readers, not everyone', () => {
+// A server that dies mid-test once left the probe waiting for good: fail instead.
+describe('warren.memoryBytesMax holds the non-readers, not everyone', { timeout: 120_000 }, () => {
   let server: RunningServer;
   let metricsPort: number;
   before(async () => {
