@@ -41,6 +41,7 @@ import { WriteRouter } from './write-routing.js';
 import type { Completion } from './pending-requests.js';
 import { OnlineRestore } from './online-restore.js';
 import { OperatorRequests } from './operator-requests.js';
+import { raftLogFullBytes } from '../util/limits.js';
 
 /** Watches every applied entry (the simulator's checkers); absent in production. */
 export interface ApplyObserver {
@@ -136,7 +137,7 @@ export class EnsembleMember implements WritePath {
       driver: this.driver,
       reconfigEnabled: options.reconfigEnabled && !options.standalone,
       requestTimeoutMs: timing.requestTimeoutMs,
-      blocked: () => this.blocked(),
+      ...{ blocked: () => this.blocked(), logFull: () => this.logFull() },
       sendPeer: (to, message) => this.dispatch.send(to, message),
       localAttachments: () => this.localAttachments(),
     });
@@ -454,6 +455,11 @@ export class EnsembleMember implements WritePath {
 
   private soleVoterLeading(): boolean {
     return this.replica.acceptingWrites() && this.soleVoter();
+  }
+
+  /** Writes wait for a snapshot to compact the log (WriteRouter's host). */
+  private logFull(): boolean {
+    return this.options.storage.heldEntryBytes >= raftLogFullBytes;
   }
 
   private blocked(): string | null {

@@ -33,6 +33,11 @@ export interface RoutingHost {
   readonly requestTimeoutMs: number;
   /** Why no write may be taken now (stopped, storage failed), or null. */
   blocked(): string | null;
+  /**
+   * The log holds so many entry bytes that new writes wait for a snapshot to compact it
+   * (raftLogFullBytes), rather than pass raftHeldEntryBytesMax and stop the member.
+   */
+  logFull(): boolean;
   sendPeer(to: number, message: PeerMessage): boolean;
   /** The sessions attached to a connection here, with that connection's token. */
   localAttachments(): Iterable<readonly [SessionId, number]>;
@@ -77,7 +82,7 @@ export class WriteRouter {
     const deadline = this.host.runtime.now() + this.host.requestTimeoutMs;
     // A leader proposes at once, behind nothing held (hot path); if it cannot take writes
     // just now, proposeMany says so and the write is held after all.
-    if (this.pending.heldCount === 0 && this.host.replica.isLeader) {
+    if (this.pending.heldCount === 0 && this.host.replica.isLeader && !this.host.logFull()) {
       const requestId = this.pending.addRouted(input, done, deadline);
       this.queue({ input, origin: this.host.selfId, requestId }, null);
       return;
@@ -94,7 +99,7 @@ export class WriteRouter {
     const { replica } = this.host;
     if (this.host.blocked() !== null) return;
     if (replica.isLeader) {
-      if (!replica.acceptingWrites()) return;
+      if (!replica.acceptingWrites() || this.host.logFull()) return;
       const remote = this.remoteHeld;
       this.remoteHeld = [];
       for (const r of remote) this.proposeRemote(r);
@@ -168,7 +173,7 @@ export class WriteRouter {
   /** A follower forwarded a write to us. */
   onForward(write: RemoteWrite): void {
     const replica = this.host.replica;
-    if (replica.isLeader && !replica.acceptingWrites()) {
+    if (replica.isLeader && (!replica.acceptingWrites() || this.host.logFull())) {
       if (this.remoteHeld.length < heldWritesMax) {
         this.remoteHeld.push(write);
         return;

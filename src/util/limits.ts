@@ -333,6 +333,12 @@ export const raftSnapshotAtHeldBytes = raftHeldEntryBytesMax / 4;
  * under what calls for the next snapshot, or snapshots would follow each other.
  */
 export const raftRetainBytesMax = raftSnapshotAtHeldBytes / 2;
+/**
+ * Past this many entry bytes in its log, a leader holds new writes until a snapshot compacts
+ * it (a snapshot of a big tree takes a while: 39 s at 10M znodes), so writes wait instead of
+ * passing raftHeldEntryBytesMax; what one Ready may add must fit in the quarter left.
+ */
+export const raftLogFullBytes = (raftHeldEntryBytesMax / 4) * 3;
 
 // ---- ensemble (server side) ----
 /** Connection tokens (SessionState.attach) are drawn from 1..2^48: never reused in practice. */
