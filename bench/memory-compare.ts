@@ -19,13 +19,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
 import { processMemory } from './proc-stats.js';
 import { RawClient } from '../test/support/raw-client.js';
 import type { RunningServer } from '../test/support/server-process.js';
 import { startWarren } from '../test/support/warren-proc.js';
 import { startZooKeeper } from '../test/support/zookeeper-ref.js';
 import { BenchEnsemble, type Member } from './ensemble-cluster.js';
+import { fillFlat } from './flat-fill.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -45,7 +45,6 @@ const ensembleStartMs = 120_000;
 const zooKeeperHeapMb = 1024;
 const batch = 1000;
 const settleMs = 45_000;
-const acl = [...OPEN_ACL_UNSAFE];
 
 type Contender = 'zookeeper' | 'warren';
 
@@ -74,26 +73,8 @@ function valueOf(i: number): Buffer {
   return Buffer.from(text.padEnd(100, ' '));
 }
 
-async function populate(server: RunningServer): Promise<number> {
-  const started = performance.now();
-  const client = await RawClient.connect(server.host, server.port, {
-    timeoutMs: 30000,
-    replyTimeoutMs: 0,
-  });
-  await client.request({ type: 1, path: '/s', data: null, acl, flags: 0, ttl: -1 });
-  const inFlight: Promise<unknown>[] = [];
-  for (let base = 0; base < nodes; base += batch) {
-    const ops = [];
-    for (let i = base; i < Math.min(nodes, base + batch); i++) {
-      ops.push({ type: 1 as const, path: `/s/n${i}`, data: valueOf(i), acl, flags: 0, ttl: -1 });
-    }
-    inFlight.push(client.request({ type: 14, ops }));
-    if (inFlight.length >= 16) await inFlight.shift();
-  }
-  await Promise.all(inFlight);
-  await client.close();
-  return (performance.now() - started) / 1000;
-}
+const populate = (server: RunningServer): Promise<number> =>
+  fillFlat(server, { nodes, valueOf, batch });
 
 /** The newest snapshot file's size under a data directory (ZooKeeper's or Warren's layout). */
 function newestSnapshotMiB(dir: string): number {

@@ -17,8 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
 import { processCpuMs, processMemory } from './proc-stats.js';
+import { fillFlat } from './flat-fill.js';
 import { freePort, LOOPBACK_HOST } from '../test/support/ports.js';
 import { RawClient } from '../test/support/raw-client.js';
 import {
@@ -49,7 +49,6 @@ const sampleEveryMs = 20;
 /** A restart that takes longer than this is a failure: a minute per million znodes. */
 const restartTimeoutMs = Math.max(120_000, (nodes / 1_000_000) * 60_000);
 const config = 'snapCount=100000000\n';
-const acl = [...OPEN_ACL_UNSAFE];
 
 interface Restart {
   main: string;
@@ -64,23 +63,7 @@ interface Restart {
 }
 
 async function fill(server: RunningServer): Promise<void> {
-  const client = await RawClient.connect(server.host, server.port, {
-    timeoutMs: 30000,
-    replyTimeoutMs: 0,
-  });
-  await client.request({ type: 1, path: '/s', data: null, acl, flags: 0, ttl: -1 });
-  const inFlight: Promise<unknown>[] = [];
-  for (let base = 0; base < nodes; base += batch) {
-    const ops = [];
-    for (let i = base; i < Math.min(nodes, base + batch); i++) {
-      const data = randomBytes(100);
-      ops.push({ type: 1 as const, path: `/s/n${i}`, data, acl, flags: 0, ttl: -1 });
-    }
-    inFlight.push(client.request({ type: 14, ops }));
-    if (inFlight.length >= inFlightMax) await inFlight.shift();
-  }
-  await Promise.all(inFlight);
-  await client.close();
+  await fillFlat(server, { nodes, valueOf: () => randomBytes(100), batch, inFlightMax });
 }
 
 async function waitForLog(logFile: string, text: string, timeoutMs: number): Promise<void> {

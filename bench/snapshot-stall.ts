@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPEN_ACL_UNSAFE } from '../src/tree/acl.js';
 import { processMemory } from './proc-stats.js';
+import { fillFlat } from './flat-fill.js';
 import { RawClient } from '../test/support/raw-client.js';
 import { startWarren, type RunningServer } from '../test/support/warren-proc.js';
 
@@ -25,7 +25,6 @@ const NODES = Number(flag('nodes', '1000000'));
 const BATCH = 1000;
 /** Time allowed for a snapshot or a restart: a minute per million znodes, at least two. */
 const scaledMs = Math.max(120_000, (NODES / 1_000_000) * 60_000);
-const acl = [...OPEN_ACL_UNSAFE];
 
 /** Resident memory in MiB, from the bench's /proc reader (0 once the process is gone). */
 function rssMiB(pid: number): number {
@@ -33,31 +32,12 @@ function rssMiB(pid: number): number {
 }
 
 async function populate(server: RunningServer): Promise<number> {
-  const started = Date.now();
-  const client = await RawClient.connect(server.host, server.port, {
-    timeoutMs: 30000,
-    replyTimeoutMs: 0,
+  const seconds = await fillFlat(server, {
+    nodes: NODES,
+    valueOf: () => randomBytes(100),
+    batch: BATCH,
   });
-  await client.request({ type: 1, path: '/s', data: null, acl, flags: 0, ttl: -1 });
-  const inFlight: Promise<unknown>[] = [];
-  for (let base = 0; base < NODES; base += BATCH) {
-    const ops = [];
-    for (let i = base; i < Math.min(NODES, base + BATCH); i++) {
-      ops.push({
-        type: 1 as const,
-        path: `/s/n${i}`,
-        data: randomBytes(100),
-        acl,
-        flags: 0,
-        ttl: -1,
-      });
-    }
-    inFlight.push(client.request({ type: 14, ops }));
-    if (inFlight.length >= 16) await inFlight.shift();
-  }
-  await Promise.all(inFlight);
-  await client.close();
-  return Date.now() - started;
+  return seconds * 1000;
 }
 
 /** Sends getData requests, 4 in flight, recording each latency, until stop() is called. */
