@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { RaftNode } from '../../../src/consensus/node.js';
 import { SeededRandom } from '../../../src/consensus/prng.js';
-import type { Entry, Membership } from '../../../src/consensus/types.js';
+import { entryBytes, type Entry, type Membership } from '../../../src/consensus/types.js';
 import { CorruptRaftStateError } from '../../../src/storage/hard-state-file.js';
 import { raftPaths } from '../../../src/storage/raft-layout.js';
 import { writeRaftSnapshot } from '../../../src/storage/raft-snapshot-files.js';
@@ -462,4 +462,23 @@ void test('entries that outlived their hard state raise the term at start-up', a
   const again = (await f.open()).storage;
   assert.deepEqual(plain(held(again)), plain([entry(1, 1), entry(2, 4)]));
   await again.close();
+});
+
+void test('keeps no more than retainBytes of entries behind a snapshot, and counts what it holds', async (t) => {
+  const f = await fixture(t);
+  // Ten entries of 1000 bytes: a snapshot at 10 may keep 3 entries, but only 2500 bytes.
+  const big = (index: number): Entry => ({ ...entry(index, 1), data: Buffer.alloc(1000, index) });
+  const { storage } = await f.open({
+    retainEntries: 3,
+    retainBytes: 2500,
+    segmentBytesMax: 64 * 1024,
+  });
+  const list = Array.from({ length: 10 }, (_, i) => big(i + 1));
+  await storage.persist({ hardState: { term: 1, vote: 1, commit: 10 }, entries: list });
+  const perEntry = entryBytes(list[0] as Entry);
+  assert.equal(storage.heldEntryBytes, 10 * perEntry);
+  await storage.saveSnapshot(10, membership, [Buffer.from('tree')]);
+  assert.equal(storage.firstIndex(), 9, 'two entries (2048 bytes) fit in 2500, three do not');
+  assert.equal(storage.heldEntryBytes, 2 * perEntry);
+  await storage.close();
 });
