@@ -41,6 +41,7 @@ import {
   versionDir,
   writeLog,
   writeSnapshot,
+  type SnapNode,
   type SnapSpec,
 } from './zk-files-kit.js';
 
@@ -60,7 +61,18 @@ function capture() {
   return { logger, lines };
 }
 
-/** Snapshot at zxid 0x10: /app (ACL 1) with /app/e (S1's ephemeral), /c container, /t TTL. */
+/** The nodes of snapshot(): /app (ACL 1) with /app/e (S1's ephemeral), /c container, /t TTL. */
+function snapshotNodes(): SnapNode[] {
+  return [
+    ...baseNodes(),
+    { path: '/app', data: 'v', acl: 1n, czxid: 3, mzxid: 4, pzxid: 9, version: 1, cversion: 5 },
+    { path: '/app/e', data: null, acl: -1n, czxid: 9, mzxid: 9, owner: S1 },
+    { path: '/c', data: '', acl: -1n, czxid: 10, mzxid: 10, owner: CONTAINER },
+    { path: '/t', data: 'x', acl: -1n, czxid: 0x10, mzxid: 0x10, owner: TTL_60S },
+  ];
+}
+
+/** Snapshot at zxid 0x10 of snapshotNodes(), with sessions S1 and S2. */
 function snapshot(extra: Partial<SnapSpec> = {}): Buffer {
   return snapshotBytes({
     sessions: [
@@ -68,13 +80,7 @@ function snapshot(extra: Partial<SnapSpec> = {}): Buffer {
       [S2, 6_000],
     ],
     acls: [[1n, DIGEST_READ]],
-    nodes: [
-      ...baseNodes(),
-      { path: '/app', data: 'v', acl: 1n, czxid: 3, mzxid: 4, pzxid: 9, version: 1, cversion: 5 },
-      { path: '/app/e', data: null, acl: -1n, czxid: 9, mzxid: 9, owner: S1 },
-      { path: '/c', data: '', acl: -1n, czxid: 10, mzxid: 10, owner: CONTAINER },
-      { path: '/t', data: 'x', acl: -1n, czxid: 0x10, mzxid: 0x10, owner: TTL_60S },
-    ],
+    nodes: snapshotNodes(),
     ...extra,
   });
 }
@@ -305,39 +311,21 @@ describe('import: damage', () => {
     };
     const before = await digestOf([]);
     const after = await digestOf([createTxn()]);
-    const fuzzy = snapshotBytes({
-      sessions: [
-        [S1, 30_000],
-        [S2, 6_000],
-      ],
-      acls: [[1n, DIGEST_READ]],
-      nodes: [
-        ...baseNodes(),
-        {
-          path: '/app',
-          data: 'v',
-          acl: 1n,
-          czxid: 3,
-          mzxid: 4,
-          pzxid: 0x11,
-          version: 1,
-          cversion: 6,
-        },
-        { path: '/app/e', data: null, acl: -1n, czxid: 9, mzxid: 9, owner: S1 },
-        {
-          path: created,
-          data: 'a',
-          acl: -1n,
-          czxid: 0x11,
-          mzxid: 0x11,
-          ctime: 0x11 + 5000,
-          mtime: 0x11 + 5000,
-        },
-        { path: '/c', data: '', acl: -1n, czxid: 10, mzxid: 10, owner: CONTAINER },
-        { path: '/t', data: 'x', acl: -1n, czxid: 0x10, mzxid: 0x10, owner: TTL_60S },
-      ],
-      digest: { zxid: 0x10, value: before },
+    const nodes = snapshotNodes().map((n) =>
+      n.path === '/app' ? { ...n, pzxid: 0x11, cversion: 6 } : n,
+    );
+    const at = nodes.findIndex((n) => n.path === '/app/e') + 1;
+    const time = 0x11 + 5000;
+    nodes.splice(at, 0, {
+      path: created,
+      data: 'a',
+      acl: -1n,
+      czxid: 0x11,
+      mzxid: 0x11,
+      ctime: time,
+      mtime: time,
     });
+    const fuzzy = snapshot({ nodes, digest: { zxid: 0x10, value: before } });
     const attempt = async (next: Buffer | null) => {
       const dir = fresh();
       writeSnapshot(versionDir(dir), 0x10, fuzzy);

@@ -14,7 +14,6 @@ import { EventType, OpCode, Xid } from '../../../src/protocol/opcodes.js';
 import { readReplyHeader, readStat, readWatcherEvent } from '../../../src/protocol/records.js';
 import { ChildListEncoding, encodesBeyond } from '../../../src/server/child-list-encoding.js';
 import { ChildrenReplies, type ChildrenRepliesHost } from '../../../src/server/children-replies.js';
-import type { ClientSocket, ClientSocketEvents } from '../../../src/server/client-socket.js';
 import { Connection, type ConnectionHost } from '../../../src/server/connection.js';
 import type { DecodedFrame } from '../../../src/server/request-handler.js';
 import { ServerStats } from '../../../src/server/stats.js';
@@ -22,44 +21,13 @@ import { OPEN_ACL_UNSAFE } from '../../../src/tree/acl.js';
 import { DataTree, newNode } from '../../../src/tree/data-tree.js';
 import { NodeKind, toStat } from '../../../src/tree/node.js';
 import { childrenCacheBytesMax, childrenEncodeBytesPerTurn } from '../../../src/util/limits.js';
-import type { Runtime, Timer } from '../../../src/util/runtime.js';
+import { FakeClientSocket } from '../../support/fake-client-socket.js';
+import { turnRuntime } from '../../support/turn-runtime.js';
 
-const never: Timer = { cancel: () => undefined };
 const acl = [...OPEN_ACL_UNSAFE];
 
-/** Keeps what it is given as given: a cached part must reach the socket uncopied. */
-class FakeSocket implements ClientSocket {
-  readonly remoteAddress = '127.0.0.1';
-  readonly remotePort = 1;
-  bufferedBytes = 0;
-  destroyed = false;
-  readonly writes: Buffer[] = [];
-  start(_events: ClientSocketEvents): void {}
-  write(bytes: Buffer): void {
-    this.writes.push(bytes);
-  }
-  pause(): void {}
-  resume(): void {}
-  end(): void {}
-  destroy(): void {
-    this.destroyed = true;
-  }
-  get bytes(): Buffer {
-    return Buffer.concat(this.writes);
-  }
-}
-
 function setup(outputBytesMax = 64 * 1024 * 1024) {
-  let turn: (() => void)[] = [];
-  const runtime: Runtime = {
-    now: () => 0,
-    after: () => never,
-    every: () => never,
-    soon: (fn) => void turn.push(fn),
-    keepAlive: () => never,
-    randomInt: () => 0,
-    randomBytes: (count) => Buffer.alloc(count),
-  };
+  const { runtime, endTurn } = turnRuntime();
   const connectionHost: ConnectionHost = {
     onFirstBytes: () => false,
     onConnectFrame: () => undefined,
@@ -84,17 +52,10 @@ function setup(outputBytesMax = 64 * 1024 * 1024) {
   };
   const replies = new ChildrenReplies(host);
   const connect = () => {
-    const socket = new FakeSocket();
+    const socket = new FakeClientSocket(false);
     const conn = new Connection(socket, connectionHost, 1024 * 1024);
     conn.state = 'connected';
     return { conn, socket };
-  };
-  /** Runs one turn; false when nothing was scheduled. */
-  const endTurn = (): boolean => {
-    const due = turn;
-    turn = [];
-    for (const fn of due) fn();
-    return due.length > 0;
   };
   /** Runs turns until none is scheduled; how many ran. */
   const runTurns = (): number => {
@@ -277,9 +238,9 @@ describe('big getChildren replies', () => {
     assert.deepEqual(finished, [1, 2]);
     assert.equal(replies.builds, 1);
     assert.equal(replies.hits, 1);
-    const parts = (s: FakeSocket) => s.writes.slice(1);
+    const parts = (s: FakeClientSocket) => s.writes.slice(1);
     assert.ok(parts(second.socket).every((part, i) => part === parts(first.socket)[i]));
-    const names = (s: FakeSocket) =>
+    const names = (s: FakeClientSocket) =>
       framesOf(s.bytes).flatMap((f) => ('names' in f ? f.names : []));
     assert.deepEqual(names(second.socket), names(first.socket));
     // A child created: built again, and it shows.

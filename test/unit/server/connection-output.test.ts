@@ -7,48 +7,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { JuteReader } from '../../../src/protocol/jute-reader.js';
 import { readReplyHeader } from '../../../src/protocol/records.js';
-import type { ClientSocket, ClientSocketEvents } from '../../../src/server/client-socket.js';
 import { Connection, type ConnectionHost } from '../../../src/server/connection.js';
 import { ServerStats } from '../../../src/server/stats.js';
 import { turnOutputBytesMax } from '../../../src/server/turn-output.js';
-import type { Runtime, Timer } from '../../../src/util/runtime.js';
-
-const never: Timer = { cancel: () => undefined };
-
-class FakeSocket implements ClientSocket {
-  readonly remoteAddress = '127.0.0.1';
-  readonly remotePort = 1;
-  bufferedBytes = 0;
-  destroyed = false;
-  readonly writes: Buffer[] = [];
-  readonly calls: string[] = [];
-  start(_events: ClientSocketEvents): void {}
-  write(bytes: Buffer): void {
-    this.writes.push(Buffer.from(bytes));
-    this.calls.push(`write ${bytes.length}`);
-  }
-  pause(): void {}
-  resume(): void {}
-  end(): void {
-    this.calls.push('end');
-  }
-  destroy(): void {
-    this.destroyed = true;
-    this.calls.push('destroy');
-  }
-}
+import { FakeClientSocket } from '../../support/fake-client-socket.js';
+import { turnRuntime } from '../../support/turn-runtime.js';
 
 function setup() {
-  let turn: (() => void)[] = [];
-  const runtime: Runtime = {
-    now: () => 0,
-    after: () => never,
-    every: () => never,
-    soon: (fn) => void turn.push(fn),
-    keepAlive: () => never,
-    randomInt: () => 0,
-    randomBytes: (count) => Buffer.alloc(count),
-  };
+  const { runtime, endTurn } = turnRuntime();
   let wrote = 0;
   const host: ConnectionHost = {
     onFirstBytes: () => false,
@@ -64,14 +30,9 @@ function setup() {
     runtime,
     stats: new ServerStats(0),
   };
-  const socket = new FakeSocket();
+  const socket = new FakeClientSocket();
   const conn = new Connection(socket, host, 1024 * 1024);
   conn.state = 'connected';
-  const endTurn = () => {
-    const due = turn;
-    turn = [];
-    for (const fn of due) fn();
-  };
   return { conn, socket, endTurn, wrote: () => wrote };
 }
 

@@ -11,21 +11,10 @@ import type { Connection } from '../../../src/server/connection.js';
 import type { DecodedFrame } from '../../../src/server/request-handler.js';
 import { RequestThrottle } from '../../../src/server/request-throttle.js';
 import { requestsPerTurnMax } from '../../../src/util/limits.js';
-import type { Runtime, Timer } from '../../../src/util/runtime.js';
-
-const never: Timer = { cancel: () => undefined };
+import { turnRuntime } from '../../support/turn-runtime.js';
 
 function setup() {
-  let turn: Array<() => void> = [];
-  const runtime: Runtime = {
-    now: () => 0,
-    after: () => never,
-    every: () => never,
-    soon: (fn) => void turn.push(fn),
-    keepAlive: () => never,
-    randomInt: () => 0,
-    randomBytes: (count) => Buffer.alloc(count),
-  };
+  const { runtime, endTurn } = turnRuntime();
   const drained: string[] = [];
   const settings = {
     globalOutstandingLimit: 1_000_000,
@@ -50,11 +39,7 @@ function setup() {
       unsentBytes: 0,
       updateBackpressure: () => undefined,
     }) as unknown as Connection;
-  const nextTurn = () => {
-    const due = turn;
-    turn = [];
-    for (const fn of due) fn();
-  };
+  const nextTurn = () => void endTurn();
   return { throttle, conn, drained, nextTurn };
 }
 
