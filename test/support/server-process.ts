@@ -97,6 +97,17 @@ export function removeOwnedDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Node options for the servers only, from WARREN_SERVER_NODE_ARGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the servers a bench starts: NODE_OPTIONS
+ * refuses --cpu-prof, and would profile the bench's own processes too.
+ */
+function serverNodeArgs(command: string): string[] {
+  const extra = process.env['WARREN_SERVER_NODE_ARGS'] ?? '';
+  if (command !== process.execPath || extra.trim() === '') return [];
+  return extra.trim().split(/\s+/);
+}
+
 /** Spawns a server with stdin closed and stdout+stderr appended to logFile. */
 export function spawnServer(
   command: string,
@@ -107,7 +118,7 @@ export function spawnServer(
   const logFd = openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(command, args, {
+    child = spawn(command, [...serverNodeArgs(command), ...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', logFd, logFd],
