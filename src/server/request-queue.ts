@@ -32,9 +32,9 @@ export function onRequestFrame(server: WarrenServer, conn: Connection, frame: Bu
   server.stats.packetsReceived++;
   if (conn.session !== null) server.touchSession(conn.session, f.receivedAt);
   if (f.opcode === OpCode.ping && conn.state === 'connected') {
-    // Pings are matched outside the reply queue by every client; answer at once.
-    conn.sendReply(Xid.ping, server.tree.lastZxid, Err.ok, null);
-    server.stats.packetsSent++;
+    // Pings are matched outside the reply queue by every client: answered at once, or in a
+    // later turn when this one's budget is spent (10k clients pinging at once).
+    if (server.throttle.admitPing(conn)) answerPings(server, conn, 1);
     return;
   }
   conn.outstanding++;
@@ -42,6 +42,14 @@ export function onRequestFrame(server: WarrenServer, conn: Connection, frame: Bu
   conn.waiting.push(f);
   if (conn.state === 'connected') drain(server, conn);
   else conn.updateBackpressure();
+}
+
+/** Answers `count` pings of a connection (at once, or after waiting for a turn's budget). */
+export function answerPings(server: WarrenServer, conn: Connection, count: number): void {
+  for (let i = 0; i < count && conn.state === 'connected'; i++) {
+    conn.sendReply(Xid.ping, server.tree.lastZxid, Err.ok, null);
+    server.stats.packetsSent++;
+  }
 }
 
 /** Runs queued requests in order until one must wait for earlier writes. */

@@ -20,7 +20,10 @@
  * - requestsPerTurnMax: once that many requests (a multi's sub-ops each) started in one
  *   turn, the next ones wait for the next turn, first held first served: 100 clients
  *   pipelining 500 reads each made one turn answer 50k of them (hundreds of ms in which no
- *   timer, ping or other client ran).
+ *   timer, ping or other client ran). A ping counts as one too and, past the budget, is
+ *   answered in a later turn, first come first served: 10k clients pinging at once had 10k
+ *   socket writes flushed in one turn (210 ms). The turn ends at the check phase (soon): a
+ *   wake from the stall timer starts no new budget.
  *
  * Held connections are at most every connection (warren.connectionsMax): no other queue.
  */
@@ -45,6 +48,8 @@ export interface ThrottleHost {
   readonly runtime: Runtime;
   /** Runs a connection's queued requests (request-queue.ts drain). */
   drain(conn: Connection): void;
+  /** Answers `count` pings of a connection that waited for the turn budget. */
+  answerPings(conn: Connection, count: number): void;
 }
 
 /** Whether a request may start now: go, wait in its queue, or be answered ThrottledOp. */
@@ -94,6 +99,8 @@ export class RequestThrottle {
    * replies (drain) or the bound lets go.
    */
   private readonly memoryWaiting = new Set<Connection>();
+  /** Pings waiting for a turn's budget, per connection, first come first served. */
+  private readonly pings = new Map<Connection, number>();
   private wakeScheduled = false;
   /** Reply bytes built this turn; reset at the end of the turn. */
   private turnBytes = 0;
@@ -134,6 +141,29 @@ export class RequestThrottle {
     this.scheduleTurnReset();
   }
 
+  /**
+   * A ping arrived: true when it may be answered now (it counts against the turn's budget);
+   * otherwise it waits for a later turn's, behind the pings waiting already, and is answered
+   * through host.answerPings.
+   */
+  admitPing(conn: Connection): boolean {
+    if (this.pings.size === 0 && this.turnRequests < requestsPerTurnMax) {
+      this.turnRequests++;
+      this.scheduleTurnReset();
+      return true;
+    }
+    this.pings.set(conn, (this.pings.get(conn) ?? 0) + 1);
+    this.scheduleWake();
+    return false;
+  }
+
+  /** Pings waiting for a turn's budget, over every connection. */
+  get pingsWaiting(): number {
+    let count = 0;
+    for (const n of this.pings.values()) count += n;
+    return count;
+  }
+
   received(): void {
     this.outstanding++;
   }
@@ -153,6 +183,7 @@ export class RequestThrottle {
     this.held.delete(conn);
     this.paused.delete(conn);
     this.memoryWaiting.delete(conn);
+    this.pings.delete(conn);
     this.scheduleWake();
   }
 
@@ -234,7 +265,11 @@ export class RequestThrottle {
 
   /** Once per turn: resume paused connections and run held ones while there is room. */
   private scheduleWake(): void {
-    const none = this.held.size === 0 && this.paused.size === 0 && this.memoryWaiting.size === 0;
+    const none =
+      this.held.size === 0 &&
+      this.paused.size === 0 &&
+      this.memoryWaiting.size === 0 &&
+      this.pings.size === 0;
     if (this.wakeScheduled || none) return;
     this.wakeScheduled = true;
     this.host.runtime.soon(() => {
@@ -247,8 +282,16 @@ export class RequestThrottle {
     if (this.outstanding <= this.settings.globalOutstandingLimit) {
       for (const conn of [...this.paused]) conn.updateBackpressure();
     }
-    this.turnBytes = 0; // a new turn: I/O ran since the last one
-    this.turnRequests = 0;
+    // No reset of the turn's budget here: a wake from the stall timer runs within the turn
+    // whose budget the requests of its I/O spend (it doubled a turn's requests); the budget
+    // is reset once a turn, at its end (scheduleTurnReset).
+    for (const [conn, count] of this.pings) {
+      if (this.turnRequests >= requestsPerTurnMax) return this.scheduleWake();
+      this.pings.delete(conn);
+      this.turnRequests += count;
+      this.scheduleTurnReset();
+      this.host.answerPings(conn, count);
+    }
     if (this.memoryHold !== 'all') {
       for (const conn of [...this.memoryWaiting]) {
         // 300 non-readers let go at once built 300 MB in one turn (a 2.9 s stall).

@@ -142,6 +142,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     return new RequestThrottle(settings, {
       runtime: this.runtime,
       drain: (conn) => queue.drain(this, conn),
+      answerPings: (conn, count) => queue.answerPings(this, conn, count),
     });
   }
 

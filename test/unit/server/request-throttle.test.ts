@@ -87,6 +87,7 @@ function setup(settings: Partial<ThrottleSettings>) {
       drained.push(fake.name);
       if (throttle.admit(conn, frame(), true) === 'go') fake.outstanding--;
     },
+    answerPings: () => undefined,
   });
   const conn = (name: string): FakeConn & Connection => {
     const fake: FakeConn = {
