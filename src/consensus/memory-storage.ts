@@ -89,10 +89,20 @@ export class MemoryStorage implements LogStorage {
     this.entryList = [];
   }
 
-  /** Records a snapshot the host took of its state machine at `index` (<= lastIndex). */
-  createSnapshot(index: Index, membership: Membership, data: Buffer): Snapshot {
+  /**
+   * Records a snapshot the host took of its state machine at `index` (<= lastIndex).
+   * `forgottenTerm`: the term at `index`, taken when the snapshot began, for a host that may
+   * have forgotten the entry since (forget() below: the only voter's apply loop goes on while
+   * the snapshot is written).
+   */
+  createSnapshot(
+    index: Index,
+    membership: Membership,
+    data: Buffer,
+    forgottenTerm?: Term,
+  ): Snapshot {
     assert(index > this.snap.meta.index, 'createSnapshot: not newer than the current one');
-    const term = this.term(index);
+    const term = index < this.compactedIndex ? forgottenTerm : this.term(index);
     assert(term !== undefined, `createSnapshot: index ${index} compacted`);
     this.snap = { meta: { index, term, membership }, data };
     return this.snap;

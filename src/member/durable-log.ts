@@ -205,7 +205,13 @@ export class DurableLog implements LogStorage {
     const meta = { index, term, membership };
     if (!(await this.store.writeSnapshot(meta, records))) return;
     if (index <= this.memory.snapshot().meta.index) return;
-    this.memory.createSnapshot(index, membership, noData);
+    this.memory.createSnapshot(index, membership, noData, term);
+    if (index < this.firstIndex()) {
+      // The only voter forgot past `index` while the snapshot was written (forgetApplied):
+      // nothing left to compact in memory, and the disk keeps what follows `index`.
+      await this.store.purge(Math.max(0, index - this.retainEntries));
+      return;
+    }
     const floor = this.retainFloor(index);
     this.heldBytes -= bytesOf(this.memory, this.firstIndex(), floor + 1);
     this.memory.compact(floor);

@@ -482,3 +482,33 @@ void test('keeps no more than retainBytes of entries behind a snapshot, and coun
   assert.equal(storage.heldEntryBytes, 2 * perEntry);
   await storage.close();
 });
+
+void test('a snapshot of the only voter completes when applied entries are forgotten while it is written', async (t) => {
+  const f = await fixture(t);
+  const { storage } = await f.open({ segmentBytesMax: 1024 });
+  for (let from = 1; from <= 300; from += 10) {
+    const commit = from + 9;
+    await storage.persist({
+      hardState: { term: 1, vote: 1, commit },
+      entries: entries(from, commit, 1),
+    });
+  }
+  const { logDirectory } = raftPaths(f.options.dataDir, f.options.dataLogDir);
+  const segmentsBefore = (await readdir(logDirectory)).length;
+  // The apply loop goes on while the tree is written: it forgets past the snapshot's index.
+  function* records(): Generator<Buffer> {
+    yield Buffer.from('first half');
+    storage.forgetApplied(300);
+    assert.ok(storage.firstIndex() > 100, 'the snapshot index is forgotten meanwhile');
+    yield Buffer.from('second half');
+  }
+  await storage.saveSnapshot(100, membership, records());
+  assert.deepEqual(storage.snapshot().meta, { index: 100, term: 1, membership });
+  assert.equal(storage.firstIndex(), 285, 'the forgotten entries stay forgotten');
+  assert.ok((await readdir(logDirectory)).length < segmentsBefore, 'segments purged');
+  await storage.close();
+  const reopened = await f.open();
+  assert.equal(reopened.storage.snapshot().meta.index, 100);
+  assert.equal(reopened.storage.lastIndex(), 300);
+  await reopened.storage.close();
+});
