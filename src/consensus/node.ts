@@ -107,6 +107,22 @@ export class RaftNode {
   }
 
   /**
+   * The current term, role and commit index as status() has them, without building a Status
+   * (the simulators' checkers read them after every event).
+   */
+  term(): Term {
+    return this.raft.term;
+  }
+
+  role(): Role {
+    return this.raft.role;
+  }
+
+  committed(): Index {
+    return this.raft.log.committed;
+  }
+
+  /**
    * Why a proposal of `bytes` payload bytes would be refused now (undefined: it would be
    * accepted). The host prepares a txn with zxid lastIndex() + 1 only after asking.
    */

@@ -6,9 +6,7 @@
  *   every entry committed so far.
  * - AppliedPrefix: every server's applied sequence is a prefix of one common sequence.
  */
-import type { Status } from '../../src/consensus/node.js';
-import type { LogStorage } from '../../src/consensus/storage.js';
-import type { NodeId, Term } from '../../src/consensus/types.js';
+import type { Index, NodeId, Role, Term } from '../../src/consensus/types.js';
 /** A host with the toy state machine: the entries it applied, replaced on install/restart. */
 export interface AppliedHost {
   readonly id: NodeId;
@@ -17,13 +15,25 @@ export interface AppliedHost {
   readonly generation: number;
 }
 
+/**
+ * What the Raft-level checkers read of a server's node (RaftNode has all of it): its term,
+ * role and commit, and its log as it sees it (entries not yet durable included). Nothing here
+ * allocates: the checkers run after every event.
+ */
+export interface CheckedNode {
+  term(): Term;
+  role(): Role;
+  committed(): Index;
+  firstIndex(): Index;
+  lastIndex(): Index;
+  termAt(index: Index): Term | undefined;
+}
+
 /** What the Raft-level checkers look at: the consensus host and the ensemble server both fit. */
 export interface CheckedServer {
   readonly id: NodeId;
   /** The current incarnation's node: a new object after each restart. */
-  readonly node: object;
-  readonly storage: Pick<LogStorage, 'firstIndex' | 'lastIndex' | 'term'>;
-  status(): Status;
+  readonly node: CheckedNode;
 }
 
 export class SafetyViolation extends Error {
@@ -39,13 +49,13 @@ export class ElectionSafety {
 
   check(hosts: readonly CheckedServer[]): void {
     for (const host of hosts) {
-      const status = host.status();
-      if (status.role !== 'leader') continue;
-      const known = this.leaders.get(status.term);
-      if (known !== undefined && known !== host.id) {
-        fail(`two leaders in term ${status.term}: ${known} and ${host.id}`);
-      }
-      this.leaders.set(status.term, host.id);
+      const node = host.node;
+      if (node.role() !== 'leader') continue;
+      const term = node.term();
+      const known = this.leaders.get(term);
+      if (known === host.id) continue;
+      if (known !== undefined) fail(`two leaders in term ${term}: ${known} and ${host.id}`);
+      this.leaders.set(term, host.id);
     }
   }
 
@@ -58,42 +68,47 @@ export class CommittedLog {
   /** Term of the entry committed at each index, as first seen. */
   private readonly terms: Term[] = [0];
   /** Per host: how far its committed entries were checked, and in which incarnation. */
-  private readonly cursors = new Map<NodeId, { node: object; commit: number }>();
-  private readonly leadersChecked = new Set<string>();
+  private readonly cursors = new Map<NodeId, { node: CheckedNode; commit: number }>();
+  /**
+   * Per host: the last term in which its log was checked as leader's (each leadership is
+   * checked once, when first seen; a host leads in ever higher terms).
+   */
+  private readonly leaderTermChecked = new Map<NodeId, Term>();
 
   get committedMax(): number {
     return this.terms.length - 1;
   }
 
   check(hosts: readonly CheckedServer[]): void {
-    const statuses = hosts.map((host) => host.status());
-    hosts.forEach((host, i) => this.checkHost(host, (statuses[i] as Status).commit));
-    hosts.forEach((host, i) => {
-      const status = statuses[i] as Status;
-      if (status.role !== 'leader') return;
-      const key = `${status.term}/${host.id}`;
-      if (this.leadersChecked.has(key)) return;
-      this.leadersChecked.add(key);
-      this.checkLeaderCompleteness(host);
-    });
+    for (const host of hosts) this.checkHost(host);
+    for (const host of hosts) {
+      const node = host.node;
+      if (node.role() !== 'leader') continue;
+      const term = node.term();
+      if (this.leaderTermChecked.get(host.id) === term) continue;
+      this.leaderTermChecked.set(host.id, term);
+      this.checkLeaderCompleteness(host.id, node);
+    }
   }
 
-  private checkHost(host: CheckedServer, commit: number): void {
+  private checkHost(host: CheckedServer): void {
+    const node = host.node;
+    const commit = node.committed();
     const cursor = this.cursors.get(host.id);
     let from = 1;
-    if (cursor !== undefined && cursor.node === host.node) {
+    if (cursor !== undefined && cursor.node === node) {
+      if (commit === cursor.commit) return;
       if (commit < cursor.commit)
         fail(`server ${host.id}: commit fell ${cursor.commit}->${commit}`);
       from = cursor.commit + 1;
     }
-    const storage = host.storage;
     const upTo = commit;
-    for (let index = Math.max(from, storage.firstIndex()); index <= upTo; index++) {
-      const term = storage.term(index);
+    for (let index = Math.max(from, node.firstIndex()); index <= upTo; index++) {
+      const term = node.termAt(index);
       if (term === undefined) fail(`server ${host.id}: committed ${index} not stored`);
       // Indexes inside every member's first snapshot (a founding snapshot, or compaction
       // before this checker looked) are committed with terms it never saw: unknown (-1).
-      while (this.terms.length < index && index === storage.firstIndex()) this.terms.push(-1);
+      while (this.terms.length < index && index === node.firstIndex()) this.terms.push(-1);
       const known = this.terms[index];
       if (known === undefined) {
         if (index !== this.terms.length) fail(`committed index ${index} leaves a gap`);
@@ -105,21 +120,20 @@ export class CommittedLog {
       }
     }
     // Updated in place: this runs after every event.
-    if (cursor === undefined) this.cursors.set(host.id, { node: host.node, commit: upTo });
+    if (cursor === undefined) this.cursors.set(host.id, { node, commit: upTo });
     else {
-      cursor.node = host.node;
+      cursor.node = node;
       cursor.commit = upTo;
     }
   }
 
-  private checkLeaderCompleteness(host: CheckedServer): void {
-    const storage = host.storage;
-    const last = storage.lastIndex();
-    if (last < this.committedMax) fail(`leader ${host.id} lacks committed ${this.committedMax}`);
-    for (let index = storage.firstIndex(); index <= this.committedMax; index++) {
+  private checkLeaderCompleteness(id: NodeId, node: CheckedNode): void {
+    const last = node.lastIndex();
+    if (last < this.committedMax) fail(`leader ${id} lacks committed ${this.committedMax}`);
+    for (let index = node.firstIndex(); index <= this.committedMax; index++) {
       if (this.terms[index] === -1) continue;
-      if (storage.term(index) !== this.terms[index]) {
-        fail(`leader ${host.id} holds term ${storage.term(index)} at committed ${index}`);
+      if (node.termAt(index) !== this.terms[index]) {
+        fail(`leader ${id} holds term ${node.termAt(index)} at committed ${index}`);
       }
     }
   }
@@ -145,7 +159,13 @@ export class AppliedPrefix {
         else if (known !== entry)
           fail(`server ${host.id} applied ${entry} at ${index}, not ${known}`);
       }
-      this.cursors.set(host.id, { generation: host.generation, applied: host.appliedIndex });
+      // Updated in place: this runs after every event.
+      if (cursor === undefined) {
+        this.cursors.set(host.id, { generation: host.generation, applied: host.appliedIndex });
+      } else {
+        cursor.generation = host.generation;
+        cursor.applied = host.appliedIndex;
+      }
     }
   }
 }

@@ -69,19 +69,33 @@ export class RaftHost implements CheckedServer {
     return this.raftNode;
   }
 
-  /** The node's view of its log (durable or not yet), for the checkers. */
-  get storage(): CheckedServer['storage'] {
-    const node = this.node;
-    return {
-      firstIndex: () => node.firstIndex(),
-      lastIndex: () => node.lastIndex(),
-      term: (index) => node.termAt(index),
-    };
-  }
-
   get appliedIndex(): number {
     return this.applied.length - 1;
   }
+
+  /**
+   * Whether `applied` holds `described`; scans only what was applied since the last call
+   * (`applied` only grows until a new generation replaces it).
+   */
+  hasApplied(described: string): boolean {
+    let search = this.search;
+    if (search?.generation !== this.generation || search.described !== described) {
+      search = { generation: this.generation, described, scanned: 0, found: false };
+      this.search = search;
+    }
+    const applied = this.applied;
+    for (; !search.found && search.scanned < applied.length; search.scanned++) {
+      search.found = applied[search.scanned] === described;
+    }
+    return search.found;
+  }
+
+  private search: {
+    generation: number;
+    described: string;
+    scanned: number;
+    found: boolean;
+  } | null = null;
 
   status(): Status {
     return this.node.status();

@@ -171,7 +171,7 @@ export class Simulation {
 
   private finalEverywhere(): boolean {
     const final = this.final;
-    return final !== null && this.members().every((h) => h.up && h.applied.includes(final));
+    return final !== null && this.members().every((h) => h.up && h.hasApplied(final));
   }
 
   /** Every tick: deliveries due, each server's clock (at its own uneven rate), faults. */
@@ -305,8 +305,8 @@ export class Simulation {
   private leader(): RaftHost | undefined {
     let best: RaftHost | undefined;
     for (const host of this.hosts) {
-      if (!host.up || host.status().role !== 'leader') continue;
-      if (best === undefined || host.status().term > best.status().term) best = host;
+      if (!host.up || host.node.role() !== 'leader') continue;
+      if (best === undefined || host.node.term() > best.node.term()) best = host;
     }
     return best;
   }
@@ -315,7 +315,7 @@ export class Simulation {
   private members(): RaftHost[] {
     const leader = this.leader();
     if (leader === undefined) return this.hosts;
-    const { voters, learners } = leader.status().membership;
+    const { voters, learners } = leader.node.membership();
     return this.hosts.filter((h) => voters.includes(h.id) || learners.includes(h.id));
   }
 }

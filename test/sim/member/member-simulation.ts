@@ -212,7 +212,7 @@ export class MemberSimulation {
    */
   private converged(): boolean {
     if (!this.clients.every((c) => c.done)) return false;
-    const leader = this.upMembers().find((m) => m.status().role === 'leader');
+    const leader = this.upMembers().find((m) => m.node.role() === 'leader');
     if (leader === undefined) return false;
     const { commit, lastIndex, membership } = leader.status();
     if (commit !== lastIndex) return false;

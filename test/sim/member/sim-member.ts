@@ -45,7 +45,6 @@ export class SimMember implements CheckedServer {
   starts = 0;
   /** Why the last start failed (a damaged log, ...), for the simulation to act on. */
   startFailure: Error | null = null;
-  private storageView: { node: RaftNode; view: CheckedServer['storage'] } | null = null;
 
   constructor(
     readonly id: number,
@@ -66,40 +65,16 @@ export class SimMember implements CheckedServer {
     return this.handle?.member ?? null;
   }
 
-  /** CheckedServer: the current incarnation's node and storage. */
-  get node(): object {
-    return this.handle?.member.driver.node ?? this;
-  }
-
-  /** The log as the member's node sees it (entries not yet durable included). */
-  get storage(): CheckedServer['storage'] {
+  /** CheckedServer: the current incarnation's node (its log: entries not yet durable too). */
+  get node(): RaftNode {
     const node = this.handle?.member.driver.node;
     if (node === undefined) throw new Error(`member ${this.id} is not up`);
-    // One view per incarnation: the checkers ask for it after every event.
-    if (this.storageView?.node !== node) {
-      this.storageView = {
-        node,
-        view: {
-          firstIndex: () => node.firstIndex(),
-          lastIndex: () => node.lastIndex(),
-          term: (index) => node.termAt(index),
-        },
-      };
-    }
-    return this.storageView.view;
+    return node;
   }
 
-  /** The node's status, computed once per world event (the checkers ask several times). */
   status(): Status {
-    const member = this.handle?.member;
-    if (member === undefined) throw new Error(`member ${this.id} is not up`);
-    if (this.statusCache?.event !== this.world.events || this.statusCache.member !== member) {
-      this.statusCache = { event: this.world.events, member, status: member.driver.node.status() };
-    }
-    return this.statusCache.status;
+    return this.node.status();
   }
-
-  private statusCache: { event: number; member: EnsembleMember; status: Status } | null = null;
 
   get paused(): boolean {
     return this.incarnation?.paused ?? false;
