@@ -4,10 +4,11 @@
  * quantiles of its Prometheus provider) where it has the metric; `warren_*` otherwise, in
  * Prometheus's own units (seconds, histograms).
  */
-import { Counter, Histogram, Summary, type Registry } from 'prom-client';
+import { Counter, Summary, type Registry } from 'prom-client';
 import type { MemberEvents } from '../member/member-events.js';
 import { OpCode, READ_OPCODES, WRITE_OPCODES, opName } from '../protocol/opcodes.js';
 import type { RequestListener } from '../server/stats.js';
+import { LabelledHistogram, LatencySummary } from './request-latency.js';
 
 /** Quantiles ZooKeeper's Prometheus provider exports for its detailed summaries. */
 const QUANTILES = [0.5, 0.9, 0.99];
@@ -35,19 +36,22 @@ export class EventMetrics implements MemberEvents {
     const registers = [registry];
     const summary = (name: string, help: string) =>
       new Summary({ name, help, registers, percentiles: QUANTILES, ...WINDOW });
-    const readLatency = summary('readlatency', 'Read request latency (ms)');
-    const updateLatency = summary('updatelatency', 'Write request latency (ms)');
-    const perOp = new Histogram({
-      name: 'warren_request_duration_seconds',
-      help: 'Request latency by operation, from arrival to reply',
-      labelNames: ['op'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    // Fed by every request: counted in constant time (request-latency.ts), not prom-client's.
+    const latency = (name: string, help: string) =>
+      new LatencySummary(registry, name, help, QUANTILES, WINDOW, now);
+    const readLatency = latency('readlatency', 'Read request latency (ms)');
+    const updateLatency = latency('updatelatency', 'Write request latency (ms)');
+    const perOp = new LabelledHistogram(
+      registry,
+      'warren_request_duration_seconds',
+      'Request latency by operation, from arrival to reply',
+      'op',
+      LATENCY_BUCKETS,
+    );
     this.onRequest = (opcode, ms) => {
       if (READ_OPCODES.has(opcode)) readLatency.observe(ms);
       else if (WRITE_OPCODES.has(opcode)) updateLatency.observe(ms);
-      perOp.observe({ op: KNOWN_OPS.has(opcode) ? opName(opcode) : 'other' }, ms / 1000);
+      perOp.observe(KNOWN_OPS.has(opcode) ? opName(opcode) : 'other', ms / 1000);
     };
     this.fsyncTime = summary('fsynctime', 'Time to make a batch of log entries durable (ms)');
     this.snapshotTime = summary('snapshottime', 'Time to write a snapshot (ms)');
