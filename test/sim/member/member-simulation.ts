@@ -202,7 +202,9 @@ export class MemberSimulation {
   }
 
   private upMembers(): SimMember[] {
-    return [...this.members.values()].filter((m) => m.state === 'up');
+    const up: SimMember[] = [];
+    for (const member of this.members.values()) if (member.state === 'up') up.push(member);
+    return up;
   }
 
   /**

@@ -24,6 +24,9 @@ import { SimRuntime } from './sim-runtime.js';
 import type { SimClientPorts } from './sim-sockets.js';
 import { Incarnation, type SimWorld } from './world.js';
 
+/** One logger for every member that logs nothing: a pino instance costs more than a start. */
+const silent = pino({ level: 'silent' });
+
 export interface MemberObserver {
   applied(member: number, entry: Entry, tree: DataTree): void;
   installed(member: number, index: number, tree: DataTree): void;
@@ -170,7 +173,7 @@ export class SimMember implements CheckedServer {
 
   private logger(): Logger {
     const sink = this.logSink;
-    if (sink === null) return pino({ level: 'silent' });
+    if (sink === null) return silent;
     const world = this.world;
     const id = this.id;
     const stream = {
