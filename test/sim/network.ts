@@ -31,9 +31,9 @@ interface InFlight<M> {
 const inFlightMax = 100_000;
 
 export class SimNetwork<M extends Routed = Message> {
-  private inFlight: InFlight<M>[] = [];
-  /** Cut directed links, as "from->to". */
-  private readonly cut = new Set<string>();
+  private readonly inFlight: InFlight<M>[] = [];
+  /** Cut directed links: for each sender, the receivers it cannot reach. */
+  private readonly cut = new Map<NodeId, Set<NodeId>>();
   options: NetworkOptions;
   /** Messages that must never be duplicated (those a real server sends over one TCP stream). */
   neverDuplicate: (message: M) => boolean = () => false;
@@ -52,7 +52,7 @@ export class SimNetwork<M extends Routed = Message> {
   }
 
   linked(from: NodeId, to: NodeId): boolean {
-    return !this.cut.has(`${from}->${to}`);
+    return this.cut.get(from)?.has(to) !== true;
   }
 
   send(message: M, now: number): void {
@@ -74,20 +74,22 @@ export class SimNetwork<M extends Routed = Message> {
   /** Messages due by `now`, in random order; those that hit a cut link are dropped. */
   due(now: number): { delivered: M[]; lost: M[] } {
     const ready: M[] = [];
-    const waiting: InFlight<M>[] = [];
-    for (const item of this.inFlight) {
+    const inFlight = this.inFlight;
+    let kept = 0;
+    for (const item of inFlight) {
       if (item.deliverAt <= now) ready.push(item.message);
-      else waiting.push(item);
+      else inFlight[kept++] = item;
     }
-    this.inFlight = waiting;
+    inFlight.length = kept;
     for (let i = ready.length - 1; i > 0; i--) {
       const j = this.prng.int(i + 1);
       const a = ready[i] as M;
       ready[i] = ready[j] as M;
       ready[j] = a;
     }
-    const delivered = ready.filter((m) => this.linked(m.from, m.to));
-    const lost = ready.filter((m) => !this.linked(m.from, m.to));
+    const delivered: M[] = [];
+    const lost: M[] = [];
+    for (const m of ready) (this.linked(m.from, m.to) ? delivered : lost).push(m);
     return { delivered, lost };
   }
 
@@ -101,13 +103,18 @@ export class SimNetwork<M extends Routed = Message> {
     for (const a of groups) {
       for (const b of groups) {
         if (a === b) continue;
-        for (const from of a) for (const to of b) this.cut.add(`${from}->${to}`);
+        for (const from of a) for (const to of b) this.cutOneWay(from, to);
       }
     }
   }
 
   /** Cuts one direction only (asymmetric partition). */
   cutOneWay(from: NodeId, to: NodeId): void {
-    this.cut.add(`${from}->${to}`);
+    let receivers = this.cut.get(from);
+    if (receivers === undefined) {
+      receivers = new Set();
+      this.cut.set(from, receivers);
+    }
+    receivers.add(to);
   }
 }

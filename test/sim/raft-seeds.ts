@@ -7,6 +7,7 @@ import { Simulation } from './simulation.js';
 
 export interface RaftSeedOutcome {
   seeds: number;
+  events: number;
   terms: number;
   committed: number;
   counts: Record<string, number>;
@@ -17,13 +18,21 @@ export async function runRaftSeeds(
   seeds: readonly number[],
   log: ((line: string) => void) | null = null,
 ): Promise<RaftSeedOutcome> {
-  const outcome: RaftSeedOutcome = { seeds: 0, terms: 0, committed: 0, counts: {}, failure: null };
+  const outcome: RaftSeedOutcome = {
+    seeds: 0,
+    events: 0,
+    terms: 0,
+    committed: 0,
+    counts: {},
+    failure: null,
+  };
   for (const seed of seeds) {
     const simulation = new Simulation(seed);
     if (log !== null) log(JSON.stringify(simulation.options));
     try {
       const result = await simulation.run();
       outcome.seeds++;
+      outcome.events += simulation.world.events;
       outcome.terms += result.terms;
       outcome.committed += result.committed;
       for (const [what, n] of result.counts) outcome.counts[what] = (outcome.counts[what] ?? 0) + n;

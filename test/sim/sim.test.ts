@@ -56,10 +56,12 @@ describe('consensus simulation', () => {
       );
       throw new Error(lines.join('\n'));
     }
+    let events = 0;
     let terms = 0;
     let committed = 0;
     const counts = new Map<string, number>();
     for (const outcome of outcomes) {
+      events += outcome.events;
       terms += outcome.terms;
       committed += outcome.committed;
       for (const [what, n] of Object.entries(outcome.counts))
@@ -68,7 +70,8 @@ describe('consensus simulation', () => {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `sim: ${count} seeds in ${seconds.toFixed(1)} s on ${workers} threads ` +
-        `(${(count / seconds).toFixed(0)} seeds/s), ${terms} terms, ${committed} committed entries`,
+        `(${(count / seconds).toFixed(0)} seeds/s), ${events} events, ${terms} terms, ` +
+        `${committed} committed entries`,
     );
     const exercised = [...counts].sort(([a], [b]) => a.localeCompare(b));
     console.log(`sim: ${exercised.map(([what, n]) => `${what}=${n}`).join(' ')}`);
