@@ -20,7 +20,7 @@ export function applyEffects(server: WarrenServer, txn: Txn, result: ApplyResult
 
 function sessionClosed(server: WarrenServer, id: SessionId): void {
   const session = server.sessions.remove(id);
-  server.watches.removeSession(id);
+  server.watchDrops.drop(id); // a slice a turn: it gets no notification meanwhile
   if (session === undefined) return;
   session.closing = true;
   const conn = session.connection;

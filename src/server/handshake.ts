@@ -132,6 +132,8 @@ function attach(
   req: ConnectRequest,
   timeoutMs: number,
 ): void {
+  // Its old connection's watches, if some are still to go, go before it sets new ones.
+  server.watchDrops.now(state.id);
   state.connection = conn;
   conn.session = state;
   // A new token per connection, told to the leader before any request of it can be sent

@@ -43,6 +43,7 @@ import { RequestThrottle } from './request-throttle.js';
 import { SessionTracker, type SessionState } from './session-tracker.js';
 import { sendTextAnswer } from './text-answer.js';
 import { ServerStats } from './stats.js';
+import { WatchDrops } from './watch-drops.js';
 import type { WritePath, WritePathHost } from './write-path.js';
 import { SlowRequests } from './slow-requests.js';
 
@@ -67,6 +68,8 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly config: ServerConfig;
   tree: DataTree;
   readonly watches: WatchManager;
+  /** Watches of closed connections and sessions, removed a slice a turn. */
+  readonly watchDrops: WatchDrops;
   readonly sessions: SessionTracker;
   readonly writes: WritePath;
   readonly stats: ServerStats;
@@ -107,6 +110,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.quorumSelf = deps.quorumSelf ?? null;
     this.stats = new ServerStats(this.runtime.now());
     this.watches = new WatchManager(this.config.watchesPerSessionMax, this.config.watchBytesMax);
+    this.watchDrops = new WatchDrops(() => this.watches, this.runtime);
     const random = (count: number) => this.runtime.randomBytes(count);
     this.sessions = new SessionTracker(this.config.tickTime, deps.serverId ?? 1, random);
     this.outstandingMax = this.config.outstandingRequestsMax;
@@ -322,7 +326,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     const session = conn.session;
     if (session !== null && session.connection === conn) {
       session.connection = null;
-      this.watches.removeSession(session.id);
+      this.watchDrops.drop(session.id);
     }
   }
 

@@ -128,6 +128,32 @@ export class WatchManager {
     this.bySession.delete(sessionId);
   }
 
+  /**
+   * Removes up to `max` of a session's watches; once it has none left it is forgotten, as by
+   * removeSession. Returns how many went: less than `max` means the session is done.
+   */
+  removeSessionSome(sessionId: SessionId, max: number): number {
+    const own = this.bySession.get(sessionId);
+    if (own === undefined) return 0;
+    let removed = 0;
+    for (const kind of KINDS) {
+      const table = this.tables[kind];
+      const paths = own[kind];
+      for (const path of paths) {
+        if (removed >= max) return removed;
+        paths.delete(path);
+        const sessions = table.get(path);
+        sessions?.delete(sessionId);
+        if (sessions?.size === 0) table.delete(path);
+        this.total--;
+        this.bytes -= watchBytes(path);
+        removed++;
+      }
+    }
+    this.bySession.delete(sessionId);
+    return removed;
+  }
+
   /** checkWatches/removeWatches matching (3.9 semantics, protocol §5.7). */
   kindsFor(watcherType: number): Kind[] | null {
     switch (watcherType) {

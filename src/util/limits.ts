@@ -68,6 +68,12 @@ export const childNamesPerRequest = 1000;
 export const childrenCacheBytesMax = 32 * MiB;
 /** Client connections closed in one turn when all are dropped (server.dropClients). */
 export const connectionsClosedPerTurnMax = 250;
+/**
+ * Watches of closed connections and sessions removed in one turn (server/watch-drops.ts), a
+ * few milliseconds' worth: 100 sessions of 10k watches closed in one Ready held the loop for
+ * 480 ms, and 3k connections of 10 watches dropped at once in a reconnect storm 100 ms.
+ */
+export const watchesDroppedPerTurnMax = 5000;
 /** Reply bytes built between two looks at memory within one turn. */
 export const memoryRecheckBytes = 16 * MiB;
 /**
