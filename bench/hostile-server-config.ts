@@ -14,5 +14,8 @@ export function serverConfig(o: HostileOptions): Record<string, string> {
     'warren.sessionsPerAddressMax': '100000',
     'warren.sessionCreateRatePerAddress': '100000',
     '4lw.commands.whitelist': '*',
+    // The children load lists a million names (about 12 MB): replies over jute.maxbuffer are
+    // not sent, so it is raised as ZooKeeper's users raise it to read such a parent.
+    'jute.maxbuffer': String(64 * 1024 * 1024),
   };
 }

@@ -208,8 +208,11 @@ export const SNAP_COUNT_MIN = 2;
 /** snapSizeLimitInKb below this (but above 0) is raised to it. */
 export const SNAP_SIZE_LIMIT_KB_MIN = 1024;
 export const JUTE_MAX_BUFFER_MIN = 1024;
-/** A txn must fit in one WAL record: see frameBytesMaxCeiling in util/limits.ts. */
-export const JUTE_MAX_BUFFER_MAX = frameBytesMaxCeiling;
+/**
+ * The largest reply a client may be sent. Requests stay within frameBytesMaxCeiling whatever
+ * this says: a txn must fit in one WAL record (util/limits.ts).
+ */
+export const JUTE_MAX_BUFFER_MAX = 1024 * 1024 * 1024;
 const JUTE_RANGE = `${JUTE_MAX_BUFFER_MIN}..${JUTE_MAX_BUFFER_MAX}`;
 /** Room for /zookeeper/config and any real path. */
 export const PATH_BYTES_MAX_MIN = 256;
@@ -447,7 +450,16 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
     field: 'juteMaxBuffer',
     keys: ['jute.maxbuffer'],
     expected: `an integer in ${JUTE_RANGE} (bytes; decimal or 0x hex)`,
-    parse: parseDecimalOrHexInt,
+    parse(raw, note) {
+      const value = parseDecimalOrHexInt(raw);
+      if (value !== undefined && value > frameBytesMaxCeiling && value <= JUTE_MAX_BUFFER_MAX) {
+        note(
+          `replies may hold up to ${value} bytes; requests stay within ` +
+            `${frameBytesMaxCeiling} (a txn must fit in one log record)`,
+        );
+      }
+      return value;
+    },
     valid: (value) => isIntBetween(value, JUTE_MAX_BUFFER_MIN, JUTE_MAX_BUFFER_MAX),
   },
   {

@@ -50,6 +50,11 @@ const LIMIT_GAUGES: ReadonlyArray<readonly [string, string, Read]> = [
     (s) => s.server.memory.peakBytes,
   ],
   [
+    'warren_children_cache_bytes',
+    'Bytes of encoded child lists kept for getChildren (ZooKeeper keeps the same cache)',
+    (s) => s.server.children.cachedBytes,
+  ],
+  [
     'warren_memory_reads_held',
     '1 while warren.memoryBytesMax holds every client read',
     (s) => (s.server.memory.held ? 1 : 0),
@@ -96,6 +101,21 @@ const COUNTERS: ReadonlyArray<readonly [string, string, Read]> = [
     'warren_stalled_connections_closed_total',
     'Connections closed after stalling too long',
     (s) => s.server.stats.stalledConnectionsClosed,
+  ],
+  [
+    'warren_oversized_replies_total',
+    'Replies over jute.maxbuffer not sent: their connections were closed instead',
+    (s) => s.server.stats.oversizedReplies,
+  ],
+  [
+    'warren_children_cache_hits_total',
+    'getChildren replies sent from a kept encoded child list',
+    (s) => s.server.children.hits,
+  ],
+  [
+    'warren_children_builds_total',
+    'Child lists encoded over several event-loop turns',
+    (s) => s.server.children.builds,
   ],
   [
     'warren_memory_holds_total',

@@ -16,7 +16,7 @@
  *   (ZOOKEEPER-3560; LRU since ZOOKEEPER-4919). A request for a list being built waits for
  *   that build instead of copying and encoding the list again.
  *
- * A reply over jute.maxbuffer is still sent whole, as ZooKeeper 3.9.5 does (request-handler.ts).
+ * A list longer than jute.maxbuffer is refused before it is built (Connection.refuseReply).
  */
 import { Err } from '../protocol/error-codes.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
@@ -134,6 +134,11 @@ export class ChildrenReplies {
     if (build === undefined || !sameKey(build.key, key)) {
       const names = [...node.childNames()];
       this.host.spend(Math.floor(names.length / childNamesPerRequest));
+      const fixedBytes = replyHeaderBytes + (stat === null ? 0 : STAT_BYTES);
+      if (encodesBeyond(names, conn.frameBytesMax - fixedBytes + 1)) {
+        conn.refuseReply(replyBytes(names, fixedBytes));
+        return this.host.finished(conn, f);
+      }
       if (!encodesBeyond(names, childrenEncodeBytesPerTurn)) {
         const children = names;
         const response =
@@ -230,11 +235,20 @@ export class ChildrenReplies {
   }
 }
 
+/** xid, zxid and err. */
+const replyHeaderBytes = 16;
+
+/** A reply's length (without its length prefix): the list as UTF-8 and `fixedBytes`. */
+function replyBytes(names: readonly string[], fixedBytes: number): number {
+  let total = fixedBytes + 4;
+  for (const name of names) total += 4 + Buffer.byteLength(name, 'utf8');
+  return total;
+}
+
 /** A reply frame around an encoded list: length, header, the list, getChildren2's stat. */
 function replyFrame(xid: number, zxid: number, list: Encoded, stat: Stat | null): Buffer[] {
-  const headerBytes = 16;
-  const length = headerBytes + list.bytes + (stat === null ? 0 : STAT_BYTES);
-  const head = new JuteWriter(4 + headerBytes).writeInt(length);
+  const length = replyHeaderBytes + list.bytes + (stat === null ? 0 : STAT_BYTES);
+  const head = new JuteWriter(4 + replyHeaderBytes).writeInt(length);
   writeReplyHeader(head, xid, zxid, Err.ok);
   const frame = [head.view(), ...list.parts];
   if (stat !== null) {

@@ -21,7 +21,7 @@ import {
 } from '../protocol/records.js';
 import { writeResponse, type Response } from '../protocol/responses.js';
 import { assert } from '../util/assert.js';
-import { handshakeTimeoutMs } from '../util/limits.js';
+import { frameBytesMaxCeiling, handshakeTimeoutMs } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSocket } from './client-socket.js';
 import type { DecodedFrame } from './request-handler.js';
@@ -47,8 +47,10 @@ export interface ConnectionHost {
   /** How long a connection may stay over that budget before it is closed. */
   readonly stallMs: number;
   readonly runtime: Runtime;
-  /** Counts output-budget stalls. */
+  /** Counts output-budget stalls and refused replies. */
   readonly stats: ServerStats;
+  /** A reply of `bytes` was over jute.maxbuffer and the connection is closing (refuseReply). */
+  refusedReply(conn: Connection, bytes: number): void;
 }
 
 const sharedWriter = new JuteWriter(1024 * 1024);
@@ -89,13 +91,19 @@ export class Connection {
   /** While a reply is being built over several turns: what was written since, in order. */
   private held: Buffer[] | null = null;
   private heldBytes = 0;
+  /** A reply was refused (refuseReply): nothing more is written, the close comes next turn. */
+  private refusing = false;
 
+  /**
+   * `frameBytesMax`: jute.maxbuffer, the most a reply frame may hold; a request frame may hold
+   * as much up to frameBytesMaxCeiling (a txn must fit in one log record).
+   */
   constructor(
     readonly socket: ClientSocket,
     private readonly host: ConnectionHost,
-    frameBytesMax: number,
+    readonly frameBytesMax: number,
   ) {
-    this.decoder = new FrameDecoder(frameBytesMax);
+    this.decoder = new FrameDecoder(Math.min(frameBytesMax, frameBytesMaxCeiling));
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.establishedAt = host.runtime.now();
@@ -145,7 +153,7 @@ export class Connection {
 
   /** Adds to this turn's output (one buffer and one system call for the turn's replies). */
   private write(bytes: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.refusing) return;
     this.host.wrote(bytes.length);
     this.packetsSent++;
     if (this.held !== null) return this.hold(bytes);
@@ -202,9 +210,10 @@ export class Connection {
     const held = this.held;
     this.held = null;
     this.heldBytes = 0;
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.refusing) return;
     assert(held !== null, 'connection: no reply was being built');
     this.sendFrame(frame, zxid);
+    if (this.refusing) return; // the reply was over jute.maxbuffer: nothing behind it goes
     for (const bytes of held) this.append(bytes);
     this.updateBackpressure();
   }
@@ -214,10 +223,11 @@ export class Connection {
    * written as they are, not copied: they must never change (a cached child list).
    */
   sendFrame(parts: readonly Buffer[], zxid: number): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.refusing) return;
     assert(this.held === null, 'connection: a frame would overtake the reply being built');
     let bytes = 0;
     for (const part of parts) bytes += part.length;
+    if (bytes - 4 > this.frameBytesMax) return this.refuseReply(bytes - 4);
     this.host.wrote(bytes);
     this.packetsSent++;
     this.sendOutput();
@@ -259,7 +269,9 @@ export class Connection {
     writeReplyHeader(w, xid, zxid, err);
     if (response !== null) writeResponse(w, response);
     w.endFrame(at);
-    this.write(w.view());
+    const frame = w.view();
+    if (frame.length - 4 > this.frameBytesMax) return this.refuseReply(frame.length - 4);
+    this.write(frame);
     this.lastZxid = zxid;
     this.lastResponseAt = this.host.runtime.now();
   }
@@ -319,6 +331,24 @@ export class Connection {
       this.host.stats.stalledConnectionsClosed++;
       this.abort();
     });
+  }
+
+  /**
+   * A reply longer than jute.maxbuffer is never sent (issue 10). ZooKeeper 3.9.5 sends it, and
+   * a client reading with that jute.maxbuffer drops the connection on its length
+   * (ClientCnxnSocket.readLength; ZOOKEEPER-1162, open): closing ends the same way for the
+   * client, without sending megabytes it would throw away. The session lives on. Replies
+   * written before this one still go out; nothing after it does (it would overtake it).
+   */
+  refuseReply(bytes: number): void {
+    if (this.refusing || this.state === 'closed') return;
+    this.refusing = true;
+    this.dropHeld();
+    this.socket.pause();
+    this.host.stats.oversizedReplies++;
+    this.host.refusedReply(this, bytes);
+    // Not inside the caller's loop over requests or replies: next turn.
+    this.host.runtime.soon(() => this.close());
   }
 
   /** Closes at once, dropping unsent output. */

@@ -168,6 +168,7 @@ export function monitorValues(server: WarrenServer): [string, string | number][]
     ['auth_failed_count', s.authFailed],
     ['connection_rejected', s.connectionsRejected],
     ['warren_sessions_refused_per_address', s.sessionsRefused],
+    ['warren_oversized_replies', s.oversizedReplies],
     ['last_proposal_size', -1],
     ...status.metrics,
     ['heap_used_bytes', process.memoryUsage().heapUsed],

@@ -64,6 +64,9 @@ export interface ServerDeps {
   measureMemory?: () => number;
 }
 
+/** At most one warning per this long about replies refused for jute.maxbuffer. */
+const oversizedWarnEveryMs = 10_000;
+
 export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly config: ServerConfig;
   tree: DataTree;
@@ -80,6 +83,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly runtime: Runtime;
   readonly outstandingMax: number;
   readonly stallMs: number;
+  private lastOversizedWarnAt = -Infinity;
   readonly addressLimits: AddressLimits;
   /** globalOutstandingLimit, the RequestThrottler's settings and the memory hold. */
   readonly throttle: RequestThrottle;
@@ -309,6 +313,26 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   wrote(bytes: number): void {
     this.throttle.wrote(bytes);
     this.memory.note(bytes);
+  }
+
+  refusedReply(conn: Connection, bytes: number): void {
+    const now = this.runtime.now();
+    // A client that retries after reconnecting would repeat this as fast as it reconnects.
+    if (now - this.lastOversizedWarnAt < oversizedWarnEveryMs) return;
+    this.lastOversizedWarnAt = now;
+    this.logger.warn(
+      {
+        session: conn.session === null ? null : `0x${conn.session.id.toString(16)}`,
+        client: `${conn.remoteAddress}:${conn.remotePort}`,
+        op: conn.lastOp,
+        replyBytes: bytes,
+        juteMaxBuffer: conn.frameBytesMax,
+        refusedSoFar: this.stats.oversizedReplies,
+      },
+      'a reply is longer than jute.maxbuffer: closing the connection instead of sending it, ' +
+        'as a client reading with that jute.maxbuffer would drop it (the session lives on). ' +
+        'Raise jute.maxbuffer on the servers and on the clients to answer it',
+    );
   }
 
   readsHeld(conn: Connection): boolean {

@@ -53,6 +53,8 @@ export class ServerStats {
   outputBudgetStalls = 0;
   /** Connections closed for staying over their output budget past warren.clientStallMs. */
   stalledConnectionsClosed = 0;
+  /** Replies over jute.maxbuffer never sent: their connections were closed instead. */
+  oversizedReplies = 0;
   /** Set by metrics/ when a metrics provider is on; null: nobody listens. */
   requestListener: RequestListener | null = null;
 

@@ -55,7 +55,8 @@ describe('a big getChildren', () => {
   let server: RunningServer;
   let writer: RawClient;
   before(async () => {
-    server = await startWarren();
+    // The list is 22 MB: replies over jute.maxbuffer are not sent (connection.ts).
+    server = await startWarren({ config: { 'jute.maxbuffer': String(64 * 1024 * 1024) } });
     writer = await RawClient.connect(server.host, server.port, big);
     await fill(writer);
   });

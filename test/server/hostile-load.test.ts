@@ -222,38 +222,41 @@ describe('expensive answers', () => {
     for (const client of [...watchers, probe]) await client.close();
   });
 
-  it('a getChildren2 reply over jute.maxbuffer is sent whole, as ZooKeeper 3.9.5 does', async () => {
+  it('never sends a reply over jute.maxbuffer: the connection closes, the session lives on', async () => {
     const writer = await RawClient.connect(server.host, server.port, { timeoutMs: 30_000 });
     const name = (i: number) => `${String(i).padStart(5, '0')}-${'n'.repeat(200)}`;
-    await writer.request({
-      type: OpCode.create,
-      path: '/wide',
-      data: null,
-      acl,
-      flags: 0,
-      ttl: -1,
-    });
-    await Promise.all(
-      Array.from({ length: 6000 }, (_, i) =>
-        writer.request({
-          type: OpCode.create,
-          path: `/wide/${name(i)}`,
-          data: null,
-          acl,
-          flags: 0,
-          ttl: -1,
-        }),
-      ),
-    );
-    // ZOOKEEPER-1162: the server does not check; a client whose jute.maxbuffer is smaller
-    // drops the connection on the length, one with a larger one reads it.
-    const reader = await RawClient.connect(server.host, server.port, {
-      timeoutMs: 30_000,
-      frameBytesMax: 4 * 1024 * 1024,
-    });
-    const reply = await reader.request({ type: OpCode.getChildren2, path: '/wide', watch: false });
-    assert.equal(reply.header.err, Err.ok);
-    assert.equal(reply.response?.kind === 'children2' && reply.response.children.length, 6000);
+    const create = (path: string, data: Buffer | null = null) =>
+      writer.request({ type: OpCode.create, path, data, acl, flags: 0, ttl: -1 });
+    await create('/wide');
+    // 6000 names of 206 characters: a 1.26 MB list, over the default jute.maxbuffer of 1 MiB.
+    await Promise.all(Array.from({ length: 6000 }, (_, i) => create(`/wide/${name(i)}`)));
+    // Half a MiB of data twice: each getData fits, a multiRead of both does not.
+    await create('/half', Buffer.alloc(512 * 1024, 1));
+    const getHalf = { type: OpCode.getData, path: '/half', watch: false } as const;
+    // A client that raised its own jute.maxbuffer, and would read what ZooKeeper 3.9.5 sends.
+    const options = { timeoutMs: 30_000, frameBytesMax: 4 * 1024 * 1024 };
+    let reader = await RawClient.connect(server.host, server.port, options);
+    const refusals: [string, (client: RawClient) => Promise<unknown>][] = [
+      [
+        'getChildren2',
+        (c) => c.request({ type: OpCode.getChildren2, path: '/wide', watch: false }),
+      ],
+      ['multiRead', (c) => c.request({ type: OpCode.multiRead, ops: [getHalf, getHalf] })],
+    ];
+    for (const [what, refused] of refusals) {
+      const { sessionId, passwd } = reader;
+      await assert.rejects(refused(reader), /connection closed before the reply/, what);
+      await reader.closed;
+      // The session is still there: the same client comes back and reads what fits.
+      reader = await RawClient.connect(server.host, server.port, { ...options, sessionId, passwd });
+      assert.equal(reader.sessionId, sessionId);
+      const half = await reader.request(getHalf);
+      assert.equal(half.response?.kind === 'data' && half.response.data?.length, 512 * 1024);
+    }
+    const log = readFileSync(server.logFile, 'utf8');
+    assert.match(log, /a reply is longer than jute\.maxbuffer: closing the connection/);
+    const words = await fourLetter(server.host, server.port, 'mntr');
+    assert.match(words, /zk_warren_oversized_replies\t2\n/);
     await reader.close();
     await writer.close();
   });

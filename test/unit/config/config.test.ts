@@ -435,7 +435,7 @@ describe('invalid values', () => {
     ['autopurge.snapRetainCount=three', 'autopurge.snapRetainCount', 'an integer of at least 3'],
     ['autopurge.purgeInterval=1h', 'autopurge.purgeInterval', 'non-negative integer (hours)'],
     ['snapCount=1.5', 'snapCount', "snapCount must be an integer of at least 2, got '1.5'"],
-    ['jute.maxbuffer=1023', 'jute.maxbuffer', 'must be an integer in 1024..8388608'],
+    ['jute.maxbuffer=1023', 'jute.maxbuffer', 'must be an integer in 1024..1073741824'],
     ['jute.maxbuffer=0x40000001', 'jute.maxbuffer', "got '0x40000001'"],
     ['jute.maxbuffer=1M', 'jute.maxbuffer', "got '1M'"],
     ['jute.maxbuffer=0xZZ', 'jute.maxbuffer', "got '0xZZ'"],
@@ -749,8 +749,18 @@ describe('jute.maxbuffer', () => {
     });
   }
 
-  it('refuses values outside 1024..8 MiB (a txn must fit in one log record)', () => {
-    for (const raw of ['0x3ff', '-0x400', '0', '8388609', '1073741824', '0x', '99999999999']) {
+  it('takes replies up to 1 GiB, saying that requests stay within 8 MiB', () => {
+    const { config, warnings } = parse('jute.maxbuffer=0x40000000');
+    assert.equal(config.juteMaxBuffer, 1 << 30);
+    assert.ok(
+      warnings.some((w) => /requests stay within 8388608/.test(w)),
+      warnings.join('\n'),
+    );
+    assert.deepEqual(parse('jute.maxbuffer=8388608').warnings, []);
+  });
+
+  it('refuses values outside 1024..1 GiB', () => {
+    for (const raw of ['0x3ff', '-0x400', '0', '1073741825', '0x40000001', '0x', '99999999999']) {
       const error = configError(() => parse(`jute.maxbuffer=${raw}`));
       assert.equal(error.key, 'jute.maxbuffer');
     }

@@ -11,7 +11,12 @@ import fc from 'fast-check';
 import { JuteReader } from '../../../src/protocol/jute-reader.js';
 import { JuteWriter } from '../../../src/protocol/jute-writer.js';
 import { EventType, OpCode, Xid } from '../../../src/protocol/opcodes.js';
-import { readReplyHeader, readStat, readWatcherEvent } from '../../../src/protocol/records.js';
+import {
+  readReplyHeader,
+  readStat,
+  readWatcherEvent,
+  STAT_BYTES,
+} from '../../../src/protocol/records.js';
 import { ChildListEncoding, encodesBeyond } from '../../../src/server/child-list-encoding.js';
 import { ChildrenReplies, type ChildrenRepliesHost } from '../../../src/server/children-replies.js';
 import { Connection, type ConnectionHost } from '../../../src/server/connection.js';
@@ -26,8 +31,10 @@ import { turnRuntime } from '../../support/turn-runtime.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
 
-function setup(outputBytesMax = 64 * 1024 * 1024) {
+function setup(outputBytesMax = 64 * 1024 * 1024, frameBytesMax = 64 * 1024 * 1024) {
   const { runtime, endTurn } = turnRuntime();
+  /** The lengths of the replies refused for jute.maxbuffer. */
+  const refused: number[] = [];
   const connectionHost: ConnectionHost = {
     onFirstBytes: () => false,
     onConnectFrame: () => undefined,
@@ -41,6 +48,7 @@ function setup(outputBytesMax = 64 * 1024 * 1024) {
     stallMs: 1000,
     runtime,
     stats: new ServerStats(0),
+    refusedReply: (_conn, bytes) => void refused.push(bytes),
   };
   const finished: number[] = [];
   let spent = 0;
@@ -53,7 +61,7 @@ function setup(outputBytesMax = 64 * 1024 * 1024) {
   const replies = new ChildrenReplies(host);
   const connect = () => {
     const socket = new FakeClientSocket(false);
-    const conn = new Connection(socket, connectionHost, 1024 * 1024);
+    const conn = new Connection(socket, connectionHost, frameBytesMax);
     conn.state = 'connected';
     return { conn, socket };
   };
@@ -63,7 +71,7 @@ function setup(outputBytesMax = 64 * 1024 * 1024) {
     while (endTurn()) turns++;
     return turns;
   };
-  return { replies, connect, endTurn, runTurns, finished, spent: () => spent };
+  return { replies, connect, endTurn, runTurns, finished, refused, spent: () => spent };
 }
 
 const frameOf = (xid: number, opcode: number): DecodedFrame => ({
@@ -344,5 +352,74 @@ describe('big getChildren replies', () => {
     assert.equal(replies.builds, 3, '/a was kept');
     ask('/b', 6);
     assert.equal(replies.builds, 4, '/b was dropped');
+  });
+
+  describe('over jute.maxbuffer', () => {
+    /** jute.maxbuffer of these tests; a getChildren frame is 16 + 4 + each name's 4 + bytes. */
+    const maxBuffer = 4096;
+
+    it('are sent up to exactly jute.maxbuffer and refused one byte past it', () => {
+      for (const [nameBytes, sent] of [
+        [4072, true],
+        [4073, false],
+      ] as const) {
+        const tree = treeWith(1, () => 'n'.repeat(nameBytes));
+        const { replies, connect, runTurns, finished, refused } = setup(undefined, maxBuffer);
+        const { conn, socket } = connect();
+        replies.answer(conn, frameOf(1, OpCode.getChildren), '/p', tree.mustGet('/p'), 5, null);
+        assert.deepEqual(finished, [1]);
+        runTurns();
+        assert.equal(conn.state === 'connected', sent, `${nameBytes}`);
+        assert.deepEqual(refused, sent ? [] : [maxBuffer + 1]);
+        if (sent) assert.equal(socket.bytes.length, 4 + maxBuffer);
+        else assert.equal(socket.bytes.length, 0);
+      }
+    });
+
+    it('are refused before they are built; replies before them go, nothing after', () => {
+      const tree = treeWith(200, longName);
+      addNode(tree, '/q', 3);
+      addNode(tree, '/q/small', 4);
+      const { replies, connect, endTurn, runTurns, finished, refused } = setup(
+        undefined,
+        maxBuffer,
+      );
+      const { conn, socket } = connect();
+      replies.answer(conn, frameOf(1, OpCode.getChildren), '/q', tree.mustGet('/q'), 5, null);
+      const p = tree.mustGet('/p');
+      replies.answer(conn, frameOf(2, OpCode.getChildren2), '/p', p, 5, toStat(p));
+      replies.answer(conn, frameOf(3, OpCode.getChildren), '/q', tree.mustGet('/q'), 5, null);
+      conn.sendNotification(6, EventType.nodeDataChanged, '/q');
+      assert.deepEqual(finished, [1, 2, 3], 'each request is done with');
+      assert.equal(replies.builds, 0, 'not built');
+      assert.deepEqual(refused, [16 + 4 + 200 * (4 + longName(0).length) + STAT_BYTES]);
+      assert.equal(conn.state, 'connected', 'closed next turn, not inside the caller');
+      endTurn();
+      assert.equal(conn.state, 'closed');
+      runTurns();
+      const frames = framesOf(socket.bytes);
+      assert.deepEqual(
+        frames.map((f) => f.kind === 'children' && [f.xid, f.names]),
+        [[1, ['small']]],
+      );
+    });
+
+    it('are refused when UTF-8 takes a list built over several turns past it', () => {
+      // Counted as characters the list is under the limit; its UTF-8 bytes are twice that.
+      const name = (i: number) => `${String(i).padStart(6, '0')}-${'é'.repeat(90)}`;
+      const tree = treeWith(3000, name);
+      const limit = 512 * 1024;
+      const { replies, connect, endTurn, runTurns, finished, refused } = setup(undefined, limit);
+      const { conn, socket } = connect();
+      replies.answer(conn, frameOf(1, OpCode.getChildren), '/p', tree.mustGet('/p'), 5, null);
+      assert.equal(replies.builds, 1, 'built over several turns');
+      endTurn();
+      conn.sendNotification(6, EventType.nodeDataChanged, '/p');
+      runTurns();
+      assert.deepEqual(finished, [1]);
+      assert.deepEqual(refused, [16 + 4 + 3000 * (4 + 7 + 180)]);
+      assert.equal(conn.state, 'closed');
+      assert.equal(socket.bytes.length, 0, 'neither the reply nor the event held behind it');
+    });
   });
 });

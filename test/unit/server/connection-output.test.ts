@@ -29,6 +29,7 @@ function setup() {
     stallMs: 1000,
     runtime,
     stats: new ServerStats(0),
+    refusedReply: () => undefined,
   };
   const socket = new FakeClientSocket();
   const conn = new Connection(socket, host, 1024 * 1024);
