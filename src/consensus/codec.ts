@@ -16,7 +16,7 @@
  *                        length u32, data
  *   heartbeatResponse, timeoutNow: nothing more
  */
-import { assert, unreachable } from '../util/assert.js';
+import { assert, fail, unreachable } from '../util/assert.js';
 import { membersMax } from './limits.js';
 import type { Message, MessageType } from './messages.js';
 import type { Entry, EntryKind, Membership, NodeId, Snapshot } from './types.js';
@@ -156,7 +156,7 @@ class Writer {
   ) {}
 
   u8(value: number): void {
-    assert(Number.isInteger(value) && value >= 0 && value <= 0xff, `codec: bad byte ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xff)) fail(`codec: bad byte ${value}`);
     this.offset = this.out.writeUInt8(value, this.offset);
   }
 
@@ -166,12 +166,14 @@ class Writer {
   }
 
   u32(value: number): void {
-    assert(Number.isInteger(value) && value >= 0 && value <= 0xffffffff, `codec: bad u32 ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) {
+      fail(`codec: bad u32 ${value}`);
+    }
     this.offset = this.out.writeUInt32BE(value, this.offset);
   }
 
   u64(value: number): void {
-    assert(Number.isSafeInteger(value) && value >= 0, `codec: bad u64 ${value}`);
+    if (!(Number.isSafeInteger(value) && value >= 0)) fail(`codec: bad u64 ${value}`);
     this.offset = this.out.writeUInt32BE(Math.floor(value / 2 ** 32), this.offset);
     this.offset = this.out.writeUInt32BE(value % 2 ** 32, this.offset);
   }

@@ -72,7 +72,9 @@ export class RaftLog {
     const lastNew = prevIndex + entries.length;
     const conflict = this.findConflict(entries);
     if (conflict !== 0) {
-      assert(conflict > this.committed, `log: conflict at ${conflict} <= commit ${this.committed}`);
+      if (conflict <= this.committed) {
+        fail(`log: conflict at ${conflict} <= commit ${this.committed}`);
+      }
       this.append(entries.slice(conflict - (prevIndex + 1)));
     }
     this.commitTo(Math.min(commit, lastNew));
@@ -83,8 +85,8 @@ export class RaftLog {
   append(entries: readonly Entry[]): Index {
     const first = entries[0];
     if (first === undefined) return this.lastIndex();
-    assert(first.index - 1 >= this.committed, `log: append at ${first.index} rewrites commit`);
-    assert(first.index <= this.lastIndex() + 1, `log: append at ${first.index} leaves a gap`);
+    if (first.index - 1 < this.committed) fail(`log: append at ${first.index} rewrites commit`);
+    if (first.index > this.lastIndex() + 1) fail(`log: append at ${first.index} leaves a gap`);
     this.unstable.truncateAndAppend(entries);
     return this.lastIndex();
   }

@@ -74,8 +74,8 @@ export class MemoryStorage implements LogStorage {
   append(entries: readonly Entry[]): void {
     const first = entries[0];
     if (first === undefined) return;
-    assert(first.index >= this.firstIndex(), `append at ${first.index} below first index`);
-    assert(first.index <= this.lastIndex() + 1, `append at ${first.index} leaves a gap`);
+    if (first.index < this.firstIndex()) fail(`append at ${first.index} below first index`);
+    if (first.index > this.lastIndex() + 1) fail(`append at ${first.index} leaves a gap`);
     this.entryList.length = first.index - this.firstIndex();
     this.entryList.push(...entries);
   }

@@ -2,7 +2,7 @@
  * The randomness the core needs (election timeouts) comes from a seeded generator the host
  * passes in, so that a simulation replays exactly from its seed.
  */
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 
 export interface Random {
   /** An integer in [0, bound). */
@@ -18,7 +18,7 @@ export class SeededRandom implements Random {
   }
 
   int(bound: number): number {
-    assert(Number.isInteger(bound) && bound > 0, `SeededRandom.int: bad bound ${bound}`);
+    if (!(Number.isInteger(bound) && bound > 0)) fail(`SeededRandom.int: bad bound ${bound}`);
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let z = this.state;
     z = Math.imul(z ^ (z >>> 15), z | 1);

@@ -4,7 +4,7 @@
  * to the current role's handler, which `becomeFollower/PreCandidate/Candidate/Leader` swap.
  * Nothing here sends, writes or sleeps: messages are queued for the host's next Ready.
  */
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import { applyConfChange, decodeConfChange, type ConfChange } from './config-change.js';
 import { stepCandidate } from './candidate.js';
 import { handleVoteRequest } from './election.js';
@@ -157,7 +157,7 @@ export class Raft {
   }
 
   step(message: Message): void {
-    assert(message.to === this.id, `raft ${this.id}: message for ${message.to}`);
+    if (message.to !== this.id) fail(`raft ${this.id}: message for ${message.to}`);
     if (message.term > this.term) {
       if (!this.acceptHigherTerm(message)) return;
     } else if (message.term < this.term) {

@@ -3,7 +3,7 @@
  * votes received. Learners get a Progress (they are replicated to) but never count toward a
  * quorum.
  */
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 import { Progress } from './progress.js';
 import { committedIndex, voteResult, type VoteResult } from './quorum.js';
 import type { Index, Membership, NodeId } from './types.js';
@@ -39,7 +39,7 @@ export class ProgressTracker {
 
   get(id: NodeId): Progress {
     const progress = this.progress.get(id);
-    assert(progress !== undefined, `no progress for server ${id}`);
+    if (progress === undefined) fail(`no progress for server ${id}`);
     return progress;
   }
 

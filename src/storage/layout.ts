@@ -3,7 +3,7 @@
  * plain directory listing sorts them in order. Which folders hold them: raft-layout.ts.
  */
 import { join } from 'node:path';
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 import type { Disk } from './disk.js';
 
 export const segmentPrefix = 'log.';
@@ -17,7 +17,7 @@ export interface StorageFile {
 }
 
 export function zxidToHex(zxid: number): string {
-  assert(Number.isSafeInteger(zxid) && zxid >= 0, `zxid ${zxid} is not a safe integer`);
+  if (!(Number.isSafeInteger(zxid) && zxid >= 0)) fail(`zxid ${zxid} is not a safe integer`);
   return zxid.toString(16).padStart(16, '0');
 }
 

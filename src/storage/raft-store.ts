@@ -37,7 +37,7 @@ import type {
 } from './raft-types.js';
 import { walBatches } from './wal-batches.js';
 import { openWal, type Wal } from './wal.js';
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 
 export interface RaftStoreOptions {
   readonly dataDir: string;
@@ -374,9 +374,9 @@ export class RaftStore {
   private async persistEntries(entries: readonly StoredEntry[]): Promise<void> {
     const first = entries[0] as StoredEntry;
     const snapshotIndex = this.snapshotMetaNow.index;
-    assert(first.index > snapshotIndex, `persist: entry ${first.index} is inside the snapshot`);
+    if (first.index <= snapshotIndex) fail(`persist: entry ${first.index} is inside the snapshot`);
     const last = this.lastIndexNow;
-    assert(first.index <= last + 1, `persist: entry ${first.index} leaves a gap after ${last}`);
+    if (first.index > last + 1) fail(`persist: entry ${first.index} leaves a gap after ${last}`);
     if (first.index <= last) await this.wal.truncateFrom(first.index);
     // One append in practice; a Ready over the WAL's batch caps is split.
     for (const batch of walBatches(entries.map(entryToRecord))) await this.wal.append(batch);

@@ -12,7 +12,7 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { join } from 'node:path';
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 import { nodeDisk, type Disk, type DiskFile } from './disk.js';
 import { CorruptSnapshotError, StorageError, fsyncFailed, writeFailed } from './errors.js';
 import {
@@ -153,7 +153,7 @@ class SnapshotFileWriter {
 
   /** Buffers a record without I/O if it fits; false means call putRecord. */
   tryPutRecord(record: Buffer): boolean {
-    assert(record.length <= snapshotRecordBytesMax, `snapshot record of ${record.length} bytes`);
+    if (record.length > snapshotRecordBytesMax) fail(`snapshot record of ${record.length} bytes`);
     if (this.used + recordHeaderBytes + record.length > this.buffer.length) return false;
     this.buffer.writeUInt32BE(record.length, this.used);
     this.buffer.writeUInt32BE(crc32c(record), this.used + 4);
@@ -269,7 +269,7 @@ export function encodeSnapshotBytes(zxid: number, records: Iterable<Buffer>): Bu
   let count = 0;
   let total = headerBytes + trailerBytes;
   for (const record of records) {
-    assert(record.length <= snapshotRecordBytesMax, `snapshot record of ${record.length} bytes`);
+    if (record.length > snapshotRecordBytesMax) fail(`snapshot record of ${record.length} bytes`);
     const recordHeader = Buffer.alloc(recordHeaderBytes);
     recordHeader.writeUInt32BE(record.length, 0);
     recordHeader.writeUInt32BE(crc32c(record), 4);
