@@ -35,10 +35,10 @@ interface Link {
   epoch: number;
   up: boolean;
   upSince: number;
-  /** Per direction ("a>b"): when its last message arrives, for FIFO delivery. */
-  lastArrival: Map<string, number>;
+  /** Per direction (see `direction`): when its last message arrives, for FIFO delivery. */
+  lastArrival: [number, number];
   /** Directions that swallow messages until the next redial. */
-  silent: Set<string>;
+  silent: [boolean, boolean];
   redialing: boolean;
 }
 
@@ -103,13 +103,13 @@ export class SimLinks {
 
   heal(): void {
     this.partition([[...this.endpoints.keys()]]);
-    for (const link of this.links.values()) link.silent.clear();
+    for (const link of this.links.values()) link.silent = [false, false];
   }
 
   /** One direction of a link starts swallowing messages without breaking. */
   silence(from: NodeId, to: NodeId): void {
     const link = this.links.get(pairKey(from, to));
-    if (link?.up === true) link.silent.add(`${from}>${to}`);
+    if (link?.up === true) link.silent[direction(from, to)] = true;
   }
 
   /** A connection reset: the link breaks and is dialled again. */
@@ -123,15 +123,15 @@ export class SimLinks {
     const receiver = this.endpoints.get(to);
     if (receiver === undefined) return false;
     this.messages++;
-    const direction = `${from}>${to}`;
-    if (link.silent.has(direction)) {
+    const way = direction(from, to);
+    if (link.silent[way]) {
       this.lost++;
       return true;
     }
     const { delayMinMs, delayMaxMs } = this.options;
     const delay = delayMinMs + this.prng.next() * (delayMaxMs - delayMinMs);
-    const arrival = Math.max(this.world.now + delay, link.lastArrival.get(direction) ?? 0);
-    link.lastArrival.set(direction, arrival);
+    const arrival = Math.max(this.world.now + delay, link.lastArrival[way]);
+    link.lastArrival[way] = arrival;
     const epoch = link.epoch;
     this.world.at(
       arrival,
@@ -164,8 +164,8 @@ export class SimLinks {
         epoch: 0,
         up: false,
         upSince: 0,
-        lastArrival: new Map(),
-        silent: new Set(),
+        lastArrival: [0, 0],
+        silent: [false, false],
         redialing: false,
       };
       this.links.set(key, link);
@@ -179,8 +179,8 @@ export class SimLinks {
     const wasUp = link.up;
     link.epoch++;
     link.up = false;
-    link.silent.clear();
-    link.lastArrival.clear();
+    link.silent = [false, false];
+    link.lastArrival = [0, 0];
     if (wasUp && notify) {
       for (const [self, other] of [
         [a, b],
@@ -211,6 +211,11 @@ export class SimLinks {
       link.upSince = this.world.now;
     });
   }
+}
+
+/** A link's direction from `from` to `to`: 0 from the lower id, 1 from the higher. */
+function direction(from: NodeId, to: NodeId): 0 | 1 {
+  return from < to ? 0 : 1;
 }
 
 function pairKey(a: NodeId, b: NodeId): string {

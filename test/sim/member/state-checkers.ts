@@ -18,6 +18,11 @@ export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new SafetyViolation(message);
 }
 
+/** For the checks run per applied entry: `if (bad) violated(\`...\`)` formats only on failure. */
+export function violated(message: string): never {
+  throw new SafetyViolation(message);
+}
+
 export class AppliedLog {
   /** entries[i]: the bytes applied at index i, as first seen (normal entries only). */
   readonly entries = new Map<Index, Buffer>();
@@ -26,7 +31,9 @@ export class AppliedLog {
     if (entry.kind !== 'normal') return;
     const known = this.entries.get(entry.index);
     if (known === undefined) this.entries.set(entry.index, entry.data);
-    else check(known.equals(entry.data), `member ${member} applied other bytes at ${entry.index}`);
+    else if (!known.equals(entry.data)) {
+      violated(`member ${member} applied other bytes at ${entry.index}`);
+    }
   }
 
   /** Whether a committed txn of `session` carries this write (for unknown outcomes). */
@@ -60,10 +67,11 @@ export class DigestAgreement {
       return;
     }
     this.compared++;
-    check(
-      known.digest === tree.digest,
-      `member ${member}'s tree after index ${index} has digest ${tree.digest.toString(16)}, ` +
-        `member ${known.member}'s had ${known.digest.toString(16)}`,
-    );
+    if (known.digest !== tree.digest) {
+      violated(
+        `member ${member}'s tree after index ${index} has digest ${tree.digest.toString(16)}, ` +
+          `member ${known.member}'s had ${known.digest.toString(16)}`,
+      );
+    }
   }
 }
