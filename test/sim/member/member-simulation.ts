@@ -190,7 +190,9 @@ export class MemberSimulation {
 
   /** After each event: the invariants; during liveness, whether everything converged. */
   private afterEvent(liveness: boolean): boolean {
-    const up = this.upMembers();
+    const up = this.upNow;
+    up.length = 0;
+    for (const member of this.members.values()) if (member.state === 'up') up.push(member);
     this.election.check(up);
     this.committedLog.check(up);
     if (this.violation !== null) return true;
@@ -201,10 +203,14 @@ export class MemberSimulation {
     if (this.violation !== null) throw this.violation;
   }
 
-  private upMembers(): SimMember[] {
-    const up: SimMember[] = [];
-    for (const member of this.members.values()) if (member.state === 'up') up.push(member);
-    return up;
+  /** The members up after the last event (refilled after each: this runs after every one). */
+  private readonly upNow: SimMember[] = [];
+
+  private leaderUp(): SimMember | undefined {
+    for (const member of this.members.values()) {
+      if (member.state === 'up' && member.node.role() === 'leader') return member;
+    }
+    return undefined;
   }
 
   /**
@@ -214,10 +220,11 @@ export class MemberSimulation {
    */
   private converged(): boolean {
     if (!this.clients.every((c) => c.done)) return false;
-    const leader = this.upMembers().find((m) => m.node.role() === 'leader');
+    const leader = this.leaderUp()?.node;
     if (leader === undefined) return false;
-    const { commit, lastIndex, membership } = leader.status();
-    if (commit !== lastIndex) return false;
+    const commit = leader.committed();
+    if (commit !== leader.lastIndex()) return false;
+    const membership = leader.membership();
     const ids = [...membership.voters, ...membership.learners].sort((a, b) => a - b);
     const members = ids.map((id) => this.members.get(id));
     if (!members.every((m) => m?.state === 'up' && m.member?.replica.applied === commit)) {
