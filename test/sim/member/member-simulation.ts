@@ -190,9 +190,11 @@ export class MemberSimulation {
 
   /** After each event: the invariants; during liveness, whether everything converged. */
   private afterEvent(liveness: boolean): boolean {
+    // Written in place: emptying the list (length = 0) would drop its storage every time.
     const up = this.upNow;
-    up.length = 0;
-    for (const member of this.members.values()) if (member.state === 'up') up.push(member);
+    let count = 0;
+    for (const member of this.members.values()) if (member.state === 'up') up[count++] = member;
+    if (up.length !== count) up.length = count;
     this.election.check(up);
     this.committedLog.check(up);
     if (this.violation !== null) return true;
