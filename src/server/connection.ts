@@ -93,6 +93,11 @@ export class Connection {
   private heldBytes = 0;
   /** A reply was refused (refuseReply): nothing more is written, the close comes next turn. */
   private refusing = false;
+  /**
+   * Closes a connection whose handshake has not completed in time; cancelled when it does, so
+   * thousands of clients leaving at once do not also cancel thousands of timers.
+   */
+  private handshakeTimer: Timer | null;
 
   /**
    * `frameBytesMax`: jute.maxbuffer, the most a reply frame may hold; a request frame may hold
@@ -109,15 +114,12 @@ export class Connection {
     this.establishedAt = host.runtime.now();
     this.ids = [{ scheme: 'ip', id: this.remoteAddress }];
     // A connection that never completes its handshake is closed, as in ZooKeeper.
-    const handshakeTimer = host.runtime.after(handshakeTimeoutMs, () => {
+    this.handshakeTimer = host.runtime.after(handshakeTimeoutMs, () => {
       if (this.state === 'new' || this.state === 'handshake') this.close();
     });
     socket.start({
       data: (chunk) => this.onData(chunk),
-      closed: () => {
-        handshakeTimer.cancel();
-        this.close();
-      },
+      closed: () => this.close(),
       drained: () => {
         this.updateBackpressure();
         this.host.onWritable(this);
@@ -351,10 +353,22 @@ export class Connection {
     this.host.runtime.soon(() => this.close());
   }
 
+  /** The session is established: requests may be served. */
+  connected(): void {
+    this.state = 'connected';
+    this.cancelHandshakeTimer();
+  }
+
+  private cancelHandshakeTimer(): void {
+    this.handshakeTimer?.cancel();
+    this.handshakeTimer = null;
+  }
+
   /** Closes at once, dropping unsent output. */
   abort(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.cancelHandshakeTimer();
     this.stallTimer?.cancel();
     this.stallTimer = null;
     if (this.output !== null) returnTurnWriter(this.output);
@@ -377,6 +391,7 @@ export class Connection {
   private shut(ending: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.cancelHandshakeTimer();
     this.stallTimer?.cancel();
     this.stallTimer = null;
     // What waits behind a reply never built would overtake it: it goes with the reply.

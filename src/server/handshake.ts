@@ -149,6 +149,6 @@ function attach(
     passwd: state.passwd,
     readOnly: req.readOnly === null ? null : conn.readOnly,
   });
-  conn.state = 'connected';
+  conn.connected();
   drain(server, conn);
 }

@@ -12,6 +12,7 @@ import { ServerStats } from '../../../src/server/stats.js';
 import { turnOutputBytesMax } from '../../../src/server/turn-output.js';
 import { FakeClientSocket } from '../../support/fake-client-socket.js';
 import { turnRuntime } from '../../support/turn-runtime.js';
+import type { Timer } from '../../../src/util/runtime.js';
 
 function setup() {
   const { runtime, endTurn } = turnRuntime();
@@ -34,7 +35,7 @@ function setup() {
   const socket = new FakeClientSocket();
   const conn = new Connection(socket, host, 1024 * 1024);
   conn.state = 'connected';
-  return { conn, socket, endTurn, wrote: () => wrote };
+  return { conn, socket, endTurn, host, wrote: () => wrote };
 }
 
 /** The xids of the reply frames in `bytes`, in order. */
@@ -101,5 +102,23 @@ describe('connection output', () => {
     conn.abort();
     endTurn();
     assert.deepEqual(socket.calls, ['destroy']);
+  });
+
+  it('cancels its handshake timer once the session is established, or when it closes', () => {
+    const { runtime } = turnRuntime();
+    const armed: { cancelled: boolean }[] = [];
+    const after = (): Timer => {
+      const timer = { cancelled: false };
+      armed.push(timer);
+      return { cancel: () => void (timer.cancelled = true) };
+    };
+    const host = { ...setup().host, runtime: { ...runtime, after } };
+    const established = new Connection(new FakeClientSocket(), host, 1024 * 1024);
+    const dropped = new Connection(new FakeClientSocket(), host, 1024 * 1024);
+    assert.deepEqual(armed, [{ cancelled: false }, { cancelled: false }]);
+    established.connected();
+    dropped.close();
+    assert.deepEqual(armed, [{ cancelled: true }, { cancelled: true }]);
+    assert.equal(established.state, 'connected');
   });
 });
