@@ -9,7 +9,18 @@ export type VoteResult = 'won' | 'lost' | 'pending';
 /** The highest index that a majority of voters have durably matched. */
 export function committedIndex(voters: readonly NodeId[], matchOf: (id: NodeId) => Index): Index {
   assert(voters.length > 0, 'committedIndex: no voters');
-  const matches = voters.map(matchOf).sort((a, b) => b - a);
+  // Descending, by insertion: voters are a handful, and this runs at every acknowledgement
+  // (Array#sort with a comparator copies the array and calls back per comparison).
+  const matches: Index[] = [];
+  for (const id of voters) {
+    const match = matchOf(id);
+    let at = matches.length;
+    while (at > 0 && (matches[at - 1] as Index) < match) {
+      matches[at] = matches[at - 1] as Index;
+      at--;
+    }
+    matches[at] = match;
+  }
   const majorityAt = Math.floor(voters.length / 2);
   const result = matches[majorityAt];
   assert(result !== undefined, 'committedIndex: majority out of range');
