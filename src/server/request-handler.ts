@@ -147,9 +147,15 @@ function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req
     case OpCode.getEphemerals:
       result = reads.getEphemerals(tree, req, ctx);
       break;
-    case OpCode.multiRead:
-      result = reads.multiRead(tree, req, ctx);
+    case OpCode.multiRead: {
+      const read = reads.multiRead(tree, req, ctx, conn.frameBytesMax);
+      if ('oversized' in read) {
+        conn.refuseReply(read.oversized);
+        return server.finishRequest(conn, f);
+      }
+      result = read;
       break;
+    }
     case OpCode.sync:
       result = { err: Err.ok, response: { kind: 'path', path: req.path } };
       break;

@@ -5,7 +5,7 @@
  */
 import { Err } from '../protocol/error-codes.js';
 import { OpCode, Perm } from '../protocol/opcodes.js';
-import type { Id, SessionId } from '../protocol/records.js';
+import { STAT_BYTES, type Id, type SessionId } from '../protocol/records.js';
 import type {
   GetEphemeralsRequest,
   MultiReadRequest,
@@ -121,19 +121,76 @@ export function getEphemerals(tree: DataTree, req: GetEphemeralsRequest, ctx: Re
   return ok({ kind: 'paths', paths });
 }
 
-/** multiRead: each sub-read stands alone; failures become error items (protocol §6.4). */
-export function multiRead(tree: DataTree, req: MultiReadRequest, ctx: ReadContext): ReadResult {
+/** A multiRead whose reply would be longer than it may be: at least this many bytes. */
+export interface OversizedRead {
+  oversized: number;
+}
+
+/** The reply header, and the multi's closing header (type, done, err). */
+const multiFixedBytes = 16 + 9;
+/** Each sub-result's header. */
+const multiItemBytes = 9;
+
+/**
+ * multiRead: each sub-read stands alone; failures become error items (protocol §6.4). The
+ * reply is counted as it is built (names as one byte a character, at most what UTF-8 takes)
+ * and the read stops once it would pass `replyBytesMax`: many getChildren of a wide parent
+ * would otherwise copy and encode millions of names to be refused (server/connection.ts).
+ */
+export function multiRead(
+  tree: DataTree,
+  req: MultiReadRequest,
+  ctx: ReadContext,
+  replyBytesMax = Infinity,
+): ReadResult | OversizedRead {
   // ZooKeeper had begun the reply when it refused the first write sub-op: it goes out too.
   if (req.refused === true) {
     return { err: Err.marshallingError, response: { kind: 'multi', results: [] } };
   }
-  const results: MultiResult[] = req.ops.map((op) => {
+  let bytes = multiFixedBytes;
+  const results: MultiResult[] = [];
+  for (const op of req.ops) {
+    bytes += multiItemBytes;
     const sub = { ...op, watch: false };
-    const r = op.type === OpCode.getData ? getData(tree, sub, ctx) : getChildren(tree, sub, ctx);
-    if (r.err !== Err.ok) {
-      return { type: OpCode.error, err: r.err, response: { kind: 'errorBody', err: r.err } };
+    let r: ReadResult;
+    if (op.type === OpCode.getData) {
+      r = getData(tree, sub, ctx);
+      if (r.response.kind === 'storedData') {
+        bytes += 4 + (r.response.data?.length ?? 0) + STAT_BYTES;
+      }
+    } else {
+      const node = readChildren(tree, sub, ctx);
+      if (typeof node === 'number') {
+        r = failed(node);
+      } else {
+        const list = namesWithin(node, replyBytesMax - bytes);
+        if (list === null) return { oversized: replyBytesMax + 1 };
+        bytes += list.bytes;
+        r = ok({ kind: 'children', children: list.names });
+      }
     }
-    return { type: op.type, err: Err.ok, response: r.response };
-  });
+    if (r.err !== Err.ok) {
+      bytes += 4;
+      results.push({ type: OpCode.error, err: r.err, response: { kind: 'errorBody', err: r.err } });
+    } else {
+      results.push({ type: op.type, err: Err.ok, response: r.response });
+    }
+    if (bytes > replyBytesMax) return { oversized: bytes };
+  }
   return ok({ kind: 'multi', results });
+}
+
+/**
+ * A node's child names and their bytes on the wire (one byte a character), or null once they
+ * would take more than `bytesMax` (stopping there).
+ */
+function namesWithin(node: ZNode, bytesMax: number): { names: string[]; bytes: number } | null {
+  const names: string[] = [];
+  let bytes = 4;
+  for (const name of node.childNames()) {
+    bytes += 4 + name.length;
+    if (bytes > bytesMax) return null;
+    names.push(name);
+  }
+  return { names, bytes };
 }
