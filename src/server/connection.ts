@@ -27,7 +27,12 @@ import type { ClientSocket } from './client-socket.js';
 import type { DecodedFrame } from './request-handler.js';
 import type { SessionState } from './session-tracker.js';
 import { LatencyStats, type ServerStats } from './stats.js';
-import { returnTurnWriter, takeTurnWriter, turnOutputBytesMax } from './turn-output.js';
+import {
+  returnTurnWriter,
+  takeTurnWriter,
+  turnOutputBytesMax,
+  type TurnFlushes,
+} from './turn-output.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -49,6 +54,8 @@ export interface ConnectionHost {
   readonly runtime: Runtime;
   /** Counts output-budget stalls and refused replies. */
   readonly stats: ServerStats;
+  /** Where a connection's turn output waits to be written (a bounded number a turn). */
+  readonly flushes: TurnFlushes;
   /** A reply of `bytes` was over jute.maxbuffer and the connection is closing (refuseReply). */
   refusedReply(conn: Connection, bytes: number): void;
 }
@@ -171,7 +178,7 @@ export class Connection {
     }
     if (this.output === null) {
       this.output = takeTurnWriter();
-      this.host.runtime.soon(this.flushLater);
+      this.host.flushes.add(this.flushLater);
     }
     this.output.writeRaw(bytes);
   }

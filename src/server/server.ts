@@ -42,6 +42,7 @@ import * as queue from './request-queue.js';
 import { RequestThrottle } from './request-throttle.js';
 import { SessionTracker, type SessionState } from './session-tracker.js';
 import { sendTextAnswer } from './text-answer.js';
+import { TurnFlushes } from './turn-output.js';
 import { ServerStats } from './stats.js';
 import { WatchDrops } from './watch-drops.js';
 import type { WritePath, WritePathHost } from './write-path.js';
@@ -84,6 +85,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
   readonly outstandingMax: number;
   readonly stallMs: number;
   private lastOversizedWarnAt = -Infinity;
+  readonly flushes: TurnFlushes;
   readonly addressLimits: AddressLimits;
   /** globalOutstandingLimit, the RequestThrottler's settings and the memory hold. */
   readonly throttle: RequestThrottle;
@@ -119,6 +121,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
     this.sessions = new SessionTracker(this.config.tickTime, deps.serverId ?? 1, random);
     this.outstandingMax = this.config.outstandingRequestsMax;
     this.stallMs = this.config.clientStallMs;
+    this.flushes = new TurnFlushes(this.runtime);
     const { sessionsPerAddressMax, sessionCreateRatePerAddress } = this.config;
     this.addressLimits = new AddressLimits(sessionsPerAddressMax, sessionCreateRatePerAddress);
     this.throttle = this.makeThrottle();

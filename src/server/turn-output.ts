@@ -5,6 +5,9 @@
  * while idle connections hold no buffer at all.
  */
 import { JuteWriter } from '../protocol/jute-writer.js';
+import { assert } from '../util/assert.js';
+import { socketFlushesPerTurnMax } from '../util/limits.js';
+import type { Runtime } from '../util/runtime.js';
 
 /** A reply bigger than this is written on its own (after the turn's output so far). */
 export const turnOutputBytesMax = 64 * 1024;
@@ -24,4 +27,46 @@ export function takeTurnWriter(): JuteWriter {
 export function returnTurnWriter(writer: JuteWriter): void {
   // A writer grows only to fit, so its buffer is at most twice the most it held.
   if (pool.length < pooledMax && writer.length <= pooledBytesMax) pool.push(writer.reset());
+}
+
+/**
+ * The connections with output to write at the end of the turn, in the order they first wrote
+ * in it: at most `perTurn` are written per turn, the rest first thing next turn (a connection
+ * keeps adding to its output meanwhile, so its bytes stay in order). Each is queued once
+ * until it is flushed.
+ */
+export class TurnFlushes {
+  private queue: (() => void)[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly perTurn = socketFlushesPerTurnMax,
+  ) {
+    assert(perTurn >= 1, 'TurnFlushes: at least one flush a turn');
+  }
+
+  /** Flushes waiting for a turn's end. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  add(flush: () => void): void {
+    this.queue.push(flush);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.runtime.soon(this.run);
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    const due = this.queue.length <= this.perTurn ? this.queue : this.queue.slice(0, this.perTurn);
+    this.queue = due === this.queue ? [] : this.queue.slice(this.perTurn);
+    if (this.queue.length > 0) this.schedule();
+    for (const flush of due) flush();
+  };
 }

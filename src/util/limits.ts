@@ -74,6 +74,12 @@ export const connectionsClosedPerTurnMax = 250;
  * 480 ms, and 3k connections of 10 watches dropped at once in a reconnect storm 100 ms.
  */
 export const watchesDroppedPerTurnMax = 5000;
+/**
+ * Connections whose turn's output is written at the end of one turn (server/turn-output.ts);
+ * the rest go next turn. One socket write takes 15-20 us: 3k clients answered in one turn of
+ * a reconnect storm held the loop for 40-70 ms.
+ */
+export const socketFlushesPerTurnMax = 1000;
 /** Reply bytes built between two looks at memory within one turn. */
 export const memoryRecheckBytes = 16 * MiB;
 /**

@@ -22,6 +22,7 @@ import { ChildrenReplies, type ChildrenRepliesHost } from '../../../src/server/c
 import { Connection, type ConnectionHost } from '../../../src/server/connection.js';
 import type { DecodedFrame } from '../../../src/server/request-handler.js';
 import { ServerStats } from '../../../src/server/stats.js';
+import { TurnFlushes } from '../../../src/server/turn-output.js';
 import { OPEN_ACL_UNSAFE } from '../../../src/tree/acl.js';
 import { DataTree, newNode } from '../../../src/tree/data-tree.js';
 import { NodeKind, toStat } from '../../../src/tree/node.js';
@@ -48,6 +49,7 @@ function setup(outputBytesMax = 64 * 1024 * 1024, frameBytesMax = 64 * 1024 * 10
     stallMs: 1000,
     runtime,
     stats: new ServerStats(0),
+    flushes: new TurnFlushes(runtime),
     refusedReply: (_conn, bytes) => void refused.push(bytes),
   };
   const finished: number[] = [];

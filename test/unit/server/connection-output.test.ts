@@ -9,7 +9,7 @@ import { JuteReader } from '../../../src/protocol/jute-reader.js';
 import { readReplyHeader } from '../../../src/protocol/records.js';
 import { Connection, type ConnectionHost } from '../../../src/server/connection.js';
 import { ServerStats } from '../../../src/server/stats.js';
-import { turnOutputBytesMax } from '../../../src/server/turn-output.js';
+import { TurnFlushes, turnOutputBytesMax } from '../../../src/server/turn-output.js';
 import { FakeClientSocket } from '../../support/fake-client-socket.js';
 import { turnRuntime } from '../../support/turn-runtime.js';
 import type { Timer } from '../../../src/util/runtime.js';
@@ -30,6 +30,7 @@ function setup() {
     stallMs: 1000,
     runtime,
     stats: new ServerStats(0),
+    flushes: new TurnFlushes(runtime),
     refusedReply: () => undefined,
   };
   const socket = new FakeClientSocket();
@@ -120,5 +121,35 @@ describe('connection output', () => {
     dropped.close();
     assert.deepEqual(armed, [{ cancelled: true }, { cancelled: true }]);
     assert.equal(established.state, 'connected');
+  });
+
+  it('writes at most so many connections a turn, the rest first thing next turn, in order', () => {
+    const { runtime, endTurn } = turnRuntime();
+    const host = { ...setup().host, runtime, flushes: new TurnFlushes(runtime, 2) };
+    const connect = () => {
+      const socket = new FakeClientSocket();
+      const conn = new Connection(socket, host, 1024 * 1024);
+      conn.state = 'connected';
+      return { conn, socket };
+    };
+    const clients = [connect(), connect(), connect()];
+    for (const [i, { conn }] of clients.entries()) conn.sendReply(i + 1, 7, 0, null);
+    assert.equal(host.flushes.waiting, 3);
+    endTurn();
+    assert.deepEqual(
+      clients.map(({ socket }) => socket.writes.length),
+      [1, 1, 0],
+    );
+    // The third keeps adding to its output until its turn comes: one write, in order.
+    clients[2]?.conn.sendReply(9, 7, 0, null);
+    clients[0]?.conn.sendReply(8, 7, 0, null);
+    endTurn();
+    assert.deepEqual(
+      clients.map(({ socket }) => socket.writes.length),
+      [2, 1, 1],
+    );
+    assert.deepEqual(xids(clients[2]?.socket.writes[0] as Buffer), [3, 9]);
+    assert.deepEqual(xids(Buffer.concat(clients[0]?.socket.writes ?? [])), [1, 8]);
+    assert.equal(endTurn(), false);
   });
 });
