@@ -236,8 +236,14 @@ export class Simulation {
     this.counts.set(what, (this.counts.get(what) ?? 0) + 1);
   }
 
+  /** The hosts up at the last check, rewritten in place: the checks run after every event. */
+  private readonly upNow: RaftHost[] = [];
+
   private checkAll(): void {
-    const up = this.hosts.filter((h) => h.up);
+    const up = this.upNow;
+    let count = 0;
+    for (const host of this.hosts) if (host.up) up[count++] = host;
+    if (up.length !== count) up.length = count;
     this.checkers.election.check(up);
     this.checkers.committed.check(up);
     this.checkers.applied.check(up);
