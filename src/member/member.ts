@@ -137,7 +137,7 @@ export class EnsembleMember implements WritePath {
       driver: this.driver,
       reconfigEnabled: options.reconfigEnabled && !options.standalone,
       requestTimeoutMs: timing.requestTimeoutMs,
-      ...{ blocked: () => this.blocked(), logFull: () => this.logFull() },
+      ...{ blocked: () => this.blocked(), logFull: () => this.logFull(), term: () => node.term() },
       sendPeer: (to, message) => this.dispatch.send(to, message),
       localAttachments: () => this.localAttachments(),
     });

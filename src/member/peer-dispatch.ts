@@ -78,8 +78,8 @@ export class PeerDispatch {
         return host.driver.run(() => host.node.step(raft), true);
       }
       case 'forward': {
-        const { requestId, input } = message;
-        return router.onForward({ from, requestId, input });
+        const { requestId, input, term } = message;
+        return router.onForward({ from, requestId, input, term });
       }
       case 'refused':
         return router.pending.fail(message.requestId, new Error(`leader: ${message.reason}`));
@@ -92,7 +92,7 @@ export class PeerDispatch {
       case 'leadership':
         return host.onLeadershipRequest(from);
       case 'attached':
-        return router.noteAttached(message.sessionId, message.attach);
+        return router.noteAttached(message.sessionId, message.attach, message.term);
       case 'restorePart':
       case 'restoreReply':
         return host.onRestoreMessage(from, message);

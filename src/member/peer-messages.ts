@@ -24,7 +24,8 @@ import type { RestoreOutcome } from './restore-outcome.js';
 export type PeerMessage =
   | { type: 'raft'; message: Message }
   /** A follower's write for the leader to prepare; answered by the entry it becomes. */
-  | { type: 'forward'; requestId: number; input: WriteInput }
+  /** `term`: the Raft term in which the sender took it (see write-routing.ts). */
+  | { type: 'forward'; requestId: number; input: WriteInput; term: number }
   /** The leader could not take a forwarded write (not leading, overloaded). */
   | { type: 'refused'; requestId: number; reason: string }
   /** Sessions whose clients were heard from since the last relay. */
@@ -42,7 +43,7 @@ export type PeerMessage =
   /** The sender asks the leader to hand it leadership (rqld). */
   | { type: 'leadership' }
   /** A client attached session `sessionId` at the sender, on connection `attach`. */
-  | { type: 'attached'; sessionId: SessionId; attach: number }
+  | { type: 'attached'; sessionId: SessionId; attach: number; term: number }
   /** Part of an upload for the AdminServer's restore, to the leader (restore-forwarding.ts). */
   | { type: 'restorePart'; transferId: number; offset: number; total: number; bytes: Buffer }
   /** The leader took a part (`received` bytes so far), or the restore ended (`outcome`). */
@@ -66,6 +67,12 @@ function attachOf(input: WriteInput): number {
   return input.type === 'request' || input.type === 'closeSession' ? (input.attach ?? 0) : 0;
 }
 
+function readAttached(r: JuteReader): PeerMessage {
+  const sessionId = r.readBigLong();
+  const attach = r.readLong();
+  return { type: 'attached', sessionId, attach, term: r.readLong() };
+}
+
 export function encodePeerMessage(message: PeerMessage): Buffer {
   if (message.type === 'raft') {
     // One byte of headroom for the tag: a snapshot is not copied a second time.
@@ -78,10 +85,11 @@ export function encodePeerMessage(message: PeerMessage): Buffer {
     case 'forward':
       w.writeByte(TAG.forward).writeLong(message.requestId);
       encodeWriteInput(w, message.input);
-      w.writeLong(attachOf(message.input));
+      w.writeLong(attachOf(message.input)).writeLong(message.term);
       break;
     case 'attached':
       w.writeByte(TAG.attached).writeBigLong(message.sessionId).writeLong(message.attach);
+      w.writeLong(message.term);
       break;
     case 'refused':
       w.writeByte(TAG.refused).writeLong(message.requestId).writeString(message.reason);
@@ -131,11 +139,11 @@ export function decodePeerMessage(bytes: Buffer): PeerMessage {
       if (attach !== 0 && (input.type === 'request' || input.type === 'closeSession')) {
         input.attach = attach;
       }
-      message = { type: 'forward', requestId, input };
+      message = { type: 'forward', requestId, input, term: r.readLong() };
       break;
     }
     case TAG.attached:
-      message = { type: 'attached', sessionId: r.readBigLong(), attach: r.readLong() };
+      message = readAttached(r);
       break;
     case TAG.refused:
       message = { type: 'refused', requestId: r.readLong(), reason: r.readString() };

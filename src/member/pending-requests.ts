@@ -20,6 +20,8 @@ interface Pending {
   deadline: number;
   /** Sent to a leader (or proposed); false while held. */
   routed: boolean;
+  /** The Raft term when this member took it (see WriteRouter: stale writes). */
+  term: number;
 }
 
 /** Counter values per process; small integers keep the map's keys cheap to hash. */
@@ -46,12 +48,12 @@ export class PendingRequests {
     return this.held.length;
   }
 
-  /** Registers a write; undefined when too many are held already. */
-  add(input: WriteInput, done: CompletionCallback | undefined, deadline: number) {
+  /** Registers a write taken in `term`; undefined when too many are held already. */
+  add(input: WriteInput, done: CompletionCallback | undefined, deadline: number, term: number) {
     if (this.held.length >= heldWritesMax) return undefined;
     this.counter = (this.counter % (counterLimit - 1)) + 1;
     const id = this.base + this.counter;
-    this.byId.set(this.counter, { input, done, deadline, routed: false });
+    this.byId.set(this.counter, { input, done, deadline, routed: false, term });
     this.held.push(id);
     return id as number | undefined;
   }
@@ -63,20 +65,25 @@ export class PendingRequests {
   }
 
   /** Registers a write that is routed at once (a leader proposing it); see add. */
-  addRouted(input: WriteInput, done: CompletionCallback | undefined, deadline: number) {
+  addRouted(
+    input: WriteInput,
+    done: CompletionCallback | undefined,
+    deadline: number,
+    term: number,
+  ) {
     this.counter = (this.counter % (counterLimit - 1)) + 1;
-    this.byId.set(this.counter, { input, done, deadline, routed: true });
+    this.byId.set(this.counter, { input, done, deadline, routed: true, term });
     return this.base + this.counter;
   }
 
   /** Held writes in arrival order, now routed (the caller sends or proposes each). */
-  takeHeld(): { id: number; input: WriteInput }[] {
-    const out: { id: number; input: WriteInput }[] = [];
+  takeHeld(): { id: number; input: WriteInput; term: number }[] {
+    const out: { id: number; input: WriteInput; term: number }[] = [];
     for (const id of this.held) {
       const pending = this.byId.get(this.keyOf(id));
       if (pending === undefined) continue;
       pending.routed = true;
-      out.push({ id, input: pending.input });
+      out.push({ id, input: pending.input, term: pending.term });
     }
     this.held = [];
     return out;

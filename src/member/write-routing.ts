@@ -4,6 +4,13 @@
  * it answers when it applies the entry (matched by origin and request id), so a session's
  * replies stay in order and a read after a write sees it. Writes forwarded to a leader that
  * has not caught up yet wait there (remoteHeld); reconfigs go to the leader too.
+ *
+ * A write is good for the term in which this member took it from its client, as in
+ * ZooKeeper, whose servers drop their clients' requests when the leader changes. One held
+ * across a term (no leader, or its forward stuck behind a partition) fails instead of going
+ * to the next leader, and a leader refuses one forwarded in another term: by then its client
+ * may have been told "connection loss", moved to another server and written again, and the
+ * connection tokens (attachments) the new leader holds are not yet complete.
  */
 import type { Logger } from 'pino';
 import { Err } from '../protocol/error-codes.js';
@@ -39,6 +46,8 @@ export interface RoutingHost {
    */
   logFull(): boolean;
   sendPeer(to: number, message: PeerMessage): boolean;
+  /** The Raft term this member is in. */
+  term(): number;
   /** The sessions attached to a connection here, with that connection's token. */
   localAttachments(): Iterable<readonly [SessionId, number]>;
 }
@@ -47,7 +56,16 @@ interface RemoteWrite {
   from: number;
   requestId: number;
   input: WriteInput;
+  /** The Raft term its member took it in. */
+  term: number;
 }
+
+/** Writes whose client could have moved and written again: good only in their own term. */
+function termBound(input: WriteInput): boolean {
+  return input.type === 'request' || input.type === 'closeSession';
+}
+
+const staleReason = 'the leader changed after the write was taken';
 
 export class WriteRouter {
   readonly pending: PendingRequests;
@@ -82,12 +100,13 @@ export class WriteRouter {
     const deadline = this.host.runtime.now() + this.host.requestTimeoutMs;
     // A leader proposes at once, behind nothing held (hot path); if it cannot take writes
     // just now, proposeMany says so and the write is held after all.
+    const term = this.host.term();
     if (this.pending.heldCount === 0 && this.host.replica.isLeader && !this.host.logFull()) {
-      const requestId = this.pending.addRouted(input, done, deadline);
+      const requestId = this.pending.addRouted(input, done, deadline, term);
       this.queue({ input, origin: this.host.selfId, requestId }, null);
       return;
     }
-    const id = this.pending.add(input, done, deadline);
+    const id = this.pending.add(input, done, deadline, term);
     if (id === undefined) {
       return done?.({ ok: false, error: new Error('too many writes waiting for a leader') });
     }
@@ -105,15 +124,22 @@ export class WriteRouter {
       for (const r of remote) this.proposeRemote(r);
       if (this.pending.heldCount === 0) return;
       const self = this.host.selfId;
-      for (const { id, input } of this.pending.takeHeld()) {
-        this.queue({ input, origin: self, requestId: id }, null);
+      const now = this.host.term();
+      for (const { id, input, term } of this.pending.takeHeld()) {
+        if (termBound(input) && term !== now) this.pending.fail(id, new Error(staleReason));
+        else this.queue({ input, origin: self, requestId: id }, null);
       }
       return;
     }
     const leader = replica.leader;
     if (leader === 0 || this.pending.heldCount === 0) return;
-    for (const { id, input } of this.pending.takeHeld()) {
-      const sent = this.host.sendPeer(leader, { type: 'forward', requestId: id, input });
+    const now = this.host.term();
+    for (const { id, input, term } of this.pending.takeHeld()) {
+      if (termBound(input) && term !== now) {
+        this.pending.fail(id, new Error(staleReason));
+        continue;
+      }
+      const sent = this.host.sendPeer(leader, { type: 'forward', requestId: id, input, term });
       if (!sent) this.pending.fail(id, new Error('could not reach the leader'));
     }
   }
@@ -172,6 +198,11 @@ export class WriteRouter {
 
   /** A follower forwarded a write to us. */
   onForward(write: RemoteWrite): void {
+    if (termBound(write.input) && write.term !== this.host.term()) {
+      const { from, requestId } = write;
+      this.host.sendPeer(from, { type: 'refused', requestId, reason: staleReason });
+      return;
+    }
     const replica = this.host.replica;
     if (replica.isLeader && (!replica.acceptingWrites() || this.host.logFull())) {
       if (this.remoteHeld.length < heldWritesMax) {
@@ -206,15 +237,19 @@ export class WriteRouter {
   /** A client attached a session here: the leader hears of it before the session's writes. */
   localAttached(sessionId: SessionId, attach: number): void {
     const { replica } = this.host;
-    if (replica.isLeader) return this.noteAttached(sessionId, attach);
+    const term = this.host.term();
+    if (replica.isLeader) return this.noteAttached(sessionId, attach, term);
     if (replica.leader !== 0) {
-      this.host.sendPeer(replica.leader, { type: 'attached', sessionId, attach });
+      this.host.sendPeer(replica.leader, { type: 'attached', sessionId, attach, term });
     }
   }
 
-  /** Leading: session `sessionId` is attached on connection `attach` now. */
-  noteAttached(sessionId: SessionId, attach: number): void {
-    if (!this.host.replica.isLeader) return;
+  /**
+   * Leading: session `sessionId` is attached on connection `attach` now, as a member said in
+   * `term`. A report from another term is stale: a later one replaced it.
+   */
+  noteAttached(sessionId: SessionId, attach: number, term: number): void {
+    if (!this.host.replica.isLeader || term !== this.host.term()) return;
     this.attachments.set(sessionId, attach);
     this.pruneAttachments();
   }

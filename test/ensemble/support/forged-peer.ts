@@ -13,6 +13,8 @@ import { encodeHandshake, frameKind, messageHeader } from '../../../src/peer/pee
 import { OpCode, Perm } from '../../../src/protocol/opcodes.js';
 
 const FORGED_TERM = 1_000_000;
+/** Terms a forged forward claims, one each: a new test ensemble is in one of these. */
+const FORGED_TERMS = 32;
 const WORLD_ALL = [{ perms: Perm.all, id: { scheme: 'world', id: 'anyone' } }];
 
 /** Messages that, if taken, would open `path` to anyone and upset leadership and membership. */
@@ -25,16 +27,7 @@ export function harmfulMessages(
   const sessionId = opts.sessionId ?? 1n;
   const raft = (message: Message): PeerMessage => ({ type: 'raft', message });
   return [
-    {
-      type: 'forward',
-      requestId: 1,
-      input: {
-        type: 'request',
-        sessionId,
-        ids: [{ scheme: 'super', id: '' }],
-        request: { type: OpCode.setACL, path, acl: WORLD_ALL, version: -1 },
-      },
-    },
+    ...forwardedSetAcl(path, sessionId),
     raft({
       type: 'vote',
       from,
@@ -72,9 +65,23 @@ export function harmfulMessages(
   ];
 }
 
-/** The forwarded setACL alone (for an ensemble that is meant to trust its peer port). */
+/**
+ * The forwarded setACL alone (for an ensemble that is meant to trust its peer port), once for
+ * each of the first terms: a leader takes a forwarded write only in the term it was taken in,
+ * and a forger would try them all.
+ */
 export function forwardedSetAcl(path: string, sessionId: bigint): PeerMessage[] {
-  return harmfulMessages(1, 2, path, { sessionId }).slice(0, 1);
+  return Array.from({ length: FORGED_TERMS }, (_, i) => ({
+    type: 'forward',
+    requestId: 1 + i,
+    input: {
+      type: 'request',
+      sessionId,
+      ids: [{ scheme: 'super', id: '' }],
+      request: { type: OpCode.setACL, path, acl: WORLD_ALL, version: -1 },
+    },
+    term: 1 + i,
+  }));
 }
 
 function framed(messages: readonly PeerMessage[]): Buffer {

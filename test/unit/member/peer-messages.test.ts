@@ -61,7 +61,12 @@ const ids = fc.array(rec({ scheme: str, id: str }), { maxLength: 3 });
 
 const byType: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
   raft: rec({ type: fc.constant('raft' as const), message: raftMessage }),
-  forward: rec({ type: fc.constant('forward' as const), requestId: long, input: writeInput }),
+  forward: rec({
+    type: fc.constant('forward' as const),
+    requestId: long,
+    input: writeInput,
+    term: long,
+  }),
   refused: rec({ type: fc.constant('refused' as const), requestId: long, reason: str }),
   touch: rec({
     type: fc.constant('touch' as const),
@@ -90,6 +95,7 @@ const byType: Record<PeerMessage['type'], fc.Arbitrary<PeerMessage>> = {
     type: fc.constant('attached' as const),
     sessionId: bigLong,
     attach: fc.integer({ min: 1, max: 2 ** 48 - 1 }),
+    term: long,
   }),
   restorePart: rec({
     type: fc.constant('restorePart' as const),
@@ -142,9 +148,14 @@ describe('peer messages', () => {
       sessionId: 0x1234n,
       attach: 2 ** 48 - 7,
     };
-    const forward: PeerMessage = { type: 'forward', requestId: 9, input };
+    const forward: PeerMessage = { type: 'forward', requestId: 9, input, term: 3 };
     assert.deepEqual(decodePeerMessage(encodePeerMessage(forward)), forward);
-    const internal: PeerMessage = { type: 'forward', requestId: 9, input: { type: 'barrier' } };
+    const internal: PeerMessage = {
+      type: 'forward',
+      requestId: 9,
+      input: { type: 'barrier' },
+      term: 3,
+    };
     assert.deepEqual(decodePeerMessage(encodePeerMessage(internal)), internal);
   });
 
@@ -165,6 +176,7 @@ describe('peer messages', () => {
       type: 'forward',
       requestId: 2 ** 53 - 1,
       input: { type: 'barrier' },
+      term: 2 ** 53 - 1,
     };
     assert.deepEqual(decodePeerMessage(encodePeerMessage(message)), message);
   });

@@ -20,7 +20,7 @@ function recorder() {
 }
 
 function add(p: PendingRequests, input: WriteInput, done?: (c: Completion) => void, at = 1e12) {
-  const id = p.add(input, done, at);
+  const id = p.add(input, done, at, 1);
   assert.ok(id !== undefined);
   return id;
 }
@@ -172,10 +172,10 @@ describe('PendingRequests', () => {
   it(`holds at most ${heldWritesMax} writes; routing them makes room`, () => {
     const p = new PendingRequests(7);
     for (let i = 0; i < heldWritesMax; i++) add(p, barrier);
-    assert.equal(p.add(barrier, undefined, 1e12), undefined);
+    assert.equal(p.add(barrier, undefined, 1e12, 1), undefined);
     assert.equal(p.heldCount, heldWritesMax);
     p.takeHeld();
-    assert.ok(p.add(barrier, undefined, 1e12) !== undefined);
+    assert.ok(p.add(barrier, undefined, 1e12, 1) !== undefined);
     assert.equal(p.size, heldWritesMax + 1);
   });
 });

@@ -41,6 +41,7 @@ function leaderRouter() {
     blocked: () => null,
     logFull: () => state.full,
     sendPeer: () => true,
+    term: () => 1,
     localAttachments: () => [],
   });
   return { router, proposed, state };
@@ -50,7 +51,7 @@ describe('WriteRouter with a full log', () => {
   it('holds writes while the log is full and proposes them, in order, once it is not', () => {
     const { router, proposed, state } = leaderRouter();
     router.enqueue(barrier, undefined);
-    router.onForward({ from: 2, requestId: 77, input: barrier });
+    router.onForward({ from: 2, requestId: 77, input: barrier, term: 1 });
     router.enqueue(barrier, undefined);
     router.route();
     assert.equal(proposed.length, 0, 'nothing proposed while the log is full');
