@@ -251,7 +251,25 @@ export class Wal {
     try {
       await segment.file.datasync();
     } catch (error) {
-      throw this.fail(fsyncFailed(`WAL segment ${segment.path}`, error));
+      const failed = this.fail(fsyncFailed(`WAL segment ${segment.path}`, error));
+      await this.dropUnsynced(segment);
+      throw failed;
+    }
+  }
+
+  /**
+   * After a failed fsync the kernel may mark the batch's pages clean without writing them and
+   * go on serving them from its cache: a restart would read records never synced (never
+   * acknowledged) as durable, append after them, and lose them at the next power cut.
+   * Cutting the file back to its synced end hides them at once. The log stays failed.
+   */
+  private async dropUnsynced(segment: ActiveSegment): Promise<void> {
+    try {
+      await segment.file.truncate(segment.syncedBytes);
+    } catch (error) {
+      const { logger } = this.options;
+      const fields = { err: error, path: segment.path, syncedBytes: segment.syncedBytes };
+      logger.warn(fields, 'could not cut unsynced WAL records off after a failed fsync');
     }
   }
 
