@@ -25,7 +25,7 @@ import type { StorageLogger } from '../storage/logger.js';
 import type { RaftSnapshotContents, RaftSnapshotLoader } from '../storage/raft-snapshot-files.js';
 import { RaftStore, type RaftStoreOptions } from '../storage/raft-store.js';
 import type { StoredEntry, StoredHardState, StoredSnapshotMeta } from '../storage/raft-types.js';
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import {
   raftHeldEntryBytesMax,
   raftRetainBytesMax,
@@ -201,7 +201,7 @@ export class DurableLog implements LogStorage {
     // Nothing newer to save (e.g. a leader's snapshot was just installed at this index).
     if (index <= this.memory.snapshot().meta.index) return;
     const term = this.memory.term(index);
-    assert(term !== undefined, `saveSnapshot(${index}): index compacted`);
+    if (term === undefined) fail(`saveSnapshot(${index}): index compacted`);
     const meta = { index, term, membership };
     if (!(await this.store.writeSnapshot(meta, records))) return;
     if (index <= this.memory.snapshot().meta.index) return;

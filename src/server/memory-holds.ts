@@ -7,7 +7,7 @@
  * others keep being served. Only when unsent replies are not what fills memory (the tree,
  * sessions, watches) would that free nothing: then everyone is held, as before.
  */
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 import {
   memoryLightOutputBytes,
   memoryLightOutstandingMax,
@@ -47,7 +47,7 @@ export function chooseMemoryHold(
   connections: Iterable<UnsentBytes>,
   excessBytes: number,
 ): MemoryHold {
-  assert(excessBytes >= 0, `memory excess ${excessBytes}`);
+  if (excessBytes < 0) fail(`memory excess ${excessBytes}`);
   let unsent = 0;
   for (const conn of connections) {
     if (!heavy(conn)) continue;
@@ -88,7 +88,7 @@ export class MemoryHoldChoice {
     private readonly guard: Collections,
     private readonly overshootBytes: number,
   ) {
-    assert(overshootBytes > 0, `memory overshoot ${overshootBytes}`);
+    if (overshootBytes <= 0) fail(`memory overshoot ${overshootBytes}`);
   }
 
   /**

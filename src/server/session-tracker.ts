@@ -5,7 +5,7 @@
  * last request it sent.
  */
 import type { SessionId } from '../protocol/records.js';
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import type { Connection } from './connection.js';
 
 export interface SessionState {
@@ -93,7 +93,7 @@ export class SessionTracker {
     nowMs: number,
     address: string | null = null,
   ): SessionState {
-    assert(!this.sessions.has(id), `session 0x${id.toString(16)} registered twice`);
+    if (this.sessions.has(id)) fail(`session 0x${id.toString(16)} registered twice`);
     const state: SessionState = {
       id,
       timeoutMs,

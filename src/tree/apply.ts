@@ -4,7 +4,7 @@
  * reply) and the change events in the order watches must fire (protocol §8.2).
  * A txn that does not fit the tree is a bug in prepare (or a corrupt log): it is asserted.
  */
-import { assert, unreachable } from '../util/assert.js';
+import { assert, fail, unreachable } from '../util/assert.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL, Stat } from '../protocol/records.js';
 import { DataTree, newNode } from './data-tree.js';
@@ -33,7 +33,7 @@ export interface ApplyResult {
 }
 
 export function applyTxn(tree: DataTree, txn: Txn): ApplyResult {
-  assert(txn.zxid > tree.lastZxid, `apply: zxid ${txn.zxid} not after ${tree.lastZxid}`);
+  if (txn.zxid <= tree.lastZxid) fail(`apply: zxid ${txn.zxid} not after ${tree.lastZxid}`);
   const result: ApplyResult = { zxid: txn.zxid, ops: [], events: [] };
   const body = txn.body;
   switch (body.type) {

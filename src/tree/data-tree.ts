@@ -5,7 +5,7 @@
  * composes; every mutation asserts the invariants it relies on. Replicated state lives here
  * and nowhere else, so a snapshot of this object is a snapshot of the service.
  */
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 import { overlongPathsMax, v8HashedLengthMax } from '../util/limits.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from './acl.js';
@@ -149,14 +149,14 @@ export class DataTree {
   }
 
   addSession(id: SessionId, record: SessionRecord): void {
-    assert(!this.sessions.has(id), `tree: session 0x${id.toString(16)} added twice`);
+    if (this.sessions.has(id)) fail(`tree: session 0x${id.toString(16)} added twice`);
     this.sessions.set(id, record);
     this.digest = addHash(this.digest, sessionHash(id, record.timeoutMs));
   }
 
   removeSession(id: SessionId): void {
     const record = this.sessions.get(id);
-    assert(record !== undefined, `tree: no session 0x${id.toString(16)} to remove`);
+    if (record === undefined) fail(`tree: no session 0x${id.toString(16)} to remove`);
     this.sessions.delete(id);
     this.digest = removeHash(this.digest, sessionHash(id, record.timeoutMs));
   }
@@ -184,9 +184,9 @@ export class DataTree {
 
   private countBranch(path: string, change: 1 | -1): void {
     const id = this.find(path);
-    assert(id >= 0, `tree: node ${path} must exist`);
+    if (id < 0) fail(`tree: node ${path} must exist`);
     const count = (this.branches.get(id) ?? 0) + change;
-    assert(count >= 0, `tree: ${path} has a negative number of branches`);
+    if (count < 0) fail(`tree: ${path} has a negative number of branches`);
     if (count === 0) this.branches.delete(id);
     else this.branches.set(id, count);
   }
@@ -222,7 +222,7 @@ export class DataTree {
 
   mustGet(path: string): ZNode {
     const id = this.find(path);
-    assert(id >= 0, `tree: node ${path} must exist`);
+    if (id < 0) fail(`tree: node ${path} must exist`);
     return this.store.view(id);
   }
 
@@ -277,12 +277,12 @@ export class DataTree {
     this.admitPath(path);
     const parentPath = parentOf(path);
     const parentId = this.find(parentPath);
-    assert(parentId >= 0, `tree: node ${parentPath} must exist`);
+    if (parentId < 0) fail(`tree: node ${parentPath} must exist`);
     const parent = this.store.view(parentId);
-    assert(parent.kind !== NodeKind.ephemeral, `tree: child under ephemeral ${parentPath}`);
+    if (parent.kind === NodeKind.ephemeral) fail(`tree: child under ephemeral ${parentPath}`);
     const name = ownName(path);
     const taken = this.store.children(parentId)?.has(name) ?? false;
-    assert(!taken, `tree: create of existing ${path}`);
+    if (taken) fail(`tree: create of existing ${path}`);
     this.touch(parentPath, parent);
     this.unhash(parentPath, parent);
     parent.creations = (parent.creations + 1) | 0;
@@ -311,17 +311,17 @@ export class DataTree {
   /** Removes a node without children; returns its fields as they were. */
   deleteNode(path: string, zxid: number): NodeFields {
     const node = this.mustGet(path);
-    assert(node.numChildren === 0, `tree: delete non-empty ${path}`);
+    if (node.numChildren !== 0) fail(`tree: delete non-empty ${path}`);
     const parentPath = parentOf(path);
     const parentId = this.find(parentPath);
-    assert(parentId >= 0, `tree: node ${parentPath} must exist`);
+    if (parentId < 0) fail(`tree: node ${parentPath} must exist`);
     const parent = this.store.view(parentId);
     this.touch(path, node);
     this.touch(parentPath, parent);
     this.unhash(path, node);
     const fields = copyFields(node);
     const removed = this.unlink(parentPath, parentId, nameOf(path));
-    assert(removed, `tree: ${path} missing from its parent's children`);
+    if (!removed) fail(`tree: ${path} missing from its parent's children`);
     this.store.remove(node.id);
     if (path.length > v8HashedLengthMax) this.overlongPaths--;
     if (zxid > parent.pzxid) {

@@ -4,7 +4,7 @@
  * committed tree plus every prepared-but-unapplied change. Each record remembers the zxid of
  * the txn that wrote it and is dropped once that txn is applied.
  */
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import { overlayRecordsMax } from '../util/limits.js';
 import type { ACL, SessionId } from '../protocol/records.js';
 import type { DataTree } from './data-tree.js';
@@ -114,7 +114,7 @@ export class Overlay {
       else this.records.set(entry.path, entry.previous);
     }
     for (const { zxid: z } of this.written.slice(this.writtenHead)) {
-      assert(z < zxid, `overlay: discarding ${zxid} with newer txn ${z} pending`);
+      if (z >= zxid) fail(`overlay: discarding ${zxid} with newer txn ${z} pending`);
     }
   }
 

@@ -10,7 +10,7 @@
  */
 import { DecodeError } from '../protocol/jute-reader.js';
 import type { ACL, SessionId } from '../protocol/records.js';
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 import { internACL } from './acl-cache.js';
 import type { NodeFields, NodeKind } from './node.js';
 
@@ -79,7 +79,7 @@ export class NodeEncoder {
   }
 
   varint(value: number): this {
-    assert(Number.isSafeInteger(value) && value >= 0, `snapshot: bad varint ${value}`);
+    if (!(Number.isSafeInteger(value) && value >= 0)) fail(`snapshot: bad varint ${value}`);
     this.ensure(varintBytesMax);
     let v = value;
     while (v >= 0x80) {
@@ -92,7 +92,7 @@ export class NodeEncoder {
 
   /** A signed safe integer, zigzagged (small magnitudes of either sign take few bytes). */
   signed(value: number): this {
-    assert(Number.isSafeInteger(value), `snapshot: bad signed value ${value}`);
+    if (!Number.isSafeInteger(value)) fail(`snapshot: bad signed value ${value}`);
     if (Math.abs(value) < zigzagSafe) return this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
     let v = value >= 0 ? BigInt(value) * 2n : BigInt(-value) * 2n - 1n;
     this.ensure(varintBytesMax);
