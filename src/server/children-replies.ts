@@ -135,7 +135,7 @@ export class ChildrenReplies {
       const names = [...node.childNames()];
       this.host.spend(Math.floor(names.length / childNamesPerRequest));
       const fixedBytes = replyHeaderBytes + (stat === null ? 0 : STAT_BYTES);
-      if (encodesBeyond(names, conn.frameBytesMax - fixedBytes + 1)) {
+      if (encodesBeyond(names, conn.replyBytesMax - fixedBytes + 1)) {
         conn.refuseReply(replyBytes(names, fixedBytes));
         return this.host.finished(conn, f);
       }

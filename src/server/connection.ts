@@ -21,7 +21,7 @@ import {
 } from '../protocol/records.js';
 import { writeResponse, type Response } from '../protocol/responses.js';
 import { assert } from '../util/assert.js';
-import { frameBytesMaxCeiling, handshakeTimeoutMs } from '../util/limits.js';
+import { frameBytesMaxCeiling, handshakeTimeoutMs, replyHeadroomBytes } from '../util/limits.js';
 import type { Runtime, Timer } from '../util/runtime.js';
 import type { ClientSocket } from './client-socket.js';
 import type { DecodedFrame } from './request-handler.js';
@@ -98,6 +98,8 @@ export class Connection {
   /** While a reply is being built over several turns: what was written since, in order. */
   private held: Buffer[] | null = null;
   private heldBytes = 0;
+  /** The longest reply frame sent (refuseReply): jute.maxbuffer and replyHeadroomBytes. */
+  readonly replyBytesMax: number;
   /** A reply was refused (refuseReply): nothing more is written, the close comes next turn. */
   private refusing = false;
   /**
@@ -116,6 +118,7 @@ export class Connection {
     readonly frameBytesMax: number,
   ) {
     this.decoder = new FrameDecoder(Math.min(frameBytesMax, frameBytesMaxCeiling));
+    this.replyBytesMax = frameBytesMax + replyHeadroomBytes;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.establishedAt = host.runtime.now();
@@ -236,7 +239,7 @@ export class Connection {
     assert(this.held === null, 'connection: a frame would overtake the reply being built');
     let bytes = 0;
     for (const part of parts) bytes += part.length;
-    if (bytes - 4 > this.frameBytesMax) return this.refuseReply(bytes - 4);
+    if (bytes - 4 > this.replyBytesMax) return this.refuseReply(bytes - 4);
     this.host.wrote(bytes);
     this.packetsSent++;
     this.sendOutput();
@@ -279,7 +282,7 @@ export class Connection {
     if (response !== null) writeResponse(w, response);
     w.endFrame(at);
     const frame = w.view();
-    if (frame.length - 4 > this.frameBytesMax) return this.refuseReply(frame.length - 4);
+    if (frame.length - 4 > this.replyBytesMax) return this.refuseReply(frame.length - 4);
     this.write(frame);
     this.lastZxid = zxid;
     this.lastResponseAt = this.host.runtime.now();

@@ -148,7 +148,7 @@ function handleRead(server: WarrenServer, conn: Connection, f: DecodedFrame, req
       result = reads.getEphemerals(tree, req, ctx);
       break;
     case OpCode.multiRead: {
-      const read = reads.multiRead(tree, req, ctx, conn.frameBytesMax);
+      const read = reads.multiRead(tree, req, ctx, conn.replyBytesMax);
       if ('oversized' in read) {
         conn.refuseReply(read.oversized);
         return server.finishRequest(conn, f);

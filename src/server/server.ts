@@ -329,7 +329,7 @@ export class WarrenServer implements ConnectionHost, WritePathHost {
         client: `${conn.remoteAddress}:${conn.remotePort}`,
         op: conn.lastOp,
         replyBytes: bytes,
-        juteMaxBuffer: conn.frameBytesMax,
+        replyBytesMax: conn.replyBytesMax,
         refusedSoFar: this.stats.oversizedReplies,
       },
       'a reply is longer than jute.maxbuffer: closing the connection instead of sending it, ' +

@@ -13,6 +13,12 @@ const MiB = 1024 * KiB;
 
 /** The largest jute.maxbuffer an operator may configure: a txn must fit in one WAL record. */
 export const frameBytesMaxCeiling = 8 * MiB;
+/**
+ * A reply may be this much longer than jute.maxbuffer: the largest znode a request can write
+ * comes back with a reply header and a stat around it (88 bytes more than its data, a
+ * multiRead's a little more), and what was written must always be readable.
+ */
+export const replyHeadroomBytes = 1024;
 /** Sub-operations in one multi; the frame size bounds it long before this. */
 export const multiOpsMax = 100_000;
 /** A connection that has not finished its handshake by then is closed (ZooKeeper: 10 s). */

@@ -26,7 +26,11 @@ import { TurnFlushes } from '../../../src/server/turn-output.js';
 import { OPEN_ACL_UNSAFE } from '../../../src/tree/acl.js';
 import { DataTree, newNode } from '../../../src/tree/data-tree.js';
 import { NodeKind, toStat } from '../../../src/tree/node.js';
-import { childrenCacheBytesMax, childrenEncodeBytesPerTurn } from '../../../src/util/limits.js';
+import {
+  childrenCacheBytesMax,
+  childrenEncodeBytesPerTurn,
+  replyHeadroomBytes,
+} from '../../../src/util/limits.js';
 import { FakeClientSocket } from '../../support/fake-client-socket.js';
 import { turnRuntime } from '../../support/turn-runtime.js';
 
@@ -359,11 +363,13 @@ describe('big getChildren replies', () => {
   describe('over jute.maxbuffer', () => {
     /** jute.maxbuffer of these tests; a getChildren frame is 16 + 4 + each name's 4 + bytes. */
     const maxBuffer = 4096;
+    /** The longest reply: jute.maxbuffer and the headroom that keeps every znode readable. */
+    const replyMax = maxBuffer + replyHeadroomBytes;
 
-    it('are sent up to exactly jute.maxbuffer and refused one byte past it', () => {
+    it('are sent up to exactly jute.maxbuffer and its headroom, refused one byte past it', () => {
       for (const [nameBytes, sent] of [
-        [4072, true],
-        [4073, false],
+        [replyMax - 24, true],
+        [replyMax - 23, false],
       ] as const) {
         const tree = treeWith(1, () => 'n'.repeat(nameBytes));
         const { replies, connect, runTurns, finished, refused } = setup(undefined, maxBuffer);
@@ -372,14 +378,14 @@ describe('big getChildren replies', () => {
         assert.deepEqual(finished, [1]);
         runTurns();
         assert.equal(conn.state === 'connected', sent, `${nameBytes}`);
-        assert.deepEqual(refused, sent ? [] : [maxBuffer + 1]);
-        if (sent) assert.equal(socket.bytes.length, 4 + maxBuffer);
+        assert.deepEqual(refused, sent ? [] : [replyMax + 1]);
+        if (sent) assert.equal(socket.bytes.length, 4 + replyMax);
         else assert.equal(socket.bytes.length, 0);
       }
     });
 
     it('are refused before they are built; replies before them go, nothing after', () => {
-      const tree = treeWith(200, longName);
+      const tree = treeWith(300, longName);
       addNode(tree, '/q', 3);
       addNode(tree, '/q/small', 4);
       const { replies, connect, endTurn, runTurns, finished, refused } = setup(
@@ -394,7 +400,7 @@ describe('big getChildren replies', () => {
       conn.sendNotification(6, EventType.nodeDataChanged, '/q');
       assert.deepEqual(finished, [1, 2, 3], 'each request is done with');
       assert.equal(replies.builds, 0, 'not built');
-      assert.deepEqual(refused, [16 + 4 + 200 * (4 + longName(0).length) + STAT_BYTES]);
+      assert.deepEqual(refused, [16 + 4 + 300 * (4 + longName(0).length) + STAT_BYTES]);
       assert.equal(conn.state, 'connected', 'closed next turn, not inside the caller');
       endTurn();
       assert.equal(conn.state, 'closed');
