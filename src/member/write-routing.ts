@@ -122,26 +122,29 @@ export class WriteRouter {
       const remote = this.remoteHeld;
       this.remoteHeld = [];
       for (const r of remote) this.proposeRemote(r);
-      if (this.pending.heldCount === 0) return;
       const self = this.host.selfId;
-      const now = this.host.term();
-      for (const { id, input, term } of this.pending.takeHeld()) {
-        if (termBound(input) && term !== now) this.pending.fail(id, new Error(staleReason));
-        else this.queue({ input, origin: self, requestId: id }, null);
+      for (const { id, input } of this.takeHeldOfThisTerm()) {
+        this.queue({ input, origin: self, requestId: id }, null);
       }
       return;
     }
     const leader = replica.leader;
-    if (leader === 0 || this.pending.heldCount === 0) return;
-    const now = this.host.term();
-    for (const { id, input, term } of this.pending.takeHeld()) {
-      if (termBound(input) && term !== now) {
-        this.pending.fail(id, new Error(staleReason));
-        continue;
-      }
+    if (leader === 0) return;
+    for (const { id, input, term } of this.takeHeldOfThisTerm()) {
       const sent = this.host.sendPeer(leader, { type: 'forward', requestId: id, input, term });
       if (!sent) this.pending.fail(id, new Error('could not reach the leader'));
     }
+  }
+
+  /** The held writes to route now; those taken in an earlier term fail instead. */
+  private takeHeldOfThisTerm(): { id: number; input: WriteInput; term: number }[] {
+    if (this.pending.heldCount === 0) return [];
+    const now = this.host.term();
+    return this.pending.takeHeld().filter(({ id, input, term }) => {
+      if (!termBound(input) || term === now) return true;
+      this.pending.fail(id, new Error(staleReason));
+      return false;
+    });
   }
 
   /**

@@ -115,7 +115,7 @@ export class Connection {
   constructor(
     readonly socket: ClientSocket,
     private readonly host: ConnectionHost,
-    readonly frameBytesMax: number,
+    frameBytesMax: number,
   ) {
     this.decoder = new FrameDecoder(Math.min(frameBytesMax, frameBytesMaxCeiling));
     this.replyBytesMax = frameBytesMax + replyHeadroomBytes;

@@ -82,16 +82,6 @@ export function readChildren(
   return node;
 }
 
-export function getChildren(tree: DataTree, req: PathWatchRequest, ctx: ReadContext): ReadResult {
-  const node = readChildren(tree, req, ctx);
-  if (typeof node === 'number') return failed(node);
-  const children = [...node.childNames()];
-  if (req.type === OpCode.getChildren2) {
-    return ok({ kind: 'children2', children, stat: toStat(node) });
-  }
-  return ok({ kind: 'children', children });
-}
-
 export function getACL(tree: DataTree, req: PathRequest, ctx: ReadContext): ReadResult {
   const node = tree.get(normalise(req.path));
   if (node === undefined) return failed(Err.noNode);

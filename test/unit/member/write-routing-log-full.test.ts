@@ -6,44 +6,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import type { Proposal, Replica } from '../../../src/replication/replica.js';
 import type { WriteInput } from '../../../src/replication/write-input.js';
-import type { RaftDriver } from '../../../src/member/raft-driver.js';
-import type { Reconfigurer } from '../../../src/member/reconfig.js';
-import { WriteRouter } from '../../../src/member/write-routing.js';
-import { nodeRuntime } from '../../../src/util/runtime.js';
+import { fakeRouter } from './router-harness.js';
 
 const barrier: WriteInput = { type: 'barrier' };
 
 function leaderRouter() {
-  const proposed: Proposal[] = [];
-  const state = { full: true };
-  const replica = {
-    isLeader: true,
-    leader: 1,
-    acceptingWrites: () => true,
-    proposeMany: (proposals: readonly Proposal[]) => {
-      proposed.push(...proposals);
-      return [];
-    },
-  } as unknown as Replica;
-  const driver = { run: (work: () => void) => work() } as unknown as RaftDriver;
-  const router = new WriteRouter({
-    selfId: 1,
-    replica,
-    driver,
-    runtime: nodeRuntime,
-    logger: pino({ level: 'silent' }),
-    reconfigEnabled: false,
-    reconfigurer: {} as Reconfigurer,
-    requestTimeoutMs: 60_000,
-    blocked: () => null,
-    logFull: () => state.full,
-    sendPeer: () => true,
-    term: () => 1,
-    localAttachments: () => [],
-  });
+  const { router, proposed, state } = fakeRouter({ full: true });
   return { router, proposed, state };
 }
 

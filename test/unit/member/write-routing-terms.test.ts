@@ -8,16 +8,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
 import { OpCode } from '../../../src/protocol/opcodes.js';
-import type { Proposal, Replica } from '../../../src/replication/replica.js';
 import type { WriteInput } from '../../../src/replication/write-input.js';
 import type { Completion } from '../../../src/member/pending-requests.js';
 import type { PeerMessage } from '../../../src/member/peer-messages.js';
-import type { RaftDriver } from '../../../src/member/raft-driver.js';
-import type { Reconfigurer } from '../../../src/member/reconfig.js';
-import { WriteRouter } from '../../../src/member/write-routing.js';
-import { nodeRuntime } from '../../../src/util/runtime.js';
+import { fakeRouter } from './router-harness.js';
 
 const session = 0x51n;
 const write = (attach: number): WriteInput => ({
@@ -29,44 +24,9 @@ const write = (attach: number): WriteInput => ({
 });
 const barrier: WriteInput = { type: 'barrier' };
 
-/** A router on member 1; `at` sets its term, role and leader as a Ready would. */
+/** A router on member 1 in `term`; change its state as a Ready would. */
 function router(role: 'leader' | 'follower', term: number) {
-  const state = { term, role, leader: role === 'leader' ? 1 : 2 };
-  const proposed: Proposal[] = [];
-  const sent: [number, PeerMessage][] = [];
-  const replica = {
-    get isLeader() {
-      return state.role === 'leader';
-    },
-    get leader() {
-      return state.leader;
-    },
-    acceptingWrites: () => true,
-    proposeMany: (proposals: readonly Proposal[]) => {
-      proposed.push(...proposals);
-      return [];
-    },
-    tree: { sessions: new Map() },
-  } as unknown as Replica;
-  const driver = { run: (work: () => void) => work() } as unknown as RaftDriver;
-  const r = new WriteRouter({
-    selfId: 1,
-    replica,
-    driver,
-    runtime: nodeRuntime,
-    logger: pino({ level: 'silent' }),
-    reconfigEnabled: false,
-    reconfigurer: {} as Reconfigurer,
-    requestTimeoutMs: 60_000,
-    blocked: () => null,
-    logFull: () => false,
-    sendPeer: (to, message) => {
-      sent.push([to, message]);
-      return true;
-    },
-    term: () => state.term,
-    localAttachments: () => [],
-  });
+  const { router: r, state, proposed, sent } = fakeRouter({ role, term });
   const outcomes: Completion[] = [];
   const take = (input: WriteInput) => r.enqueue(input, (c) => void outcomes.push(c));
   return { r, state, proposed, sent, outcomes, take };
